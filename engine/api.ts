@@ -1,0 +1,343 @@
+/**
+ * The public ops. Primitives are thin wrappers over the op table (ops.ts); composites (mean, logsumexp,
+ * softmax, stack, relu…) are built from primitives here and so need no gradient rule of their own.
+ */
+import type { Backend } from './backend.js';
+import { getBackend, getBackendInstance } from './backends.js';
+import { allocArray, isFloat, toTypedArray, type DType, type TypedArray } from './dtype.js';
+import { SpikegradError, describeValue, fmtShape } from './errors.js';
+import { checkShape, normalizeAxes, normalizeAxis, sizeOf } from './shape.js';
+import { run1, runOp } from './dispatch.js';
+import { noGrad } from './tape.js';
+import { Tensor, type NestedArray, type ScalarLike, type TensorOrScalar } from './tensor.js';
+
+// --- creation --------------------------------------------------------------------------------------------
+
+function flattenNested(v: NestedArray | boolean | readonly unknown[], out: number[], shape: number[], depth: number): void {
+  if (Array.isArray(v)) {
+    if (shape.length === depth) shape.push(v.length);
+    else if (shape[depth] !== v.length) throw new SpikegradError(`tensor: ragged nested array (axis ${depth} has lengths ${shape[depth]} and ${v.length})`);
+    for (const e of v) flattenNested(e as NestedArray, out, shape, depth + 1);
+  } else {
+    if (depth !== shape.length) throw new SpikegradError(`tensor: ragged nested array (a number at depth ${depth}, expected depth ${shape.length})`);
+    out.push(typeof v === 'boolean' ? Number(v) : (v as number));
+  }
+}
+
+/**
+ * A tensor from values: a number, a (nested) array, or a typed array with an explicit shape.
+ * @example tensor([[1, 2], [3, 4]])            // float32 [2, 2]
+ *          tensor(new Int32Array([0, 1]), [2], 'int32')
+ */
+export function tensor(values: number | boolean | NestedArray | TypedArray | readonly boolean[], shape?: number[], dtype?: DType, backend?: Backend): Tensor {
+  let flat: ArrayLike<number>;
+  let inferred: number[];
+  if (ArrayBuffer.isView(values)) {
+    flat = values as TypedArray;
+    inferred = [values.length];
+  } else if (typeof values === 'number' || typeof values === 'boolean') {
+    flat = [Number(values)];
+    inferred = [];
+  } else {
+    const out: number[] = [];
+    inferred = [];
+    flattenNested(values as NestedArray, out, inferred, 0);
+    flat = out;
+  }
+  const sh = shape ? checkShape('tensor', 'shape', shape) : inferred;
+  if (sizeOf(sh) !== flat.length) {
+    throw new SpikegradError(`tensor: argument 'shape' ${fmtShape(sh)} needs ${sizeOf(sh)} values, got ${flat.length}`);
+  }
+  const dt: DType = dtype ?? (values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : values instanceof Uint8Array ? 'bool' : 'float32');
+  const be = backend ?? getBackend();
+  if (dt === 'float64' && !be.supportsFloat64) throw new SpikegradError(`tensor: the ${be.name} backend has no float64`);
+  const data = toTypedArray(flat, dt);
+  return new Tensor(be, be.upload(data, dt), sh, dt);
+}
+
+export function scalar(value: number, dtype: DType = 'float32', backend?: Backend): Tensor {
+  return tensor(value, [], dtype, backend);
+}
+
+export function full(shape: number[], value: number, dtype: DType = 'float32', backend?: Backend): Tensor {
+  return run1('fill', [], { shape: checkShape('full', 'shape', shape), dtype, value }, backend);
+}
+export function zeros(shape: number[], dtype: DType = 'float32', backend?: Backend): Tensor {
+  return full(shape, 0, dtype, backend);
+}
+export function ones(shape: number[], dtype: DType = 'float32', backend?: Backend): Tensor {
+  return full(shape, 1, dtype, backend);
+}
+export function zerosLike(x: Tensor): Tensor {
+  return full([...x.shape], 0, x.dtype, x.backend);
+}
+export function onesLike(x: Tensor): Tensor {
+  return full([...x.shape], 1, x.dtype, x.backend);
+}
+export function fullLike(x: Tensor, value: number): Tensor {
+  return full([...x.shape], value, x.dtype, x.backend);
+}
+
+/** [0, 1, …, n−1]. */
+export function arange(n: number, dtype: DType = 'int32', backend?: Backend): Tensor {
+  const a = allocArray(dtype, n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return tensor(a, [n], dtype, backend);
+}
+
+/** Copies `x` to another backend (a readback, then an upload). */
+export async function toBackend(x: Tensor, name: 'cpu' | 'webgpu'): Promise<Tensor> {
+  const be = await getBackendInstance(name);
+  if (be === x.backend) return x.share();
+  const data = await x.data();
+  return new Tensor(be, be.upload(data, x.dtype), x.shape, x.dtype);
+}
+
+// --- scalars in binary ops ---------------------------------------------------------------------------------
+
+function scalarValue(op: string, v: number | ScalarLike): number {
+  if (typeof v === 'number') return v;
+  if (v && typeof (v as ScalarLike).toNumber === 'function') return (v as ScalarLike).toNumber();
+  throw new SpikegradError(`${op}: expected a Tensor, a number or a dimensionless quantity, got ${describeValue(v)}`);
+}
+
+/** Pairs two operands, turning numbers into 0-d tensors of the tensor operand's dtype and backend. */
+function pair(op: string, a: TensorOrScalar, b: TensorOrScalar): [Tensor, Tensor] {
+  const aT = a instanceof Tensor, bT = b instanceof Tensor;
+  if (aT && bT) return [a, b];
+  if (aT) return [a, scalar(scalarValue(op, b as number | ScalarLike), a.dtype, a.backend)];
+  if (bT) return [scalar(scalarValue(op, a as number | ScalarLike), b.dtype, b.backend), b];
+  throw new SpikegradError(`${op}: at least one operand must be a Tensor, got ${describeValue(a)} and ${describeValue(b)}`);
+}
+
+function asTensor(op: string, x: unknown, arg = 'x'): Tensor {
+  if (x instanceof Tensor) return x;
+  throw new SpikegradError(`${op}: argument '${arg}' expected a Tensor, got ${describeValue(x)}`);
+}
+
+// --- elementwise -------------------------------------------------------------------------------------------
+
+const un = (op: 'neg' | 'abs' | 'sign' | 'exp' | 'expm1' | 'log' | 'log1p' | 'sqrt' | 'sigmoid' | 'tanh' | 'sin' | 'cos' | 'floor' | 'logicalNot') =>
+  (x: Tensor): Tensor => run1(op, [asTensor(op, x)], {});
+const bin = (op: 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne') =>
+  (a: TensorOrScalar, b: TensorOrScalar): Tensor => run1(op, pair(op, a, b), {});
+
+/** −x */
+export const neg = un('neg');
+/** |x|; its gradient at 0 is 0. */
+export const abs = un('abs');
+/** −1, 0 or 1; no gradient. */
+export const sign = un('sign');
+export const exp = un('exp');
+/** eˣ − 1, accurate for small x (the LIF integrator's exprel needs it). */
+export const expm1 = un('expm1');
+export const log = un('log');
+/** ln(1 + x), accurate for small x. */
+export const log1p = un('log1p');
+export const sqrt = un('sqrt');
+/** 1 / (1 + e⁻ˣ), evaluated without overflow for any x. */
+export const sigmoid = un('sigmoid');
+export const tanh = un('tanh');
+export const sin = un('sin');
+export const cos = un('cos');
+/** Rounds toward −∞; no gradient. */
+export const floor = un('floor');
+export const logicalNot = un('logicalNot');
+
+export const add = bin('add');
+export const sub = bin('sub');
+export const mul = bin('mul');
+export const div = bin('div');
+/** Elementwise maximum; at ties the gradient goes to the first operand. */
+export const maximum = bin('maximum');
+export const minimum = bin('minimum');
+/** aᵇ elementwise (float). For a fixed exponent prefer powScalar. */
+export const pow = (a: TensorOrScalar, b: TensorOrScalar): Tensor => {
+  if (a instanceof Tensor && !(b instanceof Tensor)) return powScalar(a, scalarValue('pow', b));
+  return run1('pow', pair('pow', a, b), {});
+};
+export const lt = bin('lt');
+export const le = bin('le');
+export const gt = bin('gt');
+export const ge = bin('ge');
+export const eq = bin('eq');
+export const ne = bin('ne');
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => run1('logicalAnd', [a, b], {});
+export const logicalOr = (a: Tensor, b: Tensor): Tensor => run1('logicalOr', [a, b], {});
+
+/** xᵖ for a fixed number p. */
+export function powScalar(x: Tensor, exponent: number): Tensor {
+  if (!Number.isFinite(exponent)) throw new SpikegradError(`powScalar: argument 'exponent' expected a finite number, got ${exponent}`);
+  return run1('powScalar', [asTensor('powScalar', x)], { exponent });
+}
+export const square = (x: Tensor): Tensor => mul(x, x);
+export const relu = (x: Tensor): Tensor => maximum(x, 0);
+
+/** Casts to `dtype`; float → float casts carry the gradient, others do not. */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return reshape(x, x.shape); // recorded (so gradients flow), no copy
+  return run1('cast', [asTensor('cast', x)], { dtype });
+}
+
+/** `condition ? a : b` elementwise, broadcasting all three. */
+export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const [x, y] = pair('where', a, b);
+  return run1('where', [asTensor('where', condition, 'condition'), x, y], {});
+}
+
+/** The same values with no gradient flowing back through them. */
+export function stopGradient(x: Tensor): Tensor {
+  return noGrad(() => x.share());
+}
+
+// --- reductions ----------------------------------------------------------------------------------------------
+
+export function sum(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  x = asTensor('sum', x);
+  return run1('sum', [x], { axes: normalizeAxes('sum', axes, x.rank), keepDims });
+}
+export function max(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  x = asTensor('max', x);
+  return run1('max', [x], { axes: normalizeAxes('max', axes, x.rank), keepDims });
+}
+export function min(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  x = asTensor('min', x);
+  return run1('min', [x], { axes: normalizeAxes('min', axes, x.rank), keepDims });
+}
+export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  x = asTensor('mean', x);
+  if (!isFloat(x.dtype)) throw new SpikegradError(`mean: argument 'x' expected a float tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
+  const ax = normalizeAxes('mean', axes, x.rank);
+  const n = ax.reduce((p, a) => p * x.shape[a]!, 1);
+  return mul(sum(x, ax, keepDims), 1 / n);
+}
+/** Index of the largest element along `axis` (first one at ties); int32, no gradient. */
+export function argmax(x: Tensor, axis = -1): Tensor {
+  x = asTensor('argmax', x);
+  return run1('argmax', [x], { axis: normalizeAxis('argmax', axis, x.rank) });
+}
+/** log Σ exp(x), shifted by the (gradient-stopped) maximum so that it never overflows. */
+export function logsumexp(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  const ax = normalizeAxes('logsumexp', axes, x.rank);
+  const m = stopGradient(max(x, ax, true));
+  const lse = add(log(sum(exp(sub(x, m)), ax, true)), m);
+  return keepDims ? lse : squeeze(lse, ax);
+}
+/** Numerically stable softmax along `axis`. */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const ax = normalizeAxis('softmax', axis, x.rank);
+  const e = exp(sub(x, stopGradient(max(x, ax, true))));
+  return div(e, sum(e, ax, true));
+}
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const ax = normalizeAxis('logSoftmax', axis, x.rank);
+  return sub(x, logsumexp(x, ax, true));
+}
+
+// --- shape and movement ----------------------------------------------------------------------------------------
+
+/** A new shape for the same elements; one entry may be −1 (inferred). Free: no copy. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  x = asTensor('reshape', x);
+  const sh = [...shape];
+  const neg1 = sh.indexOf(-1);
+  if (neg1 >= 0) {
+    const rest = sh.reduce((p, d, i) => (i === neg1 ? p : p * d), 1);
+    if (rest === 0 || x.size % rest !== 0) throw new SpikegradError(`reshape: cannot infer the -1 in ${fmtShape(sh)} for ${x.size} elements`);
+    sh[neg1] = x.size / rest;
+  }
+  checkShape('reshape', 'shape', sh);
+  return run1('reshape', [x], { shape: sh });
+}
+export function permute(x: Tensor, perm: readonly number[]): Tensor {
+  x = asTensor('permute', x);
+  return run1('permute', [x], { perm: perm.map((p) => normalizeAxis('permute', p, x.rank)) });
+}
+/** Reverses the axes, or permutes them by `perm`. */
+export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  return permute(x, perm ?? Array.from({ length: x.rank }, (_, i) => x.rank - 1 - i));
+}
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  x = asTensor('broadcastTo', x);
+  return run1('broadcastTo', [x], { shape: checkShape('broadcastTo', 'shape', [...shape]) });
+}
+export function expandDims(x: Tensor, axis: number): Tensor {
+  const ax = normalizeAxis('expandDims', axis, x.rank + 1);
+  const sh = [...x.shape];
+  sh.splice(ax, 0, 1);
+  return reshape(x, sh);
+}
+/** Drops the given size-1 axes (all size-1 axes by default). */
+export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
+  const ax = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axes, x.rank);
+  for (const a of ax) if (x.shape[a] !== 1) throw new SpikegradError(`squeeze: axis ${a} of ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
+  return reshape(x, x.shape.filter((_, i) => !ax.includes(i)));
+}
+/** The block starting at `begin` with extent `size` (−1 means "to the end"). */
+export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+  x = asTensor('slice', x);
+  const sz = size.map((s, i) => (s === -1 ? x.shape[i]! - (begin[i] ?? 0) : s));
+  return run1('slice', [x], { begin: [...begin], size: sz });
+}
+/** Zero padding: `before[i]` and `after[i]` elements around axis i. */
+export function pad(x: Tensor, before: readonly number[], after: readonly number[]): Tensor {
+  return run1('pad', [asTensor('pad', x)], { before: [...before], after: [...after] });
+}
+/** Element `i` along `axis`, with that axis removed. */
+export function index(x: Tensor, i: number, axis = 0): Tensor {
+  x = asTensor('index', x);
+  const ax = normalizeAxis('index', axis, x.rank);
+  const n = x.shape[ax]!;
+  if (!Number.isInteger(i) || i < -n || i >= n) throw new SpikegradError(`index: argument 'i' expected an integer in [${-n}, ${n - 1}] for axis ${ax} of ${fmtShape(x.shape)}, got ${i}`);
+  const ii = i < 0 ? i + n : i;
+  const begin = x.shape.map((_, k) => (k === ax ? ii : 0));
+  const size = x.shape.map((d, k) => (k === ax ? 1 : d));
+  return reshape(slice(x, begin, size), x.shape.filter((_, k) => k !== ax));
+}
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) throw new SpikegradError(`concat: argument 'xs' expected a non-empty array of tensors, got ${describeValue(xs)}`);
+  if (xs.length === 1) return reshape(xs[0]!, xs[0]!.shape);
+  return run1('concat', xs, { axis });
+}
+/** Stacks equal-shaped tensors along a new axis. */
+export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) throw new SpikegradError(`stack: argument 'xs' expected a non-empty array of tensors, got ${describeValue(xs)}`);
+  const ax = normalizeAxis('stack', axis, xs[0]!.rank + 1);
+  return concat(xs.map((x) => expandDims(x, ax)), ax);
+}
+/** Picks entries along `axis` by int32 `indices`; the result's axis is replaced by indices' shape. */
+export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
+  return run1('gather', [asTensor('gather', x), asTensor('gather', indices, 'indices')], { axis });
+}
+/** One-hot rows of length `depth` for int32 indices (out-of-range indices give all-zero rows). */
+export function oneHot(indices: Tensor, depth: number, dtype: DType = 'float32'): Tensor {
+  const oh = run1('oneHot', [asTensor('oneHot', indices, 'indices')], { depth });
+  return dtype === 'float32' ? oh : cast(oh, dtype);
+}
+
+// --- linear algebra --------------------------------------------------------------------------------------------
+
+/**
+ * Matrix product over the last two axes, with broadcast batch axes; either operand may be transposed.
+ * @example matmul(x, w)                        // [B, in] @ [in, out]
+ *          matmul(x, g, { transposeA: true }) // xᵀ g
+ */
+export function matmul(a: Tensor, b: Tensor, opts: { transposeA?: boolean; transposeB?: boolean } = {}): Tensor {
+  return run1('matmul', [asTensor('matmul', a, 'a'), asTensor('matmul', b, 'b')], {
+    transposeA: opts.transposeA ?? false,
+    transposeB: opts.transposeB ?? false,
+  });
+}
+
+// --- losses ------------------------------------------------------------------------------------------------------
+
+/** Per-sample cross-entropy of softmax(logits) against int32 labels: one fused, max-shifted kernel (SPEC §7). */
+export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  return run1('softmaxCrossEntropy', [asTensor('softmaxCrossEntropy', logits, 'logits'), asTensor('softmaxCrossEntropy', labels, 'labels')], {});
+}
+/** (softmax(logits) − onehot(labels)) · dy[:, None]: the backward of softmaxCrossEntropy. */
+export function softmaxCrossEntropyGrad(logits: Tensor, labels: Tensor, dy: Tensor): Tensor {
+  return run1('softmaxCrossEntropyGrad', [logits, labels, dy], {});
+}
+
+export { runOp };

@@ -1,0 +1,67 @@
+import type { DType, TypedArray } from './dtype.js';
+import type { OpAttrs, OpName, OutMeta } from './ops.js';
+
+/** A backend's handle to the storage of a tensor. Several tensors may share one (reshape is free). */
+export type DataId = object;
+
+/** What a kernel sees of an input: storage handle, shape and dtype. */
+export interface TensorInfo {
+  readonly dataId: DataId;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+}
+
+export type BackendName = 'cpu' | 'webgpu';
+
+export interface MemoryInfo {
+  /** Bytes held by live tensors (what `tidy`/`dispose` return to baseline). */
+  bytesInUse: number;
+  /** Live storage objects (buffers on WebGPU, typed arrays on the CPU). */
+  liveBuffers: number;
+  /** Bytes owned by the backend, pooled ones included. */
+  bytesAllocated: number;
+  /** The high-water mark of bytesInUse since the last `resetPeak`. */
+  peakBytesInUse: number;
+}
+
+export interface BackendCounters {
+  /** Ops run through the op table. */
+  ops: number;
+  /** GPU compute dispatches (0 on the CPU backend). */
+  dispatches: number;
+  /** Command-buffer submissions (0 on the CPU backend). */
+  submits: number;
+  /** Host↔device readbacks. */
+  readbacks: number;
+}
+
+/** Kernels that update tensors in place, outside the tape (optimizers). */
+export interface UpdateAttrs {
+  adam: { lr: number; beta1: number; beta2: number; eps: number; step: number; weightDecay: number; decoupled: boolean };
+  sgd: { lr: number; momentum: number; nesterov: boolean; weightDecay: number };
+}
+export type UpdateName = keyof UpdateAttrs;
+
+export interface Backend {
+  readonly name: BackendName;
+  /** One line for humans: adapter or CPU description. */
+  readonly description: string;
+  readonly supportsFloat64: boolean;
+  upload(values: TypedArray, dtype: DType): DataId;
+  read(dataId: DataId, dtype: DType, size: number): Promise<TypedArray>;
+  /** Synchronous read; only backends whose memory is host memory implement it. */
+  readSync?(dataId: DataId, dtype: DType, size: number): TypedArray;
+  incRef(dataId: DataId): void;
+  release(dataId: DataId): void;
+  run<K extends OpName>(op: K, inputs: readonly TensorInfo[], attrs: OpAttrs[K], outs: readonly OutMeta[]): DataId[];
+  /** In-place update: `targets` are overwritten (parameter, then optimizer slots); `inputs` are read. */
+  update<K extends UpdateName>(kernel: K, targets: readonly TensorInfo[], inputs: readonly TensorInfo[], attrs: UpdateAttrs[K]): void;
+  memory(): MemoryInfo;
+  resetPeak(): void;
+  readonly counters: BackendCounters;
+  /** Waits until every submitted piece of work has finished. */
+  sync(): Promise<void>;
+  /** Drains the queue and frees the device; the backend is unusable afterwards. */
+  shutdown(): Promise<void>;
+}

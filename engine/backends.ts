@@ -1,0 +1,134 @@
+/**
+ * Which backend new tensors go to. One instance of each backend per process (one WebGPU device per
+ * process: Dawn and lavapipe misbehave with several), created on first use and freed by `shutdown()`.
+ */
+import type { Backend, BackendName } from './backend.js';
+import { SpikegradError } from './errors.js';
+
+export interface AdapterReport {
+  /** True for a real GPU; false for software rasterisers (lavapipe, SwiftShader, WARP). */
+  hardware: boolean;
+  description: string;
+}
+
+export interface BackendFactory {
+  create(): Promise<Backend>;
+  /** Says whether the backend can run here and on what; null when it cannot (with the reason). */
+  probe?(): Promise<AdapterReport | { unavailable: string }>;
+}
+
+const factories = new Map<BackendName, BackendFactory>();
+const instances = new Map<BackendName, Backend>();
+const pending = new Map<BackendName, Promise<Backend>>();
+let current: Backend | null = null;
+let createCpuSync: (() => Backend) | null = null;
+let autoMessageShown = false;
+
+export type BackendChoice = BackendName | 'auto';
+
+/** Registered by the package entry point (index.ts) for each backend it ships. */
+export function registerBackend(name: BackendName, factory: BackendFactory, createSync?: () => Backend): void {
+  factories.set(name, factory);
+  if (name === 'cpu' && createSync) createCpuSync = createSync;
+}
+
+export async function getBackendInstance(name: BackendName): Promise<Backend> {
+  const have = instances.get(name);
+  if (have) return have;
+  const inFlight = pending.get(name);
+  if (inFlight) return inFlight;
+  const f = factories.get(name);
+  if (!f) throw new SpikegradError(`setBackend: argument 'name' expected one of ${[...factories.keys()].map((k) => `'${k}'`).join(', ')} or 'auto', got '${name}'`);
+  const p = f.create().then((b) => {
+    instances.set(name, b);
+    pending.delete(name);
+    return b;
+  }, (e) => {
+    pending.delete(name);
+    throw e;
+  });
+  pending.set(name, p);
+  return p;
+}
+
+export interface AutoDecision {
+  backend: BackendName;
+  reason: string;
+}
+
+/**
+ * 'auto': a hardware WebGPU adapter wins; on a software adapter (lavapipe, SwiftShader) or none, the CPU
+ * backend, because bench/RESULTS.md measures it faster than lavapipe for spikegrad's workloads.
+ */
+export async function decideAuto(): Promise<AutoDecision> {
+  const gpu = factories.get('webgpu');
+  if (!gpu?.probe) return { backend: 'cpu', reason: 'no WebGPU backend is registered' };
+  const r = await gpu.probe();
+  if ('unavailable' in r) return { backend: 'cpu', reason: `no WebGPU adapter (${r.unavailable})` };
+  if (r.hardware) return { backend: 'webgpu', reason: `hardware adapter: ${r.description}` };
+  return {
+    backend: 'cpu',
+    reason: `only a software adapter (${r.description}); the CPU backend is faster than it (bench/RESULTS.md)`,
+  };
+}
+
+export interface SetBackendOptions {
+  /** Print the 'auto' decision (once per process). Default true. */
+  verbose?: boolean;
+}
+
+/** Selects the backend for new tensors: 'cpu', 'webgpu', or 'auto' (see decideAuto). */
+export async function setBackend(name: BackendChoice, opts: SetBackendOptions = {}): Promise<Backend> {
+  if (name !== 'auto' && name !== 'cpu' && name !== 'webgpu') {
+    throw new SpikegradError(`setBackend: argument 'name' expected 'auto', 'cpu' or 'webgpu', got ${JSON.stringify(name)}`);
+  }
+  let chosen: BackendName = name === 'auto' ? 'cpu' : name;
+  if (name === 'auto') {
+    const d = await decideAuto();
+    chosen = d.backend;
+    if ((opts.verbose ?? true) && !autoMessageShown) {
+      autoMessageShown = true;
+      console.error(`spikegrad: backend 'auto' chose '${d.backend}': ${d.reason}`);
+    }
+  }
+  current = await getBackendInstance(chosen);
+  return current;
+}
+
+/** The backend new tensors go to; the CPU backend unless `setBackend` chose another. */
+export function getBackend(): Backend {
+  if (current) return current;
+  const cpu = instances.get('cpu');
+  if (cpu) return (current = cpu);
+  if (!createCpuSync) throw new SpikegradError('getBackend: no CPU backend is registered (import spikegrad from its entry point)');
+  const b = createCpuSync();
+  instances.set('cpu', b);
+  return (current = b);
+}
+
+/** Runs `fn` with `backend` as the default for new tensors, then restores the previous default. */
+export function withBackend<T>(backend: Backend, fn: () => T): T {
+  const prev = current;
+  current = backend;
+  try {
+    return fn();
+  } finally {
+    current = prev;
+  }
+}
+
+/** The already-created instance of `name`, if any. */
+export function peekBackend(name: BackendName): Backend | undefined {
+  return instances.get(name);
+}
+
+/**
+ * Drains every queue and destroys every device, so the process can exit on its own (some versions of
+ * Dawn's Node binding spin or hang while a device lives). Tensors are unusable afterwards.
+ */
+export async function shutdown(): Promise<void> {
+  const all = [...instances.values()];
+  instances.clear();
+  current = null;
+  for (const b of all) await b.shutdown();
+}

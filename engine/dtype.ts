@@ -1,0 +1,46 @@
+/**
+ * Element types. float64 exists on the CPU backend only: it is the reference precision of the gradient
+ * checks (test/gradcheck.ts), never the training precision.
+ */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export function isFloat(dtype: DType): boolean {
+  return dtype === 'float32' || dtype === 'float64';
+}
+
+export function allocArray(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(n);
+    case 'float64': return new Float64Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'bool': return new Uint8Array(n);
+  }
+}
+
+/** Converts any array-like of numbers to the storage array of `dtype` (copying). */
+export function toTypedArray(values: ArrayLike<number> | ArrayLike<boolean>, dtype: DType): TypedArray {
+  const out = allocArray(dtype, values.length);
+  if (dtype === 'bool') {
+    for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
+  } else if (dtype === 'int32') {
+    for (let i = 0; i < values.length; i++) out[i] = Math.trunc(Number(values[i]));
+  } else {
+    for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
+  }
+  return out;
+}
+
+export function dtypeOfArray(a: TypedArray): DType {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  return 'bool';
+}
+
+/** Bytes per element as stored on a backend. WebGPU stores bool as u32 (WGSL has no 8-bit storage type). */
+export function bytesPerElement(dtype: DType): number {
+  return dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4;
+}

@@ -1,0 +1,116 @@
+/** Data movement on the CPU: permute, broadcast, slice, pad, concat, gather, one-hot. */
+import { allocArray, type TypedArray } from '../../engine/dtype.js';
+import { broadcastStrides, sizeOf, stridesOf } from '../../engine/shape.js';
+import type { CpuKernel } from '../cpu/types.js';
+
+/** out[i] = src[base + Σ idx_k · srcStrides_k] over the output's index space. */
+function gatherStrided(src: TypedArray, out: TypedArray, outShape: readonly number[], srcStrides: readonly number[], base: number): void {
+  const r = outShape.length, n = out.length;
+  if (n === 0) return;
+  if (r === 0) { out[0] = src[base]!; return; }
+  const inner = outShape[r - 1]!, si = srcStrides[r - 1]!;
+  const idx = new Array<number>(r).fill(0);
+  let off = base;
+  for (let o = 0; o < n; o += inner) {
+    if (si === 1) out.set(src.subarray(off, off + inner), o);
+    else for (let j = 0; j < inner; j++) out[o + j] = src[off + j * si]!;
+    for (let d = r - 2; d >= 0; d--) {
+      idx[d]!++;
+      off += srcStrides[d]!;
+      if (idx[d]! < outShape[d]!) break;
+      off -= srcStrides[d]! * outShape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+export const permuteKernel: CpuKernel<{ perm: number[] }> = ([x], { perm }, [out]) => {
+  const res = allocArray(out!.dtype, x!.size);
+  const st = stridesOf(x!.shape);
+  gatherStrided(x!.data, res, out!.shape, perm.map((p) => st[p]!), 0);
+  return [res];
+};
+
+export const broadcastToKernel: CpuKernel<{ shape: number[] }> = ([x], { shape }, [out]) => {
+  const res = allocArray(out!.dtype, sizeOf(shape));
+  gatherStrided(x!.data, res, shape, broadcastStrides(x!.shape, shape), 0);
+  return [res];
+};
+
+export const sliceKernel: CpuKernel<{ begin: number[]; size: number[] }> = ([x], { begin, size }, [out]) => {
+  const res = allocArray(out!.dtype, sizeOf(size));
+  const st = stridesOf(x!.shape);
+  gatherStrided(x!.data, res, size, st, begin.reduce((p, b, i) => p + b * st[i]!, 0));
+  return [res];
+};
+
+export const padKernel: CpuKernel<{ before: number[]; after: number[] }> = ([x], { before }, [out]) => {
+  const res = allocArray(out!.dtype, sizeOf(out!.shape));
+  const ost = stridesOf(out!.shape);
+  // Scatter the input block into the zero-filled output: walk the input, write at the shifted offset.
+  const tmpShape = x!.shape;
+  const r = tmpShape.length;
+  if (x!.size === 0) return [res];
+  if (r === 0) { res[0] = x!.data[0]!; return [res]; }
+  const base = before.reduce((p, b, i) => p + b * ost[i]!, 0);
+  const inner = tmpShape[r - 1]!;
+  const idx = new Array<number>(r).fill(0);
+  let off = base;
+  const d = x!.data;
+  for (let i = 0; i < d.length; i += inner) {
+    res.set(d.subarray(i, i + inner), off);
+    for (let k = r - 2; k >= 0; k--) {
+      idx[k]!++;
+      off += ost[k]!;
+      if (idx[k]! < tmpShape[k]!) break;
+      off -= ost[k]! * tmpShape[k]!;
+      idx[k] = 0;
+    }
+  }
+  return [res];
+};
+
+export const concatKernel: CpuKernel<{ axis: number }> = (ins, { axis }, [out]) => {
+  const r = out!.shape.length;
+  const ax = axis < 0 ? axis + r : axis;
+  const res = allocArray(out!.dtype, sizeOf(out!.shape));
+  const outer = sizeOf(out!.shape.slice(0, ax));
+  const tail = sizeOf(out!.shape.slice(ax + 1));
+  const rowOut = out!.shape[ax]! * tail;
+  let col = 0;
+  for (const t of ins) {
+    const rowIn = t.shape[ax]! * tail;
+    for (let o = 0; o < outer; o++) res.set(t.data.subarray(o * rowIn, (o + 1) * rowIn), o * rowOut + col);
+    col += rowIn;
+  }
+  return [res];
+};
+
+/** Out-of-range indices give zeros (the WebGPU kernel does the same; no backend reads past a buffer). */
+export const gatherKernel: CpuKernel<{ axis: number }> = ([x, idx], { axis }, [out]) => {
+  const xs = x!.shape;
+  const ax = axis < 0 ? axis + xs.length : axis;
+  const pre = sizeOf(xs.slice(0, ax)), n = xs[ax]!, post = sizeOf(xs.slice(ax + 1));
+  const m = idx!.size;
+  const res = allocArray(out!.dtype, pre * m * post);
+  const id = idx!.data, xd = x!.data;
+  for (let p = 0; p < pre; p++) {
+    for (let k = 0; k < m; k++) {
+      const j = id[k]!;
+      if (j < 0 || j >= n) continue;
+      const src = (p * n + j) * post;
+      res.set(xd.subarray(src, src + post), (p * m + k) * post);
+    }
+  }
+  return [res];
+};
+
+export const oneHotKernel: CpuKernel<{ depth: number }> = ([idx], { depth }, [out]) => {
+  const res = allocArray(out!.dtype, idx!.size * depth);
+  const id = idx!.data;
+  for (let i = 0; i < id.length; i++) {
+    const j = id[i]!;
+    if (j >= 0 && j < depth) res[i * depth + j] = 1;
+  }
+  return [res];
+};

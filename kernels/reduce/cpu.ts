@@ -1,0 +1,87 @@
+/**
+ * Reductions on the CPU: one pass over the input with an odometer that maps each element to its output slot.
+ * Sums accumulate in float64 whatever the storage type, so a float32 sum of 51 200 terms keeps ~7 digits.
+ */
+import { allocArray } from '../../engine/dtype.js';
+import { stridesOf } from '../../engine/shape.js';
+import type { CpuInput, CpuKernel } from '../cpu/types.js';
+
+export interface ReduceAttrs { axes: number[]; keepDims: boolean }
+
+/** Output offset strides seen from the input's index space: 0 along reduced axes. */
+function outStrides(x: CpuInput, axes: readonly number[]): number[] {
+  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const st = stridesOf(kept);
+  return st.map((s, i) => (axes.includes(i) ? 0 : s));
+}
+
+function reduceInto(x: CpuInput, axes: readonly number[], acc: Float64Array, step: (acc: Float64Array, o: number, v: number) => void): void {
+  const shape = x.shape, r = shape.length, d = x.data;
+  if (d.length === 0) return;
+  if (r === 0) { step(acc, 0, d[0]!); return; }
+  // Fast path: reducing trailing axes only → contiguous groups.
+  const trailing = axes.length > 0 && axes.every((a, i) => a === r - axes.length + i);
+  if (trailing) {
+    const group = axes.reduce((p, a) => p * shape[a]!, 1);
+    for (let o = 0, i = 0; o < acc.length; o++) for (let j = 0; j < group; j++, i++) step(acc, o, d[i]!);
+    return;
+  }
+  const os = outStrides(x, axes);
+  const idx = new Array<number>(r).fill(0);
+  let o = 0;
+  for (let i = 0; i < d.length; i++) {
+    step(acc, o, d[i]!);
+    for (let k = r - 1; k >= 0; k--) {
+      idx[k]!++;
+      o += os[k]!;
+      if (idx[k]! < shape[k]!) break;
+      o -= os[k]! * shape[k]!;
+      idx[k] = 0;
+    }
+  }
+}
+
+function outSize(x: CpuInput, axes: readonly number[]): number {
+  return x.shape.reduce((p, d, i) => (axes.includes(i) ? p : p * d), 1);
+}
+
+export const sumKernel: CpuKernel<ReduceAttrs> = ([x], { axes }, [out]) => {
+  const acc = new Float64Array(outSize(x!, axes));
+  reduceInto(x!, axes, acc, (a, o, v) => { a[o]! += v; });
+  const res = allocArray(out!.dtype, acc.length);
+  res.set(acc);
+  return [res];
+};
+
+function extremeKernel(sign: 1 | -1): CpuKernel<ReduceAttrs> {
+  return ([x], { axes }, [out]) => {
+    const acc = new Float64Array(outSize(x!, axes)).fill(-Infinity * sign);
+    // NaN wins, as in NumPy/JAX: once a slot is NaN it stays NaN.
+    if (sign === 1) reduceInto(x!, axes, acc, (a, o, v) => { if (v > a[o]! || v !== v) a[o] = v; });
+    else reduceInto(x!, axes, acc, (a, o, v) => { if (v < a[o]! || v !== v) a[o] = v; });
+    const res = allocArray(out!.dtype, acc.length);
+    res.set(acc);
+    return [res];
+  };
+}
+export const maxKernel = extremeKernel(1);
+export const minKernel = extremeKernel(-1);
+
+export const argmaxKernel: CpuKernel<{ axis: number }> = ([x], { axis }, [out]) => {
+  const shape = x!.shape, d = x!.data;
+  const n = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((p, v) => p * v, 1);
+  const outer = shape.slice(0, axis).reduce((p, v) => p * v, 1);
+  const res = allocArray(out!.dtype, outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = -Infinity, bi = 0;
+      for (let k = 0; k < n; k++) {
+        const v = d[(o * n + k) * inner + i]!;
+        if (v > best) { best = v; bi = k; }
+      }
+      res[o * inner + i] = bi;
+    }
+  }
+  return [res];
+};

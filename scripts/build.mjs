@@ -1,0 +1,39 @@
+// Builds dist/: the library (index.js, units.js), the CLI (cli.js) and the type declarations.
+// Runs on `npm install` (the `prepare` script), so a fresh clone works after one install.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+process.chdir(root);
+rmSync('dist', { recursive: true, force: true });
+
+const entries = { index: 'index.ts', units: 'units/index.ts' };
+if (existsSync('cli/main.ts')) entries.cli = 'cli/main.ts';
+
+const t0 = Date.now();
+await build({
+  entryPoints: entries,
+  outdir: 'dist',
+  bundle: true,
+  splitting: true, // the CLI and the library share one copy of the engine
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external', // dependencies stay in node_modules (webgpu's native addon cannot be bundled)
+  loader: { '.wgsl': 'text' },
+  sourcemap: true,
+  logLevel: 'warning',
+  chunkNames: 'chunks/[name]-[hash]',
+});
+if (entries.cli) chmodSync('dist/cli.js', 0o755);
+
+// Declarations for `types` in package.json; skipped (with a note) if typescript is absent (production install).
+try {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+} catch (e) {
+  if (!existsSync('node_modules/typescript')) console.warn('build: typescript not installed, no .d.ts emitted');
+  else throw e;
+}
+console.log(`spikegrad: built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
