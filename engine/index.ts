@@ -10,3 +10,5 @@ export type { Backend, BackendName, MemoryInfo, BackendCounters } from './backen
 export type { DType, TypedArray } from './dtype.js';
 export { SpikegradError } from './errors.js';
 export { OPS, type OpName, type OpAttrs } from './ops.js';
+export * as random from './random.js';
+export * as transform from './transform.js';

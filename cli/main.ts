@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * The `spikegrad` command. Each subcommand lives in cli/commands/<name>.ts and exports `register(program)`;
+ * add it to COMMANDS below. Every command ends by shutting the backends down so the process exits promptly
+ * (a live Dawn device can keep Node's event loop busy).
+ */
+import { Command } from 'commander';
+import { shutdown } from '../index.js';
+import { version } from './version.js';
+
+type Register = (program: Command) => void;
+
+const COMMANDS: Register[] = [];
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('spikegrad')
+    .description('Surrogate-gradient spiking networks on WebGPU and the CPU')
+    .version(version)
+    .showHelpAfterError();
+  for (const register of COMMANDS) register(program);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    console.error(`spikegrad: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  } finally {
+    await shutdown();
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,180 @@
+/**
+ * spikegrad's seeded random numbers. Every draw happens on the host with one documented algorithm and is then
+ * uploaded, so the same seed gives bit-identical data and weights on every backend (SPEC decision 8).
+ *
+ * Algorithm: xoshiro128** (Blackman & Vigna, 2018) with its 128-bit state filled from the seed by SplitMix32.
+ * - uniform float32 in [0, 1): the top 24 bits of one output × 2⁻²⁴ (exactly representable, never 1);
+ * - uniform float64 in [0, 1): 53 bits from two outputs;
+ * - normal: Box–Muller on two float64 uniforms (the cosine branch), rounded to the tensor's dtype.
+ * The default generator starts from seed 0, so a program that never calls `seed` is still reproducible.
+ */
+import type { Backend } from './backend.js';
+import { allocArray, type DType } from './dtype.js';
+import { SpikegradError, argError } from './errors.js';
+import { checkShape, sizeOf } from './shape.js';
+import { tensor } from './api.js';
+import type { Tensor } from './tensor.js';
+
+function splitmix32(state: { s: number }): number {
+  state.s = (state.s + 0x9e3779b9) | 0;
+  let z = state.s;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+export class Generator {
+  #s = new Uint32Array(4);
+
+  constructor(seed = 0) {
+    this.seed(seed);
+  }
+
+  /** Restarts the stream from `seed` (any integer; non-integers are rejected). */
+  seed(seed: number): void {
+    if (!Number.isInteger(seed)) throw argError('random.seed', 'seed', 'an integer', String(seed));
+    const st = { s: seed | 0 };
+    // Mix in the high bits of seeds beyond 32 bits.
+    st.s ^= Math.floor(seed / 4294967296) | 0;
+    for (let i = 0; i < 4; i++) this.#s[i] = splitmix32(st);
+    if (this.#s.every((v) => v === 0)) this.#s[0] = 1; // the all-zero state is a fixed point
+  }
+
+  /** The generator's state, to save and restore a stream. */
+  getState(): number[] {
+    return [...this.#s];
+  }
+
+  setState(state: readonly number[]): void {
+    if (state.length !== 4) throw argError('Generator.setState', 'state', '4 uint32 words', `${state.length}`);
+    this.#s.set(state);
+  }
+
+  nextUint32(): number {
+    const s = this.#s;
+    const r = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
+    const t = s[1]! << 9;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = rotl(s[3]!, 11);
+    return r;
+  }
+
+  /** Uniform in [0, 1) with 24 random bits: exactly a float32. */
+  nextFloat32(): number {
+    return (this.nextUint32() >>> 8) * 5.9604644775390625e-8; // 2⁻²⁴
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  nextFloat64(): number {
+    const hi = this.nextUint32() >>> 5, lo = this.nextUint32() >>> 6; // 27 + 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Standard normal (Box–Muller, cosine branch). */
+  nextNormal(): number {
+    let u = 0;
+    while (u === 0) u = this.nextFloat64();
+    const v = this.nextFloat64();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** The generator behind the module-level functions below. */
+export const defaultGenerator = new Generator(0);
+
+export interface RandomOptions {
+  dtype?: DType;
+  backend?: Backend;
+  generator?: Generator;
+}
+
+function floatDtype(fn: string, d: DType | undefined): DType {
+  const dt = d ?? 'float32';
+  if (dt !== 'float32' && dt !== 'float64') throw argError(fn, 'dtype', "'float32' or 'float64'", `'${dt}'`);
+  return dt;
+}
+
+/** Seeds the default generator. */
+export function seed(n: number): void {
+  defaultGenerator.seed(n);
+}
+
+/** Uniform samples in [0, 1). @example random.rand([200, 256, 100]) */
+export function rand(shape: number[], opts: RandomOptions = {}): Tensor {
+  return uniform(shape, 0, 1, opts);
+}
+
+/** Uniform samples in [low, high). */
+export function uniform(shape: number[], low = 0, high = 1, opts: RandomOptions = {}): Tensor {
+  const dt = floatDtype('random.uniform', opts.dtype);
+  if (!(high >= low)) throw new SpikegradError(`random.uniform: argument 'high' expected >= low (${low}), got ${high}`);
+  const g = opts.generator ?? defaultGenerator;
+  const n = sizeOf(checkShape('random.uniform', 'shape', shape));
+  const a = allocArray(dt, n);
+  const draw = dt === 'float32' ? () => g.nextFloat32() : () => g.nextFloat64();
+  if (low === 0 && high === 1) for (let i = 0; i < n; i++) a[i] = draw();
+  else for (let i = 0; i < n; i++) a[i] = low + (high - low) * draw();
+  return tensor(a, shape, dt, opts.backend);
+}
+
+/** Standard normal samples. */
+export function randn(shape: number[], opts: RandomOptions = {}): Tensor {
+  return normal(shape, 0, 1, opts);
+}
+
+/** Normal samples with mean `mean` and standard deviation `std`. */
+export function normal(shape: number[], mean = 0, std = 1, opts: RandomOptions = {}): Tensor {
+  const dt = floatDtype('random.normal', opts.dtype);
+  if (!(std >= 0)) throw argError('random.normal', 'std', 'a non-negative number', String(std));
+  const g = opts.generator ?? defaultGenerator;
+  const n = sizeOf(checkShape('random.normal', 'shape', shape));
+  const a = allocArray(dt, n);
+  for (let i = 0; i < n; i++) a[i] = mean + std * g.nextNormal();
+  return tensor(a, shape, dt, opts.backend);
+}
+
+/** Bool samples that are true with probability `p`. */
+export function bernoulli(p: number, shape: number[], opts: Omit<RandomOptions, 'dtype'> = {}): Tensor {
+  if (!(p >= 0 && p <= 1)) throw argError('random.bernoulli', 'p', 'a probability in [0, 1]', String(p));
+  const g = opts.generator ?? defaultGenerator;
+  const n = sizeOf(checkShape('random.bernoulli', 'shape', shape));
+  const a = new Uint8Array(n);
+  for (let i = 0; i < n; i++) a[i] = g.nextFloat32() < p ? 1 : 0;
+  return tensor(a, shape, 'bool', opts.backend);
+}
+
+/** Integers uniform in [low, high). */
+export function randint(low: number, high: number, shape: number[], opts: Omit<RandomOptions, 'dtype'> = {}): Tensor {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+    throw new SpikegradError(`random.randint: arguments 'low' and 'high' expected integers with low < high, got ${low} and ${high}`);
+  }
+  const g = opts.generator ?? defaultGenerator;
+  const n = sizeOf(checkShape('random.randint', 'shape', shape));
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = low + Math.floor(g.nextFloat64() * (high - low));
+  return tensor(a, shape, 'int32', opts.backend);
+}
+
+/**
+ * Poisson spike trains: 1 where a uniform draw is below `probability` = rate·dt (as in the tutorial,
+ * `rand < 5 Hz · 1 ms`), as float32 0/1. `shape` is usually [T, batch, neurons].
+ */
+export function poissonSpikes(probability: number, shape: number[], opts: RandomOptions = {}): Tensor {
+  if (!(probability >= 0 && probability <= 1)) {
+    throw argError('random.poissonSpikes', 'probability', 'rate·dt in [0, 1] (a dimensionless number)', String(probability));
+  }
+  const dt = floatDtype('random.poissonSpikes', opts.dtype);
+  const g = opts.generator ?? defaultGenerator;
+  const n = sizeOf(checkShape('random.poissonSpikes', 'shape', shape));
+  const a = allocArray(dt, n);
+  for (let i = 0; i < n; i++) a[i] = g.nextFloat32() < probability ? 1 : 0;
+  return tensor(a, shape, dt, opts.backend);
+}
