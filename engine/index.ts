@@ -12,3 +12,4 @@ export { SpikegradError } from './errors.js';
 export { OPS, type OpName, type OpAttrs } from './ops.js';
 export * as random from './random.js';
 export * as transform from './transform.js';
+export * as environ from './environ.js';
