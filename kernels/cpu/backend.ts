@@ -6,6 +6,7 @@ import type { Backend, BackendCounters, DataId, MemoryInfo, TensorInfo, UpdateAt
 import type { DType, TypedArray } from '../../engine/dtype.js';
 import { SpikegradError } from '../../engine/errors.js';
 import type { OpAttrs, OpName, OutMeta } from '../../engine/ops.js';
+import { forgetSparseView } from '../matmul/cpu.js';
 import { CPU_KERNELS, CPU_UPDATES } from './registry.js';
 import type { CpuInput, CpuKernel, CpuUpdateKernel } from './types.js';
 
@@ -74,7 +75,11 @@ export class CpuBackend implements Backend {
   }
 
   update<K extends UpdateName>(kernel: K, targets: readonly TensorInfo[], inputs: readonly TensorInfo[], attrs: UpdateAttrs[K]): void {
-    (CPU_UPDATES[kernel] as CpuUpdateKernel<UpdateAttrs[K]>)(targets.map((t) => this.#input(t)), inputs.map((t) => this.#input(t)), attrs);
+    const tgt = targets.map((t) => this.#input(t));
+    (CPU_UPDATES[kernel] as CpuUpdateKernel<UpdateAttrs[K]>)(tgt, inputs.map((t) => this.#input(t)), attrs);
+    // Kernels may cache derived views of an input's storage (the sparse view of a matmul operand), which is
+    // valid only because tensors are immutable; an in-place update breaks that, so the views are dropped.
+    for (const t of tgt) forgetSparseView(t.data);
   }
 
   memory(): MemoryInfo {

@@ -69,6 +69,11 @@ export function sparseView(a: TypedArray, rows: number, cols: number): Csr | nul
   return csr.values.length / Math.max(1, a.length) > SPARSE_DENSITY_THRESHOLD ? null : csr;
 }
 
+/** Drops the cached view of `a`: called when its storage is rewritten in place (optimizer updates). */
+export function forgetSparseView(a: TypedArray): void {
+  csrCache.delete(a);
+}
+
 /** [rows, cols] → [cols, rows] copy. */
 function transposeCopy(src: TypedArray, off: number, rows: number, cols: number): Float64Array {
   const t = new Float64Array(rows * cols);
