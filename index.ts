@@ -11,3 +11,4 @@ registerBackend('cpu', { create: async () => new CpuBackend() }, () => new CpuBa
 
 export * from './engine/index.js';
 export * as optim from './optim/index.js';
+export * as metric from './optim/metric.js';
