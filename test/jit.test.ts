@@ -85,7 +85,7 @@ describe('transform.jit', () => {
   it('hands every call to the backend\'s jitScope under one key per jitted function', () => {
     const be = sg.getBackend();
     const keys: object[] = [];
-    be.jitScope = vi.fn(<T>(key: object, fn: () => T): T => { keys.push(key); return fn(); });
+    be.jitScope = vi.fn(<T>(key: object, fn: () => T): T => { keys.push(key); return fn(); }) as never;
     try {
       const f = transform.jit(() => sg.ones([2]).add(1));
       const g = transform.jit(() => sg.ones([2]).add(2));
@@ -98,7 +98,7 @@ describe('transform.jit', () => {
   });
 
   it('rejects async and non-function arguments with a clear message', () => {
-    expect(() => transform.jit(async () => sg.ones([1]))).toThrow(/jit: argument 'f' expected a synchronous function, got an async one/);
+    expect(() => transform.jit((async () => sg.ones([1])) as never)).toThrow(/jit: argument 'f' expected a synchronous function, got an async one/);
     expect(() => transform.jit(3 as never)).toThrow("jit: argument 'f' expected a function, got number 3");
   });
 });
