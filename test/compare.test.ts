@@ -1,0 +1,159 @@
+/**
+ * The compare plumbing with a small stand-in model built from engine ops (a rate-coded logistic readout of
+ * Poisson input trained with Adam): seeds, NaN stops, summaries, the table, CSV, JSON and the chart files.
+ * The real tutorial network is exercised in tutorial.test.ts.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as sg from '../index.js';
+import { metric, optim } from '../index.js';
+import { chartSpec, formatTable, toCsv, toJson, writeOutputs } from '../cli/compareReport.js';
+import { compareSurrogates, resolveConfig, type CompareConfig, type Trainer } from '../train/compare.js';
+import { meanBand, summarizeCurve } from '../train/summary.js';
+import { parseSurrogateSpecs, resolveSurrogates } from '../train/surrogateSpec.js';
+
+/** Stand-in "surrogate": scales the loss; a NaN scale poisons training from a given epoch on. */
+class Scale {
+  constructor(readonly opts: { s?: number; nanFrom?: number } = {}) {}
+  toString(): string { return `Scale(s=${this.opts.s ?? 1})`; }
+}
+
+function standIn(spk: unknown, c: CompareConfig): Trainer {
+  const { s = 1, nanFrom = Infinity } = (spk as Scale).opts;
+  const w = new sg.ParamState(sg.random.normal([c.nIn, c.nOut], 0, 0.1));
+  const x = sg.keep(sg.random.rand([c.steps, c.batch, c.nIn]).lt(c.rateHz * c.dt * 1e-3).astype('float32'));
+  const y = sg.keep(sg.random.rand([c.batch]).lt(0.5).astype('int32'));
+  const rates = sg.keep(x.mean(0).mul(10));
+  const opt = new optim.Adam({ lr: c.lr }).registerTrainableWeights({ w });
+  let epoch = 0;
+  const logits = () => sg.matmul(rates, w.value);
+  return {
+    step: () => sg.tidy(() => {
+      epoch++;
+      const scale = epoch >= nanFrom ? NaN : s;
+      const [g, l] = sg.grad(() => metric.softmaxCrossEntropyWithIntegerLabels(logits(), y).mean().mul(scale), { w }, { returnValue: true })();
+      opt.update(g);
+      return l;
+    }),
+    accuracy: () => sg.tidy(() => metric.accuracy(logits(), y)),
+    dispose: () => { sg.dispose([x, y, rates, w.value]); opt.dispose(); },
+  };
+}
+
+const small = { epochs: 12, nIn: 40, nOut: 2, steps: 30, batch: 64, rateHz: 100, lr: 0.05, trainer: standIn };
+
+describe('summaries', () => {
+  it('first, last, min and the epoch reaching 95% of the drop', () => {
+    // drop 0.45: target 1 − 0.4275 = 0.5725 → epoch 4 (0.52)
+    expect(summarizeCurve([1, 0.8, 0.6, 0.52, 0.5, 0.55])).toEqual({ first: 1, last: 0.55, min: 0.5, epochsTo95: 4 });
+    // drop 0.5: target 1 − 0.475 = 0.525 → epoch 5 (0.5)
+    expect(summarizeCurve([1, 0.8, 0.6, 0.53, 0.5]).epochsTo95).toBe(5);
+    expect(summarizeCurve([0.7, 0.8]).epochsTo95).toBeNull();
+  });
+  it('mean and min–max band over runs of different lengths', () => {
+    expect(meanBand([[1, 2, 3], [3, 4]])).toEqual({ mean: [2, 3, 3], lo: [1, 2, 3], hi: [3, 4, 3], count: [2, 2, 1] });
+  });
+});
+
+describe('compareSurrogates', () => {
+  it('gives every surrogate the same seeds, hence the same first loss, and summarises each', async () => {
+    const epochs: string[] = [];
+    const r = await compareSurrogates({ ...small, seeds: 2, surrogates: { A: new Scale({ s: 1 }), B: new Scale({ s: 1 }) },
+      hooks: { onEpoch: (label, k, e) => epochs.push(`${label}${k}:${e}`) } });
+    expect(r.surrogates.map((s) => s.label)).toEqual(['A', 'B']);
+    expect(r.surrogates[0]!.runs.map((x) => x.seed)).toEqual([2024, 2025]);
+    expect(r.surrogates[0]!.runs[0]!.losses).toEqual(r.surrogates[1]!.runs[0]!.losses); // same seed, same everything
+    expect(r.surrogates[0]!.runs[0]!.losses).not.toEqual(r.surrogates[0]!.runs[1]!.losses);
+    expect(epochs).toHaveLength(2 * 2 * 12);
+    const a = r.surrogates[0]!;
+    expect(a.first).toBeCloseTo(a.curve.mean[0]!, 12);
+    expect(a.last).toBeLessThan(a.first);
+    expect(a.accuracy).toBeGreaterThan(0.5);
+    expect(a.description).toBe('Scale(s=1)');
+    expect(r.backend).toBe('cpu');
+  });
+  it('stops a run whose loss becomes NaN, naming the surrogate and epoch; the others go on', async () => {
+    const stops: string[] = [];
+    const r = await compareSurrogates({ ...small, surrogates: [{ label: 'Good', surrogate: new Scale() }, { label: 'Bad', surrogate: new Scale({ nanFrom: 5 }) }],
+      hooks: { onStop: (_l, _k, m) => stops.push(m) } });
+    expect(stops).toEqual(['Bad: the loss became NaN at epoch 5; this run stopped, the others go on']);
+    const [good, bad] = r.surrogates;
+    expect(good!.runs[0]!.losses).toHaveLength(12);
+    expect(bad!.runs[0]!.losses).toHaveLength(5);
+    expect(bad!.runs[0]!.stopped?.epoch).toBe(5);
+    expect(bad!.accuracy).toBeNull();
+    expect(formatTable(r)).toContain('! Bad: the loss became NaN at epoch 5');
+  });
+  it('validates its configuration before any work', async () => {
+    expect(() => resolveConfig({ epochs: 0 })).toThrow("compareSurrogates: argument 'epochs' expected an integer >= 1, got number 0");
+    expect(() => resolveConfig({ rateHz: 2000, dt: 1 })).toThrow(/spike probability <= 1/);
+    expect(() => resolveConfig({ mode: 'fast' as never })).toThrow(/'mode' expected 'sequence' or 'step'/);
+    await expect(compareSurrogates({ ...small, surrogates: {} })).rejects.toThrow(/'surrogates' expected a non-empty record/);
+    expect(resolveConfig({})).toMatchObject({ epochs: 150, nIn: 100, nRec: 4, nOut: 2, steps: 200, batch: 256, rateHz: 5, lr: 3e-3, mode: 'sequence' });
+  });
+});
+
+describe('surrogate lists', () => {
+  class Sigmoid { constructor(readonly o: Record<string, number> = {}) {} }
+  class Arctan { constructor(readonly o: Record<string, number> = {}) {} }
+  const catalog = { Sigmoid, Arctan };
+  it('parses names and per-surrogate parameters', () => {
+    expect(parseSurrogateSpecs('ReluGrad, Sigmoid:alpha=8,PiecewiseLeakyRelu:c=0.05:w=0.5')).toEqual([
+      { name: 'ReluGrad', params: {} }, { name: 'Sigmoid', params: { alpha: 8 } }, { name: 'PiecewiseLeakyRelu', params: { c: 0.05, w: 0.5 } },
+    ]);
+    expect(() => parseSurrogateSpecs('Sigmoid:alpha=x')).toThrow(/expected parameters as name=number \(e.g. alpha=8\), got 'alpha=x'/);
+    expect(() => parseSurrogateSpecs('')).toThrow(/option '--surrogates' expected a comma-separated list/);
+  });
+  it('resolves names case-insensitively, labels non-default parameters, expands all', () => {
+    const e = resolveSurrogates(parseSurrogateSpecs('sigmoid,Sigmoid:alpha=8'), catalog);
+    expect(e.map((x) => x.label)).toEqual(['Sigmoid', 'Sigmoid(alpha=8)']);
+    expect((e[1]!.surrogate as Sigmoid).o).toEqual({ alpha: 8 });
+    expect(resolveSurrogates(parseSurrogateSpecs('all'), catalog).map((x) => x.label)).toEqual(['Sigmoid', 'Arctan']);
+    expect(() => resolveSurrogates(parseSurrogateSpecs('Tanh'), catalog)).toThrow("compare: unknown surrogate 'Tanh'; expected one of Sigmoid, Arctan or 'all'");
+  });
+});
+
+describe('the report', async () => {
+  const r = await compareSurrogates({ ...small, seeds: 2, surrogates: { ReluGrad: new Scale(), 'Sigmoid(alpha=8)': new Scale({ s: 1.5 }) } });
+  it('prints a table with one row per surrogate', () => {
+    const t = formatTable(r);
+    const lines = t.split('\n');
+    expect(lines[0]).toBe('40→4→2 LIF network, T=30, batch 64, 100 Hz input, Adam lr=0.05, 12 epochs, 2 seeds from 2024, sequence mode, cpu backend (mean of 2 seeds)');
+    expect(lines[2]).toMatch(/^surrogate\s+first loss\s+last loss\s+min loss\s+train acc\s+epochs to 95%\s+wall time$/);
+    expect(lines[4]).toMatch(new RegExp(`^ReluGrad\\s+${r.surrogates[0]!.first.toFixed(4)}\\s+${r.surrogates[0]!.last.toFixed(4)}`));
+    expect(lines[5]).toMatch(/^Sigmoid\(alpha=8\)\s/);
+  });
+  it('CSV has a row per surrogate, seed and epoch; JSON keeps NaN as a string', () => {
+    const csv = toCsv(r).trim().split('\n');
+    expect(csv[0]).toBe('surrogate,seed,epoch,loss');
+    expect(csv).toHaveLength(1 + 2 * 2 * 12);
+    expect(csv[1]).toBe(`ReluGrad,2024,1,${r.surrogates[0]!.runs[0]!.losses[0]}`);
+    const parsed = JSON.parse(toJson({ ...r, surrogates: [{ ...r.surrogates[0]!, first: NaN }] }));
+    expect(parsed.surrogates[0].first).toBe('NaN');
+  });
+  it('the chart has the required title, axes and one curve per surrogate with a band for several seeds', () => {
+    const spec = chartSpec(r) as { title: { text: string }; layer: { mark: { type: string }; encoding: Record<string, { title?: string }> }[]; data: { values: { surrogate: string }[] } };
+    expect(spec.title.text).toBe('Effect of the surrogate gradient');
+    const line = spec.layer.find((l) => l.mark.type === 'line')!;
+    expect(line.encoding.x!.title).toBe('Epoch');
+    expect(line.encoding.y!.title).toBe('Training loss');
+    expect(spec.layer.some((l) => l.mark.type === 'area')).toBe(true);
+    expect(new Set(spec.data.values.map((v) => v.surrogate)).size).toBe(2);
+  });
+  it('writes the four files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-compare-'));
+    try {
+      const files = await writeOutputs(r, dir);
+      expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['loss-curves.svg', 'loss-curves.png', 'curves.json', 'curves.csv']);
+      const svg = await readFile(files[0]!, 'utf8');
+      for (const text of ['Effect of the surrogate gradient', 'Epoch', 'Training loss', 'ReluGrad', 'Sigmoid(alpha=8)']) expect(svg).toContain(text);
+      const png = await readFile(files[1]!);
+      expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+      expect(JSON.parse(await readFile(files[2]!, 'utf8')).surrogates).toHaveLength(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
