@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as sg from '../index.js';
 import { metric, optim } from '../index.js';
+import { Command } from 'commander';
+import { registerWith } from '../cli/commands/compare.js';
 import { chartSpec, formatTable, toCsv, toJson, writeOutputs } from '../cli/compareReport.js';
 import { compareSurrogates, resolveConfig, type CompareConfig, type Trainer } from '../train/compare.js';
 import { meanBand, summarizeCurve } from '../train/summary.js';
@@ -155,5 +157,46 @@ describe('the report', async () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the compare command (stand-in network)', () => {
+  const catalog = { Scale: Scale as never, Other: Scale as never };
+  async function cli(args: string[]): Promise<{ out: string[]; err: string[] }> {
+    const out: string[] = [], err: string[] = [];
+    const program = new Command().exitOverride().configureOutput({ writeErr: (s) => err.push(s), writeOut: (s) => out.push(s) });
+    registerWith(program, async () => ({ catalog, trainer: standIn, out: (s) => out.push(s), err: (s) => err.push(s) }));
+    await program.parseAsync(['node', 'spikegrad', 'compare', ...args]);
+    return { out, err };
+  }
+  it('parses every option, prints the table and writes the files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      const { out, err } = await cli(['--surrogates', 'Scale,Scale:s=2', '--epochs', '6', '--seeds', '2', '--seed', '7', '--backend', 'cpu',
+        '--n-in', '30', '--n-out', '3', '--steps', '20', '--batch', '32', '--rate', '80', '--lr', '0.02', '--out', dir, '--no-progress']);
+      const table = out.join('\n');
+      expect(table).toContain('30→4→3 LIF network, T=20, batch 32, 80 Hz input, Adam lr=0.02, 6 epochs, 2 seeds from 7');
+      expect(table).toMatch(/\nScale\s+\d\.\d{4}/);
+      expect(table).toMatch(/\nScale\(s=2\)\s+\d\.\d{4}/);
+      expect(err.filter((l) => /6 epochs, last loss/.test(l))).toHaveLength(4); // one line per run without a terminal
+      const json = JSON.parse(await readFile(join(dir, 'curves.json'), 'utf8'));
+      expect(json.config).toMatchObject({ epochs: 6, seeds: 2, seed: 7, nIn: 30, nOut: 3, steps: 20, batch: 32, rateHz: 80, lr: 0.02 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it('--json prints the result as JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      const { out } = await cli(['--surrogates', 'other', '--epochs', '2', '--steps', '10', '--batch', '8', '--n-in', '10', '--out', dir, '--json', '--no-progress']);
+      expect(JSON.parse(out.join('')).surrogates[0].label).toBe('Other');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it('rejects bad options with a clear message', async () => {
+    await expect(cli(['--epochs', '0'])).rejects.toThrow(/--epochs expects an integer >= 1, got '0'/);
+    await expect(cli(['--mode', 'fast'])).rejects.toThrow(/--mode.*Allowed choices are sequence, step/);
+    await expect(cli(['--surrogates', 'Nope'])).rejects.toThrow(/unknown surrogate 'Nope'; expected one of Scale, Other or 'all'/);
   });
 });
