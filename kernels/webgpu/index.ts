@@ -1,0 +1,12 @@
+/** The WebGPU backend's registration: `create` opens the process's device, `probe` says what it would run on. */
+import type { BackendFactory } from '../../engine/backends.js';
+import { WebGpuBackend } from './backend.js';
+import { probeWebGpu } from './device.js';
+
+export const webgpuFactory: BackendFactory = {
+  create: () => WebGpuBackend.create(),
+  probe: probeWebGpu,
+};
+
+export { WebGpuBackend, SUBMIT_EVERY, type WebGpuOptions } from './backend.js';
+export { listAdapters, describeAdapter, adapterName, type AdapterDescription } from './device.js';
