@@ -8,10 +8,12 @@
  * Gradients get 10× the forward tolerance: a vjp is a chain of several ops.
  */
 import { afterAll, it } from 'vitest';
+import type { UpdateAttrs } from '../engine/backend.js';
 import * as sg from '../index.js';
 import { DIFFERENTIABLE_CASES, FORWARD_ONLY_CASES, type InputSpec } from './cases.js';
-import { ELEMENTWISE_TOL, checkParity, stats, type ParityCase, type ParityTol } from './parity.js';
-import { describeWebGpu } from './webgpu.js';
+import { ELEMENTWISE_TOL, checkParity, compare, stats, type ParityCase, type ParityTol } from './parity.js';
+import { cpu, rng, uniformArray } from './helpers.js';
+import { describeWebGpu, webgpuAvailable } from './webgpu.js';
 
 const f = (shape: number[], range?: [number, number]): InputSpec => ({ shape, ...(range ? { range } : {}) });
 const int = (shape: number[], values: number[]): InputSpec => ({ shape, values, dtype: 'int32' });
@@ -102,9 +104,53 @@ describeWebGpu('WebGPU float32 against the CPU float64: the shared op table', (g
 
 describeWebGpu('WebGPU float32 against the CPU float64: odd and large shapes', (gpu) => {
   for (const c of EXTRA) it(c.name, () => checkParity(c, gpu));
-  afterAll(() => {
-    const cases = DIFFERENTIABLE_CASES.length + FORWARD_ONLY_CASES.length + EXTRA.length;
-    console.log(`parity.test.ts: ${cases} parity cases ran on WebGPU (${gpu.description}): ${stats.forward} forward and ` +
-      `${stats.gradients} gradient comparisons; worst error ${(100 * stats.worstRatio).toFixed(0)}% of its tolerance (${stats.worstCase})`);
-  });
+});
+
+type UpdateCase =
+  | { name: string; kernel: 'adam'; attrs: Omit<UpdateAttrs['adam'], 'step'> }
+  | { name: string; kernel: 'sgd'; attrs: UpdateAttrs['sgd']; slots: number };
+const ADAM = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false };
+const UPDATES: UpdateCase[] = [
+  { name: 'adam', kernel: 'adam', attrs: ADAM },
+  { name: 'adam with L2 weight decay', kernel: 'adam', attrs: { ...ADAM, weightDecay: 0.05 } },
+  { name: 'adamW (decoupled weight decay)', kernel: 'adam', attrs: { ...ADAM, weightDecay: 0.05, decoupled: true } },
+  { name: 'sgd', kernel: 'sgd', attrs: { lr: 0.1, momentum: 0, nesterov: false, weightDecay: 0 }, slots: 0 },
+  { name: 'sgd with momentum and weight decay', kernel: 'sgd', attrs: { lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 1e-3 }, slots: 1 },
+  { name: 'sgd nesterov', kernel: 'sgd', attrs: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0 }, slots: 1 },
+];
+
+/** Three in-place steps on each backend from the same values; every target compared after the last. */
+describeWebGpu('WebGPU in-place optimizer updates against the CPU (float64)', (gpu) => {
+  for (const c of UPDATES) {
+    it(c.name, async () => {
+      const cpuBe = await cpu();
+      const n = 1000, rand = rng(5);
+      const slots = c.kernel === 'adam' ? 2 : c.slots;
+      const init = Array.from({ length: 1 + slots }, (_, k) => Float32Array.from(uniformArray(n, k === 2 ? 0 : -1, 1, rand)));
+      const on = (be: sg.Backend, dtype: 'float32' | 'float64') => init.map((v) => sg.tensor(dtype === 'float64' ? Float64Array.from(v) : v, [n], dtype, be));
+      const [t64, t32] = [on(cpuBe, 'float64'), on(gpu, 'float32')];
+      for (let step = 1; step <= 3; step++) {
+        const g = Float32Array.from(uniformArray(n, -1, 1, rand));
+        const [g64, g32] = [sg.tensor(Float64Array.from(g), [n], 'float64', cpuBe), sg.tensor(g, [n], 'float32', gpu)];
+        if (c.kernel === 'adam') {
+          cpuBe.update('adam', t64, [g64], { ...c.attrs, step });
+          gpu.update('adam', t32, [g32], { ...c.attrs, step });
+        } else {
+          cpuBe.update('sgd', t64, [g64], c.attrs);
+          gpu.update('sgd', t32, [g32], c.attrs);
+        }
+        sg.dispose([g64, g32]);
+      }
+      // Three steps of a few roundings each: float32 against float64 agrees to a few ulps of the values.
+      for (let k = 0; k <= slots; k++) compare(await t32[k]!.data(), t64[k]!.dataSync(), { rtol: 1e-5, atol: 1e-6 }, `${c.name}: target ${k}`);
+      sg.dispose([t64, t32]);
+    });
+  }
+});
+
+afterAll(() => {
+  if (!webgpuAvailable) return;
+  const cases = DIFFERENTIABLE_CASES.length + FORWARD_ONLY_CASES.length + EXTRA.length + UPDATES.length;
+  console.log(`parity.test.ts: ${cases} parity cases ran on WebGPU: ${stats.forward} forward and ${stats.gradients} gradient ` +
+    `comparisons, ${UPDATES.length} optimizer updates; worst error ${(100 * stats.worstRatio).toFixed(0)}% of its tolerance (${stats.worstCase})`);
 });

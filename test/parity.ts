@@ -34,7 +34,7 @@ export interface ParityStats {
 
 export const stats: ParityStats = { forward: 0, gradients: 0, worstRatio: 0, worstCase: '' };
 
-function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: ParityTol, what: string): void {
+export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: ParityTol, what: string): void {
   expect(actual.length, `${what}: length`).toBe(expected.length);
   let scale = 1;
   for (let i = 0; i < expected.length; i++) if (Number.isFinite(expected[i]!)) scale = Math.max(scale, Math.abs(expected[i]!));

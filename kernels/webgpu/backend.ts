@@ -1,37 +1,22 @@
 /**
- * The WebGPU backend: tensors live in pooled GPU buffers; every op is one or a few compute dispatches
- * encoded into one open command encoder and submitted in batches.
- *
- * Ordering rules this file enforces (WebGPU's queue timeline):
- * - `queue.writeBuffer` runs at the next queue operation, i.e. BEFORE the commands still sitting in the
- *   unsubmitted encoder. So a buffer released while the open encoder may still read it is not returned to
- *   the pool at once (where an upload could overwrite it) but parked in `#deferred` until that encoder is
- *   submitted ("deferred release"). After the submit, queue order makes any later write safe.
- * - Uniforms of a batch go into one arena buffer at aligned offsets (dynamic offsets), written with a single
- *   writeBuffer just before the batch's submit. Reusing the arena for the next batch is safe for the same
- *   reason: that write is queued after the previous submit.
- * - Readbacks flush the batch first, then copy into a pooled MAP_READ staging buffer.
+ * The WebGPU backend: tensors live in pooled GPU buffers (bufferPool.ts); every op is one or a few compute
+ * dispatches of programs (program.ts, pipelines.ts), encoded into the open command batch (commandBatch.ts,
+ * which also holds the ordering rules) and submitted in batches; readbacks flush the batch, then copy into a
+ * pooled MAP_READ staging buffer. bool tensors are stored as u32; float64 is not supported.
  */
 import type { Backend, BackendCounters, DataId, MemoryInfo, TensorInfo, UpdateAttrs, UpdateName } from '../../engine/backend.js';
 import { allocArray, type DType, type TypedArray } from '../../engine/dtype.js';
 import { SpikegradError, fmtShape } from '../../engine/errors.js';
 import type { OpAttrs, OpName, OutMeta } from '../../engine/ops.js';
 import { sizeOf } from '../../engine/shape.js';
-import { BufferPool, STAGING_USAGE, STORAGE_USAGE, UNIFORM_USAGE, type PooledBuffer } from './bufferPool.js';
+import { BufferPool, STAGING_USAGE, STORAGE_USAGE, type PooledBuffer } from './bufferPool.js';
+import { ARENA_BYTES, CommandBatch, SUBMIT_EVERY } from './commandBatch.js';
 import { adapterName, openDevice, type AdapterDescription } from './device.js';
 import { PipelineCache } from './pipelines.js';
 import { packParams, splitWorkgroups, type Program } from './program.js';
 import { WEBGPU_KERNELS, WEBGPU_UPDATES } from './registry.js';
 import type { DispatchArgs, GpuContext, GpuKernel, GpuUpdateKernel } from './types.js';
 
-/**
- * Dispatches per command buffer. Each submit costs lavapipe/Dawn ~0.1–0.2 ms, each dispatch ~20–50 µs, so
- * batching past a few dozen buys little while delaying the GPU's start; 32 was the knee of
- * `bench/dispatch.ts` on this machine (bench/RESULTS.md). TF.js uses 15, ONNX Runtime Web 16.
- */
-export const SUBMIT_EVERY = 32;
-/** Uniform arena per batch; a batch that would overflow it is submitted early. */
-const ARENA_BYTES = 64 * 1024;
 /** Free pooled bytes kept beyond this (or beyond the peak in use, if larger) are destroyed. */
 const MIN_POOL_CAP = 256 * 1024 * 1024;
 
@@ -55,17 +40,9 @@ export class WebGpuBackend implements Backend {
   readonly submitEvery: number;
   readonly #pool: BufferPool;
   readonly #pipelines: PipelineCache;
-  readonly #arena: GPUBuffer;
-  readonly #arenaData = new ArrayBuffer(ARENA_BYTES);
-  readonly #arenaView = new DataView(this.#arenaData);
-  readonly #align: number;
+  readonly #batch: CommandBatch;
   readonly #maxBinding: number;
   readonly #maxPerDim: number;
-  #arenaUsed = 0;
-  #encoder: GPUCommandEncoder | null = null;
-  #pass: GPUComputePassEncoder | null = null;
-  #inBatch = 0;
-  #deferred: PooledBuffer[] = [];
   #bytesInUse = 0;
   #peak = 0;
   #live = 0;
@@ -88,12 +65,12 @@ export class WebGpuBackend implements Backend {
     this.description = `WebGPU: ${adapterName(adapter)}${adapter.software ? ' (software adapter)' : ''}`;
     this.submitEvery = opts.submitEvery ?? SUBMIT_EVERY;
     this.#pool = new BufferPool(device);
-    this.#align = device.limits.minUniformBufferOffsetAlignment;
+    this.#batch = new CommandBatch(device, this.#pool, this.counters, this.submitEvery);
+    this.#batch.afterSubmit = () => this.#pool.trim(Math.max(MIN_POOL_CAP, this.#peak));
     this.#maxBinding = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     this.#maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
-    this.#arena = device.createBuffer({ size: ARENA_BYTES, usage: UNIFORM_USAGE });
     // A kernel that failed to compile is the root cause of the 'invalid pipeline' errors that follow it.
-    this.#pipelines = new PipelineCache(device, this.#arena, (msg) => { if (!this.#error?.includes('failed to compile')) this.#error = msg; });
+    this.#pipelines = new PipelineCache(device, this.#batch.arena, (msg) => { if (!this.#error?.includes('failed to compile')) this.#error = msg; });
     this.#pool.onDestroy = () => this.#pipelines.forgetBindGroups();
     void device.lost.then((info) => {
       if (!this.#closed) this.#lost = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
@@ -119,9 +96,12 @@ export class WebGpuBackend implements Backend {
     }
   }
 
+  /** Reports (once) an error the device raised since the last report: a failed compile or a rejected command. */
   async #throwDeviceError(): Promise<void> {
     await this.#pipelines.settled();
-    if (this.#error) throw new SpikegradError(this.#error);
+    const e = this.#error;
+    this.#error = null;
+    if (e) throw new SpikegradError(e);
   }
 
   #tensorStorage(dtype: DType, shape: readonly number[], what: string): TensorInfo {
@@ -143,7 +123,10 @@ export class WebGpuBackend implements Backend {
     this.#check('upload');
     const t = this.#tensorStorage(dtype, [values.length], 'upload');
     if (values.length > 0) {
-      const data = dtype === 'bool' ? Uint32Array.from(values) : dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
+      // writeBuffer copies, so an array already in the storage type goes as is.
+      const data = dtype === 'bool' ? Uint32Array.from(values)
+        : dtype === 'int32' ? (values instanceof Int32Array ? values : Int32Array.from(values))
+        : values instanceof Float32Array ? values : Float32Array.from(values);
       this.device.queue.writeBuffer((t.dataId as GpuStorage).buf.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
     }
     return t.dataId;
@@ -183,9 +166,7 @@ export class WebGpuBackend implements Backend {
     if (s.refs <= 0 || --s.refs > 0) return;
     this.#bytesInUse -= s.buf.size;
     this.#live--;
-    if (this.#closed) return;
-    if (this.#encoder) this.#deferred.push(s.buf);
-    else this.#pool.release(s.buf);
+    if (!this.#closed) this.#batch.release(s.buf);
   }
 
   run<K extends OpName>(op: K, inputs: readonly TensorInfo[], attrs: OpAttrs[K], outs: readonly OutMeta[]): DataId[] {
@@ -203,6 +184,18 @@ export class WebGpuBackend implements Backend {
       if (inputs.some((i) => i.dataId === t.dataId)) throw new SpikegradError(`${kernel}: an input shares storage with a tensor it updates in place`);
     }
     this.#withScratch(() => (WEBGPU_UPDATES[kernel] as GpuUpdateKernel<UpdateAttrs[K]>)(this.#ctx, targets, inputs, attrs));
+  }
+
+  /**
+   * Runs one program outside the op table (prototyping a kernel, tests): allocates `outputs`, dispatches,
+   * and returns their storage, to wrap as tensors with `new Tensor(backend, info.dataId, info.shape, info.dtype)`.
+   */
+  runProgram(p: Program, args: { inputs: readonly TensorInfo[]; outputs: readonly OutMeta[]; params: DispatchArgs['params']; workgroups?: number }): TensorInfo[] {
+    this.#check(p.key);
+    for (const o of args.outputs) this.#checkSize(p.key, o.dtype, o.shape);
+    const outs = args.outputs.map((o) => this.#ctx.output(o));
+    this.#dispatch(p, { inputs: args.inputs, outputs: outs, params: args.params, ...(args.workgroups !== undefined ? { workgroups: args.workgroups } : {}) });
+    return outs;
   }
 
   #checkSize(op: string, dtype: DType, shape: readonly number[]): void {
@@ -232,37 +225,15 @@ export class WebGpuBackend implements Backend {
     }
     if (count === 0) return;
     const [x, y] = splitWorkgroups(count, this.#maxPerDim);
-    if (this.#arenaUsed + p.paramBytes > ARENA_BYTES) this.flush();
-    if (!this.#encoder) {
-      this.#encoder = this.device.createCommandEncoder();
-      this.#pass = this.#encoder.beginComputePass();
-    }
-    const offset = this.#arenaUsed;
-    packParams(p, args.params, this.#arenaView, offset);
-    this.#arenaUsed = Math.ceil((offset + p.paramBytes) / this.#align) * this.#align;
-    const buffers = [...args.inputs, ...args.outputs].map((t) => (t.dataId as GpuStorage).buf);
-    const { pipeline, bindGroup } = this.#pipelines.get(p, buffers);
-    this.#pass!.setPipeline(pipeline);
-    this.#pass!.setBindGroup(0, bindGroup, [offset]);
-    this.#pass!.dispatchWorkgroups(x, y);
-    this.counters.dispatches++;
-    if (++this.#inBatch >= this.submitEvery) this.flush();
+    const offset = this.#batch.reserve(p.paramBytes);
+    packParams(p, args.params, this.#batch.params, offset);
+    const { pipeline, bindGroup } = this.#pipelines.get(p, [...args.inputs, ...args.outputs].map((t) => (t.dataId as GpuStorage).buf));
+    this.#batch.dispatch(pipeline, bindGroup, offset, x, y);
   }
 
-  /** Submits the open batch (if any) and returns the buffers it was the last user of to the pool. */
+  /** Submits the open batch of dispatches, if any. */
   flush(): void {
-    if (!this.#encoder) return;
-    this.#pass!.end();
-    if (this.#arenaUsed > 0) this.device.queue.writeBuffer(this.#arena, 0, this.#arenaData, 0, this.#arenaUsed);
-    this.device.queue.submit([this.#encoder.finish()]);
-    this.counters.submits++;
-    this.#encoder = null;
-    this.#pass = null;
-    this.#inBatch = 0;
-    this.#arenaUsed = 0;
-    for (const b of this.#deferred) this.#pool.release(b);
-    this.#deferred = [];
-    this.#pool.trim(Math.max(MIN_POOL_CAP, this.#peak));
+    this.#batch.flush();
   }
 
   memory(): MemoryInfo {

@@ -35,6 +35,8 @@ export const KEY_LIMITS = [
 /** Raised to the adapter's own maximum: the defaults (128 MiB bindings, 16 KiB workgroup memory) are small. */
 const REQUESTED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage'] as const;
 
+const NO_ADAPTER = 'no WebGPU adapter found (no usable GPU driver; without a GPU, Linux gets one from Mesa lavapipe: mesa-vulkan-drivers >= 24, see README)';
+
 const SOFTWARE = /llvmpipe|lavapipe|swiftshader|warp|basic render|software/i;
 
 type GpuOrReason = { gpu: GPU } | { unavailable: string };
@@ -73,11 +75,7 @@ export function getAdapter(): Promise<{ adapter: GPUAdapter } | { unavailable: s
     } catch (e) {
       return { unavailable: `requestAdapter failed: ${e instanceof Error ? e.message : String(e)}` };
     }
-    if (!adapter) {
-      return {
-        unavailable: 'no WebGPU adapter found (no GPU driver; on Linux without a GPU install Mesa lavapipe: mesa-vulkan-drivers >= 24)',
-      };
-    }
+    if (!adapter) return { unavailable: NO_ADAPTER };
     return { adapter };
   })());
 }
@@ -128,7 +126,7 @@ export async function listAdapters(): Promise<{ adapters: AdapterDescription[] }
     const k = `${d.vendor}|${d.device}|${d.description}|${d.fallback}`;
     if (!seen.has(k)) seen.set(k, d);
   }
-  return seen.size ? { adapters: [...seen.values()] } : { unavailable: 'no WebGPU adapter found' };
+  return seen.size ? { adapters: [...seen.values()] } : { unavailable: NO_ADAPTER };
 }
 
 export interface OpenedDevice {
@@ -144,7 +142,7 @@ export async function openDevice(): Promise<OpenedDevice | { unavailable: string
   const g = await getGpu();
   if ('unavailable' in g) return g;
   const adapter = await g.gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-  if (!adapter) return { unavailable: 'no WebGPU adapter found' };
+  if (!adapter) return { unavailable: NO_ADAPTER };
   const requiredLimits: Record<string, number> = {};
   const lim = adapter.limits as unknown as Record<string, number>;
   for (const k of REQUESTED_LIMITS) if (typeof lim[k] === 'number') requiredLimits[k] = lim[k]!;

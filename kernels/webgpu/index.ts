@@ -8,5 +8,6 @@ export const webgpuFactory: BackendFactory = {
   probe: probeWebGpu,
 };
 
-export { WebGpuBackend, SUBMIT_EVERY, type WebGpuOptions } from './backend.js';
+export { WebGpuBackend, type WebGpuOptions } from './backend.js';
+export { SUBMIT_EVERY } from './commandBatch.js';
 export { listAdapters, describeAdapter, adapterName, type AdapterDescription } from './device.js';
