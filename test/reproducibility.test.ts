@@ -6,19 +6,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as sg from '../index.js';
 import * as u from '../units/index.js';
-import { REQUIRE_WEBGPU } from './helpers.js';
+import { gpuBackend } from './webgpu.js';
 
-/** Every backend this build can run here; webgpu is skipped with a message when absent (a failure under CI). */
+/** The CPU and, where an adapter exists, the WebGPU backend (test/webgpu.ts decides skip or failure). */
 async function availableBackends(): Promise<sg.Backend[]> {
-  const out = [await sg.getBackendInstance('cpu')];
-  try {
-    out.push(await sg.getBackendInstance('webgpu'));
-  } catch (e) {
-    const unregistered = /expected one of/.test(String(e));
-    if (REQUIRE_WEBGPU && !unregistered) throw e;
-    console.warn(`reproducibility.test.ts: WebGPU half skipped: ${unregistered ? 'no WebGPU backend in this build' : String(e)}`);
-  }
-  return out;
+  return [await sg.getBackendInstance('cpu'), ...(gpuBackend ? [gpuBackend] : [])];
 }
 
 /** The tutorial's draws, in its order, on `backend`, read back. */
