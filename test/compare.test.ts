@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as sg from '../index.js';
 import { metric, optim } from '../index.js';
+import { MessageChannel } from 'node:worker_threads';
 import { Command } from 'commander';
 import { registerWith } from '../cli/commands/compare.js';
+import { serveRuns, workerExecutor, type WorkerLike } from '../cli/workerPool.js';
 import { chartSpec, formatTable, toCsv, toJson, writeOutputs } from '../cli/compareReport.js';
-import { compareSurrogates, resolveConfig, type CompareConfig, type Trainer } from '../train/compare.js';
+import { compareSurrogates, resolveConfig, type CompareConfig, type SurrogateEntry, type Trainer } from '../train/compare.js';
 import { meanBand, summarizeCurve } from '../train/summary.js';
 import { parseSurrogateSpecs, resolveSurrogates } from '../train/surrogateSpec.js';
 
@@ -160,12 +162,54 @@ describe('the report', async () => {
   });
 });
 
+/** An in-process stand-in for a worker thread: a message channel whose far end runs `serveRuns`. */
+function channelWorker(catalog: Record<string, never>, spawned: number[]): WorkerLike {
+  const { port1, port2 } = new MessageChannel();
+  void serveRuns(port2, catalog, standIn);
+  spawned.push(1);
+  return {
+    postMessage: (m) => port1.postMessage(m),
+    on: (ev: string, fn: (x: unknown) => void) => (ev === 'message' ? port1.on('message', fn) : port1),
+    terminate: () => { port1.close(); port2.close(); },
+  } as WorkerLike;
+}
+
+describe('runs on worker threads', () => {
+  const catalog = { Scale: Scale as never };
+  it('give the same results as one thread, in task order, with every epoch reported', async () => {
+    const surrogates: SurrogateEntry[] = [{ label: 'a', surrogate: new Scale(), spec: { name: 'Scale', params: {} } },
+      { label: 'b', surrogate: new Scale({ s: 2 }), spec: { name: 'Scale', params: { s: 2 } } }];
+    const local = await compareSurrogates({ ...small, seeds: 2, surrogates });
+    const spawned: number[] = [], epochs: string[] = [];
+    const pooled = await compareSurrogates({ ...small, seeds: 2, surrogates, executor: workerExecutor(3, () => channelWorker(catalog, spawned)),
+      hooks: { onEpoch: (l, k, e) => epochs.push(`${l}${k}${e}`) } });
+    expect(spawned).toHaveLength(3);
+    expect(pooled.surrogates.map((s) => s.runs.map((r) => r.losses))).toEqual(local.surrogates.map((s) => s.runs.map((r) => r.losses)));
+    expect(pooled.surrogates.map((s) => s.accuracy)).toEqual(local.surrogates.map((s) => s.accuracy));
+    expect(new Set(epochs).size).toBe(2 * 2 * 12);
+  });
+  it('reports a NaN stop from a worker and fails clearly on an unknown class or a missing spec', async () => {
+    const stops: string[] = [];
+    const r = await compareSurrogates({ ...small, surrogates: [{ label: 'bad', surrogate: null, spec: { name: 'Scale', params: { nanFrom: 3 } } }],
+      executor: workerExecutor(2, () => channelWorker(catalog, [])), hooks: { onStop: (_l, _k, m) => stops.push(m) } });
+    expect(stops).toEqual(['bad: the loss became NaN at epoch 3; this run stopped, the others go on']);
+    expect(r.surrogates[0]!.runs[0]!.stopped?.epoch).toBe(3);
+    await expect(compareSurrogates({ ...small, surrogates: [{ label: 'x', surrogate: null, spec: { name: 'Nope', params: {} } }],
+      executor: workerExecutor(2, () => channelWorker(catalog, [])) })).rejects.toThrow("compare worker: unknown surrogate class 'Nope'");
+    await expect(compareSurrogates({ ...small, surrogates: { x: new Scale() }, executor: workerExecutor(2, () => channelWorker(catalog, [])) }))
+      .rejects.toThrow(/'x' has no class name and parameters, so it cannot run on a worker thread/);
+  });
+});
+
 describe('the compare command (stand-in network)', () => {
   const catalog = { Scale: Scale as never, Other: Scale as never };
-  async function cli(args: string[]): Promise<{ out: string[]; err: string[] }> {
+  async function cli(args: string[], workers?: number[]): Promise<{ out: string[]; err: string[] }> {
     const out: string[] = [], err: string[] = [];
     const program = new Command().exitOverride().configureOutput({ writeErr: (s) => err.push(s), writeOut: (s) => out.push(s) });
-    registerWith(program, async () => ({ catalog, trainer: standIn, out: (s) => out.push(s), err: (s) => err.push(s) }));
+    registerWith(program, async () => ({
+      catalog, trainer: standIn, out: (s) => out.push(s), err: (s) => err.push(s),
+      ...(workers ? { spawnWorker: () => channelWorker(catalog, workers) } : {}),
+    }));
     await program.parseAsync(['node', 'spikegrad', 'compare', ...args]);
     return { out, err };
   }
@@ -181,6 +225,21 @@ describe('the compare command (stand-in network)', () => {
       expect(err.filter((l) => /6 epochs, last loss/.test(l))).toHaveLength(4); // one line per run without a terminal
       const json = JSON.parse(await readFile(join(dir, 'curves.json'), 'utf8'));
       expect(json.config).toMatchObject({ epochs: 6, seeds: 2, seed: 7, nIn: 30, nOut: 3, steps: 20, batch: 32, rateHz: 80, lr: 0.02 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it('--jobs spreads the runs over workers (one per run at most) and prints the same table', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      const args = ['--surrogates', 'Scale,Other', '--epochs', '4', '--steps', '10', '--batch', '16', '--n-in', '12', '--out', dir, '--no-progress'];
+      const one = await cli([...args, '--jobs', '1'], []);
+      const workers: number[] = [];
+      const many = await cli([...args, '--jobs', '5'], workers);
+      expect(workers).toHaveLength(2);
+      expect(many.err).toContain('spikegrad: 2 runs on 2 worker threads');
+      const rows = (o: string[]) => o.join('\n').split('\n').filter((l) => /^(Scale|Other) /.test(l)).map((l) => l.replace(/\S+ s$/, ''));
+      expect(rows(many.out)).toEqual(rows(one.out));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -56,7 +56,22 @@ export interface SurrogateEntry {
   label: string;
   /** The surrogate instance handed to the network as its spike function. */
   surrogate: unknown;
+  /** Class name and parameters, from which another thread can rebuild the surrogate (surrogateSpec.ts). */
+  spec?: { name: string; params: Record<string, number> };
 }
+
+/** One training run: a surrogate and a seed index. */
+export interface RunTask {
+  entry: SurrogateEntry;
+  /** Seed index: the run uses seed `config.seed + k`. */
+  k: number;
+}
+
+/**
+ * Runs the tasks and returns their results in task order. The default runs them one after another in this
+ * thread; the CLI can spread them over worker threads (cli/workerPool.ts).
+ */
+export type RunExecutor = (tasks: readonly RunTask[], config: CompareConfig, hooks: CompareHooks) => Promise<RunResult[]>;
 
 export interface RunResult {
   seed: number;
@@ -102,6 +117,8 @@ export interface CompareOptions extends Partial<CompareConfig> {
   surrogates: Readonly<Record<string, unknown>> | readonly SurrogateEntry[];
   /** Builds each run's network; the tutorial SNN by default. */
   trainer?: TrainerFactory;
+  /** Runs the runs; one after another in this thread by default. */
+  executor?: RunExecutor;
   hooks?: CompareHooks;
 }
 
@@ -121,7 +138,12 @@ function checkPositive(name: string, v: unknown): number {
 
 /** Fills in the tutorial defaults and validates every field (before any work). */
 export function resolveConfig(opts: Partial<CompareConfig>): CompareConfig {
-  const c = { ...TUTORIAL_CONFIG, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as CompareConfig;
+  // Only the config's own keys: `opts` may be a whole CompareOptions (surrogates, hooks, functions).
+  const given = Object.fromEntries(Object.keys(TUTORIAL_CONFIG).flatMap((k) => {
+    const v = (opts as Record<string, unknown>)[k];
+    return v === undefined ? [] : [[k, v]];
+  }));
+  const c = { ...TUTORIAL_CONFIG, ...given } as CompareConfig;
   for (const k of ['epochs', 'seeds', 'nIn', 'nRec', 'nOut', 'steps', 'batch'] as const) checkInt(k, c[k], 1);
   checkInt('seed', c.seed, Number.MIN_SAFE_INTEGER);
   for (const k of ['rateHz', 'dt', 'lr'] as const) checkPositive(k, c[k]);
@@ -143,7 +165,8 @@ function entriesOf(s: CompareOptions['surrogates']): SurrogateEntry[] {
   return list;
 }
 
-async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig, factory: TrainerFactory, hooks: CompareHooks): Promise<RunResult> {
+/** Trains one run (call inside `environ.context({ dt })`); stops early on a NaN or infinite loss. */
+export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig, factory: TrainerFactory, hooks: CompareHooks): Promise<RunResult> {
   const seed = c.seed + k;
   const t0 = performance.now();
   random.seed(seed);
@@ -189,24 +212,29 @@ export async function compareSurrogates(opts: CompareOptions): Promise<CompareRe
   if (typeof opts.trainer !== 'function') throw new SpikegradError(`compareSurrogates: argument 'trainer' expected a function, got ${describeValue(opts.trainer)}`);
   const factory = opts.trainer;
   const hooks = opts.hooks ?? {};
+  const execute: RunExecutor = opts.executor ?? (async (tasks, c, h) => {
+    const out: RunResult[] = [];
+    await environ.context({ dt: c.dt }, async () => {
+      for (const t of tasks) out.push(await runOnce(t.entry, t.k, c, factory, h));
+    });
+    return out;
+  });
   const t0 = performance.now();
-  const surrogates: SurrogateResult[] = [];
-  await environ.context({ dt: config.dt }, async () => {
-    for (const entry of entries) {
-      const runs: RunResult[] = [];
-      for (let k = 0; k < config.seeds; k++) runs.push(await runOnce(entry, k, config, factory, hooks));
-      const curve = meanBand(runs.map((r) => r.losses));
-      const finished = runs.filter((r) => r.accuracy !== null);
-      surrogates.push({
-        label: entry.label,
-        description: String(entry.surrogate),
-        runs,
-        curve,
-        ...summarizeCurve(curve.mean),
-        accuracy: finished.length ? finished.reduce((a, r) => a + r.accuracy!, 0) / finished.length : null,
-        wallMs: runs.reduce((a, r) => a + r.wallMs, 0),
-      });
-    }
+  const tasks = entries.flatMap((entry) => Array.from({ length: config.seeds }, (_, k) => ({ entry, k })));
+  const results = await execute(tasks, config, hooks);
+  const surrogates = entries.map((entry, i): SurrogateResult => {
+    const runs = results.slice(i * config.seeds, (i + 1) * config.seeds);
+    const curve = meanBand(runs.map((r) => r.losses));
+    const finished = runs.filter((r) => r.accuracy !== null);
+    return {
+      label: entry.label,
+      description: String(entry.surrogate),
+      runs,
+      curve,
+      ...summarizeCurve(curve.mean),
+      accuracy: finished.length ? finished.reduce((a, r) => a + r.accuracy!, 0) / finished.length : null,
+      wallMs: runs.reduce((a, r) => a + r.wallMs, 0),
+    };
   });
   return { config, backend: getBackend().name, surrogates, wallMs: performance.now() - t0 };
 }

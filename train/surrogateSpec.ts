@@ -45,7 +45,7 @@ export function resolveSurrogates(specs: readonly SurrogateSpec[], catalog: Read
     if (!canonical) throw new SpikegradError(`compare: unknown surrogate '${name}'; expected one of ${names.join(', ')} or 'all'`);
     const surrogate = new catalog[canonical]!(params);
     const label = Object.keys(params).length ? `${canonical}(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')})` : canonical;
-    return { label, surrogate };
+    return { label, surrogate, spec: { name: canonical, params } };
   });
   const seen = new Set<string>();
   return entries.filter((e) => (seen.has(e.label) ? false : (seen.add(e.label), true)));

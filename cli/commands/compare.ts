@@ -6,10 +6,12 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
+import { availableParallelism } from 'node:os';
 import { setBackend, type BackendChoice } from '../../engine/backends.js';
 import { compareSurrogates, TUTORIAL_CONFIG, type CompareConfig, type CompareHooks, type CompareResult, type TrainerFactory } from '../../train/compare.js';
 import { parseSurrogateSpecs, resolveSurrogates, type SurrogateClass } from '../../train/surrogateSpec.js';
 import { formatTable, toJson, writeOutputs } from '../compareReport.js';
+import { workerExecutor, type WorkerLike } from '../workerPool.js';
 
 export const DEFAULT_SURROGATES = 'ReluGrad,Sigmoid,Arctan';
 export const DEFAULT_OUT = 'out/compare';
@@ -31,12 +33,16 @@ export interface CompareCliOptions {
   out: string;
   json: boolean;
   progress: boolean;
+  /** Worker threads for the runs ('auto': one per core on the CPU backend, none on WebGPU). */
+  jobs: number | 'auto';
 }
 
 /** What the command needs besides its options: the surrogate classes and the network builder. */
 export interface CompareDeps {
   catalog: Readonly<Record<string, SurrogateClass>>;
   trainer?: TrainerFactory;
+  /** Starts a worker thread that serves runs (workerPool.ts); without it every run is in this thread. */
+  spawnWorker?: () => WorkerLike;
   /** Where the table and messages go (stdout and stderr by default). */
   out?: (s: string) => void;
   err?: (s: string) => void;
@@ -56,6 +62,11 @@ function positiveArg(name: string) {
     if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} expects a positive number, got '${v}'.`);
     return n;
   };
+}
+
+function jobsArg(v: string): number | 'auto' {
+  if (v === 'auto') return v;
+  return intArg('--jobs', 1)(v);
 }
 
 /** Progress display: a bar per surrogate on a terminal, a line per finished run elsewhere. */
@@ -97,19 +108,28 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
   const out = deps.out ?? ((s: string) => process.stdout.write(`${s}\n`));
   const err = deps.err ?? ((s: string) => process.stderr.write(`${s}\n`));
   const entries = resolveSurrogates(parseSurrogateSpecs(o.surrogates), deps.catalog);
-  await setBackend(o.backend);
+  const backend = await setBackend(o.backend);
   const cfg = { epochs: o.epochs, seeds: o.seeds };
+  // Runs are independent and single-threaded on the CPU: spread them over the cores. On WebGPU they share
+  // the one device of this process.
+  const runs = entries.length * o.seeds;
+  const jobs = backend.name !== 'cpu' || !deps.spawnWorker ? 1 : Math.min(runs, o.jobs === 'auto' ? availableParallelism() : o.jobs);
+  const executor = jobs > 1 ? workerExecutor(jobs, deps.spawnWorker!) : undefined;
+  if (jobs > 1) err(`spikegrad: ${runs} runs on ${jobs} worker threads`);
+  // The chart libraries load while the runs train (they take a noticeable part of a second).
+  const chartLibs = Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).catch(() => undefined);
   const progress = progressHooks(entries.map((e) => e.label), cfg, o.progress && !!process.stderr.isTTY, err);
   let result: CompareResult;
   try {
     result = await compareSurrogates({
-      surrogates: entries, ...(deps.trainer ? { trainer: deps.trainer } : {}), hooks: progress.hooks,
+      surrogates: entries, ...(deps.trainer ? { trainer: deps.trainer } : {}), ...(executor ? { executor } : {}), hooks: progress.hooks,
       epochs: o.epochs, seeds: o.seeds, seed: o.seed, mode: o.mode,
       nIn: o.nIn, nRec: o.nRec, nOut: o.nOut, steps: o.steps, batch: o.batch, rateHz: o.rate, lr: o.lr,
     });
   } finally {
     progress.stop();
   }
+  await chartLibs;
   const files = await writeOutputs(result, o.out);
   if (o.json) out(toJson(result));
   else {
@@ -141,6 +161,7 @@ export function registerWith(program: Command, deps: () => Promise<CompareDeps>)
     .option('--out <dir>', 'folder for loss-curves.svg/png, curves.json, curves.csv', DEFAULT_OUT)
     .option('--json', 'print the full result as JSON instead of the table', false)
     .option('--no-progress', 'no progress bars')
+    .option('--jobs <n>', "worker threads running the runs in parallel on the CPU backend ('auto': one per core)", jobsArg, 'auto')
     .action(async (opts: CompareCliOptions) => {
       await runCompare(opts, await deps());
     });
