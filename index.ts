@@ -10,3 +10,4 @@ import { CpuBackend } from './kernels/cpu/backend.js';
 registerBackend('cpu', { create: async () => new CpuBackend() }, () => new CpuBackend());
 
 export * from './engine/index.js';
+export * as surrogate from './surrogate/index.js';
