@@ -79,7 +79,7 @@ export abstract class Surrogate {
         for (const [prec, v] of [['float64', f64(p)], ['float32', f32(p)]] as const) {
           if (!Number.isFinite(v)) {
             throw new SpikegradError(
-              `${this.toString()}: the ${what} is ${v} at x = ${p} in ${prec}; a surrogate must be finite for every x ` +
+              `${this.toString()}: the ${what} is ${v} at x = ${Math.abs(p) >= 1e6 && p !== Infinity && p !== -Infinity ? p.toExponential() : p} in ${prec}; a surrogate must be finite for every x ` +
               '(rewrite the expression in a form that cannot overflow, see surrogate/README.md, or choose other parameters)',
             );
           }

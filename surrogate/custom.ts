@@ -76,5 +76,28 @@ export function custom(opts: CustomSurrogateOptions): Surrogate {
   if (grad === undefined) throw new SpikegradError(`surrogate.custom: argument 'grad' is required (the derivative, e.g. '1 / (1 + abs(x))^2')`);
   const g = resolve(`${name} grad`, grad, params);
   const f = fun === undefined ? undefined : resolve(`${name} fun`, fun, params);
-  return new CustomSurrogate(name, params, g, f);
+  const s = new CustomSurrogate(name, params, g, f);
+  if (s.funScalar) checkAntiderivative(s);
+  return s;
+}
+
+/**
+ * A smooth function must have `grad` as its derivative (plots and `fun`'s gradient rely on it): central
+ * differences on a grid over [−4, 4] must match grad at 90% of the points (the rest may sit on kinks).
+ */
+function checkAntiderivative(s: Surrogate): void {
+  const h = 1e-6;
+  const xs = Array.from({ length: 81 }, (_, i) => -4 + i * 0.1 + 0.0123456789);
+  const bad = xs.filter((x) => {
+    const fd = (s.funScalar!(x + h) - s.funScalar!(x - h)) / (2 * h);
+    return !(Math.abs(fd - s.gradScalar(x)) <= 1e-4 * (1 + Math.abs(fd)));
+  });
+  if (bad.length > xs.length / 10) {
+    const x = bad[0]!;
+    const fd = (s.funScalar!(x + h) - s.funScalar!(x - h)) / (2 * h);
+    throw new SpikegradError(
+      `${s}: fun is not the antiderivative of grad: d/dx fun = ${fd.toPrecision(6)} but grad = ${s.gradScalar(x).toPrecision(6)} ` +
+      `at x = ${x.toPrecision(6)} (and ${bad.length - 1} more of ${xs.length} points); fix one of them or leave fun out`,
+    );
+  }
 }
