@@ -1,4 +1,4 @@
-/** The 18 braintools surrogates in SPEC.md §3 order, for the CLI, plots and the test suite. */
+/** The 18 braintools surrogates by name and in SPEC.md §3 order, for the CLI, plots, training comparisons and tests. */
 import type { Surrogate } from './base.js';
 import { ReluGrad, GaussianGrad, MultiGaussianGrad, InvSquareGrad, SlayerGrad } from './gradOnly.js';
 import {
@@ -13,25 +13,14 @@ export interface CatalogEntry {
 }
 
 type Ctor = new (opts?: Record<string, number>) => Surrogate;
-const entry = (name: string, cls: Ctor): CatalogEntry => Object.freeze({ name, create: (opts?: Record<string, number>) => new cls(opts) });
 
-export const CATALOG: readonly CatalogEntry[] = Object.freeze([
-  entry('Sigmoid', Sigmoid),
-  entry('PiecewiseQuadratic', PiecewiseQuadratic),
-  entry('PiecewiseExp', PiecewiseExp),
-  entry('SoftSign', SoftSign),
-  entry('Arctan', Arctan),
-  entry('NonzeroSignLog', NonzeroSignLog),
-  entry('ERF', ERF),
-  entry('PiecewiseLeakyRelu', PiecewiseLeakyRelu),
-  entry('SquarewaveFourierSeries', SquarewaveFourierSeries),
-  entry('S2NN', S2NN),
-  entry('QPseudoSpike', QPseudoSpike),
-  entry('LeakyRelu', LeakyRelu),
-  entry('LogTailedRelu', LogTailedRelu),
-  entry('ReluGrad', ReluGrad),
-  entry('GaussianGrad', GaussianGrad),
-  entry('MultiGaussianGrad', MultiGaussianGrad),
-  entry('InvSquareGrad', InvSquareGrad),
-  entry('SlayerGrad', SlayerGrad),
-]);
+/** The 18 classes by name (for name → class lookups: CLI options, config files). */
+export const CLASSES = Object.freeze({
+  Sigmoid, PiecewiseQuadratic, PiecewiseExp, SoftSign, Arctan, NonzeroSignLog, ERF, PiecewiseLeakyRelu,
+  SquarewaveFourierSeries, S2NN, QPseudoSpike, LeakyRelu, LogTailedRelu,
+  ReluGrad, GaussianGrad, MultiGaussianGrad, InvSquareGrad, SlayerGrad,
+});
+
+/** The 18 in SPEC.md §3 order, each with a factory. */
+export const CATALOG: readonly CatalogEntry[] = Object.freeze(Object.entries(CLASSES).map(([name, cls]): CatalogEntry =>
+  Object.freeze({ name, create: (opts?: Record<string, number>) => new (cls as Ctor)(opts) })));

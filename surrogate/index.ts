@@ -14,5 +14,5 @@ export {
 export { ReluGrad, GaussianGrad, MultiGaussianGrad, InvSquareGrad, SlayerGrad } from './gradOnly.js';
 export { custom, type CustomSurrogateOptions, type Formula } from './custom.js';
 export { atan, fastSigmoid, superSpike } from './aliases.js';
-export { CATALOG, type CatalogEntry } from './catalog.js';
+export { CATALOG, CLASSES, type CatalogEntry } from './catalog.js';
 export * as expr from './exprApi.js';
