@@ -8,13 +8,13 @@
  * behaves exactly as ±3.4e38 on both backends (and periodic or saturating forms never see an infinity).
  */
 import { EXPR_OPS, schedule, type Expr, type ExprOp } from './expr.js';
-import { erf, stableSigmoid } from './special.js';
+import { erf } from './special.js';
 
 /** The largest finite float32. */
 export const F32_MAX = 3.4028234663852886e38;
 
 /** Helpers the generated code calls; passed in by name. */
-const HELPERS = { sig: stableSigmoid, erf, fract: (a: number) => a - Math.floor(a) };
+const HELPERS = { erf, fract: (a: number) => a - Math.floor(a) };
 
 const JS_EMIT: Record<ExprOp, (a: string[]) => string> = {
   neg: ([a]) => `-${a}`,
@@ -29,7 +29,6 @@ const JS_EMIT: Record<ExprOp, (a: string[]) => string> = {
   atan: ([a]) => `Math.atan(${a})`,
   tanh: ([a]) => `Math.tanh(${a})`,
   erf: ([a]) => `erf(${a})`,
-  sigmoid: ([a]) => `sig(${a})`,
   floor: ([a]) => `Math.floor(${a})`,
   fract: ([a]) => `fract(${a})`,
   add: ([a, b]) => `${a} + ${b}`,

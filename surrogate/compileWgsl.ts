@@ -34,14 +34,9 @@ export function wgslF32(v: number): string {
   return r < 0 ? `(${s}f)` : `${s}f`;
 }
 
-type Helper = 'sigmoid' | 'erf' | 'log1p';
+type Helper = 'erf' | 'log1p';
 
 const HELPER_SRC: Record<Helper, (name: string) => string> = {
-  // Only e^−|z| ∈ [0, 1] is computed: no overflow for any z.
-  sigmoid: (n) => `fn ${n}(z: f32) -> f32 {
-  let e = exp(-abs(z));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), z >= 0.0);
-}`,
   // Abramowitz & Stegun 7.1.26, |error| <= 1.5e-7 (float32 resolution); odd symmetry makes erf(0) = 0 exactly.
   erf: (n) => `fn ${n}(z: f32) -> f32 {
   let a = abs(z);
@@ -72,7 +67,6 @@ function emitter(helper: (h: Helper) => string): Record<ExprOp, (a: string[]) =>
     atan: ([a]) => `atan(${a})`,
     tanh: ([a]) => `tanh(${a})`,
     erf: ([a]) => `${helper('erf')}(${a})`,
-    sigmoid: ([a]) => `${helper('sigmoid')}(${a})`,
     floor: ([a]) => `floor(${a})`,
     fract: ([a]) => `fract(${a})`,
     add: ([a, b]) => `${a} + ${b}`,

@@ -29,7 +29,7 @@ export interface CustomSurrogateOptions {
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RESERVED = new Set(['x', 'pi', 'e', 'clamp', 'where', 'sum', ...EXPR_OP_NAMES]);
+const RESERVED = new Set(['x', 'pi', 'e', 'clamp', 'where', 'sum', 'sigmoid', 'dsigmoid', ...EXPR_OP_NAMES]);
 
 class CustomSurrogate extends Surrogate {
   readonly #definition: string;

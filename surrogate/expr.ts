@@ -11,7 +11,7 @@
  * (`pi/2*alpha`) fold into one constant and the generated code holds only what depends on x.
  */
 import { SpikegradError } from '../engine/errors.js';
-import { erf, stableSigmoid } from './special.js';
+import { erf } from './special.js';
 
 export type ExprType = 'f' | 'b';
 
@@ -51,8 +51,6 @@ export const EXPR_OPS = {
   atan: { args: F1, type: 'f', eval: Math.atan },
   tanh: { args: F1, type: 'f', eval: Math.tanh },
   erf: { args: F1, type: 'f', eval: erf },
-  /** 1/(1+e^−z) in a form that cannot overflow (only e^−|z| is ever computed). */
-  sigmoid: { args: F1, type: 'f', eval: stableSigmoid },
   floor: { args: F1, type: 'f', eval: Math.floor },
   /** a − floor(a), in [0, 1): the phase of periodic surrogates, so they never evaluate sin/cos of a huge argument. */
   fract: { args: F1, type: 'f', eval: (a) => a - Math.floor(a) },
@@ -139,6 +137,12 @@ export function op(name: ExprOp, ...rawArgs: ExprLike[]): Expr {
     case 'neg':
       if (a.kind === 'op' && a.op === 'neg') return a.args[0]!;
       break;
+    case 'abs':
+      // |−a| = |a|, ||a|| = |a|, |c·a| = |c|·|a|: exact in IEEE arithmetic, and they let σ(z) and σ(−z)
+      // share one e^{−|z|}.
+      if (a.kind === 'op' && (a.op === 'neg' || a.op === 'abs')) return op('abs', a.args[0]!);
+      if (a.kind === 'op' && a.op === 'mul' && a.args[0]!.kind === 'num') return op('mul', Math.abs(a.args[0]!.value), op('abs', a.args[1]!));
+      break;
     case 'pow':
       if (b.kind === 'num') return powConst(a, b.value);
       break;
@@ -181,7 +185,27 @@ const bi = (name: ExprOp) => (a: ExprLike, b: ExprLike): Expr => op(name, a, b);
 
 export const neg = un('neg'), abs = un('abs'), sign = un('sign'), exp = un('exp'), log = un('log'), log1p = un('log1p');
 export const sqrt = un('sqrt'), sin = un('sin'), cos = un('cos'), atan = un('atan'), tanh = un('tanh'), erfOf = un('erf');
-export const sigmoid = un('sigmoid'), floor = un('floor'), fract = un('fract');
+export const floor = un('floor'), fract = un('fract');
+
+/**
+ * The logistic function 1/(1 + e^{−z}), built so that it cannot overflow: only e^{−|z|} ∈ [0, 1] is computed,
+ * and σ(z), σ(−z) (and σ(z)·σ(−z) = σ'(z)) share that one exponential.
+ */
+export function sigmoid(z: ExprLike): Expr {
+  const e = op('exp', op('neg', op('abs', z)));
+  const d = op('add', 1, e);
+  return op('select', op('ge', z, 0), op('div', 1, d), op('div', e, d));
+}
+
+/**
+ * σ'(z) = σ(z)·(1 − σ(z)) = e^{−|z|} / (1 + e^{−|z|})²: symmetric, one exponential, no branch, no overflow
+ * and no cancellation (1 − σ(z) would lose everything for large z).
+ */
+export function dsigmoid(z: ExprLike): Expr {
+  const e = op('exp', op('neg', op('abs', z)));
+  const d = op('add', 1, e);
+  return op('div', e, op('mul', d, d));
+}
 export const min = bi('min'), max = bi('max'), pow = bi('pow');
 export const lt = bi('lt'), le = bi('le'), gt = bi('gt'), ge = bi('ge'), eq = bi('eq'), ne = bi('ne');
 export const and = bi('and'), or = bi('or'), not = un('not');

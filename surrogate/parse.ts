@@ -4,13 +4,14 @@
  * Grammar (lowest precedence first): c ? a : b · || · && · < <= > >= == != · + - · * / · unary - + ! ·
  * ^ or ** (right-associative, so -x^2 = -(x^2)) · numbers, names, calls, parentheses.
  * Names: x, the given parameters, pi, e. Functions: the unary operations of the language (abs, exp, log,
- * log1p, sqrt, sin, cos, atan, tanh, erf, sigmoid, sign, floor, fract), min, max, pow, clamp(a, lo, hi),
+ * log1p, sqrt, sin, cos, atan, tanh, erf, sign, floor, fract), sigmoid and its derivative dsigmoid, min, max,
+ * pow, clamp(a, lo, hi),
  * where(c, a, b), and sum(i, lo, hi, term) with integer bounds, unrolled.
  */
 import { SpikegradError } from '../engine/errors.js';
-import { clamp, num, op, sum, x, type Expr, type ExprOp } from './expr.js';
+import { clamp, dsigmoid, num, op, sigmoid, sum, x, type Expr, type ExprOp } from './expr.js';
 
-const UNARY_FUNCS = ['abs', 'sign', 'exp', 'log', 'log1p', 'sqrt', 'sin', 'cos', 'atan', 'tanh', 'erf', 'sigmoid', 'floor', 'fract'] as const;
+const UNARY_FUNCS = ['abs', 'sign', 'exp', 'log', 'log1p', 'sqrt', 'sin', 'cos', 'atan', 'tanh', 'erf', 'floor', 'fract'] as const;
 const BINARY_FUNCS = ['min', 'max', 'pow'] as const;
 const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
 const COMPARE: Record<string, ExprOp> = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge', '==': 'eq', '!=': 'ne' };
@@ -145,8 +146,10 @@ export function parseExpr(src: string, params: Readonly<Record<string, number>> 
       return clamp(a, lo, hi);
     }
     if (name === 'where') return op('select', ...args(name, 3, t.pos));
+    if (name === 'sigmoid') return sigmoid(args(name, 1, t.pos)[0]!);
+    if (name === 'dsigmoid') return dsigmoid(args(name, 1, t.pos)[0]!);
     if (name === 'sum') return sumCall(t.pos);
-    return fail(t.pos, `unknown function '${name}' (known: ${[...UNARY_FUNCS, ...BINARY_FUNCS, 'clamp', 'where', 'sum'].join(', ')})`);
+    return fail(t.pos, `unknown function '${name}' (known: ${[...UNARY_FUNCS, 'sigmoid', 'dsigmoid', ...BINARY_FUNCS, 'clamp', 'where', 'sum'].join(', ')})`);
   };
   // sum(i, lo, hi, term): the term is re-parsed once per i with i bound to a constant.
   const sumCall = (pos: number): Expr => {

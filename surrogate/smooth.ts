@@ -9,14 +9,14 @@ import { Surrogate, readOptions } from './base.js';
 
 /**
  * σ'(x) = α·s(αx)·(1 − s(αx)), σ(x) = s(αx), s the logistic function; α = 4.
- * Evaluated as α·s(αx)·s(−αx) with a stable logistic (never e^{+|z|}): no overflow, no cancellation.
+ * Evaluated as α·e/(1 + e)² with e = e^{−α|x|} (`dsigmoid`): one exponential, no overflow, no cancellation.
  * Neftci, Mostafa & Zenke, IEEE Signal Processing Magazine 36(6):51–63 (2019); SpikingJelly's default.
  * @example new surrogate.Sigmoid({ alpha: 8 }).spike(v.sub(1))
  */
 export class Sigmoid extends Surrogate {
   constructor(opts: { alpha?: number } = {}) {
     const params = readOptions('Sigmoid', opts, { alpha: [4, 'positive'] });
-    super({ name: 'Sigmoid', params, grad: 'alpha * sigmoid(alpha*x) * sigmoid(-alpha*x)', fun: 'sigmoid(alpha*x)' });
+    super({ name: 'Sigmoid', params, grad: 'alpha * dsigmoid(alpha*x)', fun: 'sigmoid(alpha*x)' });
   }
 }
 
@@ -147,7 +147,7 @@ export class S2NN extends Surrogate {
     const params = readOptions('S2NN', opts, { alpha: [4, 'positive'], beta: [1, 'positive'], epsilon: [1e-8, 'nonNegative'] });
     super({
       name: 'S2NN', params,
-      grad: 'x < 0 ? alpha * sigmoid(alpha*x) * sigmoid(-alpha*x) : beta / (max(x, 0) + 1)',
+      grad: 'x < 0 ? alpha * dsigmoid(alpha*x) : beta / (max(x, 0) + 1)',
       fun: 'x < 0 ? sigmoid(alpha*x) : beta * log(abs(max(x, 0) + 1) + epsilon) + 0.5',
     });
   }
@@ -157,17 +157,20 @@ export class S2NN extends Surrogate {
  * σ'(x) = (1 + 2|x|/(α + 1))^{−α} (a q-Gaussian-like tail, heavier for small α); σ(x) its integral centred at
  * (0, 1/2): 1/2 + sign(x)·(α+1)/(2(1−α))·((1 + 2|x|/(α+1))^{1−α} − 1), or ·(α+1)/2·ln(1 + 2|x|/(α+1)) at α = 1;
  * α = 2.
+ * Both are evaluated through L = ln(1 + 2|x|/(α+1)): log1p near 0, ln(2/(α+1)) + ln((α+1)/2 + |x|) beyond, so
+ * 2|x|/(α+1) never overflows (it would for α < 1 and |x| near float32 max, where σ is still representable).
  * Herranz-Celotti & Rouat, "Surrogate gradients design", arXiv:2202.00282 (2022).
  */
 export class QPseudoSpike extends Surrogate {
   constructor(opts: { alpha?: number } = {}) {
     const params = readOptions('QPseudoSpike', opts, { alpha: [2, 'positive'] });
+    const L = '(abs(x) < (alpha + 1)/2 ? log1p(2/(alpha + 1) * abs(x)) : log(2/(alpha + 1)) + log((alpha + 1)/2 + abs(x)))';
     super({
       name: 'QPseudoSpike', params,
-      grad: '(1 + 2/(alpha + 1) * abs(x))^(-alpha)',
+      grad: `exp(-alpha * ${L})`,
       fun: params.alpha === 1
-        ? '0.5 + sign(x) * (alpha + 1)/2 * log1p(2/(alpha + 1) * abs(x))'
-        : '0.5 + sign(x) * (alpha + 1)/(2*(1 - alpha)) * ((1 + 2/(alpha + 1) * abs(x))^(1 - alpha) - 1)',
+        ? `0.5 + sign(x) * (alpha + 1)/2 * ${L}`
+        : `0.5 + sign(x) * (alpha + 1)/(2*(1 - alpha)) * (exp((1 - alpha) * ${L}) - 1)`,
     });
   }
 }

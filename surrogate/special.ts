@@ -1,13 +1,7 @@
 /**
- * Special functions the surrogate language needs on the CPU, in float64. (Their WGSL twins are in
- * compileWgsl.ts: float32 needs less.)
+ * The special function the surrogate language needs on the CPU, in float64 (its WGSL twin is in
+ * compileWgsl.ts: float32 needs less).
  */
-
-/** 1 / (1 + e^−z) computing only e^−|z|, which lies in [0, 1]: no overflow for any z, ±Infinity included. */
-export function stableSigmoid(z: number): number {
-  const e = Math.exp(-Math.abs(z));
-  return z >= 0 ? 1 / (1 + e) : e / (1 + e);
-}
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 

@@ -146,7 +146,7 @@ describe('custom surrogates', () => {
   });
   it('the examples of surrogate/README.md construct and agree with their formulas', () => {
     const fast = surrogate.custom({ name: 'FastSigmoid', params: { k: 10 }, grad: 'k/2 / (1 + k*abs(x))^2', fun: '0.5 + 0.5 * x / (1/k + abs(x))' });
-    const asym = surrogate.custom({ name: 'Asym', params: { a: 4, b: 1 }, grad: 'x < 0 ? a*sigmoid(a*x)*sigmoid(-a*x) : b/(x + 1)' });
+    const asym = surrogate.custom({ name: 'Asym', params: { a: 4, b: 1 }, grad: 'x < 0 ? a*dsigmoid(a*x) : b/(x + 1)' });
     expect(fast.gradScalar(0.2)).toBeCloseTo(5 / 9, 15);
     expect(asym.gradScalar(-0.5)).toBeCloseTo(new surrogate.S2NN().gradScalar(-0.5), 15);
     expect(asym.gradScalar(0.5)).toBeCloseTo(1 / 1.5, 15);

@@ -88,17 +88,22 @@ describe.runIf(device)('generated WGSL on the GPU', () => {
 
   it('the GPU agrees with the CPU kernels at the extremes (same limits, ±Infinity as ±float32 max)', async () => {
     const fns: WgslFn[] = [];
-    const cpu: Float32Array[] = [];
+    const cpu: { label: string; values: Float64Array }[] = [];
     const xs = Float32Array.from([...EXTREMES, ...linspace(-3, 3, 13)]);
+    const x64 = sg.tensor(Float64Array.from(xs), [xs.length], 'float64');
     INSTANCES.forEach(({ s }, j) => {
       fns.push({ code: s.wgslGrad(`sg_g${j}`), fnName: `sg_g${j}` });
-      cpu.push(sg.tidy(() => s.grad(sg.tensor(xs, [xs.length])).dataSync() as Float32Array));
+      cpu.push({ label: `${s}.grad`, values: s.grad(x64).dataSync() as Float64Array });
+      if (s.fun) {
+        fns.push({ code: s.wgslFun(`sg_f${j}`), fnName: `sg_f${j}` });
+        cpu.push({ label: `${s}.fun`, values: s.fun(x64).dataSync() as Float64Array });
+      }
     });
     const out = await evalWgsl(device!, fns, xs);
     out.forEach((gpu, k) => {
       for (let i = 0; i < xs.length; i++) {
-        const want = cpu[k]![i]!;
-        expect(Math.abs(gpu[i]! - want), `${INSTANCES[k]!.s}.grad(${xs[i]}): GPU ${gpu[i]}, CPU ${want}`).toBeLessThanOrEqual(ATOL * 10 + RTOL * Math.abs(want));
+        const want = cpu[k]!.values[i]!;
+        expect(Math.abs(gpu[i]! - want), `${cpu[k]!.label}(${xs[i]}): GPU ${gpu[i]}, CPU ${want}`).toBeLessThanOrEqual(ATOL * 10 + RTOL * Math.abs(want));
       }
     });
   });
