@@ -2,24 +2,17 @@
  * The WGSL each surrogate generates (what the spike kernels and the fused neuron kernels splice in), run on
  * the GPU (lavapipe in CI) for all 18 with default and other parameters: against the independent float64
  * formulas on a dense grid with every breakpoint, and free of NaN/Infinity at extreme inputs.
- * Skips with a message when no WebGPU adapter exists, unless SPIKEGRAD_REQUIRE_WEBGPU=1.
+ * Skipped with a message when no WebGPU adapter exists, failed instead under SPIKEGRAD_REQUIRE_WEBGPU=1 (test/webgpu.ts).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as sg from '../index.js';
-import { REQUIRE_WEBGPU } from './helpers.js';
 import { REFERENCE, gridFor, linspace } from './surrogateReference.js';
-import { evalWgsl, releaseTestDevice, testDevice, type WgslFn } from './wgslEval.js';
+import { describeWebGpu } from './webgpu.js';
+import { deviceOf, evalWgsl, type WgslFn } from './wgslEval.js';
 
 const { surrogate } = sg;
 const F32_MAX = 3.4028234663852886e38;
 const EXTREMES = [0, 1e-45, -1e-45, 1e-30, -1e-30, 1e30, -1e30, 1e38, -1e38, F32_MAX, -F32_MAX, Infinity, -Infinity];
-
-const device = await testDevice();
-if (!device) {
-  if (REQUIRE_WEBGPU) throw new Error('SPIKEGRAD_REQUIRE_WEBGPU=1 but no WebGPU adapter was found');
-  console.warn('surrogateWgsl.test.ts: no WebGPU adapter; the WGSL surrogate tests are skipped');
-}
-afterAll(releaseTestDevice);
 
 /** Every catalog surrogate with its default and variant parameters. */
 const INSTANCES = surrogate.CATALOG.flatMap((e) => [undefined, ...REFERENCE[e.name]!.variants].map((opts) => ({ entry: e, s: e.create(opts) })));
@@ -30,7 +23,7 @@ const INSTANCES = surrogate.CATALOG.flatMap((e) => [undefined, ...REFERENCE[e.na
  */
 const RTOL = 2e-5, ATOL = 2e-6;
 
-describe.runIf(device)('generated WGSL on the GPU', () => {
+describeWebGpu('generated WGSL on the GPU', (gpu) => {
   it('grad and fun of all 18 (defaults and variants) match the float64 formulas on a dense grid', async () => {
     const fns: WgslFn[] = [];
     const checks: { label: string; ref: (x: number) => number; k: number; xs: Float32Array }[] = [];
@@ -52,7 +45,7 @@ describe.runIf(device)('generated WGSL on the GPU', () => {
         checks.push({ label: `${s} fun`, ref: (x) => ref.fun!(x, p), k: fns.length - 1, xs: grids[j]! });
       }
     });
-    const out = await evalWgsl(device!, fns, union);
+    const out = await evalWgsl(deviceOf(gpu), fns, union);
     const index = new Map([...union].map((v, i) => [v, i]));
     const failures: string[] = [];
     let worst = { ratio: 0, where: '' };
@@ -81,7 +74,7 @@ describe.runIf(device)('generated WGSL on the GPU', () => {
       }
     });
     const xs = Float32Array.from(EXTREMES);
-    const out = await evalWgsl(device!, fns, xs);
+    const out = await evalWgsl(deviceOf(gpu), fns, xs);
     const bad = out.flatMap((vals, k) => Array.from(vals).flatMap((v, i) => (Number.isFinite(v) ? [] : [`${labels[k]}(${xs[i]}) = ${v}`])));
     expect(bad).toEqual([]);
   });
@@ -99,7 +92,7 @@ describe.runIf(device)('generated WGSL on the GPU', () => {
         cpu.push({ label: `${s}.fun`, values: s.fun(x64).dataSync() as Float64Array });
       }
     });
-    const out = await evalWgsl(device!, fns, xs);
+    const out = await evalWgsl(deviceOf(gpu), fns, xs);
     out.forEach((gpu, k) => {
       for (let i = 0; i < xs.length; i++) {
         const want = cpu[k]!.values[i]!;
@@ -111,7 +104,7 @@ describe.runIf(device)('generated WGSL on the GPU', () => {
   it('a custom surrogate runs on the GPU too', async () => {
     const tri = surrogate.custom({ name: 'Triangle', params: { gamma: 0.3 }, grad: 'gamma * max(1 - abs(x), 0)' });
     const xs = Float32Array.from(linspace(-2, 2, 41));
-    const [g] = await evalWgsl(device!, [{ code: tri.wgslGrad('tri'), fnName: 'tri' }], xs);
+    const [g] = await evalWgsl(deviceOf(gpu), [{ code: tri.wgslGrad('tri'), fnName: 'tri' }], xs);
     const want = Array.from(xs, (x) => 0.3 * Math.max(1 - Math.abs(x), 0));
     Array.from(g!).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 6));
   });

@@ -1,9 +1,12 @@
 /**
  * Evaluates generated WGSL functions `fn f(x: f32) -> f32` on the GPU at given points: one shader holding
- * all of them, one dispatch, one readback. This checks the WGSL a surrogate emits (what the spike kernels and
- * the fused neuron kernels splice in) independently of any kernel around it.
+ * all of them, one dispatch, one readback, on the WebGPU backend's device but outside its kernels. This checks
+ * the WGSL a surrogate emits (what the spike kernels and the fused neuron kernels splice in) on its own.
  */
-import { create, globals } from 'webgpu';
+import type * as sg from '../index.js';
+import { STAGING_USAGE, STORAGE_USAGE } from '../kernels/webgpu/bufferPool.js';
+
+const MAP_READ = 1; // GPUMapMode.READ (the backend installs no WebGPU globals)
 
 export interface WgslFn {
   /** Source defining `fnName` (and its helpers). */
@@ -11,28 +14,9 @@ export interface WgslFn {
   fnName: string;
 }
 
-let devicePromise: Promise<GPUDevice | null> | null = null;
-/** Held for the process lifetime: Dawn's GPU object must outlive its adapter and device (else a segfault). */
-let gpu: GPU | null = null;
-
-/** A Dawn device of its own (null when no adapter: callers skip, or fail under SPIKEGRAD_REQUIRE_WEBGPU=1). */
-export function testDevice(): Promise<GPUDevice | null> {
-  devicePromise ??= (async () => {
-    Object.assign(globalThis, globals);
-    gpu ??= create([]);
-    const adapter = await gpu.requestAdapter();
-    return adapter ? adapter.requestDevice() : null;
-  })();
-  return devicePromise;
-}
-
-export async function releaseTestDevice(): Promise<void> {
-  const d = await devicePromise;
-  if (d) {
-    await d.queue.onSubmittedWorkDone();
-    d.destroy();
-  }
-  devicePromise = null;
+/** The process's one Dawn device: the WebGPU backend's (kernels/webgpu/backend.ts exposes it). */
+export function deviceOf(backend: sg.Backend): GPUDevice {
+  return (backend as sg.Backend & { device: GPUDevice }).device;
 }
 
 /** Values of every function at every point: result[k][i] = fns[k](xs[i]), computed in float32 on the GPU. */
@@ -58,9 +42,9 @@ ${calls}
   if (errors.length) throw new Error(`WGSL compilation failed:\n${errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}\n${code}`);
   const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
   const bytes = n * fns.length * 4;
-  const xBuf = device.createBuffer({ size: Math.max(4, xs.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-  const outBuf = device.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-  const readBuf = device.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const xBuf = device.createBuffer({ size: Math.max(4, xs.byteLength), usage: STORAGE_USAGE });
+  const outBuf = device.createBuffer({ size: Math.max(4, bytes), usage: STORAGE_USAGE });
+  const readBuf = device.createBuffer({ size: Math.max(4, bytes), usage: STAGING_USAGE });
   device.queue.writeBuffer(xBuf, 0, xs as Float32Array<ArrayBuffer>);
   const bind = device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
@@ -76,7 +60,7 @@ ${calls}
   device.queue.submit([enc.finish()]);
   const err = await device.popErrorScope();
   if (err) throw new Error(`WebGPU validation error: ${err.message}`);
-  await readBuf.mapAsync(GPUMapMode.READ);
+  await readBuf.mapAsync(MAP_READ);
   const all = new Float32Array(readBuf.getMappedRange().slice(0));
   readBuf.unmap();
   for (const b of [xBuf, outBuf, readBuf]) b.destroy();
