@@ -70,10 +70,9 @@ export abstract class Surrogate {
    * every intermediate rounded (what a GPU computes), before any kernel is built.
    */
   #probe(): void {
-    const checks: [string, Expr, boolean][] = [['derivative', this.gradExpr, false]];
-    if (this.funExpr) checks.push(['smooth function', this.funExpr, true]);
-    for (const [what, e, saturate] of checks) {
-      const f64 = compileScalar(e, { saturate });
+    const checks: [string, Expr, (x: number) => number, boolean][] = [['derivative', this.gradExpr, this.gradScalar, false]];
+    if (this.funExpr) checks.push(['smooth function', this.funExpr, this.funScalar!, true]);
+    for (const [what, e, f64, saturate] of checks) {
       const f32 = interpretScalar(e, { saturate }, Math.fround);
       for (const p of PROBE_POINTS) {
         for (const [prec, v] of [['float64', f64(p)], ['float32', f32(p)]] as const) {
