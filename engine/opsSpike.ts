@@ -7,7 +7,7 @@
  *   surrogateFun   (x)     → σ(x), the smooth function (plots)      vjp: spikeGrad(x, dy)
  * The backward of the spike is thus one fused kernel, never a chain of elementwise ops.
  */
-import { SpikegradError, fmtShape } from './errors.js';
+import { SpikegradError, describeValue, fmtShape } from './errors.js';
 import { isFloat } from './dtype.js';
 import type { InMeta, OpDef, OutMeta } from './ops.js';
 import type { Surrogate } from '../surrogate/base.js';
@@ -31,8 +31,8 @@ function floatInput(op: string, ins: readonly InMeta[], n: number): InMeta {
 
 function checkSurrogate(op: string, a: { surrogate: Surrogate }): void {
   const s = a?.surrogate as Partial<Surrogate> | undefined;
-  if (!s || typeof s.key !== 'string' || typeof s.gradScalar !== 'function') {
-    throw new SpikegradError(`${op}: attribute 'surrogate' expected a Surrogate (e.g. new surrogate.Sigmoid()), got ${String(s)}`);
+  if (!s || typeof s.key !== 'string' || typeof s.gradScalar !== 'function' || typeof s.gradExpr !== 'object') {
+    throw new SpikegradError(`${op}: attribute 'surrogate' expected a Surrogate (e.g. new surrogate.Sigmoid()), got ${describeValue(s)}`);
   }
 }
 
