@@ -12,5 +12,6 @@ registerBackend('cpu', { create: async () => new CpuBackend() }, () => new CpuBa
 registerBackend('webgpu', webgpuFactory);
 
 export * from './engine/index.js';
+export * as surrogate from './surrogate/index.js';
 export * as optim from './optim/index.js';
 export * as metric from './optim/metric.js';
