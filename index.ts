@@ -10,3 +10,5 @@ import { CpuBackend } from './kernels/cpu/backend.js';
 registerBackend('cpu', { create: async () => new CpuBackend() }, () => new CpuBackend());
 
 export * from './engine/index.js';
+export * as nn from './nn/index.js';
+export * as init from './nn/init.js';
