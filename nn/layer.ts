@@ -8,7 +8,7 @@ import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { broadcastShapes, sameShape } from '../engine/shape.js';
 import type { HiddenState } from '../engine/state.js';
 import { Tensor } from '../engine/tensor.js';
-import { readQuantity, type Unit } from '../units/index.js';
+import { Quantity, readQuantity, type Unit } from '../units/index.js';
 import type { FloatDType } from './expEuler.js';
 import type { Initializer } from './init.js';
 import { Module, type InitStateOptions } from './module.js';
@@ -21,11 +21,12 @@ export function checkSize(where: string, name: string, v: unknown): number {
 }
 
 /**
- * A physical parameter in `unit`: a plain number is read in `unit`, a quantity must have its dimension
- * (a dimensionless one is accepted only where `unit` is dimensionless).
+ * A physical parameter in `unit`: a plain number is read in `unit`; a quantity must have its dimension and
+ * is converted; a dimensionless quantity counts as the plain number it stands for.
  */
 export function readParam(where: string, name: string, value: unknown, unit: Unit, fallback: number, positive = false): number {
-  const v = value === undefined ? fallback : readQuantity(where, name, value, unit);
+  const plain = value instanceof Quantity && value.isDimensionless ? value.toNumber() : value;
+  const v = plain === undefined ? fallback : readQuantity(where, name, plain, unit);
   if (!Number.isFinite(v)) throw new SpikegradError(`${where}: argument '${name}' expected a finite value in ${unit.symbol}, got ${v}`);
   if (positive && !(v > 0)) throw new SpikegradError(`${where}: argument '${name}' expected a positive value in ${unit.symbol}, got ${v}`);
   return v;
