@@ -69,7 +69,6 @@ export const lifRunGradKernel: CpuKernel<LifAttrs & GradFlags> = (ins, a, [outDx
   let next = 2;
   const dS = a.hasDS ? ins[next++]!.data : null;
   const dV = a.hasDV ? ins[next++]!.data : null;
-  const fr = rounder(outDx!.dtype);
   const N = v0.size, T = vsIn.shape[0]!, vs = vsIn.data;
   const { VTh, VReset, k, tau, coef, R } = a;
   const sg = a.spkFun.gradScalar;
@@ -79,7 +78,8 @@ export const lifRunGradKernel: CpuKernel<LifAttrs & GradFlags> = (ins, a, [outDx
   const carry = new Float64Array(N);
   const slope = new Float64Array(N); // σ'(u(V_t)) for the row about to be visited
   const base = (T - 1) * N;
-  for (let j = 0; j < N; j++) slope[j] = sg(fr(fr(vs[base + j]! - VTh) / k));
+  // The surrogate's argument u = (V − V_th)/k in float64 (backward is not bit-matched, forward is).
+  for (let j = 0; j < N; j++) slope[j] = sg((vs[base + j]! - VTh) * invK);
   for (let t = T - 1; t >= 0; t--) {
     const o = t * N, po = (t - 1) * N;
     for (let j = 0; j < N; j++) {
@@ -88,7 +88,7 @@ export const lifRunGradKernel: CpuKernel<LifAttrs & GradFlags> = (ins, a, [outDx
       if (dV) vbar += dV[o + j]!;
       dx[o + j] = gain * vbar;
       const pv = t > 0 ? vs[po + j]! : v0.data[j]!;
-      const sp = sg(fr(fr(pv - VTh) / k));
+      const sp = sg((pv - VTh) * invK);
       slope[j] = sp;
       const vrbar = decay * vbar;
       carry[j] = detach ? vrbar : soft ? vrbar * (1 - sp) : vrbar * (1 - (pv - VReset) * sp * invK);
@@ -137,7 +137,6 @@ export const alifRunGradKernel: CpuKernel<AlifAttrs & GradFlags & { hasDA: boole
   const dS = a.hasDS ? ins[next++]!.data : null;
   const dV = a.hasDV ? ins[next++]!.data : null;
   const dA = a.hasDA ? ins[next++]!.data : null;
-  const fr = rounder(outDx!.dtype);
   const N = ins[0]!.size, T = ins[2]!.shape[0]!;
   const { VTh, VReset, k, tau, coef, R, beta, tauA, coefA } = a;
   const sg = a.spkFun.gradScalar;
@@ -146,7 +145,7 @@ export const alifRunGradKernel: CpuKernel<AlifAttrs & GradFlags & { hasDA: boole
   const dt = outDx!.dtype;
   const dx = allocArray(dt, T * N), dv0 = allocArray(dt, N), da0 = allocArray(dt, N);
   const gV = new Float64Array(N), gA = new Float64Array(N), slope = new Float64Array(N);
-  const u = (vv: number, aa: number) => fr(fr(fr(vv - VTh) - fr(beta * aa)) / k);
+  const u = (vv: number, aa: number) => (vv - VTh - beta * aa) * invK;
   const base = (T - 1) * N;
   for (let j = 0; j < N; j++) slope[j] = sg(u(vs[base + j]!, as[base + j]!));
   for (let t = T - 1; t >= 0; t--) {
