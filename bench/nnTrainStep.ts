@@ -6,10 +6,10 @@
  * and the ratios the claims rest on: sequence mode over step mode, and T = 200 over T = 50.
  *
  * Run: npx esbuild bench/nnTrainStep.ts --bundle --platform=node --format=esm --loader:.wgsl=text \
- *        --external:webgpu --outfile=/tmp/nnTrainStep.mjs && node /tmp/nnTrainStep.mjs [--budget-ms 3000]
+ *        --external:webgpu --outfile=out/nnTrainStep.mjs && node out/nnTrainStep.mjs [--budget-ms 3000]
  */
 import * as sg from '../index.js';
-import { ReluGrad } from '../test/nnSurrogates.js';
+import { ReluGrad } from '../surrogate/index.js';
 
 const { nn, random, transform, ParamState } = sg;
 

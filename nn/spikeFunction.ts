@@ -1,11 +1,13 @@
 /**
- * What a neuron needs of its `spkFun`: every surrogate.Surrogate provides it. `spike(x)` is the
+ * What a neuron needs of its `spkFun`: every surrogate.Surrogate provides it (so does any object with these
+ * members, e.g. a surrogate written by hand). `spike(x)` is the
  * differentiable Heaviside the step-mode layers call (forward H(x) = x >= 0, backward σ'(x)); the fused
  * sequence kernels use `gradScalar` (CPU) and `wgslGrad` (WebGPU) instead, keyed by `key`.
  */
 import { SpikegradError, describeValue } from '../engine/errors.js';
 import type { SpikeSurrogate } from '../engine/opsNeuron.js';
 import type { Tensor } from '../engine/tensor.js';
+import { ReluGrad } from '../surrogate/index.js';
 
 export interface SpikeFunction extends SpikeSurrogate {
   spike(x: Tensor): Tensor;
@@ -22,14 +24,7 @@ export function checkSpikeFunction(where: string, v: unknown): SpikeFunction {
   return s as SpikeFunction;
 }
 
-let defaultFactory: (() => SpikeFunction) | null = null;
-
-/** Registered by the surrogate package: the spkFun neurons use when none is given (ReluGrad(), as BrainPy). */
-export function setDefaultSpikeFunction(factory: () => SpikeFunction): void {
-  defaultFactory = factory;
-}
-
+/** The spkFun of neurons given none: ReluGrad(), brainpy.state LIF's default (SPEC §1). */
 export function defaultSpikeFunction(): SpikeFunction {
-  if (!defaultFactory) throw new SpikegradError("no default surrogate is registered: pass { spkFun: new surrogate.ReluGrad() }");
-  return defaultFactory();
+  return new ReluGrad();
 }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as sg from '../index.js';
 import { expectClose, rng, uniformArray } from './helpers.js';
-import { Arctan, ReluGrad, Sigmoid } from './nnSurrogates.js';
+import { Arctan, ReluGrad, Sigmoid } from '../surrogate/index.js';
 
 const { nn, transform, HiddenState, ParamState } = sg;
 type Dt = 'float32' | 'float64';

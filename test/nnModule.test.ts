@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as sg from '../index.js';
 import * as u from '../units/index.js';
-import { ReluGrad } from './nnSurrogates.js';
+import { ReluGrad } from '../surrogate/index.js';
 
 const { nn, init, random, HiddenState, ParamState } = sg;
 const spkFun = new ReluGrad();

@@ -12,7 +12,7 @@ import * as sg from '../index.js';
 import type { AlifAttrs, LifAttrs } from '../engine/opsNeuron.js';
 import { gradcheck } from './gradcheck.js';
 import { cpu, rng, uniformArray } from './helpers.js';
-import { ReluGrad } from './nnSurrogates.js';
+import { ReluGrad } from '../surrogate/index.js';
 
 const { runOp } = sg;
 

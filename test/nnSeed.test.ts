@@ -8,7 +8,7 @@ import * as sg from '../index.js';
 import { expectClose } from './helpers.js';
 import { TUTORIAL, seedReference, type SeedParams } from './nnReference.js';
 import { loadParams, randomData, randomParams, seedGrads, seedNet } from './nnSeedNet.js';
-import { Arctan, ReluGrad, Sigmoid } from './nnSurrogates.js';
+import { Arctan, ReluGrad, Sigmoid } from '../surrogate/index.js';
 
 const { random, ParamState } = sg;
 
@@ -68,6 +68,27 @@ describe('seed network gradients against hand-written float64 BPTT (SPEC §1)', 
       }));
     }
   }
+});
+
+describe('every surrogate of the catalog as spkFun (sequence mode, float64, against the hand-written BPTT)', () => {
+  const [T, B, nIn, nRec, nOut] = [30, 4, 10, 5, 2];
+  const params = randomParams(nIn, nRec, nOut, 21, 2.5, 1.0, 0.6);
+  params.b1 = params.b1.map((v) => Math.fround(v + 0.6));
+  const data = randomData(T, B, nIn, 0.3, 22);
+  for (const entry of sg.surrogate.CATALOG) {
+    it(entry.name, () => sg.tidy(() => {
+      const spk = entry.create();
+      const ref = seedReference(params, { ...TUTORIAL, sg: spk.gradScalar }, data.x, data.labels, T, B);
+      const net = seedNet(spk, { dtype: 'float64', nIn, nRec, nOut });
+      loadParams(net, params);
+      const [g, loss] = seedGrads(net, sg.tensor(data.x, [T, B, nIn], 'float64'), sg.tensor(data.labels, [B], 'int32'), 'run');
+      expect(loss.dataSync()[0]).toBeCloseTo(ref.loss, 12);
+      expectGrads(g, ref.grads, 1e-10, entry.name);
+    }));
+  }
+  it('the default spkFun is ReluGrad (brainpy.state LIF)', () => {
+    expect(String(new sg.nn.LIF(3).spkFun)).toBe(String(new sg.surrogate.ReluGrad()));
+  });
 });
 
 describe('the tutorial network (100→4→2, T=200, B=256)', () => {

@@ -17,7 +17,7 @@ import type { AlifAttrs, LifAttrs } from '../engine/opsNeuron.js';
 import type { SpikeFunction } from '../nn/spikeFunction.js';
 import { rng, uniformArray } from './helpers.js';
 import { seedGrads, seedNet } from './nnSeedNet.js';
-import { Arctan, ReluGrad, Sigmoid } from './nnSurrogates.js';
+import { Arctan, ReluGrad, Sigmoid } from '../surrogate/index.js';
 import { describeWebGpu } from './webgpu.js';
 
 const SHAPES: [number, number, number][] = [[1, 1, 1], [7, 3, 4], [200, 256, 4], [7, 256, 1000], [200, 3, 1000], [1, 256, 1000]];
@@ -139,6 +139,21 @@ describeWebGpu('fused sequence kernels: WebGPU against the CPU twins', (gpu) => 
       }
     });
   }
+  it('every surrogate of the catalog is inlined correctly into the backward kernels', async () => {
+    const [T, B, n] = [9, 3, 4];
+    const r = rng(99);
+    const seq = (lo: number, hi: number): Input => [Float32Array.from(uniformArray(T * B * n, lo, hi, r)), [T, B, n]];
+    const v0: Input = [Float32Array.from(uniformArray(B * n, -0.5, 1.5, r)), [B, n]];
+    const vs = seq(-1, 3), as_ = seq(0, 2), dS = seq(-1, 1);
+    for (const entry of sg.surrogate.CATALOG) {
+      const spkFun = entry.create();
+      const g = await runBoth('lifRunGrad', [v0, vs, dS], { ...LIF, spkFun, hasDS: true, hasDV: false }, gpu);
+      g.cpu.forEach((c, i) => expectNear(g.gpu[i]!, c, 2e-5, `lifRunGrad ${entry.name} output ${i}`));
+      const h = await runBoth('alifRunGrad', [v0, v0, vs, as_, dS], { ...ALIF, spkFun, hasDS: true, hasDV: false, hasDA: false }, gpu);
+      h.cpu.forEach((c, i) => expectNear(h.gpu[i]!, c, 2e-5, `alifRunGrad ${entry.name} output ${i}`));
+    }
+  });
+
   it('spike decisions that differ between the backends are rare', () => {
     expect(columns).toBeGreaterThan(0);
     expect(flippedColumns / columns).toBeLessThan(1e-3);

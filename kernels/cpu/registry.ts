@@ -12,6 +12,7 @@ import { decayRunGradKernel, dualExponRunGradKernel, dualExponRunKernel, exponRu
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/cpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/cpu.js';
 import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/cpu.js';
+import { spikeGradKernel, spikeKernel, surrogateFunKernel, surrogateGradKernel } from '../spike/cpu.js';
 import type { CpuKernel, CpuUpdateKernel } from './types.js';
 
 type KernelTable = { [K in Exclude<OpName, 'reshape'>]: CpuKernel<OpAttrs[K]> };
@@ -41,6 +42,10 @@ export const CPU_KERNELS = {
   matmul: matmulKernel,
   softmaxCrossEntropy: softmaxCrossEntropyKernel,
   softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
+  spike: spikeKernel,
+  spikeGrad: spikeGradKernel,
+  surrogateGrad: surrogateGradKernel,
+  surrogateFun: surrogateFunKernel,
   lifRun: lifRunKernel,
   lifRunGrad: lifRunGradKernel,
   alifRun: alifRunKernel,

@@ -12,6 +12,7 @@ import { decayRunGradGpu, dualExponRunGpu, dualExponRunGradGpu, exponRunGpu, lea
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/webgpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/webgpu.js';
 import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/webgpu.js';
+import { spikeGradKernel, spikeKernel, surrogateFunKernel, surrogateGradKernel } from '../spike/webgpu.js';
 import type { GpuKernel, GpuUpdateKernel } from './types.js';
 
 type KernelTable = { [K in Exclude<OpName, 'reshape'>]: GpuKernel<OpAttrs[K]> };
@@ -41,6 +42,10 @@ export const WEBGPU_KERNELS = {
   matmul: matmulKernel,
   softmaxCrossEntropy: softmaxCrossEntropyKernel,
   softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
+  spike: spikeKernel,
+  spikeGrad: spikeGradKernel,
+  surrogateGrad: surrogateGradKernel,
+  surrogateFun: surrogateFunKernel,
   lifRun: lifRunGpu,
   lifRunGrad: lifRunGradGpu,
   alifRun: alifRunGpu,
