@@ -138,3 +138,47 @@ describe('a custom module', () => {
     expect(Array.from(a)).toEqual(Array.from(b));
   }));
 });
+
+describe('state carried across calls', () => {
+  it('running a sequence in two chunks without re-initialising gives the same loss and gradients (gradients flow through the final state)', () => {
+    const make = () => new nn.Sequential(
+      new nn.Linear(5, 4, { dtype: 'float64', wInit: new sg.init.Normal({ std: 1.5 }) }),
+      new nn.Expon(4, { tau: 5 }),
+      new nn.ALIF(4, { tau: 6, beta: 0.3, spkFun: new Sigmoid() }),
+      new nn.DualExpon(4, { tauRise: 2, tauDecay: 6 }),
+      new nn.LeakyRateReadout(4, 2, { dtype: 'float64' }),
+    );
+    sg.random.seed(4);
+    const net = make();
+    const xs = sg.tensor(uniformArray(24 * 3 * 5, 0, 1, rng(8)), [24, 3, 5], 'float64');
+    const u = sg.tensor(uniformArray(24 * 3 * 2, -1, 1, rng(9)), [24, 3, 2], 'float64');
+    const lossOf = (chunks: number) => () => {
+      nn.initAllStates(net, { batchSize: 3, dtype: 'float64' });
+      const T = 24 / chunks;
+      const outs = Array.from({ length: chunks }, (_, c) => net.run(xs.slice([c * T, 0, 0], [T, 3, 5])));
+      return sg.sum(sg.mul(sg.concat(outs, 0), u));
+    };
+    const [g1, l1] = sg.grad(lossOf(1), net.states(ParamState), { returnValue: true })();
+    const [g3, l3] = sg.grad(lossOf(3), net.states(ParamState), { returnValue: true })();
+    expect(l3.dataSync()[0]).toBeCloseTo(l1.dataSync()[0]!, 12);
+    for (const k of Object.keys(g1)) expectClose(g3[k]!.dataSync(), g1[k]!.dataSync(), { atol: 1e-12, rtol: 1e-10 }, k);
+  });
+
+  it('training steps in sequence mode leave the backend memory flat', () => {
+    const be = sg.getBackend();
+    const net = new nn.Sequential(new nn.Linear(6, 4), new nn.Expon(4), new nn.LIF(4), new nn.Linear(4, 2), new nn.Expon(2));
+    const xs = sg.tensor(uniformArray(30 * 8 * 6, 0, 1, rng(3)), [30, 8, 6], 'float32');
+    const step = () => sg.tidy(() => {
+      nn.initAllStates(net, { batchSize: 8 });
+      const [g, l] = sg.grad(() => net.run(xs).mean(), net.states(ParamState), { returnValue: true })();
+      for (const [k, s] of Object.entries(net.states(ParamState))) s.value = s.value.sub(g[k]!.mul(0.1));
+      return l.dataSync()[0];
+    });
+    step();
+    const after1 = be.memory();
+    step();
+    step();
+    expect(be.memory().bytesInUse).toBe(after1.bytesInUse);
+    expect(be.memory().liveBuffers).toBe(after1.liveBuffers);
+  });
+});
