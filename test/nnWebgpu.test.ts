@@ -188,6 +188,28 @@ describeWebGpu('the seed network on WebGPU', (gpu) => {
     for (const k of Object.keys(a.grads)) expectNear(a.grads[k]!, b.grads[k]!, 1e-5, k);
   });
 
+  it('training steps leave the GPU memory in use flat', async () => {
+    await sg.setBackend('webgpu');
+    const net = seedNet(new ReluGrad());
+    const xs = sg.random.rand([20, 16, 100]).lt(0.05).astype('float32');
+    const labels = sg.random.rand([16]).lt(0.5).astype('int32');
+    const trainStep = async () => {
+      const l = sg.tidy(() => {
+        const [g, loss] = seedGrads(net, xs, labels, 'run');
+        for (const [k, s] of Object.entries(net.states(sg.ParamState))) s.value = s.value.sub(g[k]!.mul(0.1));
+        return loss;
+      });
+      await l.item();
+      l.dispose();
+    };
+    await trainStep();
+    const m1 = gpu.memory();
+    await trainStep();
+    await trainStep();
+    expect(gpu.memory().bytesInUse).toBe(m1.bytesInUse);
+    expect(gpu.memory().liveBuffers).toBe(m1.liveBuffers);
+  });
+
   it('a sequence-mode training step dispatches as many kernels at T = 50 as at T = 200', async () => {
     const [a, b] = [await step(gpu, 'run', 50), await step(gpu, 'run', 200)];
     expect(a.dispatches).toBe(b.dispatches);
