@@ -26,7 +26,7 @@ function stackOutputs(outs: StepOutput[]): StepOutput {
  * @example const ys = transform.forLoop((x) => net.update(x), xs); // [T, B, n]
  */
 export function forLoop<R extends StepOutput>(f: (x: Tensor, t: number) => R, xs: Tensor): R;
-export function forLoop<R extends StepOutput>(f: (...args: [...Tensor[], number]) => R, xs: Tensor[]): R;
+export function forLoop<R extends StepOutput>(f: (...args: never[]) => R, xs: Tensor[]): R;
 export function forLoop<R extends StepOutput>(f: (...args: never[]) => R, xs: Tensor | Tensor[]): R {
   if (typeof f !== 'function') throw new SpikegradError(`forLoop: argument 'f' expected a function, got ${describeValue(f)}`);
   const seqs = xs instanceof Tensor ? [xs] : xs;
