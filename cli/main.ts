@@ -4,14 +4,16 @@
  * add it to COMMANDS below. Every command ends by shutting the backends down so the process exits promptly
  * (a live Dawn device can keep Node's event loop busy).
  */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Command } from 'commander';
 import { shutdown } from '../index.js';
 import { version } from './version.js';
+import * as compare from './commands/compare.js';
 import * as surrogates from './commands/surrogates.js';
 
 type Register = (program: Command) => void;
 
-const COMMANDS: Register[] = [surrogates.register];
+const COMMANDS: Register[] = [compare.register, surrogates.register];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -32,6 +34,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+// `compare` runs its training runs on worker threads started on this same file.
+compare.setWorkerEntry(import.meta.url);
+if (!isMainThread && (workerData as { role?: string } | null)?.role === compare.COMPARE_WORKER) {
+  void compare.serveCompareWorker(parentPort!);
+} else {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

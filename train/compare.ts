@@ -209,8 +209,10 @@ export async function compareSurrogates(opts: CompareOptions): Promise<CompareRe
   if (opts === null || typeof opts !== 'object') throw new SpikegradError(`compareSurrogates: expected an options object, got ${describeValue(opts)}`);
   const config = resolveConfig(opts);
   const entries = entriesOf(opts.surrogates);
-  if (typeof opts.trainer !== 'function') throw new SpikegradError(`compareSurrogates: argument 'trainer' expected a function, got ${describeValue(opts.trainer)}`);
-  const factory = opts.trainer;
+  if (opts.trainer !== undefined && typeof opts.trainer !== 'function') {
+    throw new SpikegradError(`compareSurrogates: argument 'trainer' expected a function, got ${describeValue(opts.trainer)}`);
+  }
+  const factory = opts.trainer ?? (await import('./tutorial.js')).tutorialTrainer;
   const hooks = opts.hooks ?? {};
   const execute: RunExecutor = opts.executor ?? (async (tasks, c, h) => {
     const out: RunResult[] = [];

@@ -7,11 +7,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { availableParallelism } from 'node:os';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { setBackend, type BackendChoice } from '../../engine/backends.js';
 import { compareSurrogates, TUTORIAL_CONFIG, type CompareConfig, type CompareHooks, type CompareResult, type TrainerFactory } from '../../train/compare.js';
 import { parseSurrogateSpecs, resolveSurrogates, type SurrogateClass } from '../../train/surrogateSpec.js';
 import { formatTable, toJson, writeOutputs } from '../compareReport.js';
-import { workerExecutor, type WorkerLike } from '../workerPool.js';
+import { serveRuns, workerExecutor, type WorkerLike } from '../workerPool.js';
 
 export const DEFAULT_SURROGATES = 'ReluGrad,Sigmoid,Arctan';
 export const DEFAULT_OUT = 'out/compare';
@@ -165,4 +166,34 @@ export function registerWith(program: Command, deps: () => Promise<CompareDeps>)
     .action(async (opts: CompareCliOptions) => {
       await runCompare(opts, await deps());
     });
+}
+
+/** `workerData.role` of a worker thread that serves compare runs. */
+export const COMPARE_WORKER = 'spikegrad-compare-worker';
+
+let workerEntry: URL | null = null;
+/** The CLI's entry file sets this, so that worker threads can be started on it (see cli/main.ts). */
+export function setWorkerEntry(url: string | URL): void {
+  workerEntry = new URL(url);
+}
+
+async function tutorialDeps(): Promise<CompareDeps> {
+  const [{ CLASSES }, { tutorialTrainer }] = await Promise.all([import('../../surrogate/catalog.js'), import('../../train/tutorial.js')]);
+  const entry = workerEntry;
+  return {
+    catalog: CLASSES as unknown as Record<string, SurrogateClass>,
+    trainer: tutorialTrainer,
+    ...(entry ? { spawnWorker: () => new Worker(entry, { workerData: { role: COMPARE_WORKER } }) as unknown as WorkerLike } : {}),
+  };
+}
+
+/** The worker-thread side: trains the runs the CLI sends (the entry file calls this in a worker). */
+export async function serveCompareWorker(port: MessagePort): Promise<void> {
+  const deps = await tutorialDeps();
+  await serveRuns(port, deps.catalog, deps.trainer!);
+}
+
+/** `spikegrad compare` with the tutorial network and the 18 surrogate classes. */
+export function register(program: Command): void {
+  registerWith(program, tutorialDeps);
 }
