@@ -5,6 +5,7 @@
  * sequence at once (`run`: one matmul or fused kernel per layer, forward and backward); in 'step' mode the
  * network steps through time with `transform.forLoop(net.update, xs)`. Both compute the same numbers.
  */
+import { getBackend, withBackend } from '../engine/backends.js';
 import { getDt } from '../engine/environ.js';
 import { keep, tidy, dispose } from '../engine/scope.js';
 import { ParamState } from '../engine/state.js';
@@ -69,12 +70,14 @@ export const tutorialTrainer: TrainerFactory = (spkFun: unknown, c: CompareConfi
     optimizer.update(grads);
     return l;
   });
+  // Every step runs on the backend the run was built on, whatever the default is by then.
+  const be = getBackend();
   return {
-    step: trainStep,
-    accuracy: () => tidy(() => noGrad(() => {
+    step: () => withBackend(be, trainStep),
+    accuracy: () => withBackend(be, () => tidy(() => noGrad(() => {
       nn.initAllStates(net, { batchSize: c.batch });
       return accuracy(preds(), yData);
-    })),
+    }))),
     dispose: () => {
       optimizer.dispose();
       for (const s of Object.values(net.states())) s.dispose();
