@@ -63,3 +63,22 @@ describe('CPU fast paths', () => {
     expectClose(first, ref, { atol: 1e-13, rtol: 1e-13 }, 'matmul');
   });
 });
+
+describe('CPU array pool', () => {
+  it('recycles released large arrays, zeroed, and forgets their sparse view', async () => {
+    const be = await sg.getBackendInstance('cpu');
+    // A sparse 64×128 operand: the matmul caches a sparse view of its storage.
+    const sparse = sg.tidy(() => sg.keep(sg.zeros([64, 128]).add(sg.oneHot(sg.tensor([3], [1], 'int32'), 128).reshape([1, 128]).broadcastTo([64, 128]))));
+    const w = sg.ones([128, 2]);
+    expect(Array.from(sg.matmul(sparse, w).dataSync().slice(0, 2))).toEqual([1, 1]);
+    const before = be.memory();
+    sparse.dispose(); // its storage goes to the pool
+    expect(be.memory().bytesAllocated - be.memory().bytesInUse).toBeGreaterThanOrEqual(before.bytesAllocated - before.bytesInUse + 64 * 128 * 4);
+    // The next array of that size reuses it: dense now, so the old sparse view must not be used.
+    const dense = sg.full([64, 128], 2);
+    expect(Array.from(sg.matmul(dense, w).dataSync().slice(0, 2))).toEqual([256, 256]);
+    // And a recycled array comes back zeroed.
+    dense.dispose();
+    expect(sg.zeros([64, 128]).dataSync().every((v) => v === 0)).toBe(true);
+  });
+});
