@@ -70,9 +70,10 @@ export function chartSpec(r: CompareResult): VegaLiteSpec {
   }))).filter((v) => Number.isFinite(v.loss));
   const color = {
     field: 'surrogate', type: 'nominal', title: null, sort: r.surrogates.map((s) => `${s.label} (last ${fmtLoss(s.last)})`),
-    scale: { scheme: 'tableau10' },
-    // Headless vega estimates text widths generously: lift the label limit so labels are not cut.
-    legend: { orient: 'top-right', labelFontSize: 13, labelLimit: 1000, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1, symbolSize: 300, padding: 6 },
+    scale: { scheme: r.surrogates.length <= 10 ? 'tableau10' : 'tableau20' },
+    // Inside the plot (where loss curves leave room) for a few curves, beside it for many. Headless vega
+    // estimates text widths generously: lift the label limit so labels are not cut.
+    legend: { orient: r.surrogates.length <= 6 ? 'top-right' : 'right', labelFontSize: r.surrogates.length <= 6 ? 13 : 11, labelLimit: 1000, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1, symbolSize: 300, padding: 6 },
   };
   const x = { field: 'epoch', type: 'quantitative', title: 'Epoch', axis: { tickMinStep: 1 }, scale: { domainMin: 1, nice: false } };
   const layers: Record<string, unknown>[] = [];
