@@ -6,11 +6,12 @@
  */
 import { Command } from 'commander';
 import { shutdown } from '../index.js';
+import { register as devices } from './commands/devices.js';
 import { version } from './version.js';
 
 type Register = (program: Command) => void;
 
-const COMMANDS: Register[] = [];
+const COMMANDS: Register[] = [devices];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();

@@ -27,7 +27,6 @@ export class CommandBatch {
   readonly #device: GPUDevice;
   readonly #pool: BufferPool;
   readonly #counters: BackendCounters;
-  readonly #submitEvery: number;
   readonly #align: number;
   readonly arena: GPUBuffer;
   readonly #arenaData = new ArrayBuffer(ARENA_BYTES);
@@ -38,6 +37,8 @@ export class CommandBatch {
   #pass: GPUComputePassEncoder | null = null;
   #count = 0;
   #deferred: PooledBuffer[] = [];
+  /** Dispatches per submit (SUBMIT_EVERY unless a benchmark sweeps it). */
+  submitEvery: number;
   /** Called after each submit (the backend trims its pool). */
   afterSubmit: () => void = () => {};
 
@@ -45,7 +46,7 @@ export class CommandBatch {
     this.#device = device;
     this.#pool = pool;
     this.#counters = counters;
-    this.#submitEvery = submitEvery;
+    this.submitEvery = submitEvery;
     this.#align = device.limits.minUniformBufferOffsetAlignment;
     this.arena = device.createBuffer({ size: ARENA_BYTES, usage: UNIFORM_USAGE });
   }
@@ -72,7 +73,7 @@ export class CommandBatch {
     this.#pass.setBindGroup(0, bindGroup, [paramOffset]);
     this.#pass.dispatchWorkgroups(x, y);
     this.#counters.dispatches++;
-    if (++this.#count >= this.#submitEvery) this.flush();
+    if (++this.#count >= this.submitEvery) this.flush();
   }
 
   /** Returns `b` to the pool now, or after the open batch is submitted if one is open. */

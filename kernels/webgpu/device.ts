@@ -51,7 +51,7 @@ async function loadGpu(): Promise<GpuOrReason> {
   try {
     const specifier = 'webgpu'; // non-literal: keeps the native addon out of browser bundles
     const mod = (await import(/* @vite-ignore */ specifier)) as { create(flags: string[]): GPU };
-    return { gpu: mod.create([]) };
+    return { gpu: mod.create((process.env.SPIKEGRAD_DAWN_FLAGS ?? '').split(' ').filter(Boolean)) };
   } catch (e) {
     return { unavailable: `the 'webgpu' package (Dawn for Node) could not be loaded: ${e instanceof Error ? e.message : String(e)}` };
   }
