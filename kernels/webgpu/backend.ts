@@ -133,13 +133,10 @@ export class WebGpuBackend implements Backend {
   async read(id: DataId, dtype: DType, size: number): Promise<TypedArray> {
     this.#check('read');
     if (size === 0) return allocArray(dtype, 0);
-    this.flush();
     const bytes = size * 4;
     const staging = this.#pool.acquire(bytes, STAGING_USAGE);
-    const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer((id as GpuStorage).buf.buffer, 0, staging.buffer, 0, bytes);
-    this.device.queue.submit([enc.finish()]);
-    this.counters.submits++;
+    // The copy rides in the pending batch's command buffer, after its dispatches.
+    this.#batch.flush((enc) => enc.copyBufferToBuffer((id as GpuStorage).buf.buffer, 0, staging.buffer, 0, bytes));
     this.counters.readbacks++;
     try {
       await staging.buffer.mapAsync(1 /* GPUMapMode.READ */, 0, bytes);

@@ -82,15 +82,20 @@ export class CommandBatch {
     else this.#pool.release(b);
   }
 
-  /** Submits the open batch (if any) and returns the buffers it was the last user of to the pool. */
-  flush(): void {
-    if (!this.#encoder) {
+  /**
+   * Submits the open batch (if any) and returns the buffers it was the last user of to the pool. `then`
+   * appends copies (a readback) to the same command buffer, after the compute pass: one submit, not two.
+   */
+  flush(then?: (encoder: GPUCommandEncoder) => void): void {
+    if (!this.#encoder && !then) {
       this.#arenaUsed = 0;
       return;
     }
-    this.#pass!.end();
+    const encoder = this.#encoder ?? this.#device.createCommandEncoder();
+    this.#pass?.end();
+    then?.(encoder);
     if (this.#arenaUsed > 0) this.#device.queue.writeBuffer(this.arena, 0, this.#arenaData, 0, this.#arenaUsed);
-    this.#device.queue.submit([this.#encoder.finish()]);
+    this.#device.queue.submit([encoder.finish()]);
     this.#counters.submits++;
     this.#encoder = null;
     this.#pass = null;
