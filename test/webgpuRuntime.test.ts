@@ -83,9 +83,9 @@ describeWebGpu('WebGPU runtime', (backend) => {
     const slots = [w1, b1, w2].map((w) => [sg.zerosLike(w), sg.zerosLike(w)] as const);
     const loss = () => sg.mean(sg.softmaxCrossEntropy(sg.matmul(sg.relu(sg.add(sg.matmul(x, w1), b1)), w2), labels));
     const losses: number[] = [];
-    let baseline = 0, allocatedAt10 = 0;
+    let baseline = { bytesInUse: 0, liveBuffers: 0 }, allocatedAt10 = 0;
     for (let step = 1; step <= 100; step++) {
-      if (step === 2) { await be.sync(); baseline = be.memory().bytesInUse; }
+      if (step === 2) { await be.sync(); baseline = be.memory(); }
       const l = sg.tidy(() => {
         const [grads, value] = sg.grad(loss, [w1, b1, w2], { returnValue: true })();
         [w1, b1, w2].forEach((w, k) => be.update('adam', [w, ...slots[k]!], [grads[k]!],
@@ -97,7 +97,8 @@ describeWebGpu('WebGPU runtime', (backend) => {
       if (step === 10) allocatedAt10 = be.memory().bytesAllocated;
     }
     await be.sync();
-    expect(be.memory().bytesInUse).toBe(baseline);
+    expect(be.memory().bytesInUse).toBe(baseline.bytesInUse);
+    expect(be.memory().liveBuffers).toBe(baseline.liveBuffers);
     // The pool recycles: 90 more iterations (each allocating about what the first 10 needed in all, divided
     // by 10) add little. Not exactly nothing: where the 32-dispatch batches fall within an iteration shifts,
     // and with it which buffers are still parked until their batch is submitted.
