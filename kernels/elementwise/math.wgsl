@@ -103,3 +103,45 @@ fn powi_(a: f32, p: i32) -> f32 {
   }
   return select(r, 1.0 / r, p < 0);
 }
+
+// sin and cos to a few ulps for |x| < 8192 (Cephes sinf/cosf): reduction by pi/4 with pi/4 split in three
+// (Cody-Waite), then minimax polynomials on |z| <= pi/4. Built-in sin/cos are only bound to an absolute error
+// of 2^-11 on [-pi, pi] by Vulkan. Beyond 8192 the reduction would need more digits of pi (Payne-Hanek) and the
+// built-ins are used: lavapipe returns +-1 for sin(1e30).
+fn sinCosPoly(z: f32, useCos: bool) -> f32 {
+  let zz = z * z;
+  if (useCos) {
+    return ((2.443315711809948e-5 * zz - 1.388731625493765e-3) * zz + 4.166664568298827e-2) * zz * zz - 0.5 * zz + 1.0;
+  }
+  return ((-1.9515295891e-4 * zz + 8.3321608736e-3) * zz - 1.6666654611e-1) * zz * z + z;
+}
+
+// Octant j (0..3 after folding) and reduced argument of |x|.
+fn octant(ax: f32) -> vec2<f32> {
+  var j = u32(ax * 1.27323954473516); // 4/pi
+  j = j + (j & 1u);                   // map to an even octant: z in [-pi/4, pi/4]
+  let y = f32(j);
+  let z = ((ax - y * 0.78515625) - y * 2.4187564849853515625e-4) - y * 3.77489497744594108e-8;
+  return vec2<f32>(z, f32(j & 7u));
+}
+
+fn sin_(x: f32) -> f32 {
+  let ax = abs(x);
+  if (ax > 8192.0 || isnanf(x)) { return sin(x); }
+  let o = octant(ax);
+  var j = u32(o.y);
+  var sign = select(1.0, -1.0, bitcast<u32>(x) >= 0x80000000u); // sin is odd; keeps -0
+  if (j > 3u) { sign = -sign; j = j - 4u; }
+  return sign * sinCosPoly(o.x, j == 2u);
+}
+
+fn cos_(x: f32) -> f32 {
+  let ax = abs(x);
+  if (ax > 8192.0 || isnanf(x)) { return cos(x); }
+  let o = octant(ax);
+  var j = u32(o.y);
+  var sign = 1.0;
+  if (j > 3u) { sign = -sign; j = j - 4u; }
+  if (j > 1u) { sign = -sign; }
+  return sign * sinCosPoly(o.x, j == 0u);
+}

@@ -17,8 +17,8 @@ export const UNARY_WGSL: Record<UnaryOp, string> = {
   sqrt: 'sqrt_(a)',
   sigmoid: 'sigmoid_(a)',
   tanh: 'tanh_(a)',
-  sin: 'sin(a)',
-  cos: 'cos(a)',
+  sin: 'sin_(a)',
+  cos: 'cos_(a)',
   floor: 'floor(a)',
   logicalNot: 'select(0u, 1u, a == 0u)',
 };
