@@ -37,6 +37,9 @@ export class CommandBatch {
   #pass: GPUComputePassEncoder | null = null;
   #count = 0;
   #deferred: PooledBuffer[] = [];
+  /** The pass's current pipeline: consecutive dispatches of one kernel skip the native setPipeline call. */
+  #pipeline: GPUComputePipeline | null = null;
+  readonly #offsets = [0];
   /** Dispatches per submit (SUBMIT_EVERY unless a benchmark sweeps it). */
   submitEvery: number;
   /** Called after each submit (the backend trims its pool). */
@@ -69,8 +72,12 @@ export class CommandBatch {
       this.#encoder = this.#device.createCommandEncoder();
       this.#pass = this.#encoder.beginComputePass();
     }
-    this.#pass.setPipeline(pipeline);
-    this.#pass.setBindGroup(0, bindGroup, [paramOffset]);
+    if (pipeline !== this.#pipeline) {
+      this.#pass.setPipeline(pipeline);
+      this.#pipeline = pipeline;
+    }
+    this.#offsets[0] = paramOffset;
+    this.#pass.setBindGroup(0, bindGroup, this.#offsets);
     this.#pass.dispatchWorkgroups(x, y);
     this.#counters.dispatches++;
     if (++this.#count >= this.submitEvery) this.flush();
@@ -99,6 +106,7 @@ export class CommandBatch {
     this.#counters.submits++;
     this.#encoder = null;
     this.#pass = null;
+    this.#pipeline = null;
     this.#count = 0;
     this.#arenaUsed = 0;
     for (const b of this.#deferred) this.#pool.release(b);
