@@ -52,6 +52,25 @@ describeWebGpu('WebGPU runtime', (backend) => {
     sg.dispose([x, parts]);
   });
 
+  it('compiles nothing new for new sizes once each kernel variant has run (shapes travel as uniforms)', async () => {
+    const step = (batch: number) => sg.tidy(() => {
+      const x = sg.random.uniform([batch, 100], -1, 1, { backend: gpu() });
+      const w = sg.random.uniform([100, 40], -1, 1, { backend: gpu() });
+      const h = sg.sigmoid(sg.add(sg.matmul(x, w), sg.sum(w, 0)));
+      return sg.mean(sg.max(h, 1));
+    });
+    // Sizes pick among a few variants (size-1 axes merged away, narrow matmul with 1, 2, 4 or 8 rows per
+    // invocation or tiled, serial or tree reduction, split or not) …
+    for (const batch of [256, 1, 2, 3, 5, 1000, 5000]) await step(batch).data();
+    const compiled = gpu().stats().pipelines;
+    // … and any other size reuses them.
+    for (const batch of [255, 4, 7, 999, 4097]) {
+      const v = await step(batch).item();
+      expect(Number.isFinite(v)).toBe(true);
+    }
+    expect(gpu().stats().pipelines).toBe(compiled);
+  });
+
   it('splits a grid of more than 65535 workgroups for custom (main) programs', async () => {
     const count = 70_001;
     const p = program({
