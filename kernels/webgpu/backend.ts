@@ -138,15 +138,16 @@ export class WebGpuBackend implements Backend {
     // The copy rides in the pending batch's command buffer, after its dispatches.
     this.#batch.flush((enc) => enc.copyBufferToBuffer((id as GpuStorage).buf.buffer, 0, staging.buffer, 0, bytes));
     this.counters.readbacks++;
+    let raw: ArrayBuffer;
     try {
       await staging.buffer.mapAsync(1 /* GPUMapMode.READ */, 0, bytes);
+      raw = staging.buffer.getMappedRange(0, bytes).slice(0);
+      staging.buffer.unmap();
+      this.#pool.release(staging);
     } catch (e) {
       this.#check('read');
       throw new SpikegradError(`read: mapping the staging buffer failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const raw = staging.buffer.getMappedRange(0, bytes).slice(0);
-    staging.buffer.unmap();
-    this.#pool.release(staging);
     await this.#throwDeviceError();
     if (dtype === 'bool') return Uint8Array.from(new Uint32Array(raw));
     return dtype === 'int32' ? new Int32Array(raw) : new Float32Array(raw);
