@@ -29,6 +29,21 @@ await build({
 });
 if (entries.cli) chmodSync('dist/cli.js', 0o755);
 
+// The browser bundle: one ES module for <script type="module"> or a bundler, WebGPU through navigator.gpu.
+// Dawn's Node addon is never imported there (kernels/webgpu/device.ts loads it only when navigator.gpu is absent).
+await build({
+  entryPoints: { 'spikegrad.browser': 'index.ts' },
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  external: ['webgpu'],
+  loader: { '.wgsl': 'text' },
+  sourcemap: true,
+  logLevel: 'warning',
+});
+
 // Declarations for `types` in package.json; skipped (with a note) if typescript is absent (production install).
 try {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
