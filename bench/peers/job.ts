@@ -20,10 +20,14 @@ export const PEERS = {
 
 export type PeerId = keyof typeof PEERS;
 
-/** Peers run by default. TF.js cpu on `dense` is left out: one step takes many seconds (plain JS matmuls). */
+/**
+ * Peers run by default: all five on `seed`; on `dense` the two wasm ones, the fastest there. The others are
+ * opt-in (`--peers all`) because on this 2-core machine without a GPU one `dense` step takes 12–13 s on
+ * lavapipe for either WebGPU peer (jax-js's first step, compiling, 68 s) and many seconds on TF.js cpu.
+ */
 export function defaultPeers(workload: string): PeerId[] {
   const all = Object.keys(PEERS) as PeerId[];
-  return workload === 'dense' ? all.filter((p) => p !== 'tfjs-cpu') : all;
+  return workload === 'dense' ? ['tfjs-wasm', 'jaxjs-wasm'] : all;
 }
 
 export const FRAMEWORK_NAMES: Record<PeerFramework, string> = { tfjs: 'TF.js', jaxjs: 'jax-js' };

@@ -17,7 +17,7 @@ const program = new Command()
   .name('peers')
   .description('Times the seed and dense workloads in TF.js and jax-js, each peer in its own process')
   .option('--workloads <names>', `comma-separated (${Object.keys(PEER_WORKLOADS).join(', ')})`, 'seed,dense')
-  .option('--peers <ids>', `comma-separated (${Object.keys(PEERS).join(', ')}), or 'all'; default: all but tfjs-cpu on dense`)
+  .option('--peers <ids>', `comma-separated (${Object.keys(PEERS).join(', ')}), or 'all'; default: all on seed, the wasm ones on dense`)
   .option('--warmup <n>', 'untimed steps after the first', '2')
   .option('--min-iters <n>', 'timed steps at least', '3')
   .option('--max-iters <n>', 'timed steps at most', '30')
@@ -35,11 +35,20 @@ const o = program.opts<{
 
 const results: PeerResult[] = [];
 for (const name of list(o.workloads)) {
-  const workload = getPeerWorkload(name);
+  let workload;
+  try {
+    workload = getPeerWorkload(name);
+  } catch (e) {
+    console.error(`peers: ${(e as Error).message}`);
+    process.exit(2);
+  }
   const ids = o.peers === 'all' ? (Object.keys(PEERS) as PeerId[]) : o.peers ? (list(o.peers) as PeerId[]) : defaultPeers(name);
   for (const id of ids) {
     const spec = PEERS[id];
-    if (!spec) throw new Error(`unknown peer '${id}' (known: ${Object.keys(PEERS).join(', ')})`);
+    if (!spec) {
+      console.error(`peers: unknown peer '${id}' (known: ${Object.keys(PEERS).join(', ')})`);
+      process.exit(2);
+    }
     const job: PeerJob = {
       ...spec, workload, seed: Number(o.seed), warmup: Number(o.warmup), minIters: Number(o.minIters),
       maxIters: Number(o.maxIters), budgetMs: Number(o.budget), check: o.check,
