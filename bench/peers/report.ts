@@ -37,6 +37,7 @@ export function peerJsonLine(r: PeerResult): string {
     medianMs: r.stats?.medianMs,
     p90Ms: r.stats?.p90Ms,
     meanMs: r.stats?.meanMs,
+    minMs: r.stats?.minMs,
     steps: r.stats?.n,
     firstStepMs: r.firstStepMs,
     wallMs: r.wallMs,
