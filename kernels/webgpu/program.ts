@@ -16,8 +16,12 @@
 import { SpikegradError } from '../../engine/errors.js';
 import preludeWgsl from './prelude.wgsl';
 
-/** Element type of a storage buffer. bool tensors are stored as u32 (WGSL has no 8-bit storage). */
-export type StorageType = 'f32' | 'i32' | 'u32';
+/**
+ * Element type of a storage buffer. bool tensors are stored as u32 (WGSL has no 8-bit storage). A float32
+ * tensor may be bound as vec4<f32> when its length and the kernel's indexing are multiples of 4 (pooled
+ * buffers are multiples of 32 bytes).
+ */
+export type StorageType = 'f32' | 'i32' | 'u32' | 'vec4<f32>';
 /** A uniform field: a 32-bit scalar, or 'dims', up to MAX_RANK u32 values (a shape or strides). */
 export type ParamType = 'u32' | 'i32' | 'f32' | 'dims';
 export type ParamValue = number | readonly number[];
