@@ -17,6 +17,8 @@ const outfile = `${root}out/run/${basename(entry).replace(/\.ts$/, '')}.mjs`;
 await build({
   entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
   packages: 'external', loader: { '.wgsl': 'text' }, sourcemap: 'inline', logLevel: 'warning',
+  // Examples import the package by name, as a user does: point it at this checkout's sources (tsconfig's paths).
+  alias: { spikegrad: `${root}index.ts`, 'spikegrad/units': `${root}units/index.ts` },
 });
 const r = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
 process.exitCode = r.status ?? 1;
