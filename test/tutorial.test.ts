@@ -92,7 +92,12 @@ describeWebGpu('the tutorial network on WebGPU', (gpu) => {
   });
 });
 
-describe('the built CLI', () => {
+describe('the built programs', () => {
+  it('the example (npm run example) trains the three surrogates from ln 2', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['scripts/run-ts.mjs', 'examples/surrogate-gradients.ts', '--epochs', '3', '--backend', 'cpu'], { timeout: 60_000 });
+    for (const name of ['ReluGrad', 'Sigmoid', 'Arctan']) expect(stdout).toMatch(new RegExp(`${name}\\s+first 0\\.6931\\s+last 0\\.\\d{4}`));
+  });
+
   it('runs compare on two worker threads and writes the four files', async () => {
     // Inside the checkout (in the git-ignored .vitest-cache/), so that the bundle finds node_modules.
     await mkdir(join(process.cwd(), '.vitest-cache'), { recursive: true });
