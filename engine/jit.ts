@@ -6,10 +6,14 @@
  * values assigned to States inside `f` are kept by their States.
  *
  * What it reuses: each call runs inside the backend's `jitScope` when the backend has one, under a key
- * unique to this jitted function, so that a backend can keep what the previous call built (pipelines,
- * bind groups, uniform and scratch buffers, a recorded dispatch plan) and reuse it while the call does the
- * same work again. `stats` reports the work of the last call (ops, dispatches, submits, readbacks) and how
- * many calls differed from the one before in op count, the sign a plan could not be reused.
+ * unique to this jitted function, so that a backend can keep what the previous call built and replay it
+ * while the call does the same work again. Without that hook the backends already reuse across calls what
+ * a repeated step makes reusable: on WebGPU, compiled pipelines (by program key), bind groups (by the
+ * pooled buffers, which recur step after step), the buffers themselves and the uniform arena; on the CPU,
+ * the released large arrays (kernels/cpu/arrayPool.ts) and the sparse view of a constant input. No backend
+ * records a dispatch plan yet; `jitScope` is where one would. `stats` reports the work of the last call
+ * (ops, dispatches, submits, readbacks) and how many calls differed from the one before in op count, the
+ * sign that a plan could not be replayed.
  */
 import type { Backend, BackendCounters } from './backend.js';
 import { getBackend } from './backends.js';
