@@ -8,7 +8,7 @@
  * view derived from one (the matmul's sparse view) is dropped first.
  */
 import type { DType, TypedArray } from '../../engine/dtype.js';
-import { forgetSparseView } from '../matmul/cpu.js';
+import { forgetSparseView } from '../matmul/cpuSparse.js';
 
 /** Smaller arrays are cheap to allocate and not worth a lookup. */
 export const MIN_POOLED_ELEMENTS = 4096;

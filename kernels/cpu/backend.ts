@@ -6,7 +6,7 @@ import type { Backend, BackendCounters, DataId, MemoryInfo, TensorInfo, UpdateAt
 import { dtypeOfArray, setArraySource, type DType, type TypedArray } from '../../engine/dtype.js';
 import { SpikegradError } from '../../engine/errors.js';
 import type { OpAttrs, OpName, OutMeta } from '../../engine/ops.js';
-import { forgetSparseView } from '../matmul/cpu.js';
+import { forgetSparseView } from '../matmul/cpuSparse.js';
 import { ArrayPool } from './arrayPool.js';
 import { CPU_KERNELS, CPU_UPDATES } from './registry.js';
 import type { CpuInput, CpuKernel, CpuUpdateKernel } from './types.js';

@@ -1,0 +1,106 @@
+/**
+ * The CPU kernels' specialised paths against naive float64 references and against each other: every matmul
+ * path (sparse rows and sparse transposed from a cached view, generated thin kernels, row-axpy, packed) on
+ * the layouts that select it, including batches, transposes and spiking (0/1, mostly zero) operands; and
+ * float32 division by multiplication (f32Div), which the fused float32 kernels rely on for bit-identity.
+ */
+import { describe, expect, it } from 'vitest';
+import * as sg from '../index.js';
+import { f32Div } from '../kernels/cpu/f32.js';
+import { forgetSparseView, sparseView } from '../kernels/matmul/cpu.js';
+import { expectClose, rng } from './helpers.js';
+
+const rand = rng(77);
+
+/** A [..., r, c] tensor: dense uniform values, or 0/1 spikes with probability `p`. */
+function make(shape: number[], p: number | null, dtype: 'float32' | 'float64' = 'float64'): sg.Tensor {
+  const n = shape.reduce((a, d) => a * d, 1);
+  const v = Float64Array.from({ length: n }, () => (p === null ? rand() * 4 - 2 : rand() < p ? 1 : 0));
+  return sg.tensor(v, shape, dtype);
+}
+
+/** Naive float64 product with broadcast batch axes (one leading axis at most here). */
+function refMatmul(a: sg.Tensor, b: sg.Tensor, tA: boolean, tB: boolean): Float64Array {
+  const as = a.shape, bs = b.shape, ad = a.dataSync(), bd = b.dataSync();
+  const [M, K] = tA ? [as.at(-1)!, as.at(-2)!] : [as.at(-2)!, as.at(-1)!];
+  const N = tB ? bs.at(-2)! : bs.at(-1)!;
+  const nA = as.length > 2 ? as[0]! : 1, nB = bs.length > 2 ? bs[0]! : 1, nBatch = Math.max(nA, nB);
+  const out = new Float64Array(nBatch * M * N);
+  for (let q = 0; q < nBatch; q++) {
+    const ao = (nA === 1 ? 0 : q) * M * K, bo = (nB === 1 ? 0 : q) * K * N;
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += ad[ao + (tA ? k * M + i : i * K + k)]! * bd[bo + (tB ? j * K + k : k * N + j)]!;
+        out[q * M * N + i * N + j] = s;
+      }
+    }
+  }
+  return out;
+}
+
+describe('CPU matmul paths', () => {
+  // [name, A shape, B shape, tA, tB, A spike probability (null: dense)]
+  const cases: [string, number[], number[], boolean, boolean, number | null][] = [
+    ['sparse rows (cached view)', [700, 64], [64, 5], false, false, 0.02],
+    ['sparse rows, Bᵀ', [700, 64], [3, 64], false, true, 0.02],
+    ['sparse transposed (weight gradient)', [700, 64], [700, 6], true, false, 0.02],
+    ['sparse, batched', [2, 300, 40], [2, 40, 3], false, false, 0.03],
+    ['sparse transposed, batched', [2, 300, 40], [2, 300, 3], true, false, 0.03],
+    ['thin rows [n, 4] @ [4, 2] (spikes)', [999, 4], [4, 2], false, false, 0.05],
+    ['thin rows [n, 2] @ [2, 4]ᵀ', [999, 2], [4, 2], false, true, null],
+    ['thin transposed [n, 4]ᵀ @ [n, 2]', [999, 4], [999, 2], true, false, 0.05],
+    ['thin transposed, dense, batched', [3, 50, 4], [3, 50, 7], true, false, null],
+    ['row-axpy [60, 40] @ [40, 9]', [60, 40], [40, 9], false, false, null],
+    ['row-axpy transposed [40, 60]ᵀ @ [40, 9]', [40, 60], [40, 9], true, false, null],
+    ['short sparse rows stay dense [900, 8] @ [8, 8]', [900, 8], [8, 8], false, false, 0.01],
+    ['packed [40, 300] @ [300, 36]', [40, 300], [300, 36], false, false, null],
+    ['packed Aᵀ [300, 40]ᵀ @ [300, 36]', [300, 40], [300, 36], true, false, null],
+  ];
+  it.each(cases)('%s', (_name, sa, sb, tA, tB, p) => sg.tidy(() => {
+    const a = make(sa, p), b = make(sb, null);
+    const out = sg.matmul(a, b, { transposeA: tA, transposeB: tB });
+    expectClose(out.dataSync(), refMatmul(a, b, tA, tB), { atol: 1e-12, rtol: 1e-12 }, 'matmul');
+  }));
+
+  it('builds a sparse view only for long sparse rows, and reuses it', () => sg.tidy(() => {
+    const long = make([700, 64], 0.02), short = make([900, 8], 0.01), dense = make([700, 64], null);
+    const ld = long.dataSync(), sd = short.dataSync(), dd = dense.dataSync();
+    const view = sparseView(ld, 700, 64);
+    expect(view).not.toBeNull();
+    expect(sparseView(ld, 700, 64)).toBe(view);
+    expect(view!.values.length).toBe(ld.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0));
+    expect(sparseView(sd, 900, 8)).toBeNull();
+    expect(sparseView(dd, 700, 64)).toBeNull();
+    forgetSparseView(ld);
+  }));
+
+  it('a spiking row gives the same bits alone and among many (step mode = sequence mode)', () => sg.tidy(() => {
+    for (const [K, N] of [[4, 2], [64, 4], [3, 40]] as const) {
+      const a = make([512, K], 0.05, 'float32'), w = make([K, N], null, 'float32');
+      const all = sg.matmul(a, w).dataSync();
+      for (const row of [0, 17, 511]) {
+        const one = sg.matmul(sg.slice(a, [row, 0], [1, K]), w).dataSync();
+        expect(Array.from(one)).toEqual(Array.from(all.subarray(row * N, row * N + N)));
+      }
+    }
+  }));
+});
+
+describe('f32Div: float32 division as a multiplication by the reciprocal', () => {
+  const fr = Math.fround;
+  it('equals the rounded quotient for random, exact, tiny and huge float32 numerators', () => {
+    const r = rng(3);
+    for (const d of [3, 5, 6, 7, 10, 20, 4, 0.7, 1e-3, 12345.678, 98, 150, 182].map(fr)) {
+      const recip = 1 / d;
+      const nums = [0, -0, 1, -1, d, 3 * d, 2 ** -149, -(2 ** -149), 2 ** -126, 3e38, -3e38, Infinity, -Infinity];
+      for (let i = 0; i < 20000; i++) nums.push(fr((r() - 0.5) * 2 ** Math.floor(r() * 300 - 150)));
+      // Quotients exactly halfway between two subnormal float32 numbers (ties to even), for even d: the one
+      // place where the product by a rounded reciprocal can round the other way (it does for d = 98, 150, 182).
+      if (Number.isInteger(d) && d % 2 === 0) for (let j = 0; j < 64; j++) nums.push((2 * j + 1) * (d / 2) * 2 ** -149);
+      const wrong = nums.filter((n) => !Object.is(fr(f32Div(n, recip, d)), fr(n / d)));
+      expect(wrong, `numerators whose quotient by ${d} differs`).toEqual([]);
+      expect(Number.isNaN(f32Div(NaN, recip, d))).toBe(true);
+    }
+  });
+});
