@@ -107,6 +107,21 @@ export function compileLoop(e: Expr, target: JsTarget = {}): UnaryLoop {
   return (X, OUT) => { for (let i = 0; i < OUT.length; i++) OUT[i] = f(X[i]!); };
 }
 
+/**
+ * The expression as statements for a loop generated elsewhere (the fused LIF backward inlines σ' into its
+ * reverse sweep): `code` clamps and reads a variable `x` the caller has declared with `let`, and leaves the
+ * value in the atom `result`. Names start with `prefix`. Compile the enclosing source with `buildJs`.
+ */
+export function inlineJs(e: Expr, prefix: string): { code: string; result: string } {
+  const { body, result } = straightLine(e, prefix);
+  return { code: `${CLAMP_X} ${body}`, result };
+}
+
+/** Compiles generated source (with the helpers inlineJs code may call in scope); null where eval is forbidden. */
+export function buildJs<T>(src: string): T | null {
+  return build<T>(src);
+}
+
 /** out[i] = dy[i] · f(x[i]): the backward of the spike, one pass over memory. */
 export function compileScaledLoop(e: Expr): ScaledLoop {
   const { body, result } = straightLine(e, 't');
