@@ -11,22 +11,40 @@ export function isFloat(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
 
-/** Where a backend that recycles host arrays hands them back out (kernels/cpu/arrayPool.ts); zeroed. */
-let recycled: ((dtype: DType, n: number) => TypedArray | undefined) | null = null;
-export function setArraySource(take: ((dtype: DType, n: number) => TypedArray | undefined) | null): void {
+/**
+ * Where a backend that recycles host arrays hands them back out (kernels/cpu/arrayPool.ts): zeroed, unless
+ * `zero` is false (the caller writes every element).
+ */
+export type ArraySource = (dtype: DType, n: number, zero: boolean) => TypedArray | undefined;
+let recycled: ArraySource | null = null;
+/** Installs `take` as the source of recycled arrays; returns the previous one. */
+export function setArraySource(take: ArraySource | null): ArraySource | null {
+  const prev = recycled;
   recycled = take;
+  return prev;
 }
 
-/** A zero-filled array of `n` elements of `dtype` (a recycled one when a pool has one of that size). */
-export function allocArray(dtype: DType, n: number): TypedArray {
-  const hit = recycled?.(dtype, n);
-  if (hit) return hit;
+function fresh(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case 'float32': return new Float32Array(n);
     case 'float64': return new Float64Array(n);
     case 'int32': return new Int32Array(n);
     case 'bool': return new Uint8Array(n);
   }
+}
+
+/** A zero-filled array of `n` elements of `dtype` (a recycled one when a pool has one of that size). */
+export function allocArray(dtype: DType, n: number): TypedArray {
+  return recycled?.(dtype, n, true) ?? fresh(dtype, n);
+}
+
+/**
+ * An array of `n` elements of `dtype` whose contents are unspecified: for kernels that write every element
+ * of their output. A recycled array is handed out as it is, which saves zero-filling it (a full extra pass
+ * over memory per [T, B, n] output).
+ */
+export function allocOutput(dtype: DType, n: number): TypedArray {
+  return recycled?.(dtype, n, false) ?? fresh(dtype, n);
 }
 
 /** Converts any array-like of numbers to the storage array of `dtype` (copying). */

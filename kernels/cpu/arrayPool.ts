@@ -2,7 +2,8 @@
  * Recycles the CPU backend's large host arrays. A training step allocates the same set of big arrays every
  * step ([T, B, n] sequences of ~1 MB); allocating each anew costs a zero-filled allocation plus the garbage
  * collector's time to reclaim it, measured at ~13% of a tutorial train step. Arrays whose storage was
- * released are kept here by (dtype, length) and handed back to the next `allocArray` of that size, zeroed.
+ * released are kept here by (dtype, length) and handed back to the next `allocArray` of that size, zeroed
+ * (or to the next `allocOutput`, as they are: that kernel writes every element).
  *
  * Only arrays no tensor references any more come here (the backend's reference count reached 0), and every
  * view derived from one (the matmul's sparse view) is dropped first.
@@ -34,12 +35,13 @@ export class ArrayPool {
     this.#bytes += a.byteLength;
   }
 
-  take(dtype: DType, n: number): TypedArray | undefined {
+  /** A released array of that size, zeroed when `zero` (else with its old contents), or undefined. */
+  take(dtype: DType, n: number, zero = true): TypedArray | undefined {
     if (n < MIN_POOLED_ELEMENTS) return undefined;
     const a = this.#free.get(`${dtype}:${n}`)?.pop();
     if (!a) return undefined;
     this.#bytes -= a.byteLength;
-    return a.fill(0);
+    return zero ? a.fill(0) : a;
   }
 
   clear(): void {

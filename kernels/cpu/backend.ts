@@ -28,7 +28,7 @@ export class CpuBackend implements Backend {
   readonly #pool = new ArrayPool();
 
   constructor() {
-    setArraySource((dtype, n) => this.#pool.take(dtype, n));
+    setArraySource((dtype, n, zero) => this.#pool.take(dtype, n, zero));
   }
 
   #wrap(data: TypedArray): CpuStorage {

@@ -5,7 +5,7 @@
  * The loops are generated per op with `new Function` so that each op gets its own monomorphic call site
  * (a single shared loop calling 30 different lambdas would be megamorphic and several times slower).
  */
-import { allocArray, type DType, type TypedArray } from '../../engine/dtype.js';
+import { allocArray, allocOutput, type DType, type TypedArray } from '../../engine/dtype.js';
 import type { BinaryOp, OutMeta, UnaryOp } from '../../engine/ops.js';
 import { broadcastStrides, sameShape } from '../../engine/shape.js';
 import type { CpuInput, CpuKernel } from '../cpu/types.js';
@@ -115,7 +115,7 @@ const binaryLoops = Object.fromEntries(
 
 export function unaryKernel(op: UnaryOp): CpuKernel<Record<string, never>> {
   return ([x], _attrs, [out]) => {
-    const res = allocArray(out!.dtype, x!.size);
+    const res = allocOutput(out!.dtype, x!.size);
     unaryLoops[op](x!.data, res);
     return [res];
   };
@@ -128,7 +128,7 @@ function atLeast1(shape: readonly number[]): readonly number[] {
 
 export function binaryKernel(op: BinaryOp): CpuKernel<Record<string, never>> {
   return ([a, b], _attrs, [out]) => {
-    const res = allocArray(out!.dtype, out!.shape.reduce((p, d) => p * d, 1));
+    const res = allocOutput(out!.dtype, out!.shape.reduce((p, d) => p * d, 1));
     if (res.length === 0) return [res];
     const oShape = atLeast1(out!.shape);
     if (sameShape(a!.shape, b!.shape)) {

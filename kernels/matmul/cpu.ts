@@ -13,7 +13,7 @@
  * nor on how many rows come with it: step mode ([B, K] per step) and sequence mode ([T·B, K] at once) agree
  * bit for bit. The one exception is the packed kernel for K > 256, which sums 256-long panels separately.
  */
-import { allocArray, type TypedArray } from '../../engine/dtype.js';
+import { allocOutput, type TypedArray } from '../../engine/dtype.js';
 import { broadcastShapes, sizeOf, stridesOf } from '../../engine/shape.js';
 import type { CpuInput, CpuKernel } from '../cpu/types.js';
 import { gemmPacked, useBlocked } from './cpuPacked.js';
@@ -65,7 +65,7 @@ export const matmulKernel: CpuKernel<{ transposeA: boolean; transposeB: boolean 
   const N = tB ? bs.at(-2)! : bs.at(-1)!;
   const batchShape = broadcastShapes('matmul', as.slice(0, -2), bs.slice(0, -2));
   const nBatch = sizeOf(batchShape);
-  const res = allocArray(out!.dtype, nBatch * M * N);
+  const res = allocOutput(out!.dtype, nBatch * M * N);
   if (res.length === 0) return [res];
   const aBatch = batchOffsets(as.slice(0, -2), batchShape, M * K);
   const bBatch = batchOffsets(bs.slice(0, -2), batchShape, K * N);

@@ -1,5 +1,5 @@
 /** Data movement on the CPU: permute, broadcast, slice, pad, concat, gather, one-hot. */
-import { allocArray, type TypedArray } from '../../engine/dtype.js';
+import { allocArray, allocOutput, type TypedArray } from '../../engine/dtype.js';
 import { broadcastStrides, sizeOf, stridesOf } from '../../engine/shape.js';
 import type { CpuKernel } from '../cpu/types.js';
 
@@ -60,7 +60,7 @@ export const permuteKernel: CpuKernel<{ perm: number[] }> = ([x], { perm }, [out
 };
 
 export const broadcastToKernel: CpuKernel<{ shape: number[] }> = ([x], { shape }, [out]) => {
-  const res = allocArray(out!.dtype, sizeOf(shape));
+  const res = allocOutput(out!.dtype, sizeOf(shape));
   // New or size-1 leading axes only (the gradient of a mean over time): repeat the whole block.
   let first = 0;
   while (first < x!.shape.length && x!.shape[first] === 1) first++;

@@ -6,7 +6,7 @@
  * exactly where the step-mode layer's primitive ops round it, so sequence mode and step mode agree bit for
  * bit on the CPU. Backward accumulates in float64 and rounds once on store. No per-element allocation.
  */
-import { allocArray } from '../../engine/dtype.js';
+import { allocArray, allocOutput } from '../../engine/dtype.js';
 import { f32Div } from '../cpu/f32.js';
 import type { AlifAttrs, GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import type { CpuKernel } from '../cpu/types.js';
@@ -70,7 +70,7 @@ function lifForward32(xs: Float32Array, v0: Float32Array, spk: Float32Array, vs:
 
 export const lifRunKernel: CpuKernel<LifAttrs> = ([x, v0], a, [outS]) => {
   const N = v0!.size, T = x!.shape[0]!;
-  const xs = x!.data, spk = allocArray(outS!.dtype, T * N), vs = allocArray(outS!.dtype, T * N);
+  const xs = x!.data, spk = allocOutput(outS!.dtype, T * N), vs = allocOutput(outS!.dtype, T * N);
   if (xs instanceof Float32Array) {
     lifForward32(xs, v0!.data as Float32Array, spk as Float32Array, vs as Float32Array, T, N, a);
     return [spk, vs];
@@ -107,7 +107,7 @@ export const lifRunGradKernel: CpuKernel<LifAttrs & GradFlags> = (ins, a, [outDx
   const N = v0.size, T = vsIn.shape[0]!, vs = vsIn.data;
   const { VTh, VReset, k, tau, coef, R } = a;
   const decay = 1 - coef / tau, gain = (coef * R) / tau, invK = 1 / k;
-  const dx = allocArray(outDx!.dtype, T * N), dv0 = allocArray(outDx!.dtype, N);
+  const dx = allocOutput(outDx!.dtype, T * N), dv0 = allocArray(outDx!.dtype, N);
   const carry = new Float64Array(N);
   // σ'(u(V)) with u = (V − V_th)/k in float64 (backward is not bit-matched to step mode, forward is), for the
   // row being visited (slope, computed when its successor was visited) and the row before it (sp).

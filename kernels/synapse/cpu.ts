@@ -3,7 +3,7 @@
  * outside, elements inside (contiguous rows). In float32 every arithmetic result is rounded with Math.fround
  * where the step-mode layer's primitive ops round it, so both modes agree bit for bit on the CPU.
  */
-import { allocArray } from '../../engine/dtype.js';
+import { allocArray, allocOutput } from '../../engine/dtype.js';
 import type { DualExponAttrs, ExponAttrs } from '../../engine/opsSynapse.js';
 import type { CpuKernel } from '../cpu/types.js';
 
@@ -13,7 +13,7 @@ const rounder = (dtype: string): ((v: number) => number) => (dtype === 'float32'
 export const exponRunKernel: CpuKernel<ExponAttrs> = ([x, g0], { tau, coef }, [out]) => {
   const fr = rounder(x!.dtype);
   const N = g0!.size, T = x!.shape[0]!, xs = x!.data;
-  const gs = allocArray(out!.dtype, T * N);
+  const gs = allocOutput(out!.dtype, T * N);
   const g = Float64Array.from(g0!.data);
   for (let t = 0, o = 0; t < T; t++) {
     for (let j = 0; j < N; j++, o++) {
@@ -44,7 +44,7 @@ export const leakyRunKernel: CpuKernel<{ decay: number }> = ([x, r0], { decay },
 /** dx_t = ḡ_t = dG_t + decay·ḡ_{t+1}; dg0 = decay·ḡ_1. */
 export const decayRunGradKernel: CpuKernel<{ decay: number }> = ([dG], { decay }, [outDx]) => {
   const T = dG!.shape[0]!, N = dG!.size / T, d = dG!.data;
-  const dx = allocArray(outDx!.dtype, T * N), dg0 = allocArray(outDx!.dtype, N);
+  const dx = allocOutput(outDx!.dtype, T * N), dg0 = allocArray(outDx!.dtype, N);
   const carry = new Float64Array(N);
   for (let t = T - 1; t >= 0; t--) {
     const o = t * N;
