@@ -117,9 +117,18 @@ export function inlineJs(e: Expr, prefix: string): { code: string; result: strin
   return { code: `${CLAMP_X} ${body}`, result };
 }
 
-/** Compiles generated source (with the helpers inlineJs code may call in scope); null where eval is forbidden. */
+/**
+ * Whether the kernels may use generated code (buildJs). Tests turn it off to run the paths taken where eval
+ * is forbidden (a strict Content-Security-Policy) and check that they give the same results.
+ */
+export const codegen = { enabled: true };
+
+/**
+ * Compiles generated source (with the helpers inlineJs code may call in scope); null where eval is
+ * forbidden or codegen is off.
+ */
 export function buildJs<T>(src: string): T | null {
-  return build<T>(src);
+  return codegen.enabled ? build<T>(src) : null;
 }
 
 /** out[i] = dy[i] · f(x[i]): the backward of the spike, one pass over memory. */

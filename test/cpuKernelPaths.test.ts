@@ -9,6 +9,7 @@ import * as sg from '../index.js';
 import { setArraySource, type ArraySource } from '../engine/dtype.js';
 import { f32Div } from '../kernels/cpu/f32.js';
 import { forgetSparseView, sparseView } from '../kernels/matmul/cpu.js';
+import { codegen } from '../surrogate/compileJs.js';
 import { expectClose, rng } from './helpers.js';
 
 let rand = rng(77);
@@ -160,4 +161,59 @@ describe('kernels that take recycled arrays without zeroing them write every ele
     expect(recycled.some(Number.isNaN)).toBe(false);
     expect(recycled).toEqual(clean);
   });
+});
+
+describe('generated kernels against the generic loops (the paths taken where eval is forbidden)', () => {
+  // Same inputs, codegen on and off: forward values, final states and every gradient bit for bit.
+  const configs: [string, () => sg.nn.Module, 'float32' | 'float64'][] = [];
+  for (const dtype of ['float32', 'float64'] as const) {
+    configs.push(
+      [`LIF soft ReluGrad ${dtype}`, () => new sg.nn.LIF(5, { tau: 7, spkFun: new sg.surrogate.ReluGrad() }), dtype],
+      [`LIF hard Sigmoid, R and V_rest ${dtype}`, () => new sg.nn.LIF(5, { tau: 6, R: 1.7, VRest: 0.2, VReset: -0.3, spkReset: 'hard', spkFun: new sg.surrogate.Sigmoid() }), dtype],
+      [`LIF detached Arctan ${dtype}`, () => new sg.nn.LIF(5, { tau: 3, detachReset: true, spkFun: new sg.surrogate.Arctan() }), dtype],
+    );
+  }
+  configs.push(['seed network', () => new sg.nn.Sequential(
+    new sg.nn.Linear(9, 4, { wInit: new sg.init.Normal({ std: 2 }) }), new sg.nn.Expon(4, { tau: 5 }),
+    new sg.nn.LIF(4, { tau: 6 }), new sg.nn.Linear(4, 2), new sg.nn.Expon(2, { tau: 10 })), 'float32']);
+  it.each(configs)('%s', (_name, build, dtype) => {
+    const T = 13, B = 7;
+    const once = () => sg.tidy(() => {
+      rand = rng(9);
+      sg.random.seed(9); // the layers' initial weights
+      const net = build();
+      const nIn = net instanceof sg.nn.Sequential ? 9 : 5;
+      if (dtype === 'float64') {
+        for (const st of Object.values(net.states(sg.ParamState))) st.value = sg.cast(st.value, 'float64');
+      }
+      sg.nn.initAllStates(net, { batchSize: B, dtype });
+      const xs = sg.add(sg.mul(make([T, B, nIn], null, dtype), 1.5), 1.2); // mean 1.2: the neurons spike
+      const wrt = [xs, ...Object.values(net.states(sg.ParamState)), ...Object.values(net.states(sg.HiddenState))];
+      const [grads, ys] = sg.grad(() => {
+        const y = net.run(xs);
+        const u = make([...y.shape], null, dtype), w = make([...y.shape.slice(1)], null, dtype);
+        return sg.add(sg.sum(sg.mul(y, u)), sg.sum(sg.mul(sg.index(y, -1), w)));
+      }, wrt, { returnValue: true })();
+      return [ys, ...grads].map((t) => Array.from(t.dataSync()));
+    });
+    const compiled = once();
+    codegen.enabled = false;
+    try {
+      expect(once()).toEqual(compiled);
+    } finally {
+      codegen.enabled = true;
+    }
+  });
+
+  it('thin matmuls', () => sg.tidy(() => {
+    const a = make([300, 4], 0.2, 'float32'), b = make([4, 3], null, 'float32'), c = make([300, 3], null, 'float32');
+    const run = () => [sg.matmul(a, b), sg.matmul(c, b, { transposeB: true }), sg.matmul(a, c, { transposeA: true })].map((t) => Array.from(t.dataSync()));
+    const compiled = run();
+    codegen.enabled = false;
+    try {
+      expect(run()).toEqual(compiled);
+    } finally {
+      codegen.enabled = true;
+    }
+  }));
 });

@@ -5,7 +5,7 @@
  */
 
 /** Below this magnitude a float32 quotient is subnormal (or near it), where f32Div falls back to division. */
-const F32_SUBNORMAL_GUARD = 2 ** -125;
+export const F32_SUBNORMAL_GUARD = 2 ** -125;
 
 /**
  * fround(f32Div(n, 1/d, d)) === fround(n / d) for float32 n and d (d > 0): the quotient as a multiplication

@@ -11,6 +11,7 @@
  * loops with the same order are used.
  */
 import type { TypedArray } from '../../engine/dtype.js';
+import { buildJs, codegen } from '../../surrogate/compileJs.js';
 
 /** out[outOff + i·N + j] = Σ_k A[i, k]·B[k, j] for i < M; A stored [M, K] from aOff, B [K, N] from bOff. */
 export type ThinRows = (a: TypedArray, aOff: number, b: ArrayLike<number>, bOff: number, out: TypedArray, outOff: number, M: number) => void;
@@ -23,31 +24,27 @@ export const THIN_MAX = 32;
 const cache = new Map<string, ThinRows | ThinTransposed>();
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-function compile<F>(key: string, src: string, fallback: F): F {
+/** The cached kernel under `key`, built on first use from `source()` (`fallback` where eval is forbidden). */
+function compiled<F>(key: string, source: () => string, fallback: F): F {
+  if (!codegen.enabled) return fallback;
   let f = cache.get(key) as F | undefined;
-  if (!f) {
-    try {
-      f = new Function(src)() as F;
-    } catch {
-      f = fallback; // eval forbidden here
-    }
-    cache.set(key, f as ThinRows | ThinTransposed);
-  }
+  if (!f) cache.set(key, (f = buildJs<F>(source()) ?? fallback) as ThinRows | ThinTransposed);
   return f;
 }
 
 export function thinRows(K: number, N: number): ThinRows {
-  const bs = range(K).flatMap((k) => range(N).map((j) => `b${k}_${j} = b[bOff + ${k * N + j}]`));
-  const as = range(K).map((k) => `a${k} = a[ai + ${k}]`);
-  const outs = range(N).map((j) => `out[o + ${j}] = 0${range(K).map((k) => ` + a${k} * b${k}_${j}`).join('')};`);
-  const src = `return function thinRows${K}x${N}(a, aOff, b, bOff, out, outOff, M) {
-    const ${bs.join(', ')};
-    for (let i = 0, ai = aOff, o = outOff; i < M; i++, ai += ${K}, o += ${N}) {
-      const ${as.join(', ')};
-      ${outs.join('\n      ')}
-    }
-  };`;
-  return compile<ThinRows>(`rows${K}x${N}`, src, (a, aOff, b, bOff, out, outOff, M) => {
+  return compiled<ThinRows>(`rows${K}x${N}`, () => {
+    const bs = range(K).flatMap((k) => range(N).map((j) => `b${k}_${j} = b[bOff + ${k * N + j}]`));
+    const as = range(K).map((k) => `a${k} = a[ai + ${k}]`);
+    const outs = range(N).map((j) => `out[o + ${j}] = 0${range(K).map((k) => ` + a${k} * b${k}_${j}`).join('')};`);
+    return `return function thinRows${K}x${N}(a, aOff, b, bOff, out, outOff, M) {
+      const ${bs.join(', ')};
+      for (let i = 0, ai = aOff, o = outOff; i < M; i++, ai += ${K}, o += ${N}) {
+        const ${as.join(', ')};
+        ${outs.join('\n        ')}
+      }
+    };`;
+  }, (a, aOff, b, bOff, out, outOff, M) => {
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let s = 0;
@@ -59,19 +56,20 @@ export function thinRows(K: number, N: number): ThinRows {
 }
 
 export function thinTransposed(M: number, N: number): ThinTransposed {
-  const cs = range(M).flatMap((m) => range(N).map((j) => `c${m}_${j} = 0`));
-  const loads = [...range(M).map((m) => `a${m} = a[ak + ${m}]`), ...range(N).map((j) => `b${j} = b[bk + ${j}]`)];
-  const fmas = range(M).flatMap((m) => range(N).map((j) => `c${m}_${j} += a${m} * b${j};`));
-  const stores = range(M).flatMap((m) => range(N).map((j) => `out[outOff + ${m * N + j}] = c${m}_${j};`));
-  const src = `return function thinTransposed${M}x${N}(a, aOff, b, bOff, out, outOff, K) {
-    let ${cs.join(', ')};
-    for (let k = 0, ak = aOff, bk = bOff; k < K; k++, ak += ${M}, bk += ${N}) {
-      const ${loads.join(', ')};
-      ${fmas.join(' ')}
-    }
-    ${stores.join(' ')}
-  };`;
-  return compile<ThinTransposed>(`tr${M}x${N}`, src, (a, aOff, b, bOff, out, outOff, K) => {
+  return compiled<ThinTransposed>(`tr${M}x${N}`, () => {
+    const cs = range(M).flatMap((m) => range(N).map((j) => `c${m}_${j} = 0`));
+    const loads = [...range(M).map((m) => `a${m} = a[ak + ${m}]`), ...range(N).map((j) => `b${j} = b[bk + ${j}]`)];
+    const fmas = range(M).flatMap((m) => range(N).map((j) => `c${m}_${j} += a${m} * b${j};`));
+    const stores = range(M).flatMap((m) => range(N).map((j) => `out[outOff + ${m * N + j}] = c${m}_${j};`));
+    return `return function thinTransposed${M}x${N}(a, aOff, b, bOff, out, outOff, K) {
+      let ${cs.join(', ')};
+      for (let k = 0, ak = aOff, bk = bOff; k < K; k++, ak += ${M}, bk += ${N}) {
+        const ${loads.join(', ')};
+        ${fmas.join(' ')}
+      }
+      ${stores.join(' ')}
+    };`;
+  }, (a, aOff, b, bOff, out, outOff, K) => {
     for (let m = 0; m < M; m++) {
       for (let j = 0; j < N; j++) {
         let s = 0;
