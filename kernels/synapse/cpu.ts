@@ -3,7 +3,8 @@
  * outside, elements inside (contiguous rows). In float32 every arithmetic result is rounded with Math.fround
  * where the step-mode layer's primitive ops round it, so both modes agree bit for bit on the CPU.
  */
-import { allocArray, allocOutput } from '../../engine/dtype.js';
+import { allocArray, allocOutput, type TypedArray } from '../../engine/dtype.js';
+import { f32Div } from '../cpu/f32.js';
 import type { DualExponAttrs, ExponAttrs } from '../../engine/opsSynapse.js';
 import type { CpuKernel } from '../cpu/types.js';
 
@@ -11,9 +12,13 @@ const identity = (v: number): number => v;
 const rounder = (dtype: string): ((v: number) => number) => (dtype === 'float32' ? Math.fround : identity);
 
 export const exponRunKernel: CpuKernel<ExponAttrs> = ([x, g0], { tau, coef }, [out]) => {
-  const fr = rounder(x!.dtype);
   const N = g0!.size, T = x!.shape[0]!, xs = x!.data;
   const gs = allocOutput(out!.dtype, T * N);
+  if (xs instanceof Float32Array) {
+    exponForward32(xs, g0!.data as Float32Array, gs as Float32Array, T, N, tau, coef);
+    return [gs];
+  }
+  const fr = rounder(x!.dtype);
   const g = Float64Array.from(g0!.data);
   for (let t = 0, o = 0; t < T; t++) {
     for (let j = 0; j < N; j++, o++) {
@@ -25,6 +30,31 @@ export const exponRunKernel: CpuKernel<ExponAttrs> = ([x, g0], { tau, coef }, [o
   }
   return [gs];
 };
+
+/** One element of exponForward32: the loop above in float32 (−g is exact; the division by τ is f32Div). */
+function exponElement32(xs: Float32Array, gs: Float32Array, pg: Float32Array, i: number, p: number, rTau: number, tau: number, coef: number): void {
+  const fr = Math.fround, g = pg[p]!;
+  gs[i] = fr(fr(g + fr(fr(f32Div(-g, rTau, tau)) * coef)) + xs[i]!);
+}
+
+/**
+ * Expon in float32, the previous g read back from the output's previous row; four inlined elements per loop
+ * iteration, which amortises V8's per-iteration checks (see kernels/neuron/lifCompiled.ts). Same bits.
+ */
+function exponForward32(xs: Float32Array, g0: Float32Array, gs: Float32Array, T: number, N: number, tau: number, coef: number): void {
+  const rTau = 1 / tau;
+  for (let t = 0; t < T; t++) {
+    const pg = t === 0 ? g0 : gs, po = t === 0 ? 0 : (t - 1) * N, o = t * N;
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      exponElement32(xs, gs, pg, o + j, po + j, rTau, tau, coef);
+      exponElement32(xs, gs, pg, o + j + 1, po + j + 1, rTau, tau, coef);
+      exponElement32(xs, gs, pg, o + j + 2, po + j + 2, rTau, tau, coef);
+      exponElement32(xs, gs, pg, o + j + 3, po + j + 3, rTau, tau, coef);
+    }
+    for (; j < N; j++) exponElement32(xs, gs, pg, o + j, po + j, rTau, tau, coef);
+  }
+}
 
 export const leakyRunKernel: CpuKernel<{ decay: number }> = ([x, r0], { decay }, [out]) => {
   const fr = rounder(x!.dtype);
@@ -48,15 +78,25 @@ export const decayRunGradKernel: CpuKernel<{ decay: number }> = ([dG], { decay }
   const carry = new Float64Array(N);
   for (let t = T - 1; t >= 0; t--) {
     const o = t * N;
-    for (let j = 0; j < N; j++) {
-      const gb = d[o + j]! + carry[j]!;
-      dx[o + j] = gb;
-      carry[j] = decay * gb;
+    // Four inlined elements per loop iteration (V8's per-iteration checks amortised).
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      decayElement(d, dx, carry, o + j, j, decay);
+      decayElement(d, dx, carry, o + j + 1, j + 1, decay);
+      decayElement(d, dx, carry, o + j + 2, j + 2, decay);
+      decayElement(d, dx, carry, o + j + 3, j + 3, decay);
     }
+    for (; j < N; j++) decayElement(d, dx, carry, o + j, j, decay);
   }
   dg0.set(carry);
   return [dx, dg0];
 };
+
+function decayElement(d: TypedArray, dx: TypedArray, carry: Float64Array, i: number, c: number, decay: number): void {
+  const gb = d[i]! + carry[c]!;
+  dx[i] = gb;
+  carry[c] = decay * gb;
+}
 
 export const dualExponRunKernel: CpuKernel<DualExponAttrs> = ([x, r0, d0], a, [out, outR]) => {
   const fr = rounder(x!.dtype);
