@@ -10,7 +10,7 @@ import { setArraySource, type ArraySource } from '../engine/dtype.js';
 import { f32Div } from '../kernels/cpu/f32.js';
 import { forgetSparseView, sparseView } from '../kernels/matmul/cpu.js';
 import { codegen } from '../surrogate/compileJs.js';
-import { expectClose, rng } from './helpers.js';
+import { expectClose, referenceElementwise, rng } from './helpers.js';
 
 let rand = rng(77);
 
@@ -215,5 +215,18 @@ describe('generated kernels against the generic loops (the paths taken where eva
     } finally {
       codegen.enabled = true;
     }
+  }));
+});
+
+describe('CPU binary kernels on repeated short blocks (a bias over rows, tiled four rows at a time)', () => {
+  const cases: [number[], number[]][] = [
+    [[52, 2], [2]], [[2], [52, 2]], [[52, 3], [3]], [[3], [52, 3]], [[52, 1], [52, 1]], [[51, 2], [2]], [[8, 13, 2], [2]], [[7, 4, 2], [4, 2]],
+  ];
+  it.each(cases)('sub %j with %j', (sa, sb) => sg.tidy(() => {
+    const a = make(sa, null), b = make(sb, null);
+    const ref = referenceElementwise([sa, sb], [a.dataSync(), b.dataSync()], (x, y) => x - y);
+    const out = sg.sub(a, b);
+    expect([...out.shape]).toEqual(ref.shape);
+    expectClose(out.dataSync(), ref.values, { atol: 0, rtol: 0 }, `sub ${sa} ${sb}`);
   }));
 });

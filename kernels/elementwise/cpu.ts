@@ -5,7 +5,7 @@
  * The loops are generated per op with `new Function` so that each op gets its own monomorphic call site
  * (a single shared loop calling 30 different lambdas would be megamorphic and several times slower).
  */
-import { allocArray, allocOutput, type DType, type TypedArray } from '../../engine/dtype.js';
+import { allocArray, allocOutput, dtypeOfArray, type DType, type TypedArray } from '../../engine/dtype.js';
 import type { BinaryOp, OutMeta, UnaryOp } from '../../engine/ops.js';
 import { broadcastStrides, sameShape } from '../../engine/shape.js';
 import type { CpuInput, CpuKernel } from '../cpu/types.js';
@@ -56,19 +56,49 @@ export const BINARY_CPU: Record<BinaryOp, (a: number, b: number) => number> = {
 type UnaryLoop = (x: TypedArray, out: TypedArray) => void;
 type BinaryLoop = (a: TypedArray, b: TypedArray, out: TypedArray, shape: readonly number[] | null, sa: readonly number[], sb: readonly number[]) => void;
 
-const UNARY_LOOP_SRC = `return function unaryLoop(x, out) { for (let i = 0, n = out.length; i < n; i++) out[i] = f(x[i]); };`;
+// Four elements per loop iteration where the loops are long: V8 repeats its per-iteration checks (stack,
+// arrays' maps and bounds) every iteration, and unrolling amortises them (measured 1.3–1.5× on 204 800).
+const UNARY_LOOP_SRC = `return function unaryLoop(x, out) {
+  const n = out.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) { out[i] = f(x[i]); out[i + 1] = f(x[i + 1]); out[i + 2] = f(x[i + 2]); out[i + 3] = f(x[i + 3]); }
+  for (; i < n; i++) out[i] = f(x[i]);
+};`;
 
 // Same shape, scalar on either side, or a general odometer over the outer axes with a strided inner loop.
 const BINARY_LOOP_SRC = `return function binaryLoop(a, b, out, shape, sa, sb) {
   const n = out.length;
-  if (shape === null) { for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]); return; }
-  if (b.length === 1) { const bv = b[0]; for (let i = 0; i < n; i++) out[i] = f(a[i], bv); return; }
-  if (a.length === 1) { const av = a[0]; for (let i = 0; i < n; i++) out[i] = f(av, b[i]); return; }
+  let i = 0;
+  if (shape === null) {
+    for (; i + 4 <= n; i += 4) { out[i] = f(a[i], b[i]); out[i + 1] = f(a[i + 1], b[i + 1]); out[i + 2] = f(a[i + 2], b[i + 2]); out[i + 3] = f(a[i + 3], b[i + 3]); }
+    for (; i < n; i++) out[i] = f(a[i], b[i]);
+    return;
+  }
+  if (b.length === 1) {
+    const bv = b[0];
+    for (; i + 4 <= n; i += 4) { out[i] = f(a[i], bv); out[i + 1] = f(a[i + 1], bv); out[i + 2] = f(a[i + 2], bv); out[i + 3] = f(a[i + 3], bv); }
+    for (; i < n; i++) out[i] = f(a[i], bv);
+    return;
+  }
+  if (a.length === 1) {
+    const av = a[0];
+    for (; i + 4 <= n; i += 4) { out[i] = f(av, b[i]); out[i + 1] = f(av, b[i + 1]); out[i + 2] = f(av, b[i + 2]); out[i + 3] = f(av, b[i + 3]); }
+    for (; i < n; i++) out[i] = f(av, b[i]);
+    return;
+  }
   if (shape.length === 2 && sa[1] === 1 && sb[1] === 1 && (sa[0] === 0 || sb[0] === 0)) {
     // One operand is a block repeated along the leading axis (a bias over rows): no odometer.
     const inner = shape[1];
-    if (sb[0] === 0) { for (let o = 0; o < n; o += inner) for (let j = 0; j < inner; j++) out[o + j] = f(a[o + j], b[j]); }
-    else { for (let o = 0; o < n; o += inner) for (let j = 0; j < inner; j++) out[o + j] = f(a[j], b[o + j]); }
+    for (let o = 0; o < n; o += inner) {
+      let j = 0;
+      if (sb[0] === 0) {
+        for (; j + 4 <= inner; j += 4) { const k = o + j; out[k] = f(a[k], b[j]); out[k + 1] = f(a[k + 1], b[j + 1]); out[k + 2] = f(a[k + 2], b[j + 2]); out[k + 3] = f(a[k + 3], b[j + 3]); }
+        for (; j < inner; j++) out[o + j] = f(a[o + j], b[j]);
+      } else {
+        for (; j + 4 <= inner; j += 4) { const k = o + j; out[k] = f(a[j], b[k]); out[k + 1] = f(a[j + 1], b[k + 1]); out[k + 2] = f(a[j + 2], b[k + 2]); out[k + 3] = f(a[j + 3], b[k + 3]); }
+        for (; j < inner; j++) out[o + j] = f(a[j], b[o + j]);
+      }
+    }
     return;
   }
   const r = shape.length, inner = shape[r - 1], sai = sa[r - 1], sbi = sb[r - 1];
@@ -136,12 +166,27 @@ export function binaryKernel(op: BinaryOp): CpuKernel<Record<string, never>> {
     } else {
       // Merged axes: fewer, longer inner loops (and the repeated-block fast path above).
       const c = coalesce(oShape, [broadcastStrides(atLeast1(a!.shape), oShape), broadcastStrides(atLeast1(b!.shape), oShape)]);
-      const shape = c.shape.length ? c.shape : [1];
+      let shape = c.shape.length ? c.shape : [1];
       const [sa, sb] = c.shape.length ? c.strides : [[0], [0]];
-      binaryLoops[op](a!.data, b!.data, res, shape, sa!, sb!);
+      let ad = a!.data, bd = b!.data;
+      // A block shorter than 4 repeated along rows (a bias of 2 outputs): view 4 rows as one, with the block
+      // tiled 4 times, so that the loop runs 4 or more elements per row.
+      if (shape.length === 2 && shape[1]! < 4 && shape[0]! % 4 === 0 && sa![1] === 1 && sb![1] === 1 && (sa![0] === 0) !== (sb![0] === 0)) {
+        const inner = shape[1]!;
+        shape = [shape[0]! / 4, inner * 4];
+        if (sb![0] === 0) { bd = tile(bd, inner, 4); sa![0] = inner * 4; } else { ad = tile(ad, inner, 4); sb![0] = inner * 4; }
+      }
+      binaryLoops[op](ad, bd, res, shape, sa!, sb!);
     }
     return [res];
   };
+}
+
+/** The first `n` elements of `x`, `times` times over. */
+function tile(x: TypedArray, n: number, times: number): TypedArray {
+  const t = allocArray(dtypeOfArray(x), n * times);
+  for (let r = 0; r < times; r++) for (let j = 0; j < n; j++) t[r * n + j] = x[j]!;
+  return t;
 }
 
 /** For every element of `shape` (row-major), the offset into each operand given its (broadcast) strides. */
