@@ -55,9 +55,32 @@ function sumLeading(x: CpuInput, axes: readonly number[], acc: Float64Array): bo
   let k = 0, outer = 1;
   while (k < shape.length && (axes.includes(k) || shape[k] === 1)) outer *= shape[k++]!;
   for (let i = k; i < shape.length; i++) if (axes.includes(i) && shape[i] !== 1) return false;
-  const inner = acc.length, d = x.data;
-  if (outer * inner !== d.length) return false;
-  for (let g = 0, i = 0; g < outer; g++) for (let j = 0; j < inner; j++, i++) acc[j]! += d[i]!;
+  const inner = acc.length, d = x.data, n = d.length;
+  if (outer * inner !== n) return false;
+  if (4 % inner === 0 && n % 4 === 0) {
+    // Rows of 1, 2 or 4 (a bias gradient over [T·B, n]): four running sums in registers, one per position
+    // modulo 4, folded into the columns at the end (an array accumulator per column measured 2× slower).
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let i = 0; i < n; i += 4) {
+      s0 += d[i]!;
+      s1 += d[i + 1]!;
+      s2 += d[i + 2]!;
+      s3 += d[i + 3]!;
+    }
+    const s = [s0, s1, s2, s3];
+    for (let q = 0; q < 4; q++) acc[q % inner]! += s[q]!;
+    return true;
+  }
+  for (let i = 0; i < n; i += inner) {
+    let j = 0;
+    for (; j + 4 <= inner; j += 4) {
+      acc[j]! += d[i + j]!;
+      acc[j + 1]! += d[i + j + 1]!;
+      acc[j + 2]! += d[i + j + 2]!;
+      acc[j + 3]! += d[i + j + 3]!;
+    }
+    for (; j < inner; j++) acc[j]! += d[i + j]!;
+  }
   return true;
 }
 
