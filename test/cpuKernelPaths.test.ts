@@ -205,9 +205,13 @@ describe('generated kernels against the generic loops (the paths taken where eva
     }
   });
 
-  it('thin matmuls', () => sg.tidy(() => {
+  it('thin and sparse matmuls', () => sg.tidy(() => {
     const a = make([300, 4], 0.2, 'float32'), b = make([4, 3], null, 'float32'), c = make([300, 3], null, 'float32');
-    const run = () => [sg.matmul(a, b), sg.matmul(c, b, { transposeB: true }), sg.matmul(a, c, { transposeA: true })].map((t) => Array.from(t.dataSync()));
+    const x = make([300, 64], 0.03, 'float32'), w = make([64, 5], null, 'float32'), g = make([300, 5], null, 'float32');
+    const run = () => [
+      sg.matmul(a, b), sg.matmul(c, b, { transposeB: true }), sg.matmul(a, c, { transposeA: true }),
+      sg.matmul(x, w), sg.matmul(x, g, { transposeA: true }),
+    ].map((t) => Array.from(t.dataSync()));
     const compiled = run();
     codegen.enabled = false;
     try {

@@ -77,15 +77,18 @@ export const matmulKernel: CpuKernel<{ transposeA: boolean; transposeB: boolean 
     // B as [K, N] row-major.
     let bm: ArrayLike<number> = bd, bo = bBatch[bi]!;
     if (tB) { bm = transposeCopy(bd, bo, N, K); bo = 0; }
-    // Thin products write their output directly; the others accumulate in a float64 scratch.
+    // Thin and sparse products write their output directly; the others accumulate in a float64 scratch.
     if (!csr && !tA && K * N <= THIN_MAX) { thinRows(K, N)(ad, aOff, bm, bo, res, outOff, M); continue; }
     if (!csr && tA && M * N <= THIN_MAX) { thinTransposed(M, N)(ad, aOff, bm, bo, res, outOff, K); continue; }
+    if (csr && !tA) {
+      res.fill(0, outOff, outOff + M * N); // rows without events stay zero
+      csrRows(csr, aOff / K, M, bm, bo, N, res, outOff);
+      continue;
+    }
     const acc = scratch(M * N);
     acc.fill(0);
-    if (csr) {
-      if (tA) csrRowsTransposed(csr, aOff / M, K, bm, bo, N, acc);
-      else csrRows(csr, aOff / K, M, bm, bo, N, acc);
-    } else if (useBlocked(M, K, N)) {
+    if (csr) csrRowsTransposed(csr, aOff / M, K, bm, bo, N, acc);
+    else if (useBlocked(M, K, N)) {
       const [am, ao] = tA ? [transposeCopy(ad, aOff, K, M), 0] : [ad, aOff];
       gemmPacked(am, ao, bm, bo, acc, M, K, N);
     } else if (tA) denseRowsTransposed(ad, aOff, bm, bo, acc, M, K, N);

@@ -11,6 +11,7 @@
  * go to the dense row kernels of cpu.ts instead.
  */
 import type { TypedArray } from '../../engine/dtype.js';
+import { cachedKernel, range } from '../cpu/codegen.js';
 
 /** Row-compressed nonzeros of a row-major [rows, cols] matrix (or of a batch of them, flattened by rows). */
 export interface Csr {
@@ -79,27 +80,86 @@ export function forgetSparseView(a: TypedArray): void {
   csrCache.delete(a);
 }
 
+/** Output widths up to this get generated kernels with one register per output column. */
+export const SPARSE_UNROLL_MAX = 16;
+
+type CsrRows = (rowPtr: Int32Array, rowIdx: Int32Array, colIdx: Int32Array, values: Float64Array, firstRow: number, M: number,
+  b: ArrayLike<number>, bOff: number, out: TypedArray, outOff: number) => void;
+
 /**
- * c[M, N] += A·B for the M stored rows of A starting at `firstRow` (A not transposed), B [K, N]: every event
- * A[r, col] adds v·B[col, :] to row r of c (float64). One flat loop over the events: a loop over rows would
- * branch on each row's event count, which is random (mispredicted) for Poisson input.
+ * out[outOff + r·N + j] = Σ_events v·B[col, j] for the M stored rows of A from `firstRow` (A not transposed),
+ * B [K, N]; `out` must be zeroed (rows without events are not written). One flat loop over the events (a
+ * loop over rows would branch on each row's event count, random for Poisson input), the row's sums in
+ * registers, stored when the next event belongs to another row. Generated per N; generic beyond
+ * SPARSE_UNROLL_MAX or where eval is forbidden.
  */
-export function csrRows(csr: Csr, firstRow: number, M: number, b: ArrayLike<number>, bOff: number, N: number, c: Float64Array): void {
-  const { rowPtr, rowIdx, colIdx, values } = csr;
-  for (let p = rowPtr[firstRow]!, e = rowPtr[firstRow + M]!; p < e; p++) {
-    const v = values[p]!, ci = (rowIdx[p]! - firstRow) * N, bk = bOff + colIdx[p]! * N;
-    for (let j = 0; j < N; j++) c[ci + j]! += v * b[bk + j]!;
-  }
+export function csrRows(csr: Csr, firstRow: number, M: number, b: ArrayLike<number>, bOff: number, N: number, out: TypedArray, outOff: number): void {
+  const kernel = N <= SPARSE_UNROLL_MAX ? cachedKernel<CsrRows>(`csrRows${N}`, () => csrRowsSource(N), () => csrRowsGeneric(N)) : csrRowsGeneric(N);
+  kernel(csr.rowPtr, csr.rowIdx, csr.colIdx, csr.values, firstRow, M, b, bOff, out, outOff);
 }
+
+function csrRowsSource(N: number): string {
+  const cols = range(N);
+  const store = `o = outOff + (r - firstRow) * ${N}; ${cols.map((j) => `out[o + ${j}] = s${j};`).join(' ')}`;
+  return `return function csrRows${N}(rowPtr, rowIdx, colIdx, values, firstRow, M, b, bOff, out, outOff) {
+    let p = rowPtr[firstRow], o = 0;
+    const e = rowPtr[firstRow + M];
+    if (p === e) return;
+    let r = rowIdx[p], ${cols.map((j) => `s${j} = 0`).join(', ')};
+    for (; p < e; p++) {
+      const rp = rowIdx[p];
+      if (rp !== r) { ${store} ${cols.map((j) => `s${j} = 0;`).join(' ')} r = rp; }
+      const v = values[p], bk = bOff + colIdx[p] * ${N};
+      ${cols.map((j) => `s${j} += v * b[bk + ${j}];`).join(' ')}
+    }
+    ${store}
+  };`;
+}
+
+function csrRowsGeneric(N: number): CsrRows {
+  const acc = new Float64Array(N);
+  return (rowPtr, rowIdx, colIdx, values, firstRow, M, b, bOff, out, outOff) => {
+    const e = rowPtr[firstRow + M]!;
+    for (let p = rowPtr[firstRow]!; p < e;) {
+      const r = rowIdx[p]!;
+      acc.fill(0);
+      for (; p < e && rowIdx[p] === r; p++) {
+        const v = values[p]!, bk = bOff + colIdx[p]! * N;
+        for (let j = 0; j < N; j++) acc[j]! += v * b[bk + j]!;
+      }
+      const o = outOff + (r - firstRow) * N;
+      for (let j = 0; j < N; j++) out[o + j] = acc[j]!;
+    }
+  };
+}
+
+type CsrTransposed = (rowPtr: Int32Array, rowIdx: Int32Array, colIdx: Int32Array, values: Float64Array, firstRow: number, K: number,
+  b: ArrayLike<number>, bOff: number, c: Float64Array) => void;
 
 /**
  * c[M, N] += Aᵀ·B where A is stored [K, M] (its K stored rows start at `firstRow`) and B is [K, N]: every
- * event A[k, m] adds v·B[k, :] to row m of c (float64).
+ * event A[k, m] adds v·B[k, :] to row m of c (float64), in one flat loop over the events. Generated per N
+ * (the N additions unrolled); generic beyond SPARSE_UNROLL_MAX or where eval is forbidden.
  */
 export function csrRowsTransposed(csr: Csr, firstRow: number, K: number, b: ArrayLike<number>, bOff: number, N: number, c: Float64Array): void {
-  const { rowPtr, rowIdx, colIdx, values } = csr;
-  for (let p = rowPtr[firstRow]!, e = rowPtr[firstRow + K]!; p < e; p++) {
-    const v = values[p]!, ci = colIdx[p]! * N, bk = bOff + (rowIdx[p]! - firstRow) * N;
-    for (let j = 0; j < N; j++) c[ci + j]! += v * b[bk + j]!;
-  }
+  const kernel = N <= SPARSE_UNROLL_MAX ? cachedKernel<CsrTransposed>(`csrT${N}`, () => csrTransposedSource(N), () => csrTransposedGeneric(N)) : csrTransposedGeneric(N);
+  kernel(csr.rowPtr, csr.rowIdx, csr.colIdx, csr.values, firstRow, K, b, bOff, c);
+}
+
+function csrTransposedSource(N: number): string {
+  return `return function csrTransposed${N}(rowPtr, rowIdx, colIdx, values, firstRow, K, b, bOff, c) {
+    for (let p = rowPtr[firstRow], e = rowPtr[firstRow + K]; p < e; p++) {
+      const v = values[p], ci = colIdx[p] * ${N}, bk = bOff + (rowIdx[p] - firstRow) * ${N};
+      ${range(N).map((j) => `c[ci + ${j}] += v * b[bk + ${j}];`).join(' ')}
+    }
+  };`;
+}
+
+function csrTransposedGeneric(N: number): CsrTransposed {
+  return (rowPtr, rowIdx, colIdx, values, firstRow, K, b, bOff, c) => {
+    for (let p = rowPtr[firstRow]!, e = rowPtr[firstRow + K]!; p < e; p++) {
+      const v = values[p]!, ci = colIdx[p]! * N, bk = bOff + (rowIdx[p]! - firstRow) * N;
+      for (let j = 0; j < N; j++) c[ci + j]! += v * b[bk + j]!;
+    }
+  };
 }

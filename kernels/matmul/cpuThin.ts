@@ -11,7 +11,7 @@
  * loops with the same order are used.
  */
 import type { TypedArray } from '../../engine/dtype.js';
-import { buildJs, codegen } from '../../surrogate/compileJs.js';
+import { cachedKernel, range } from '../cpu/codegen.js';
 
 /** out[outOff + i·N + j] = Σ_k A[i, k]·B[k, j] for i < M; A stored [M, K] from aOff, B [K, N] from bOff. */
 export type ThinRows = (a: TypedArray, aOff: number, b: ArrayLike<number>, bOff: number, out: TypedArray, outOff: number, M: number) => void;
@@ -21,19 +21,8 @@ export type ThinTransposed = (a: TypedArray, aOff: number, b: ArrayLike<number>,
 /** Unrolled when the product of the two small dims is at most this (locals beyond it spill anyway). */
 export const THIN_MAX = 32;
 
-const cache = new Map<string, ThinRows | ThinTransposed>();
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-
-/** The cached kernel under `key`, built on first use from `source()` (`fallback` where eval is forbidden). */
-function compiled<F>(key: string, source: () => string, fallback: F): F {
-  if (!codegen.enabled) return fallback;
-  let f = cache.get(key) as F | undefined;
-  if (!f) cache.set(key, (f = buildJs<F>(source()) ?? fallback) as ThinRows | ThinTransposed);
-  return f;
-}
-
 export function thinRows(K: number, N: number): ThinRows {
-  return compiled<ThinRows>(`rows${K}x${N}`, () => {
+  return cachedKernel<ThinRows>(`rows${K}x${N}`, () => {
     const bs = range(K).flatMap((k) => range(N).map((j) => `b${k}_${j} = b[bOff + ${k * N + j}]`));
     const as = range(K).map((k) => `a${k} = a[ai + ${k}]`);
     const outs = range(N).map((j) => `out[o + ${j}] = 0${range(K).map((k) => ` + a${k} * b${k}_${j}`).join('')};`);
@@ -44,7 +33,7 @@ export function thinRows(K: number, N: number): ThinRows {
         ${outs.join('\n        ')}
       }
     };`;
-  }, (a, aOff, b, bOff, out, outOff, M) => {
+  }, () => (a, aOff, b, bOff, out, outOff, M) => {
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let s = 0;
@@ -56,7 +45,7 @@ export function thinRows(K: number, N: number): ThinRows {
 }
 
 export function thinTransposed(M: number, N: number): ThinTransposed {
-  return compiled<ThinTransposed>(`tr${M}x${N}`, () => {
+  return cachedKernel<ThinTransposed>(`tr${M}x${N}`, () => {
     const cs = range(M).flatMap((m) => range(N).map((j) => `c${m}_${j} = 0`));
     const loads = [...range(M).map((m) => `a${m} = a[ak + ${m}]`), ...range(N).map((j) => `b${j} = b[bk + ${j}]`)];
     const fmas = range(M).flatMap((m) => range(N).map((j) => `c${m}_${j} += a${m} * b${j};`));
@@ -69,7 +58,7 @@ export function thinTransposed(M: number, N: number): ThinTransposed {
       }
       ${stores.join(' ')}
     };`;
-  }, (a, aOff, b, bOff, out, outOff, K) => {
+  }, () => (a, aOff, b, bOff, out, outOff, K) => {
     for (let m = 0; m < M; m++) {
       for (let j = 0; j < N; j++) {
         let s = 0;
