@@ -80,10 +80,10 @@ for (const mode of modes) {
   console.log(JSON.stringify({ bench: 'cpuSeedStep', label, mode, surrogate: surrogateName, iters: n, medianMs: r(q(0.5)), p90Ms: r(q(0.9)), minMs: r(sorted[0]!), opsPerStep: ops, loss }));
   if (withOps) {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const rows = [...opTime].map(([op, e]) => ({ op, msPerStep: median(e.ms.slice(0, n)), callsPerStep: e.calls / n }))
+    const rows = [...opTime].map(([op, e]) => ({ op, msPerStep: median(e.ms.slice(0, n)), meanMs: e.ms.slice(0, n).reduce((a, b) => a + b, 0) / n, callsPerStep: e.calls / n }))
       .sort((a, b) => b.msPerStep - a.msPerStep);
     const kernels = rows.reduce((a, x) => a + x.msPerStep, 0);
-    for (const x of rows) console.log(`  ${x.op.padEnd(24)} ${x.msPerStep.toFixed(3).padStart(8)} ms  ${String(x.callsPerStep).padStart(5)} calls`);
+    for (const x of rows) console.log(`  ${x.op.padEnd(24)} ${x.msPerStep.toFixed(3).padStart(8)} ms (mean ${x.meanMs.toFixed(3)})  ${String(x.callsPerStep).padStart(5)} calls`);
     console.log(`  ${'kernels (sum of medians)'.padEnd(24)} ${kernels.toFixed(3).padStart(8)} ms; the rest of the median step: ${(q(0.5) - kernels).toFixed(3)} ms`);
   }
 }

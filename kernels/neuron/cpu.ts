@@ -10,6 +10,7 @@ import { allocArray, allocOutput } from '../../engine/dtype.js';
 import type { AlifAttrs, GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import type { CpuKernel } from '../cpu/types.js';
 import { lifForward, lifSweep } from './lifCompiled.js';
+import { workRow } from '../cpu/workRow.js';
 
 const identity = (v: number): number => v;
 
@@ -70,6 +71,8 @@ export const lifRunKernel: CpuKernel<LifAttrs> = ([x, v0], a, [outS]) => {
  * from step t+1):  V̄_t = dS_t·σ(V_t) + dV_t + carry;  dx_t = (coef·R/τ)·V̄_t;  V̄'_t = (1 − coef/τ)·V̄_t;
  * carry = V̄'_t · ∂V'_t/∂V_{t−1}, which is 1 − σ'(u(V_{t−1}))·(k or V_{t−1} − V_reset)/k unless detached.
  */
+const gradCarry = workRow(), gradSlope = workRow();
+
 export const lifRunGradKernel: CpuKernel<LifAttrs & GradFlags> = (ins, a, [outDx]) => {
   const v0 = ins[0]!, vsIn = ins[1]!;
   let next = 2;
@@ -78,11 +81,11 @@ export const lifRunGradKernel: CpuKernel<LifAttrs & GradFlags> = (ins, a, [outDx
   const N = v0.size, T = vsIn.shape[0]!, vs = vsIn.data;
   const { VTh, VReset, k, tau, coef, R } = a;
   const decay = 1 - coef / tau, gain = (coef * R) / tau, invK = 1 / k;
-  const dx = allocOutput(outDx!.dtype, T * N), dv0 = allocArray(outDx!.dtype, N);
-  const carry = new Float64Array(N);
+  const dx = allocOutput(outDx!.dtype, T * N), dv0 = allocOutput(outDx!.dtype, N);
+  const carry = gradCarry(N);
   // σ'(u(V)) with u = (V − V_th)/k in float64 (backward is not bit-matched to step mode, forward is), for the
   // row being visited (slope, computed when its successor was visited) and the row before it (sp).
-  const slope = new Float64Array(N);
+  const slope = gradSlope(N);
   const sweep = lifSweep(a);
   if (sweep) sweep(v0.data, vs, dS, dV, dx, carry, slope, T, N, VTh, VReset, invK, decay, gain);
   else {
@@ -104,7 +107,7 @@ export const lifRunGradKernel: CpuKernel<LifAttrs & GradFlags> = (ins, a, [outDx
       }
     }
   }
-  dv0.set(carry);
+  for (let j = 0; j < N; j++) dv0[j] = carry[j]!;
   return [dx, dv0];
 };
 

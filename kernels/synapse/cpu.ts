@@ -5,6 +5,7 @@
  */
 import { allocArray, allocOutput, type TypedArray } from '../../engine/dtype.js';
 import { f32Div } from '../cpu/f32.js';
+import { workRow } from '../cpu/workRow.js';
 import type { DualExponAttrs, ExponAttrs } from '../../engine/opsSynapse.js';
 import type { CpuKernel } from '../cpu/types.js';
 
@@ -71,11 +72,13 @@ export const leakyRunKernel: CpuKernel<{ decay: number }> = ([x, r0], { decay },
   return [rs];
 };
 
+const decayCarry = workRow();
+
 /** dx_t = ḡ_t = dG_t + decay·ḡ_{t+1}; dg0 = decay·ḡ_1. */
 export const decayRunGradKernel: CpuKernel<{ decay: number }> = ([dG], { decay }, [outDx]) => {
   const T = dG!.shape[0]!, N = dG!.size / T, d = dG!.data;
-  const dx = allocOutput(outDx!.dtype, T * N), dg0 = allocArray(outDx!.dtype, N);
-  const carry = new Float64Array(N);
+  const dx = allocOutput(outDx!.dtype, T * N), dg0 = allocOutput(outDx!.dtype, N);
+  const carry = decayCarry(N);
   for (let t = T - 1; t >= 0; t--) {
     const o = t * N;
     // Four inlined elements per loop iteration (V8's per-iteration checks amortised).
@@ -88,7 +91,7 @@ export const decayRunGradKernel: CpuKernel<{ decay: number }> = ([dG], { decay }
     }
     for (; j < N; j++) decayElement(d, dx, carry, o + j, j, decay);
   }
-  dg0.set(carry);
+  for (let j = 0; j < N; j++) dg0[j] = carry[j]!;
   return [dx, dg0];
 };
 
