@@ -338,6 +338,15 @@ export function matmul(a: Tensor, b: Tensor, opts: { transposeA?: boolean; trans
   });
 }
 
+/**
+ * x @ W + b for rows x [M, K], weights W [K, N] (brainstate's layout) and bias b [N]: matmul then add, as one op
+ * (nn.Linear's forward).
+ * @example const y = linear(x, w, b); // [M, N]
+ */
+export function linear(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  return run1('linear', [asTensor('linear', x, 'x'), asTensor('linear', w, 'W'), asTensor('linear', b, 'b')], {});
+}
+
 // --- losses ------------------------------------------------------------------------------------------------------
 
 /** Per-sample cross-entropy of softmax(logits) against int32 labels: one fused, max-shifted kernel (SPEC §7). */

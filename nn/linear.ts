@@ -3,7 +3,7 @@
  * `weight` and `bias`. Stateless, so sequence mode is the same op on a [T, B, in] input: one matmul over all
  * T·B rows (the reshape around it is free), which is what makes the fused path's dispatch count flat in T.
  */
-import { add, matmul, reshape } from '../engine/api.js';
+import { linear, matmul, reshape } from '../engine/api.js';
 import { isFloat } from '../engine/dtype.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { ParamState } from '../engine/state.js';
@@ -66,8 +66,8 @@ export class Linear extends Module {
       throw new SpikegradError(`${this}.${method}: argument 'x' is ${x.dtype} but the weights are ${W.dtype}; create the layer with { dtype: '${x.dtype}' }`);
     }
     const rows = x.rank === 2 ? x : reshape(x, [-1, this.inFeatures]);
-    let y = matmul(rows, W);
-    if (this.bias) y = add(y, this.bias.value);
+    // One op with the bias: the CPU adds it as it writes the product (no second pass over [rows, out]).
+    const y = this.bias ? linear(rows, W, this.bias.value) : matmul(rows, W);
     return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
   }
 

@@ -131,6 +131,9 @@ export const DIFFERENTIABLE_CASES: OpCase[] = [
   { name: 'matmul odd [17,1]@[1,3]', fn: (a, b) => sg.matmul(a, b), inputs: [f([17, 1]), f([1, 3])] },
   { name: 'matmul tall-skinny [65,33]@[33,4]', fn: (a, b) => sg.matmul(a, b), inputs: [f([65, 33]), f([33, 4])] },
   { name: 'matmul blocked [40,50]@[50,36]', fn: (a, b) => sg.matmul(a, b), inputs: [f([40, 50]), f([50, 36])] },
+  { name: 'linear [7,5]@[5,3]+[3]', fn: (x, w, b) => sg.linear(x, w, b), inputs: [f([7, 5]), f([5, 3]), f([3])] },
+  { name: 'linear thin [33,4]@[4,2]+[2]', fn: (x, w, b) => sg.linear(x, w, b), inputs: [f([33, 4]), f([4, 2]), f([2])] },
+  { name: 'linear blocked [40,50]@[50,36]+[36]', fn: (x, w, b) => sg.linear(x, w, b), inputs: [f([40, 50]), f([50, 36]), f([36])] },
 
   // Losses
   {

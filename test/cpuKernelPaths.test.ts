@@ -123,6 +123,9 @@ describe('kernels that take recycled arrays without zeroing them write every ele
     ['matmul sparse', () => { const a = f32([T * B, 64], 0.02), w = f32([64, 4]); return () => sg.matmul(a, w); }],
     ['matmul dense rows', () => { const a = f32([T * B, 20]), w = f32([20, 4]); return () => sg.matmul(a, w); }],
     ['add bias', () => { const a = f32([T * B, n]), b = f32([n]); return () => sg.add(a, b); }],
+    ['linear thin', () => { const a = f32([T * B, n], 0.1), w = f32([n, 3]), b = f32([3]); return () => sg.linear(a, w, b); }],
+    ['linear sparse', () => { const a = f32([T * B, 64], 0.02), w = f32([64, 4]), b = f32([4]); return () => sg.linear(a, w, b); }],
+    ['linear dense rows', () => { const a = f32([T * B, 20]), w = f32([20, 4]), b = f32([4]); return () => sg.linear(a, w, b); }],
     ['exp', () => { const a = f32([T * B, n]); return () => sg.exp(a); }],
     ['broadcastTo', () => { const a = f32([1, B, n]); return () => sg.broadcastTo(a, [T, B, n]); }],
     ['LIF run and its gradient', () => {
@@ -232,5 +235,38 @@ describe('CPU binary kernels on repeated short blocks (a bias over rows, tiled f
     const out = sg.sub(a, b);
     expect([...out.shape]).toEqual(ref.shape);
     expectClose(out.dataSync(), ref.values, { atol: 0, rtol: 0 }, `sub ${sa} ${sb}`);
+  }));
+});
+
+describe('the linear op is matmul then add, bit for bit, on every CPU path', () => {
+  const cases: [string, number[], number[], number | null][] = [
+    ['thin [n, 4] @ [4, 2] (spikes)', [999, 4], [4, 2], 0.05],
+    ['thin [n, 2] @ [2, 4]', [999, 2], [2, 4], null],
+    ['sparse rows [700, 64] @ [64, 5]', [700, 64], [64, 5], 0.02],
+    ['sparse rows, wide [700, 64] @ [64, 20]', [700, 64], [64, 20], 0.02],
+    ['row-axpy [60, 40] @ [40, 9]', [60, 40], [40, 9], null],
+    ['packed [40, 300] @ [300, 36]', [40, 300], [300, 36], null],
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    it.each(cases)(`%s (${dtype})`, (_name, sx, sw, p) => sg.tidy(() => {
+      const x = make(sx, p, dtype), w = make(sw, null, dtype);
+      const bias = Float64Array.from({ length: sw[1]! }, (_, j) => (j === 0 ? -0 : rand() * 4 - 2)); // −0 as well
+      const b = sg.tensor(bias, [sw[1]!], dtype);
+      const fused = Array.from(sg.linear(x, w, b).dataSync());
+      const composed = Array.from(sg.add(sg.matmul(x, w), b).dataSync());
+      expect(fused.map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(composed.map((v) => Object.is(v, -0) ? '-0' : v));
+    }));
+  }
+  it('with code generation off too', () => sg.tidy(() => {
+    const x = make([300, 64], 0.03, 'float32'), xt = make([300, 4], 0.2, 'float32');
+    const w = make([64, 5], null, 'float32'), wt = make([4, 3], null, 'float32'), b = make([5], null, 'float32'), bt = make([3], null, 'float32');
+    const run = () => [sg.linear(x, w, b), sg.linear(xt, wt, bt)].map((t) => Array.from(t.dataSync()));
+    const compiled = run();
+    codegen.enabled = false;
+    try {
+      expect(run()).toEqual(compiled);
+    } finally {
+      codegen.enabled = true;
+    }
   }));
 });

@@ -15,10 +15,11 @@
  */
 import { allocOutput, type TypedArray } from '../../engine/dtype.js';
 import { broadcastShapes, sizeOf, stridesOf } from '../../engine/shape.js';
+import type { OutMeta } from '../../engine/ops.js';
 import type { CpuInput, CpuKernel } from '../cpu/types.js';
 import { gemmPacked, useBlocked } from './cpuPacked.js';
 import { csrRows, csrRowsTransposed, sparseView } from './cpuSparse.js';
-import { THIN_MAX, thinRows, thinTransposed } from './cpuThin.js';
+import { THIN_MAX, thinRows, thinTransposed, type BiasKind } from './cpuThin.js';
 
 export { forgetSparseView, sparseView, SPARSE_DENSITY_THRESHOLD, type Csr } from './cpuSparse.js';
 
@@ -59,17 +60,28 @@ function denseRowsTransposed(a: TypedArray, aOff: number, b: ArrayLike<number>, 
   }
 }
 
-export const matmulKernel: CpuKernel<{ transposeA: boolean; transposeB: boolean }> = ([a, b], { transposeA: tA, transposeB: tB }, [out]) => {
-  const as = a!.shape, bs = b!.shape;
+export const matmulKernel: CpuKernel<{ transposeA: boolean; transposeB: boolean }> = ([a, b], { transposeA, transposeB }, [out]) =>
+  [product(a!, b!, transposeA, transposeB, out!, null)];
+
+/** x @ W + b (the linear op): the matmul with the bias added as each output is stored. */
+export const linearKernel: CpuKernel<Record<string, never>> = ([x, w, b], _attrs, [out]) => [product(x!, w!, false, false, out!, b!.data)];
+
+/**
+ * The product, and with `bias` each output rounded to the output's type plus bias[j] (exactly matmul then
+ * add, bit for bit).
+ */
+function product(a: CpuInput, b: CpuInput, tA: boolean, tB: boolean, out: OutMeta, bias: TypedArray | null): TypedArray {
+  const as = a.shape, bs = b.shape;
   const [M, K] = tA ? [as.at(-1)!, as.at(-2)!] : [as.at(-2)!, as.at(-1)!];
   const N = tB ? bs.at(-2)! : bs.at(-1)!;
   const batchShape = broadcastShapes('matmul', as.slice(0, -2), bs.slice(0, -2));
   const nBatch = sizeOf(batchShape);
-  const res = allocOutput(out!.dtype, nBatch * M * N);
-  if (res.length === 0) return [res];
+  const res = allocOutput(out.dtype, nBatch * M * N);
+  if (res.length === 0) return res;
+  const biasKind: BiasKind = bias === null ? 'none' : out.dtype === 'float32' ? 'float32' : 'float64';
   const aBatch = batchOffsets(as.slice(0, -2), batchShape, M * K);
   const bBatch = batchOffsets(bs.slice(0, -2), batchShape, K * N);
-  const ad = a!.data, bd = b!.data;
+  const ad = a.data, bd = b.data;
   const storedCols = as.at(-1)!;
   const csr = sparseView(ad, sizeOf(as) / storedCols, storedCols);
   for (let bi = 0; bi < nBatch; bi++) {
@@ -78,11 +90,13 @@ export const matmulKernel: CpuKernel<{ transposeA: boolean; transposeB: boolean 
     let bm: ArrayLike<number> = bd, bo = bBatch[bi]!;
     if (tB) { bm = transposeCopy(bd, bo, N, K); bo = 0; }
     // Thin and sparse products write their output directly; the others accumulate in a float64 scratch.
-    if (!csr && !tA && K * N <= THIN_MAX) { thinRows(K, N)(ad, aOff, bm, bo, res, outOff, M); continue; }
-    if (!csr && tA && M * N <= THIN_MAX) { thinTransposed(M, N)(ad, aOff, bm, bo, res, outOff, K); continue; }
+    if (!csr && !tA && K * N <= THIN_MAX) { thinRows(K, N, biasKind)(ad, aOff, bm, bo, res, outOff, M, bias); continue; }
+    if (!csr && tA && M * N <= THIN_MAX && !bias) { thinTransposed(M, N)(ad, aOff, bm, bo, res, outOff, K); continue; }
     if (csr && !tA) {
-      res.fill(0, outOff, outOff + M * N); // rows without events stay zero
-      csrRows(csr, aOff / K, M, bm, bo, N, res, outOff);
+      // Rows without events are zero, or the bias.
+      if (bias) for (let i = 0; i < M * N; i += N) for (let j = 0; j < N; j++) res[outOff + i + j] = 0 + bias[j]!; // 0 + b: as matmul then add (−0 → +0)
+      else res.fill(0, outOff, outOff + M * N);
+      csrRows(csr, aOff / K, M, bm, bo, N, res, outOff, bias, biasKind);
       continue;
     }
     const acc = scratch(M * N);
@@ -93,10 +107,14 @@ export const matmulKernel: CpuKernel<{ transposeA: boolean; transposeB: boolean 
       gemmPacked(am, ao, bm, bo, acc, M, K, N);
     } else if (tA) denseRowsTransposed(ad, aOff, bm, bo, acc, M, K, N);
     else denseRows(ad, aOff, bm, bo, acc, M, K, N);
-    res.set(acc, outOff);
+    if (!bias) res.set(acc, outOff);
+    else {
+      const round = biasKind === 'float32' ? Math.fround : (v: number) => v;
+      for (let i = 0; i < M * N; i += N) for (let j = 0; j < N; j++) res[outOff + i + j] = round(acc[i + j]!) + bias[j]!;
+    }
   }
-  return [res];
-};
+  return res;
+}
 
 // One float64 accumulator reused by every call (kernels run one at a time): a large product would otherwise
 // allocate and zero a fresh one per call, which the garbage collector then has to reclaim.

@@ -12,6 +12,7 @@
  */
 import type { TypedArray } from '../../engine/dtype.js';
 import { cachedKernel, range } from '../cpu/codegen.js';
+import type { BiasKind } from './cpuThin.js';
 
 /** Row-compressed nonzeros of a row-major [rows, cols] matrix (or of a batch of them, flattened by rows). */
 export interface Csr {
@@ -84,27 +85,33 @@ export function forgetSparseView(a: TypedArray): void {
 export const SPARSE_UNROLL_MAX = 16;
 
 type CsrRows = (rowPtr: Int32Array, rowIdx: Int32Array, colIdx: Int32Array, values: Float64Array, firstRow: number, M: number,
-  b: ArrayLike<number>, bOff: number, out: TypedArray, outOff: number) => void;
+  b: ArrayLike<number>, bOff: number, out: TypedArray, outOff: number, bias: ArrayLike<number> | null) => void;
 
 /**
  * out[outOff + r·N + j] = Σ_events v·B[col, j] for the M stored rows of A from `firstRow` (A not transposed),
- * B [K, N]; `out` must be zeroed (rows without events are not written). One flat loop over the events (a
- * loop over rows would branch on each row's event count, random for Poisson input), the row's sums in
- * registers, stored when the next event belongs to another row. Generated per N; generic beyond
- * SPARSE_UNROLL_MAX or where eval is forbidden.
+ * B [K, N]. One flat loop over the events (a loop over rows would branch on each row's event count, random
+ * for Poisson input), the row's sums in registers, stored when the next event belongs to another row. Rows
+ * without events are not written: `out` must hold zeros there, or the bias (linear: a row with events gets
+ * its sum rounded to the output's type plus the bias). Generated per N; generic beyond SPARSE_UNROLL_MAX or
+ * where eval is forbidden.
  */
-export function csrRows(csr: Csr, firstRow: number, M: number, b: ArrayLike<number>, bOff: number, N: number, out: TypedArray, outOff: number): void {
-  const kernel = N <= SPARSE_UNROLL_MAX ? cachedKernel<CsrRows>(`csrRows${N}`, () => csrRowsSource(N), () => csrRowsGeneric(N)) : csrRowsGeneric(N);
-  kernel(csr.rowPtr, csr.rowIdx, csr.colIdx, csr.values, firstRow, M, b, bOff, out, outOff);
+export function csrRows(csr: Csr, firstRow: number, M: number, b: ArrayLike<number>, bOff: number, N: number, out: TypedArray, outOff: number,
+  bias: ArrayLike<number> | null = null, biasKind: BiasKind = 'none'): void {
+  const kernel = N <= SPARSE_UNROLL_MAX
+    ? cachedKernel<CsrRows>(`csrRows${N}${biasKind}`, () => csrRowsSource(N, biasKind), () => csrRowsGeneric(N, biasKind))
+    : csrRowsGeneric(N, biasKind);
+  kernel(csr.rowPtr, csr.rowIdx, csr.colIdx, csr.values, firstRow, M, b, bOff, out, outOff, bias);
 }
 
-function csrRowsSource(N: number): string {
+function csrRowsSource(N: number, biasKind: BiasKind): string {
   const cols = range(N);
-  const store = `o = outOff + (r - firstRow) * ${N}; ${cols.map((j) => `out[o + ${j}] = s${j};`).join(' ')}`;
-  return `return function csrRows${N}(rowPtr, rowIdx, colIdx, values, firstRow, M, b, bOff, out, outOff) {
+  const end = (j: number) => (biasKind === 'none' ? `s${j}` : `${biasKind === 'float32' ? 'Math.fround' : ''}(s${j}) + c${j}`);
+  const store = `o = outOff + (r - firstRow) * ${N}; ${cols.map((j) => `out[o + ${j}] = ${end(j)};`).join(' ')}`;
+  return `return function csrRows${N}(rowPtr, rowIdx, colIdx, values, firstRow, M, b, bOff, out, outOff, bias) {
     let p = rowPtr[firstRow], o = 0;
     const e = rowPtr[firstRow + M];
     if (p === e) return;
+    ${biasKind === 'none' ? '' : `const ${cols.map((j) => `c${j} = bias[${j}]`).join(', ')};`}
     let r = rowIdx[p], ${cols.map((j) => `s${j} = 0`).join(', ')};
     for (; p < e; p++) {
       const rp = rowIdx[p];
@@ -116,9 +123,10 @@ function csrRowsSource(N: number): string {
   };`;
 }
 
-function csrRowsGeneric(N: number): CsrRows {
+function csrRowsGeneric(N: number, biasKind: BiasKind): CsrRows {
   const acc = new Float64Array(N);
-  return (rowPtr, rowIdx, colIdx, values, firstRow, M, b, bOff, out, outOff) => {
+  const round = biasKind === 'float32' ? Math.fround : (v: number) => v;
+  return (rowPtr, rowIdx, colIdx, values, firstRow, M, b, bOff, out, outOff, bias) => {
     const e = rowPtr[firstRow + M]!;
     for (let p = rowPtr[firstRow]!; p < e;) {
       const r = rowIdx[p]!;
@@ -128,7 +136,7 @@ function csrRowsGeneric(N: number): CsrRows {
         for (let j = 0; j < N; j++) acc[j]! += v * b[bk + j]!;
       }
       const o = outOff + (r - firstRow) * N;
-      for (let j = 0; j < N; j++) out[o + j] = acc[j]!;
+      for (let j = 0; j < N; j++) out[o + j] = bias ? round(acc[j]!) + bias[j]! : acc[j]!;
     }
   };
 }

@@ -13,32 +13,43 @@
 import type { TypedArray } from '../../engine/dtype.js';
 import { cachedKernel, range } from '../cpu/codegen.js';
 
-/** out[outOff + i·N + j] = Σ_k A[i, k]·B[k, j] for i < M; A stored [M, K] from aOff, B [K, N] from bOff. */
-export type ThinRows = (a: TypedArray, aOff: number, b: ArrayLike<number>, bOff: number, out: TypedArray, outOff: number, M: number) => void;
+/**
+ * out[outOff + i·N + j] = Σ_k A[i, k]·B[k, j] for i < M; A stored [M, K] from aOff, B [K, N] from bOff. With a
+ * bias c [N] (the linear op), the sum is rounded to the output's type and c[j] added: matmul then add.
+ */
+export type ThinRows = (a: TypedArray, aOff: number, b: ArrayLike<number>, bOff: number, out: TypedArray, outOff: number, M: number,
+  bias: ArrayLike<number> | null) => void;
 /** out[outOff + m·N + j] = Σ_k A[k, m]·B[k, j] for k < K; A stored [K, M] from aOff, B [K, N] from bOff. */
 export type ThinTransposed = (a: TypedArray, aOff: number, b: ArrayLike<number>, bOff: number, out: TypedArray, outOff: number, K: number) => void;
 
 /** Unrolled when the product of the two small dims is at most this (locals beyond it spill anyway). */
 export const THIN_MAX = 32;
 
-export function thinRows(K: number, N: number): ThinRows {
-  return cachedKernel<ThinRows>(`rows${K}x${N}`, () => {
+/** How a kernel ends an output element: as it is (matmul), or rounded to float32/64 plus a bias (linear). */
+export type BiasKind = 'none' | 'float32' | 'float64';
+
+export function thinRows(K: number, N: number, biasKind: BiasKind = 'none'): ThinRows {
+  return cachedKernel<ThinRows>(`rows${K}x${N}${biasKind}`, () => {
     const bs = range(K).flatMap((k) => range(N).map((j) => `b${k}_${j} = b[bOff + ${k * N + j}]`));
+    const cs = biasKind === 'none' ? [] : range(N).map((j) => `c${j} = bias[${j}]`);
     const as = range(K).map((k) => `a${k} = a[ai + ${k}]`);
-    const outs = range(N).map((j) => `out[o + ${j}] = 0${range(K).map((k) => ` + a${k} * b${k}_${j}`).join('')};`);
-    return `return function thinRows${K}x${N}(a, aOff, b, bOff, out, outOff, M) {
-      const ${bs.join(', ')};
+    const sum = (j: number) => `0${range(K).map((k) => ` + a${k} * b${k}_${j}`).join('')}`;
+    const end = (j: number) => (biasKind === 'none' ? sum(j) : `${biasKind === 'float32' ? 'Math.fround' : ''}(${sum(j)}) + c${j}`);
+    const outs = range(N).map((j) => `out[o + ${j}] = ${end(j)};`);
+    return `return function thinRows${K}x${N}(a, aOff, b, bOff, out, outOff, M, bias) {
+      const ${[...bs, ...cs].join(', ')};
       for (let i = 0, ai = aOff, o = outOff; i < M; i++, ai += ${K}, o += ${N}) {
         const ${as.join(', ')};
         ${outs.join('\n        ')}
       }
     };`;
-  }, () => (a, aOff, b, bOff, out, outOff, M) => {
+  }, () => (a, aOff, b, bOff, out, outOff, M, bias) => {
+    const round = biasKind === 'float32' ? Math.fround : (v: number) => v;
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let s = 0;
         for (let k = 0; k < K; k++) s += a[aOff + i * K + k]! * b[bOff + k * N + j]!;
-        out[outOff + i * N + j] = s;
+        out[outOff + i * N + j] = bias ? round(s) + bias[j]! : s;
       }
     }
   });
