@@ -1,6 +1,6 @@
 // Runs two bundles of bench/cpuSeedStep.ts (e.g. built from main and from this branch) alternately, several
-// rounds, and prints each one's median over rounds of the per-round median step time and their ratio: a
-// side-by-side comparison in one run, robust to other processes' bursts on a shared machine.
+// rounds, and prints each one's median over rounds of the per-round median step time (wall and CPU), the
+// best step, and their ratios: a side-by-side comparison in one run, robust to other processes' bursts.
 //
 // Usage: node bench/cpuSeedStepAB.mjs <before.mjs> <after.mjs> [--rounds 6] [--iters 30] [--modes sequence]
 import { execFileSync } from 'node:child_process';
@@ -29,5 +29,7 @@ for (const mode of pass[3].split(',')) {
   const a = med(runs.after.filter((j) => j.mode === mode).map((j) => j.medianMs));
   const bMin = Math.min(...runs.before.filter((j) => j.mode === mode).map((j) => j.minMs));
   const aMin = Math.min(...runs.after.filter((j) => j.mode === mode).map((j) => j.minMs));
-  console.log(`${mode}: before ${b} ms (best ${bMin}), after ${a} ms (best ${aMin}) per step → ${(b / a).toFixed(2)}× faster (medians), ${(bMin / aMin).toFixed(2)}× (best)`);
+  const bCpu = med(runs.before.filter((j) => j.mode === mode).map((j) => j.cpuMs));
+  const aCpu = med(runs.after.filter((j) => j.mode === mode).map((j) => j.cpuMs));
+  console.log(`${mode}: wall ms per step, median of rounds: before ${b}, after ${a} → ${(b / a).toFixed(2)}×; best step: ${bMin} → ${aMin} (${(bMin / aMin).toFixed(2)}×); CPU ms per step: ${bCpu} → ${aCpu} (${(bCpu / aCpu).toFixed(2)}×)`);
 }

@@ -11,8 +11,8 @@
 import type { DType, TypedArray } from '../../engine/dtype.js';
 import { forgetSparseView } from '../matmul/cpuSparse.js';
 
-/** Smaller arrays are cheap to allocate and not worth a lookup. */
-export const MIN_POOLED_ELEMENTS = 4096;
+/** Smaller arrays are cheap to allocate (on the JS heap up to 64 bytes) and not worth a lookup. */
+export const MIN_POOLED_ELEMENTS = 256;
 /** A bound on the memory the pool keeps alive (beyond it, released arrays go to the garbage collector). */
 export const MAX_POOLED_BYTES = 128 * 1024 * 1024;
 
