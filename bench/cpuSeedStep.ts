@@ -32,6 +32,10 @@ const label = arg('label', '');
 
 const be = await sg.setBackend('cpu');
 
+// Garbage-collection pauses (main thread), summed per step with --ops.
+let gcMs = 0;
+if (withOps) new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; }).observe({ entryTypes: ['gc'] });
+
 // Per-op kernel time: wrap the backend's run/update (only with --ops; the wrapper itself costs ~1 µs per op).
 // Per op kind: kernel time in each timed step (the median over steps is robust to other processes' bursts).
 const opTime = new Map<string, { ms: number[]; calls: number }>();
@@ -59,13 +63,13 @@ for (const mode of modes) {
   const n = mode === 'step' ? Math.min(iters, 5) : iters;
   sg.random.seed(TUTORIAL_CONFIG.seed);
   const trainer = sg.environ.context({ dt: 1 }, () => tutorialTrainer(new makeSurrogate(), { ...TUTORIAL_CONFIG, mode }));
-  const times: number[] = [], cpuTimes: number[] = [];
+  const times: number[] = [], cpuTimes: number[] = [], gcTimes: number[] = [];
   let loss = NaN, ops = 0;
   opTime.clear();
   for (let i = 0; i < n + 3; i++) {
     if (i === 3) opTime.clear(); // three warm-up steps (JIT tiers, pools)
     const o0 = be.counters.ops;
-    const c0 = process.cpuUsage();
+    const c0 = process.cpuUsage(), gc0 = gcMs;
     const t0 = performance.now();
     const l = trainer.step();
     loss = await l.item();
@@ -73,9 +77,11 @@ for (const mode of modes) {
     const c = process.cpuUsage(c0);
     l.dispose();
     ops = be.counters.ops - o0;
+    if (withOps) await new Promise((res) => setImmediate(res)); // lets the GC observer report
     if (i >= 3) {
       times.push(dt);
       cpuTimes.push((c.user + c.system) / 1000);
+      gcTimes.push(gcMs - gc0);
     }
     for (const e of opTime.values()) e.ms.push(0);
   }
@@ -93,6 +99,7 @@ for (const mode of modes) {
     const kernels = rows.reduce((a, x) => a + x.msPerStep, 0);
     for (const x of rows) console.log(`  ${x.op.padEnd(24)} ${x.msPerStep.toFixed(3).padStart(8)} ms (mean ${x.meanMs.toFixed(3)})  ${String(x.callsPerStep).padStart(5)} calls`);
     console.log(`  ${'kernels (sum of medians)'.padEnd(24)} ${kernels.toFixed(3).padStart(8)} ms; the rest of the median step: ${(q(0.5) - kernels).toFixed(3)} ms`);
+    console.log(`  ${'garbage collection'.padEnd(24)} ${(gcTimes.reduce((a, b) => a + b, 0) / n).toFixed(3).padStart(8)} ms per step (mean; pauses may fall inside kernels)`);
   }
 }
 await sg.shutdown();
