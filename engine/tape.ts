@@ -84,7 +84,8 @@ export function recordOp(op: OpName, inputs: readonly Tensor[], outputs: readonl
       inMeta: inputs.map((t): InMeta => ({ shape: t.shape, dtype: t.dtype })),
     };
     // Saved handles must outlive the user's scopes; the tape releases them.
-    for (const t of [...saved.inputs, ...saved.outputs]) if (t) t.kept = true;
+    for (const t of saved.inputs) if (t) t.kept = true;
+    for (const t of saved.outputs) if (t) t.kept = true;
     tape.nodes.push({ op, attrs, inIds: inputs.map((t) => t.id), inTracked, outIds: outputs.map((t) => t.id), saved });
     for (const t of outputs) if (isFloat(t.dtype)) tape.tracked.add(t.id);
   }

@@ -36,7 +36,7 @@ export class Tensor implements TensorInfo {
   constructor(backend: Backend, dataId: DataId, shape: readonly number[], dtype: DType) {
     this.backend = backend;
     this.#dataId = dataId;
-    this.shape = Object.freeze([...shape]);
+    this.shape = Object.freeze(shape.slice());
     this.dtype = dtype;
     this.size = sizeOf(shape);
     finalizer.register(this, { backend, dataId }, this);
