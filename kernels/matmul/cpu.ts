@@ -94,7 +94,7 @@ function product(a: CpuInput, b: CpuInput, tA: boolean, tB: boolean, out: OutMet
     if (!csr && tA && M * N <= THIN_MAX && !bias) { thinTransposed(M, N)(ad, aOff, bm, bo, res, outOff, K); continue; }
     if (csr && !tA) {
       // Rows without events are zero, or the bias.
-      if (bias) for (let i = 0; i < M * N; i += N) for (let j = 0; j < N; j++) res[outOff + i + j] = 0 + bias[j]!; // 0 + b: as matmul then add (−0 → +0)
+      if (bias) fillRows(res, outOff, M, N, bias);
       else res.fill(0, outOff, outOff + M * N);
       csrRows(csr, aOff / K, M, bm, bo, N, res, outOff, bias, biasKind);
       continue;
@@ -114,6 +114,17 @@ function product(a: CpuInput, b: CpuInput, tA: boolean, tB: boolean, out: OutMet
     }
   }
   return res;
+}
+
+/**
+ * Rows outOff … of `res` set to 0 + bias (what matmul then add gives a row without events: +0 for a −0 bias):
+ * one row written, then doubled with copyWithin (a memory copy; a loop over 4-wide rows measured 4× slower).
+ */
+function fillRows(res: TypedArray, outOff: number, M: number, N: number, bias: TypedArray): void {
+  if (M === 0) return;
+  for (let j = 0; j < N; j++) res[outOff + j] = 0 + bias[j]!;
+  const end = outOff + M * N;
+  for (let len = N; outOff + len < end; len *= 2) res.copyWithin(outOff + len, outOff, Math.min(outOff + len, end - len));
 }
 
 // One float64 accumulator reused by every call (kernels run one at a time): a large product would otherwise
