@@ -7,6 +7,9 @@
  *   straight-line kernels generated per shape (cpuThin.ts).
  * - Everything else: row-axpy loops that skip zero entries of A.
  *
+ * The linear op (x @ W + b) runs the same paths with the bias added as each output is stored: the product
+ * rounded to the output's type, plus the bias, rounded again: matmul then add, bit for bit.
+ *
  * All accumulation is in float64 and each output is rounded once. Every path sums the products of an output
  * element in ascending k; skipping the zero entries of A changes nothing (adding an exact zero never changes
  * a float64 sum that starts at +0, as long as B is finite). So a row's result does not depend on the path

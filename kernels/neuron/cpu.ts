@@ -1,10 +1,11 @@
 /**
  * CPU twins of the fused LIF / ALIF sequence kernels (engine/opsNeuron.ts has the equations).
  *
- * Loops run time outside and neurons inside, so every step reads and writes contiguous rows; the state of a
- * row lives in a Float64Array between steps. In float32, each arithmetic result is rounded with Math.fround
- * exactly where the step-mode layer's primitive ops round it, so sequence mode and step mode agree bit for
- * bit on the CPU. Backward accumulates in float64 and rounds once on store. No per-element allocation.
+ * Loops run time outside and neurons inside, so every step reads and writes contiguous rows. In float32, each
+ * arithmetic result is rounded with Math.fround exactly where the step-mode layer's primitive ops round it, so
+ * sequence mode and step mode agree bit for bit on the CPU. Backward accumulates in float64 and rounds once
+ * on store. No per-element allocation. LIF's loops run as code generated per configuration (lifCompiled.ts);
+ * the loops written out here are the reference and the path where eval is forbidden.
  */
 import { allocArray, allocOutput } from '../../engine/dtype.js';
 import type { AlifAttrs, GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
