@@ -6,7 +6,10 @@
  */
 import { registerBackend } from './engine/backends.js';
 import { CpuBackend } from './kernels/cpu/backend.js';
+import { webgpuFactory } from './kernels/webgpu/index.js';
 
 registerBackend('cpu', { create: async () => new CpuBackend() }, () => new CpuBackend());
+registerBackend('webgpu', webgpuFactory);
 
 export * from './engine/index.js';
+export * as surrogate from './surrogate/index.js';

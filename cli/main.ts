@@ -7,10 +7,11 @@
 import { Command } from 'commander';
 import { shutdown } from '../index.js';
 import { version } from './version.js';
+import * as surrogates from './commands/surrogates.js';
 
 type Register = (program: Command) => void;
 
-const COMMANDS: Register[] = [];
+const COMMANDS: Register[] = [surrogates.register];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();

@@ -14,6 +14,7 @@ import { SpikegradError, fmtShape } from './errors.js';
 import { broadcastShapes, normalizeAxis, reducedShape, sameShape, sizeOf, type Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import * as O from './api.js';
+import { SPIKE_OPS, type SpikeOpAttrs } from './opsSpike.js';
 
 export interface OutMeta {
   shape: number[];
@@ -42,7 +43,7 @@ export const COMPARISON_OPS: readonly BinaryOp[] = ['lt', 'le', 'gt', 'ge', 'eq'
 type NoAttrs = Record<string, never>;
 
 /** Attributes of every op, by name. The op-name union is derived from this one interface. */
-export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs> {
+export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs {
   powScalar: { exponent: number };
   cast: { dtype: DType };
   where: NoAttrs;
@@ -499,5 +500,8 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
       return [{ shape: [...ins[0]!.shape], dtype: ins[0]!.dtype }];
     },
   },
+
+  // The spike and its surrogate gradient (engine/opsSpike.ts).
+  ...SPIKE_OPS,
 
 };

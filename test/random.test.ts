@@ -59,7 +59,7 @@ describe('random', () => {
     expect(Math.max(...r)).toBe(2);
     const b = sg.random.bernoulli(0.25, [20000], { generator: g });
     expect(b.dtype).toBe('bool');
-    const frac = b.dataSync().reduce((p, v) => p + v, 0) / 20000;
+    const frac = Array.from(b.dataSync()).reduce((p, v) => p + v, 0) / 20000;
     expect(Math.abs(frac - 0.25)).toBeLessThan(0.02);
   });
 });

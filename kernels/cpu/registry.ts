@@ -10,6 +10,7 @@ import { matmulKernel } from '../matmul/cpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/cpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/cpu.js';
 import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/cpu.js';
+import { spikeGradKernel, spikeKernel, surrogateFunKernel, surrogateGradKernel } from '../spike/cpu.js';
 import type { CpuKernel, CpuUpdateKernel } from './types.js';
 
 type KernelTable = { [K in Exclude<OpName, 'reshape'>]: CpuKernel<OpAttrs[K]> };
@@ -39,6 +40,10 @@ export const CPU_KERNELS = {
   matmul: matmulKernel,
   softmaxCrossEntropy: softmaxCrossEntropyKernel,
   softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
+  spike: spikeKernel,
+  spikeGrad: spikeGradKernel,
+  surrogateGrad: surrogateGradKernel,
+  surrogateFun: surrogateFunKernel,
 } satisfies KernelTable;
 
 export const CPU_UPDATES = {

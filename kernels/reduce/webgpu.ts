@@ -1,0 +1,144 @@
+/**
+ * Reductions on WebGPU (twins: reduce/cpu.ts). The input's axes are split into kept and reduced groups, each
+ * collapsed to as few strided axes as possible; then, with O outputs of R elements each:
+ * - few elements per output (or many outputs of moderate length): one invocation per output, a serial loop;
+ * - otherwise the workgroup tree of reduceTree.wgsl, one workgroup per output, and when there are too few
+ *   outputs to fill the device, several workgroups per output (split) followed by a second, small pass.
+ * Float sums are pairwise within a workgroup, so their error grows with log R rather than R.
+ */
+import type { TensorInfo } from '../../engine/backend.js';
+import { stridesOf } from '../../engine/shape.js';
+import { MAX_RANK, cachedProgram, dimAt, type ParamValue, type StorageType } from '../webgpu/program.js';
+import { storageType, type GpuContext, type GpuKernel } from '../webgpu/types.js';
+import treeWgsl from './reduceTree.wgsl';
+
+export type ReduceKind = 'sum' | 'max' | 'min';
+interface Axes { shape: number[]; strides: number[] }
+
+const TREE_WG = 64;
+/** Up to this many elements per output a serial loop beats a workgroup tree. */
+const SERIAL_MAX = 32;
+/** With at least this many outputs, the serial loop already fills the device for lengths up to SERIAL_LONG. */
+const SERIAL_MIN_OUTPUTS = 2048;
+const SERIAL_LONG = 1024;
+/** Split the reduced range until this many workgroups run (when outputs alone are fewer). */
+const TARGET_GROUPS = 128;
+
+/** Drops size-1 axes and merges neighbours with stride[d] = stride[d+1]·size[d+1]. */
+function collapse(shape: number[], strides: number[]): Axes {
+  const out: Axes = { shape: [], strides: [] };
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    const r = out.shape.length;
+    if (r > 0 && out.strides[r - 1] === strides[i]! * d) {
+      out.shape[r - 1]! *= d;
+      out.strides[r - 1] = strides[i]!;
+    } else {
+      out.shape.push(d);
+      out.strides.push(strides[i]!);
+    }
+  });
+  return out;
+}
+
+/** WGSL `fn name(k: u32) -> u32`: the element offset of flat index k over the strided axes in params. */
+function offsetFn(name: string, prefix: string, rank: number): string {
+  if (rank === 0) return `fn ${name}(k: u32) -> u32 { return 0u; }`;
+  if (rank === 1) return `fn ${name}(k: u32) -> u32 { return k * ${dimAt(`params.${prefix}Stride`, 0)}; }`;
+  const lines = [`fn ${name}(k: u32) -> u32 {`, '  var rem = k;', '  var off = 0u;'];
+  for (let d = rank - 1; d > 0; d--) {
+    lines.push(`  off += (rem % ${dimAt(`params.${prefix}Shape`, d)}) * ${dimAt(`params.${prefix}Stride`, d)};`,
+      `  rem = rem / ${dimAt(`params.${prefix}Shape`, d)};`);
+  }
+  lines.push(`  return off + rem * ${dimAt(`params.${prefix}Stride`, 0)};`, '}');
+  return lines.join('\n');
+}
+
+function helpers(kind: ReduceKind, T: StorageType, keptRank: number, redRank: number): string {
+  const big = T === 'f32' ? 'inff()' : 'bitcast<i32>(0x7fffffffu)';
+  const small = T === 'f32' ? '-inff()' : 'bitcast<i32>(0x80000000u)';
+  const id = kind === 'sum' ? 'T(0)' : kind === 'max' ? small : big;
+  // NaN wins in max/min, as on the CPU; a bit test because `x != x` may be folded away.
+  const nan = T === 'f32' ? '((bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u || (bitcast<u32>(b) & 0x7fffffffu) > 0x7f800000u)' : 'false';
+  const comb = kind === 'sum' ? 'a + b' : `select(${kind}(a, b), a + b, ${nan})`;
+  return [`alias T = ${T};`, `fn identity() -> T { return ${id}; }`, `fn combine(a: T, b: T) -> T { return ${comb}; }`,
+    offsetFn('outBase', 'kept', keptRank), offsetFn('redOffset', 'red', redRank)].join('\n');
+}
+
+/**
+ * Reduces `x` viewed through (kept, red) axes into `out` (O contiguous elements). Exported for other kernels
+ * (matmul's split-K sums its partials with it).
+ */
+export function reduceStrided(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, kept: Axes, red: Axes, out: TensorInfo): void {
+  const T = storageType(x.dtype);
+  const O = kept.shape.reduce((p, d) => p * d, 1), R = red.shape.reduce((p, d) => p * d, 1);
+  if (O === 0) return;
+  const values: Record<string, ParamValue> = {
+    n: O, r: R, split: 1, chunk: R, keptShape: kept.shape, keptStride: kept.strides, redShape: red.shape, redStride: red.strides,
+  };
+  const params = { n: 'u32', r: 'u32', split: 'u32', chunk: 'u32', keptShape: 'dims', keptStride: 'dims', redShape: 'dims', redStride: 'dims' } as const;
+  const variant = `${kind}|${T}|k${kept.shape.length}|r${red.shape.length}`;
+  if (R <= SERIAL_MAX || (O >= SERIAL_MIN_OUTPUTS && R <= SERIAL_LONG)) {
+    const p = cachedProgram(`reduceSerial|${variant}`, () => ({
+      params, inputs: { x: T }, outputs: { y: T }, helpers: helpers(kind, T, kept.shape.length, red.shape.length),
+      element: '  let base = outBase(i);\n  var acc = identity();\n  for (var r = 0u; r < params.r; r++) { acc = combine(acc, x[base + redOffset(r)]); }\n  y[i] = acc;',
+    }));
+    gpu.dispatch(p, { inputs: [x], outputs: [out], params: values });
+    return;
+  }
+  let split = O >= TARGET_GROUPS ? 1 : Math.min(Math.ceil(TARGET_GROUPS / O), Math.ceil(R / (TREE_WG * 8)));
+  const chunk = Math.ceil(R / split);
+  split = Math.ceil(R / chunk);
+  const p = cachedProgram(`reduceTree|${variant}`, () => ({
+    params, inputs: { x: T }, outputs: { y: T }, workgroupSize: TREE_WG,
+    helpers: helpers(kind, T, kept.shape.length, red.shape.length), main: treeWgsl,
+  }));
+  const target = split === 1 ? out : gpu.scratch(x.dtype, [O * split]);
+  gpu.dispatch(p, { inputs: [x], outputs: [target], params: { ...values, n: O * split, split, chunk }, workgroups: O * split });
+  if (split > 1) reduceStrided(gpu, kind, target, { shape: [O], strides: [split] }, { shape: [split], strides: [1] }, out);
+}
+
+/** Splits `shape`'s axes into kept and reduced groups (row-major strides), each collapsed. */
+export function splitAxes(shape: readonly number[], axes: readonly number[]): { kept: Axes; red: Axes } {
+  const st = stridesOf(shape);
+  const pick = (want: boolean) => shape.map((_, i) => i).filter((i) => axes.includes(i) === want);
+  const kIdx = pick(false), rIdx = pick(true);
+  const kept = collapse(kIdx.map((i) => shape[i]!), kIdx.map((i) => st[i]!));
+  const red = collapse(rIdx.map((i) => shape[i]!), rIdx.map((i) => st[i]!));
+  if (kept.shape.length > MAX_RANK || red.shape.length > MAX_RANK) throw new Error(`reduce: more than ${MAX_RANK} non-mergeable axes`);
+  return { kept, red };
+}
+
+function reduceKernel(kind: ReduceKind): GpuKernel<{ axes: number[]; keepDims: boolean }> {
+  return (gpu, [x], { axes }, [meta]) => {
+    const y = gpu.output(meta!);
+    const { kept, red } = splitAxes(x!.shape, axes);
+    reduceStrided(gpu, kind, x!, kept, red, y);
+    return [y];
+  };
+}
+export const sumKernel = reduceKernel('sum');
+export const maxKernel = reduceKernel('max');
+export const minKernel = reduceKernel('min');
+
+/** First index of the largest element along `axis` (NaN never wins, as on the CPU): a serial loop per output. */
+export const argmaxKernel: GpuKernel<{ axis: number }> = (gpu, [x], { axis }, [meta]) => {
+  const y = gpu.output(meta!);
+  const T = storageType(x!.dtype);
+  const inner = x!.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const lowest = T === 'f32' ? '-inff()' : 'bitcast<i32>(0x80000000u)';
+  const p = cachedProgram(`argmax|${T}`, () => ({
+    params: { n: 'u32', len: 'u32', inner: 'u32' }, inputs: { x: T }, outputs: { y: 'i32' },
+    element: [
+      '  let base = (i / params.inner) * params.len * params.inner + i % params.inner;',
+      `  var best = ${lowest};`, '  var at = 0;',
+      '  for (var k = 0u; k < params.len; k++) {',
+      '    let v = x[base + k * params.inner];',
+      '    if (v > best) { best = v; at = i32(k); }',
+      '  }',
+      '  y[i] = at;',
+    ].join('\n'),
+  }));
+  gpu.dispatch(p, { inputs: [x!], outputs: [y], params: { n: y.size, len: x!.shape[axis]!, inner } });
+  return [y];
+};

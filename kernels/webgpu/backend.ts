@@ -1,0 +1,275 @@
+/**
+ * The WebGPU backend: tensors live in pooled GPU buffers (bufferPool.ts); every op is one or a few compute
+ * dispatches of programs (program.ts, pipelines.ts), encoded into the open command batch (commandBatch.ts,
+ * which also holds the ordering rules) and submitted in batches; readbacks flush the batch, then copy into a
+ * pooled MAP_READ staging buffer. bool tensors are stored as u32; float64 is not supported.
+ */
+import type { Backend, BackendCounters, DataId, MemoryInfo, TensorInfo, UpdateAttrs, UpdateName } from '../../engine/backend.js';
+import { allocArray, type DType, type TypedArray } from '../../engine/dtype.js';
+import { SpikegradError, fmtShape } from '../../engine/errors.js';
+import type { OpAttrs, OpName, OutMeta } from '../../engine/ops.js';
+import { sizeOf } from '../../engine/shape.js';
+import { BufferPool, STAGING_USAGE, STORAGE_USAGE, type PooledBuffer } from './bufferPool.js';
+import { ARENA_BYTES, CommandBatch, SUBMIT_EVERY } from './commandBatch.js';
+import { adapterName, openDevice, type AdapterDescription } from './device.js';
+import { PipelineCache } from './pipelines.js';
+import { packParams, splitWorkgroups, type Program } from './program.js';
+import { WEBGPU_KERNELS, WEBGPU_UPDATES } from './registry.js';
+import type { DispatchArgs, GpuContext, GpuKernel, GpuUpdateKernel } from './types.js';
+
+/** Free pooled bytes kept beyond this (or beyond the peak in use, if larger) are destroyed. */
+const MIN_POOL_CAP = 256 * 1024 * 1024;
+
+interface GpuStorage {
+  buf: PooledBuffer;
+  refs: number;
+}
+
+export interface WebGpuOptions {
+  /** Override SUBMIT_EVERY (the dispatch benchmark sweeps it). */
+  submitEvery?: number;
+}
+
+export class WebGpuBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  readonly description: string;
+  readonly supportsFloat64 = false;
+  readonly counters: BackendCounters = { ops: 0, dispatches: 0, submits: 0, readbacks: 0 };
+  readonly device: GPUDevice;
+  readonly adapter: AdapterDescription;
+  readonly submitEvery: number;
+  readonly #pool: BufferPool;
+  readonly #pipelines: PipelineCache;
+  readonly #batch: CommandBatch;
+  readonly #maxBinding: number;
+  readonly #maxPerDim: number;
+  #bytesInUse = 0;
+  #peak = 0;
+  #live = 0;
+  #lost: string | null = null;
+  #closed = false;
+  #error: string | null = null;
+  #scratch: GpuStorage[] = [];
+  readonly #ctx: GpuContext;
+
+  /** Opens the process's device; throws a SpikegradError saying why when there is none. */
+  static async create(opts: WebGpuOptions = {}): Promise<WebGpuBackend> {
+    const d = await openDevice();
+    if ('unavailable' in d) throw new SpikegradError(`setBackend('webgpu'): ${d.unavailable}`);
+    return new WebGpuBackend(d.device, d.adapter, opts);
+  }
+
+  constructor(device: GPUDevice, adapter: AdapterDescription, opts: WebGpuOptions = {}) {
+    this.device = device;
+    this.adapter = adapter;
+    this.description = `WebGPU: ${adapterName(adapter)}${adapter.software ? ' (software adapter)' : ''}`;
+    this.submitEvery = opts.submitEvery ?? SUBMIT_EVERY;
+    this.#pool = new BufferPool(device);
+    this.#batch = new CommandBatch(device, this.#pool, this.counters, this.submitEvery);
+    this.#batch.afterSubmit = () => this.#pool.trim(Math.max(MIN_POOL_CAP, this.#peak));
+    this.#maxBinding = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+    this.#maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+    // A kernel that failed to compile is the root cause of the 'invalid pipeline' errors that follow it.
+    this.#pipelines = new PipelineCache(device, this.#batch.arena, (msg) => { if (!this.#error?.includes('failed to compile')) this.#error = msg; });
+    this.#pool.onDestroy = () => this.#pipelines.forgetBindGroups();
+    void device.lost.then((info) => {
+      if (!this.#closed) this.#lost = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
+    });
+    device.onuncapturederror = (ev) => { this.#error ??= `webgpu device error: ${ev.error.message}`; };
+    this.#ctx = {
+      output: (meta) => this.#tensorStorage(meta.dtype, meta.shape, 'output'),
+      scratch: (dtype, shape) => {
+        const t = this.#tensorStorage(dtype, shape, 'scratch');
+        this.#scratch.push(t.dataId as GpuStorage);
+        return t;
+      },
+      dispatch: (p, args) => this.#dispatch(p, args),
+      maxWorkgroupStorageBytes: device.limits.maxComputeWorkgroupStorageSize,
+    };
+  }
+
+  /** Throws if the backend cannot run work any more (shut down, device lost). */
+  #check(what: string): void {
+    if (this.#closed) throw new SpikegradError(`${what}: the WebGPU backend was shut down; call setBackend('webgpu') for a new one (tensors of the old one are gone)`);
+    if (this.#lost) {
+      throw new SpikegradError(`${what}: the WebGPU device was lost (${this.#lost}); its tensors are gone. Call shutdown() and setBackend('webgpu') to continue on a new device`);
+    }
+  }
+
+  /** Reports (once) an error the device raised since the last report: a failed compile or a rejected command. */
+  async #throwDeviceError(): Promise<void> {
+    await this.#pipelines.settled();
+    const e = this.#error;
+    this.#error = null;
+    if (e) throw new SpikegradError(e);
+  }
+
+  #tensorStorage(dtype: DType, shape: readonly number[], what: string): TensorInfo {
+    const size = sizeOf(shape);
+    const bytes = size * 4; // f32, i32, and bool as u32
+    if (bytes > this.#maxBinding) {
+      throw new SpikegradError(
+        `${what}: a ${dtype} tensor ${fmtShape(shape)} needs ${bytes} bytes, more than this device allows in one buffer (${this.#maxBinding} bytes); split the work or use the CPU backend`,
+      );
+    }
+    const s: GpuStorage = { buf: this.#pool.acquire(bytes, STORAGE_USAGE), refs: 1 };
+    this.#bytesInUse += s.buf.size;
+    this.#live++;
+    if (this.#bytesInUse > this.#peak) this.#peak = this.#bytesInUse;
+    return { dataId: s, shape, dtype, size };
+  }
+
+  upload(values: TypedArray, dtype: DType): DataId {
+    this.#check('upload');
+    const t = this.#tensorStorage(dtype, [values.length], 'upload');
+    if (values.length > 0) {
+      // writeBuffer copies, so an array already in the storage type goes as is.
+      const data = dtype === 'bool' ? Uint32Array.from(values)
+        : dtype === 'int32' ? (values instanceof Int32Array ? values : Int32Array.from(values))
+        : values instanceof Float32Array ? values : Float32Array.from(values);
+      this.device.queue.writeBuffer((t.dataId as GpuStorage).buf.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    }
+    return t.dataId;
+  }
+
+  async read(id: DataId, dtype: DType, size: number): Promise<TypedArray> {
+    this.#check('read');
+    if (size === 0) return allocArray(dtype, 0);
+    this.flush();
+    const bytes = size * 4;
+    const staging = this.#pool.acquire(bytes, STAGING_USAGE);
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer((id as GpuStorage).buf.buffer, 0, staging.buffer, 0, bytes);
+    this.device.queue.submit([enc.finish()]);
+    this.counters.submits++;
+    this.counters.readbacks++;
+    try {
+      await staging.buffer.mapAsync(1 /* GPUMapMode.READ */, 0, bytes);
+    } catch (e) {
+      this.#check('read');
+      throw new SpikegradError(`read: mapping the staging buffer failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const raw = staging.buffer.getMappedRange(0, bytes).slice(0);
+    staging.buffer.unmap();
+    this.#pool.release(staging);
+    await this.#throwDeviceError();
+    if (dtype === 'bool') return Uint8Array.from(new Uint32Array(raw));
+    return dtype === 'int32' ? new Int32Array(raw) : new Float32Array(raw);
+  }
+
+  incRef(id: DataId): void {
+    (id as GpuStorage).refs++;
+  }
+
+  release(id: DataId): void {
+    const s = id as GpuStorage;
+    if (s.refs <= 0 || --s.refs > 0) return;
+    this.#bytesInUse -= s.buf.size;
+    this.#live--;
+    if (!this.#closed) this.#batch.release(s.buf);
+  }
+
+  run<K extends OpName>(op: K, inputs: readonly TensorInfo[], attrs: OpAttrs[K], outs: readonly OutMeta[]): DataId[] {
+    this.#check(op);
+    const kernel = (WEBGPU_KERNELS as unknown as Record<string, GpuKernel<OpAttrs[K]>>)[op];
+    if (!kernel) throw new SpikegradError(`webgpu backend: no kernel for op '${op}'`);
+    for (const o of outs) this.#checkSize(op, o.dtype, o.shape);
+    const results = this.#withScratch(() => kernel(this.#ctx, inputs, attrs, outs));
+    return results.map((r) => r.dataId);
+  }
+
+  update<K extends UpdateName>(kernel: K, targets: readonly TensorInfo[], inputs: readonly TensorInfo[], attrs: UpdateAttrs[K]): void {
+    this.#check(kernel);
+    for (const t of targets) {
+      if (inputs.some((i) => i.dataId === t.dataId)) throw new SpikegradError(`${kernel}: an input shares storage with a tensor it updates in place`);
+    }
+    this.#withScratch(() => (WEBGPU_UPDATES[kernel] as GpuUpdateKernel<UpdateAttrs[K]>)(this.#ctx, targets, inputs, attrs));
+  }
+
+  /**
+   * Runs one program outside the op table (prototyping a kernel, tests): allocates `outputs`, dispatches,
+   * and returns their storage, to wrap as tensors with `new Tensor(backend, info.dataId, info.shape, info.dtype)`.
+   */
+  runProgram(p: Program, args: { inputs: readonly TensorInfo[]; outputs: readonly OutMeta[]; params: DispatchArgs['params']; workgroups?: number }): TensorInfo[] {
+    this.#check(p.key);
+    for (const o of args.outputs) this.#checkSize(p.key, o.dtype, o.shape);
+    const outs = args.outputs.map((o) => this.#ctx.output(o));
+    this.#dispatch(p, { inputs: args.inputs, outputs: outs, params: args.params, ...(args.workgroups !== undefined ? { workgroups: args.workgroups } : {}) });
+    return outs;
+  }
+
+  #checkSize(op: string, dtype: DType, shape: readonly number[]): void {
+    const bytes = sizeOf(shape) * 4;
+    if (bytes > this.#maxBinding) {
+      throw new SpikegradError(
+        `${op}: output ${dtype} ${fmtShape(shape)} needs ${bytes} bytes, more than this device allows in one buffer (maxStorageBufferBindingSize ${this.#maxBinding} bytes); split the work or use the CPU backend`,
+      );
+    }
+  }
+
+  #withScratch<T>(fn: () => T): T {
+    const outer = this.#scratch;
+    this.#scratch = [];
+    try {
+      return fn();
+    } finally {
+      for (const s of this.#scratch) this.release(s);
+      this.#scratch = outer;
+    }
+  }
+
+  #dispatch(p: Program, args: DispatchArgs): void {
+    const count = p.spec.element !== undefined ? Math.ceil((args.params.n as number) / p.workgroupSize) : args.workgroups ?? 0;
+    if (args.inputs.length !== p.inputNames.length || args.outputs.length !== p.outputNames.length) {
+      throw new SpikegradError(`program '${p.key}': expected ${p.inputNames.length} inputs and ${p.outputNames.length} outputs, got ${args.inputs.length} and ${args.outputs.length}`);
+    }
+    if (count === 0) return;
+    const [x, y] = splitWorkgroups(count, this.#maxPerDim);
+    const offset = this.#batch.reserve(p.paramBytes);
+    packParams(p, args.params, this.#batch.params, offset);
+    const { pipeline, bindGroup } = this.#pipelines.get(p, [...args.inputs, ...args.outputs].map((t) => (t.dataId as GpuStorage).buf));
+    this.#batch.dispatch(pipeline, bindGroup, offset, x, y);
+  }
+
+  /** Submits the open batch of dispatches, if any. */
+  flush(): void {
+    this.#batch.flush();
+  }
+
+  memory(): MemoryInfo {
+    return {
+      bytesInUse: this.#bytesInUse,
+      liveBuffers: this.#live,
+      bytesAllocated: this.#pool.allocatedBytes + ARENA_BYTES,
+      peakBytesInUse: this.#peak,
+    };
+  }
+
+  resetPeak(): void {
+    this.#peak = this.#bytesInUse;
+  }
+
+  /** Runtime statistics beyond MemoryInfo: compiled pipelines, pooled buffers. */
+  stats(): { pipelines: number; pooledBuffers: number; pooledFreeBytes: number } {
+    return { pipelines: this.#pipelines.size, pooledBuffers: this.#pool.bufferCount, pooledFreeBytes: this.#pool.freeBytes };
+  }
+
+  async sync(): Promise<void> {
+    this.#check('sync');
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.#check('sync');
+    await this.#throwDeviceError();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.#closed) return;
+    if (!this.#lost) {
+      this.flush();
+      await this.device.queue.onSubmittedWorkDone().catch(() => {});
+    }
+    this.#closed = true;
+    this.#pipelines.forgetBindGroups();
+    this.device.destroy();
+  }
+}

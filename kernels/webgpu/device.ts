@@ -1,0 +1,155 @@
+/**
+ * Finding a WebGPU implementation, an adapter and a device.
+ *
+ * - Browser (or any host with `navigator.gpu`): that is used, and nothing Node-specific is ever loaded.
+ * - Node: Dawn's binding, the npm package `webgpu`, imported lazily through a non-literal specifier so that
+ *   bundlers of browser code never pull the native addon in.
+ *
+ * One GPU instance and one device per process: Dawn and lavapipe misbehave with several (leaks on repeated
+ * create/destroy; see ANCHORS.md §D).
+ */
+import type { AdapterReport } from '../../engine/backends.js';
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** The adapter says it is a fallback (software) adapter. */
+  fallback: boolean;
+  /** A software rasteriser (lavapipe/llvmpipe, SwiftShader, WARP) whatever the fallback flag says. */
+  software: boolean;
+  /** Which API the implementation runs on, when it says so (Dawn puts it in no standard field). */
+  backendType: string | null;
+  limits: Record<string, number>;
+  features: string[];
+}
+
+/** Limits spikegrad cares about, reported by `spikegrad devices` and requested at their adapter maximum. */
+export const KEY_LIMITS = [
+  'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage',
+  'minUniformBufferOffsetAlignment',
+] as const;
+
+/** Raised to the adapter's own maximum: the defaults (128 MiB bindings, 16 KiB workgroup memory) are small. */
+const REQUESTED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage'] as const;
+
+const NO_ADAPTER = 'no WebGPU adapter found (no usable GPU driver; without a GPU, Linux gets one from Mesa lavapipe: mesa-vulkan-drivers >= 24, see README)';
+
+const SOFTWARE = /llvmpipe|lavapipe|swiftshader|warp|basic render|software/i;
+
+type GpuOrReason = { gpu: GPU } | { unavailable: string };
+
+let gpuPromise: Promise<GpuOrReason> | null = null;
+
+async function loadGpu(): Promise<GpuOrReason> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return { gpu: nav.gpu };
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (!isNode) return { unavailable: 'this browser has no navigator.gpu (WebGPU is disabled or unsupported)' };
+  try {
+    const specifier = 'webgpu'; // non-literal: keeps the native addon out of browser bundles
+    const mod = (await import(/* @vite-ignore */ specifier)) as { create(flags: string[]): GPU };
+    return { gpu: mod.create([]) };
+  } catch (e) {
+    return { unavailable: `the 'webgpu' package (Dawn for Node) could not be loaded: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** The process's GPU object (created once). */
+export function getGpu(): Promise<GpuOrReason> {
+  return (gpuPromise ??= loadGpu());
+}
+
+let adapterPromise: Promise<{ adapter: GPUAdapter } | { unavailable: string }> | null = null;
+
+/** The adapter the backend uses (high-performance preference), requested once per process. */
+export function getAdapter(): Promise<{ adapter: GPUAdapter } | { unavailable: string }> {
+  return (adapterPromise ??= (async () => {
+    const g = await getGpu();
+    if ('unavailable' in g) return g;
+    let adapter: GPUAdapter | null = null;
+    try {
+      adapter = await g.gpu.requestAdapter({ powerPreference: 'high-performance' });
+    } catch (e) {
+      return { unavailable: `requestAdapter failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    if (!adapter) return { unavailable: NO_ADAPTER };
+    return { adapter };
+  })());
+}
+
+export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean; backendType?: string };
+  const legacyFallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const fallback = Boolean(info.isFallbackAdapter ?? legacyFallback ?? false);
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
+  const limits: Record<string, number> = {};
+  for (const k of KEY_LIMITS) limits[k] = Number((adapter.limits as unknown as Record<string, number>)[k]);
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    fallback,
+    software: fallback || info.architecture === 'software' || SOFTWARE.test(text),
+    backendType: info.backendType ?? null,
+    limits,
+    features: [...adapter.features].sort(),
+  };
+}
+
+/** One line: the description, or vendor/device when the description is empty. */
+export function adapterName(d: AdapterDescription): string {
+  return d.description || [d.vendor, d.architecture, d.device].filter(Boolean).join(' ') || 'unnamed adapter';
+}
+
+/** For `setBackend('auto')`: is there an adapter here, and is it a real GPU? */
+export async function probeWebGpu(): Promise<AdapterReport | { unavailable: string }> {
+  const a = await getAdapter();
+  if ('unavailable' in a) return a;
+  const d = describeAdapter(a.adapter);
+  return { hardware: !d.software, description: `${adapterName(d)}${d.software ? ' (software)' : ''}` };
+}
+
+/** Every distinct adapter the implementation offers for the standard request options (for `spikegrad devices`). */
+export async function listAdapters(): Promise<{ adapters: AdapterDescription[] } | { unavailable: string }> {
+  const g = await getGpu();
+  if ('unavailable' in g) return g;
+  const seen = new Map<string, AdapterDescription>();
+  const options: GPURequestAdapterOptions[] = [{ powerPreference: 'high-performance' }, { powerPreference: 'low-power' }, { forceFallbackAdapter: true }];
+  for (const o of options) {
+    const a = await g.gpu.requestAdapter(o).catch(() => null);
+    if (!a) continue;
+    const d = describeAdapter(a);
+    const k = `${d.vendor}|${d.device}|${d.description}|${d.fallback}`;
+    if (!seen.has(k)) seen.set(k, d);
+  }
+  return seen.size ? { adapters: [...seen.values()] } : { unavailable: NO_ADAPTER };
+}
+
+export interface OpenedDevice {
+  device: GPUDevice;
+  adapter: AdapterDescription;
+}
+
+/**
+ * Requests a device with the adapter's own maxima for the limits that bound tensor sizes. The adapter is
+ * requested afresh: an adapter that has given out a device cannot give another (after a `shutdown()`).
+ */
+export async function openDevice(): Promise<OpenedDevice | { unavailable: string }> {
+  const g = await getGpu();
+  if ('unavailable' in g) return g;
+  const adapter = await g.gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  if (!adapter) return { unavailable: NO_ADAPTER };
+  const requiredLimits: Record<string, number> = {};
+  const lim = adapter.limits as unknown as Record<string, number>;
+  for (const k of REQUESTED_LIMITS) if (typeof lim[k] === 'number') requiredLimits[k] = lim[k]!;
+  try {
+    const device = await adapter.requestDevice({ requiredLimits });
+    return { device, adapter: describeAdapter(adapter) };
+  } catch (e) {
+    return { unavailable: `requestDevice failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Every op's WebGPU kernel, typed against the op table: an op without a kernel here fails `tsc`
+ * (reshape has none on any backend: it is metadata only, handled in engine/dispatch.ts).
+ */
+import type { UpdateAttrs, UpdateName } from '../../engine/backend.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type UnaryOp } from '../../engine/ops.js';
+import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/webgpu.js';
+import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/webgpu.js';
+import { matmulKernel } from '../matmul/webgpu.js';
+import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/webgpu.js';
+import { adamUpdateKernel, sgdUpdateKernel } from '../optim/webgpu.js';
+import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/webgpu.js';
+import { spikeGradKernel, spikeKernel, surrogateFunKernel, surrogateGradKernel } from '../spike/webgpu.js';
+import type { GpuKernel, GpuUpdateKernel } from './types.js';
+
+type KernelTable = { [K in Exclude<OpName, 'reshape'>]: GpuKernel<OpAttrs[K]> };
+
+const elementwise = {
+  ...Object.fromEntries(UNARY_OPS.map((op) => [op, unaryKernel(op)])),
+  ...Object.fromEntries(BINARY_OPS.map((op) => [op, binaryKernel(op)])),
+} as Record<UnaryOp | BinaryOp, GpuKernel<Record<string, never>>>;
+
+export const WEBGPU_KERNELS = {
+  ...elementwise,
+  powScalar: powScalarKernel,
+  cast: castKernel,
+  where: whereKernel,
+  fill: fillKernel,
+  sum: sumKernel,
+  max: maxKernel,
+  min: minKernel,
+  argmax: argmaxKernel,
+  permute: permuteKernel,
+  broadcastTo: broadcastToKernel,
+  slice: sliceKernel,
+  pad: padKernel,
+  concat: concatKernel,
+  gather: gatherKernel,
+  oneHot: oneHotKernel,
+  matmul: matmulKernel,
+  softmaxCrossEntropy: softmaxCrossEntropyKernel,
+  softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
+  spike: spikeKernel,
+  spikeGrad: spikeGradKernel,
+  surrogateGrad: surrogateGradKernel,
+  surrogateFun: surrogateFunKernel,
+} satisfies KernelTable;
+
+export const WEBGPU_UPDATES = {
+  adam: adamUpdateKernel,
+  sgd: sgdUpdateKernel,
+} satisfies { [K in UpdateName]: GpuUpdateKernel<UpdateAttrs[K]> };

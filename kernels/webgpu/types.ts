@@ -1,0 +1,42 @@
+/** What a WebGPU kernel sees of the backend: allocate outputs, dispatch programs. */
+import type { TensorInfo } from '../../engine/backend.js';
+import type { DType } from '../../engine/dtype.js';
+import { SpikegradError } from '../../engine/errors.js';
+import type { OutMeta } from '../../engine/ops.js';
+import type { ParamValue, Program, StorageType } from './program.js';
+
+export interface DispatchArgs {
+  /** Bound in the order of the program's `inputs`, then `outputs`. */
+  inputs: readonly TensorInfo[];
+  outputs: readonly TensorInfo[];
+  params: Readonly<Record<string, ParamValue>>;
+  /** For 'main' programs: the number of workgroups (split over x and y when above the per-dimension limit). */
+  workgroups?: number;
+}
+
+export interface GpuContext {
+  /** Fresh storage for one of the op's outputs; the kernel returns it to the engine. */
+  output(meta: OutMeta): TensorInfo;
+  /** Temporary storage (split-K partials, two-pass reductions), freed when the op's kernel returns. */
+  scratch(dtype: DType, shape: readonly number[]): TensorInfo;
+  /** Encodes one dispatch into the open command batch. Element programs with params.n = 0 are skipped. */
+  dispatch(program: Program, args: DispatchArgs): void;
+  /** The device's workgroup-memory budget in bytes (kernels that tile in workgroup memory size by it). */
+  readonly maxWorkgroupStorageBytes: number;
+}
+
+/** A WebGPU op kernel: the twin of kernels/cpu/types.ts CpuKernel. */
+export type GpuKernel<A> = (gpu: GpuContext, ins: readonly TensorInfo[], attrs: A, outs: readonly OutMeta[]) => TensorInfo[];
+
+/** In-place update kernel (optimizers): overwrites `targets` from `inputs`. */
+export type GpuUpdateKernel<A> = (gpu: GpuContext, targets: readonly TensorInfo[], inputs: readonly TensorInfo[], attrs: A) => void;
+
+/** WGSL element type of a dtype's storage. */
+export function storageType(dtype: DType): StorageType {
+  switch (dtype) {
+    case 'float32': return 'f32';
+    case 'int32': return 'i32';
+    case 'bool': return 'u32';
+    case 'float64': throw new SpikegradError('webgpu: float64 is not supported on the WebGPU backend; use float32 or the CPU backend');
+  }
+}

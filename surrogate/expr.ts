@@ -1,0 +1,273 @@
+/**
+ * The surrogate expression language: a tiny typed AST over one variable `x`, built with the functions below
+ * (or parsed from a string by parse.ts), from which compileJs.ts and compileWgsl.ts generate the CPU and the
+ * WGSL code. Each surrogate's derivative is written ONCE, as one of these expressions.
+ *
+ * Every operation of the language is one row of EXPR_OPS: its arity, argument and result types, and its
+ * float64 meaning (`eval`, used for constant folding, the interpreter and the float32 probe). The code
+ * generators have one emitter per row, checked against this table by the type system.
+ *
+ * Hyperparameters are plain numbers by the time an expression is built, so parameter-only subexpressions
+ * (`pi/2*alpha`) fold into one constant and the generated code holds only what depends on x.
+ */
+import { SpikegradError } from '../engine/errors.js';
+import { erf } from './special.js';
+
+export type ExprType = 'f' | 'b';
+
+/** Expression nodes are immutable and hash-consed by `key`, so equal subtrees are recognised (and shared). */
+export type Expr = NumExpr | XExpr | OpExpr;
+export interface NumExpr { readonly kind: 'num'; readonly value: number; readonly type: 'f'; readonly key: string }
+export interface XExpr { readonly kind: 'x'; readonly type: 'f'; readonly key: 'x' }
+export interface OpExpr {
+  readonly kind: 'op';
+  readonly op: ExprOp;
+  readonly args: readonly Expr[];
+  readonly type: ExprType;
+  readonly key: string;
+}
+
+interface OpInfo {
+  /** Argument types; the arity is their count. */
+  args: readonly ExprType[];
+  type: ExprType;
+  /** The float64 meaning (booleans as 0/1). */
+  eval: (...v: number[]) => number;
+}
+
+const F1 = ['f'] as const, F2 = ['f', 'f'] as const;
+
+/** Every operation of the language. Booleans come from comparisons and are consumed by `select` and logic. */
+export const EXPR_OPS = {
+  neg: { args: F1, type: 'f', eval: (a) => -a },
+  abs: { args: F1, type: 'f', eval: Math.abs },
+  sign: { args: F1, type: 'f', eval: (a) => (a > 0 ? 1 : a < 0 ? -1 : a) },
+  exp: { args: F1, type: 'f', eval: Math.exp },
+  log: { args: F1, type: 'f', eval: Math.log },
+  log1p: { args: F1, type: 'f', eval: Math.log1p },
+  sqrt: { args: F1, type: 'f', eval: Math.sqrt },
+  sin: { args: F1, type: 'f', eval: Math.sin },
+  cos: { args: F1, type: 'f', eval: Math.cos },
+  atan: { args: F1, type: 'f', eval: Math.atan },
+  tanh: { args: F1, type: 'f', eval: Math.tanh },
+  erf: { args: F1, type: 'f', eval: erf },
+  floor: { args: F1, type: 'f', eval: Math.floor },
+  /** a − floor(a), in [0, 1): the phase of periodic surrogates, so they never evaluate sin/cos of a huge argument. */
+  fract: { args: F1, type: 'f', eval: (a) => a - Math.floor(a) },
+  add: { args: F2, type: 'f', eval: (a, b) => a + b },
+  sub: { args: F2, type: 'f', eval: (a, b) => a - b },
+  mul: { args: F2, type: 'f', eval: (a, b) => a * b },
+  div: { args: F2, type: 'f', eval: (a, b) => a / b },
+  /** aᵇ for a ≥ 0 (WGSL's pow is undefined for a < 0); small integer constant exponents become products. */
+  pow: { args: F2, type: 'f', eval: Math.pow },
+  min: { args: F2, type: 'f', eval: Math.min },
+  max: { args: F2, type: 'f', eval: Math.max },
+  lt: { args: F2, type: 'b', eval: (a, b) => +(a < b) },
+  le: { args: F2, type: 'b', eval: (a, b) => +(a <= b) },
+  gt: { args: F2, type: 'b', eval: (a, b) => +(a > b) },
+  ge: { args: F2, type: 'b', eval: (a, b) => +(a >= b) },
+  eq: { args: F2, type: 'b', eval: (a, b) => +(a === b) },
+  ne: { args: F2, type: 'b', eval: (a, b) => +(a !== b) },
+  and: { args: ['b', 'b'], type: 'b', eval: (a, b) => +(a !== 0 && b !== 0) },
+  or: { args: ['b', 'b'], type: 'b', eval: (a, b) => +(a !== 0 || b !== 0) },
+  not: { args: ['b'], type: 'b', eval: (a) => +(a === 0) },
+  /** select(c, a, b) = c ? a : b. Both sides are evaluated (as WGSL's select does), so both must stay finite-safe. */
+  select: { args: ['b', 'f', 'f'], type: 'f', eval: (c, a, b) => (c !== 0 ? a : b) },
+} satisfies Record<string, OpInfo>;
+
+export type ExprOp = keyof typeof EXPR_OPS;
+export const EXPR_OP_NAMES = Object.keys(EXPR_OPS) as ExprOp[];
+
+/** The variable. */
+export const x: XExpr = Object.freeze({ kind: 'x', type: 'f', key: 'x' });
+
+export type ExprLike = Expr | number;
+
+export function num(value: number): NumExpr {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new SpikegradError(`surrogate expression: expected a number, got ${String(value)}`);
+  }
+  // -0 keeps its own key: 1/-0 and 1/0 differ.
+  return Object.freeze({ kind: 'num', value, type: 'f', key: Object.is(value, -0) ? 'n:-0' : `n:${value}` });
+}
+
+export function lift(e: ExprLike): Expr {
+  return typeof e === 'number' ? num(e) : e;
+}
+
+const isNum = (e: Expr, v?: number): e is NumExpr => e.kind === 'num' && (v === undefined || e.value === v);
+
+/**
+ * The one constructor of operation nodes: checks types, folds constants, and applies only the
+ * simplifications that are exact for every input (x·1, x+0, −(−x), a constant select).
+ */
+export function op(name: ExprOp, ...rawArgs: ExprLike[]): Expr {
+  const info: OpInfo = EXPR_OPS[name];
+  if (!info) throw new SpikegradError(`surrogate expression: unknown operation '${String(name)}'`);
+  if (rawArgs.length !== info.args.length) {
+    throw new SpikegradError(`surrogate expression: '${name}' expected ${info.args.length} argument(s), got ${rawArgs.length}`);
+  }
+  const args = rawArgs.map(lift);
+  args.forEach((a, i) => {
+    if (a.type !== info.args[i]) {
+      const want = info.args[i] === 'b' ? 'a condition (a comparison)' : 'a number';
+      throw new SpikegradError(`surrogate expression: argument ${i + 1} of '${name}' expected ${want}, got ${a.type === 'b' ? 'a condition' : 'a number'}`);
+    }
+  });
+  if (args.every((a) => a.kind === 'num') && info.type === 'f') {
+    const v = info.eval(...args.map((a) => (a as NumExpr).value));
+    if (!Number.isNaN(v)) return num(v);
+  }
+  const [a, b] = args as [Expr, Expr];
+  switch (name) {
+    case 'mul':
+      if (isNum(a, 1)) return b;
+      if (isNum(b, 1)) return a;
+      break;
+    case 'add':
+      if (isNum(a, 0)) return b;
+      if (isNum(b, 0)) return a;
+      break;
+    case 'sub':
+      if (isNum(b, 0)) return a;
+      break;
+    case 'div':
+      if (isNum(b, 1)) return a;
+      break;
+    case 'neg':
+      if (a.kind === 'op' && a.op === 'neg') return a.args[0]!;
+      break;
+    case 'abs':
+      // |−a| = |a|, ||a|| = |a|, |c·a| = |c|·|a|: exact in IEEE arithmetic, and they let σ(z) and σ(−z)
+      // share one e^{−|z|}.
+      if (a.kind === 'op' && (a.op === 'neg' || a.op === 'abs')) return op('abs', a.args[0]!);
+      if (a.kind === 'op' && a.op === 'mul' && a.args[0]!.kind === 'num') return op('mul', Math.abs(a.args[0]!.value), op('abs', a.args[1]!));
+      break;
+    case 'pow':
+      if (b.kind === 'num') return powConst(a, b.value);
+      break;
+    case 'select': {
+      const c = args[0]!;
+      if (c.kind === 'op' && c.op === 'not') return op('select', c.args[0]!, args[2]!, args[1]!);
+      break;
+    }
+  }
+  if (name === 'select') {
+    // A comparison of constants (booleans have no constant node) decides the select now.
+    const c = args[0]!;
+    if (c.kind === 'op' && c.args.every((e) => e.kind === 'num')) {
+      return (EXPR_OPS[c.op] as OpInfo).eval(...c.args.map((e) => (e as NumExpr).value)) ? args[1]! : args[2]!;
+    }
+    if (args[1]!.key === args[2]!.key) return args[1]!;
+  }
+  const type = info.type;
+  return Object.freeze({ kind: 'op', op: name, args: Object.freeze(args), type, key: `${name}(${args.map((e) => e.key).join(',')})` });
+}
+
+/** aⁿ for a constant n: small integer powers become products (exact, and valid for a < 0 in WGSL too). */
+function powConst(a: Expr, n: number): Expr {
+  if (n === 0) return num(1);
+  if (n === 1) return a;
+  if (Number.isInteger(n) && Math.abs(n) <= 4) {
+    const m = Math.abs(n);
+    const sq = op('mul', a, a);
+    const pos = m === 1 ? a : m === 2 ? sq : m === 3 ? op('mul', sq, a) : op('mul', sq, sq);
+    return n > 0 ? pos : op('div', 1, pos);
+  }
+  if (n === 0.5) return op('sqrt', a);
+  return Object.freeze({ kind: 'op', op: 'pow', args: Object.freeze([a, num(n)]), type: 'f', key: `pow(${a.key},n:${n})` });
+}
+
+// --- builder functions: the expression language as plain TypeScript ----------------------------------------------
+
+const un = (name: ExprOp) => (a: ExprLike): Expr => op(name, a);
+const bi = (name: ExprOp) => (a: ExprLike, b: ExprLike): Expr => op(name, a, b);
+
+export const neg = un('neg'), abs = un('abs'), sign = un('sign'), exp = un('exp'), log = un('log'), log1p = un('log1p');
+export const sqrt = un('sqrt'), sin = un('sin'), cos = un('cos'), atan = un('atan'), tanh = un('tanh'), erfOf = un('erf');
+export const floor = un('floor'), fract = un('fract');
+
+/**
+ * The logistic function 1/(1 + e^{−z}), built so that it cannot overflow: only e^{−|z|} ∈ [0, 1] is computed,
+ * and σ(z), σ(−z) (and σ(z)·σ(−z) = σ'(z)) share that one exponential.
+ */
+export function sigmoid(z: ExprLike): Expr {
+  const e = op('exp', op('neg', op('abs', z)));
+  const d = op('add', 1, e);
+  return op('select', op('ge', z, 0), op('div', 1, d), op('div', e, d));
+}
+
+/**
+ * σ'(z) = σ(z)·(1 − σ(z)) = e^{−|z|} / (1 + e^{−|z|})²: symmetric, one exponential, no branch, no overflow
+ * and no cancellation (1 − σ(z) would lose everything for large z).
+ */
+export function dsigmoid(z: ExprLike): Expr {
+  const e = op('exp', op('neg', op('abs', z)));
+  const d = op('add', 1, e);
+  return op('div', e, op('mul', d, d));
+}
+export const min = bi('min'), max = bi('max'), pow = bi('pow');
+export const lt = bi('lt'), le = bi('le'), gt = bi('gt'), ge = bi('ge'), eq = bi('eq'), ne = bi('ne');
+export const and = bi('and'), or = bi('or'), not = un('not');
+
+/** a + b + … */
+export function add(...xs: ExprLike[]): Expr {
+  return xs.length === 0 ? num(0) : xs.map(lift).reduce((p, c) => op('add', p, c));
+}
+/** a · b · … */
+export function mul(...xs: ExprLike[]): Expr {
+  return xs.length === 0 ? num(1) : xs.map(lift).reduce((p, c) => op('mul', p, c));
+}
+export const sub = bi('sub'), div = bi('div');
+export const square = (a: ExprLike): Expr => op('pow', a, 2);
+/** cond ? a : b (both sides evaluated). */
+export const select = (cond: Expr, a: ExprLike, b: ExprLike): Expr => op('select', cond, a, b);
+export const clamp = (a: ExprLike, lo: ExprLike, hi: ExprLike): Expr => op('min', op('max', a, lo), hi);
+
+/** Σ_{i=lo..hi} term(i), unrolled (lo and hi are integers known when the surrogate is built). */
+export function sum(lo: number, hi: number, term: (i: number) => ExprLike): Expr {
+  if (!Number.isInteger(lo) || !Number.isInteger(hi)) {
+    throw new SpikegradError(`surrogate expression: sum bounds must be integers, got ${lo}..${hi}`);
+  }
+  if (hi - lo + 1 > MAX_SUM_TERMS) {
+    throw new SpikegradError(`surrogate expression: sum over ${lo}..${hi} has ${hi - lo + 1} terms, at most ${MAX_SUM_TERMS} are unrolled`);
+  }
+  const terms: Expr[] = [];
+  for (let i = lo; i <= hi; i++) terms.push(lift(term(i)));
+  return add(...terms);
+}
+export const MAX_SUM_TERMS = 1000;
+
+// --- traversal ---------------------------------------------------------------------------------------------------
+
+/**
+ * The distinct operation nodes of `roots` in dependency order (each after its arguments), for code generators
+ * that give every node one temporary. Equal subtrees appear once (common subexpressions are computed once).
+ */
+export function schedule(...roots: Expr[]): OpExpr[] {
+  const seen = new Set<string>();
+  const order: OpExpr[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind !== 'op' || seen.has(e.key)) return;
+    seen.add(e.key);
+    for (const a of e.args) visit(a);
+    order.push(e);
+  };
+  roots.forEach(visit);
+  return order;
+}
+
+/** Human-readable infix form (also the canonical text of a custom surrogate in its cache key). */
+export function show(e: Expr): string {
+  if (e.kind === 'num') return e.value < 0 || Object.is(e.value, -0) ? `(${e.value})` : String(e.value);
+  if (e.kind === 'x') return 'x';
+  const INFIX: Partial<Record<ExprOp, string>> = {
+    add: '+', sub: '-', mul: '*', div: '/', pow: '^', lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=', and: '&&', or: '||',
+  };
+  const s = e.args.map(show);
+  if (INFIX[e.op]) return `(${s[0]} ${INFIX[e.op]} ${s[1]})`;
+  if (e.op === 'neg') return `(-${s[0]})`;
+  if (e.op === 'not') return `(!${s[0]})`;
+  if (e.op === 'select') return `(${s[0]} ? ${s[1]} : ${s[2]})`;
+  return `${e.op}(${s.join(', ')})`;
+}

@@ -1,0 +1,54 @@
+/**
+ * Device loss, shutdown and process exit. Its own file (so its own process): it destroys devices.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { expect, it } from 'vitest';
+import * as sg from '../index.js';
+import type { WebGpuBackend } from '../kernels/webgpu/index.js';
+import { describeWebGpu } from './webgpu.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+describeWebGpu('WebGPU device loss and shutdown', (first) => {
+  it('turns a lost device into clear errors, and a new backend works after shutdown()', async () => {
+    const gpu = first as WebGpuBackend;
+    const x = sg.tensor([1, 2, 3], [3], 'float32', gpu);
+    expect([...await sg.mul(x, 2).data()]).toEqual([2, 4, 6]);
+    gpu.device.destroy(); // what a driver reset or a removed GPU looks like to WebGPU
+    await gpu.device.lost;
+    expect(() => sg.neg(x)).toThrow(/neg: the WebGPU device was lost \(destroyed.*\); its tensors are gone\. Call shutdown\(\) and setBackend\('webgpu'\)/);
+    await expect(x.data()).rejects.toThrow(/read: the WebGPU device was lost/);
+    await sg.shutdown();
+    await expect(x.data()).rejects.toThrow(/the WebGPU backend was shut down/);
+
+    const fresh = await sg.setBackend('webgpu');
+    expect(fresh).not.toBe(gpu);
+    expect(await sg.sum(sg.tensor([1, 2, 3, 4], [4])).item()).toBe(10);
+    await sg.shutdown();
+  });
+
+  it('lets a Node process that used WebGPU and called shutdown() exit on its own within a second', async () => {
+    const outfile = `${root}out/test/exitChild.mjs`;
+    mkdirSync(`${root}out/test`, { recursive: true });
+    await build({
+      entryPoints: [`${root}test/fixtures/exitChild.ts`], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
+      packages: 'external', loader: { '.wgsl': 'text' }, logLevel: 'warning',
+    });
+    const child = spawn(process.execPath, [outfile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('exit', (c) => { clearTimeout(killer); resolve(c); });
+    });
+    const exitedAt = Date.now();
+    expect(code, `child stderr: ${stderr}`).toBe(0);
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { y: number; lastWorkAt: number };
+    expect(report.y).toBe(54);
+    expect(exitedAt - report.lastWorkAt).toBeLessThan(1000);
+  });
+});
