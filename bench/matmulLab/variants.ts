@@ -195,7 +195,58 @@ function subgroupSharedTile(p: Params): Kernel {
   };
 }
 
-export const VARIANTS: Record<string, (p: Params) => Kernel> = { rb: rowBroadcast, sg: subgroupTile, sgs: subgroupSharedTile };
+/**
+ * "sgf": "sg" with scalar loads through strides (so transposes and any K, N work): lavapipe pays per loaded
+ * component either way. Lane l owns columns c0 + l + 8j (j < TC). A's TM×KU block for KU k-steps is loaded by the
+ * 8 lanes, TM·KU/8 scalar loads each, and handed out with subgroupBroadcast.
+ */
+function subgroupScalarTile(p: Params): Kernel {
+  const SG = 8, W = p.W ?? SG, TM = p.TM ?? 16, TC = p.TC ?? 4, KU = p.KU ?? 4, chunks = W / SG;
+  const LA = (TM * KU) / SG; // A loads per lane per KU block; value v = r·KU + kk lives in lane v % 8, load v / 8
+  const L: string[] = ['enable subgroups;', header];
+  L.push(`@compute @workgroup_size(${W})`);
+  L.push(`fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {`);
+  L.push(`  let M = dims.M; let N = dims.N; let K = dims.K;`);
+  L.push(`  let l = li % ${SG}u; let chunk = li / ${SG}u;`);
+  L.push(`  let row0 = (wg.y * ${chunks}u + chunk) * ${TM}u; let col0 = wg.x * ${SG * TC}u + l;`);
+  // Lane l's A loads: value v = j·8 + l → row v / KU, k offset v % KU.
+  for (const j of range(LA)) L.push(`  let ar${j} = min(row0 + (${j * SG}u + l) / ${KU}u, M - 1u) * K + (${j * SG}u + l) % ${KU}u;`);
+  for (const q of range(TC)) L.push(`  let cb${q} = min(col0 + ${q * SG}u, N - 1u);`);
+  for (const r of range(TM)) L.push('  ' + range(TC).map((q) => `var c${r}_${q} = 0.0;`).join(' '));
+  L.push(`  var k = 0u;`);
+  L.push(`  for (; k + ${KU - 1}u < K; k += ${KU}u) {`);
+  for (const j of range(LA)) L.push(`    let av${j} = A[ar${j} + k];`);
+  for (const kk of range(KU)) {
+    L.push(`    {`, `    let bk = (k + ${kk}u) * N;`);
+    for (const q of range(TC)) L.push(`    let b${q} = B[bk + cb${q}];`);
+    for (const r of range(TM)) {
+      const v = r * KU + kk;
+      L.push(`    { let a = subgroupBroadcast(av${Math.floor(v / SG)}, ${v % SG}u); ` + range(TC).map((q) => `c${r}_${q} = fma(a, b${q}, c${r}_${q});`).join(' ') + ' }');
+    }
+    L.push(`    }`);
+  }
+  L.push(`  }`);
+  // K tail: plain loads (each lane reads its own A values).
+  L.push(`  for (; k < K; k++) {`, `    let bk = k * N;`);
+  for (const q of range(TC)) L.push(`    let b${q} = B[bk + cb${q}];`);
+  for (const r of range(TM)) L.push(`    { let a = A[min(row0 + ${r}u, M - 1u) * K + k]; ` + range(TC).map((q) => `c${r}_${q} = fma(a, b${q}, c${r}_${q});`).join(' ') + ' }');
+  L.push(`  }`);
+  for (const r of range(TM)) {
+    L.push(`  if (row0 + ${r}u < M) {`);
+    for (const q of range(TC)) L.push(`    if (col0 + ${q * SG}u < N) { C[(row0 + ${r}u) * N + col0 + ${q * SG}u] = c${r}_${q}; }`);
+    L.push(`  }`);
+  }
+  L.push(`}`);
+  return {
+    name: `sgf W=${W} TM=${TM} TC=${TC} KU=${KU}`,
+    wgsl: L.join('\n'),
+    grid: ({ M, N }) => [Math.ceil(N / (SG * TC)), Math.ceil(M / (TM * chunks)), 1],
+    features: ['subgroups'],
+  };
+}
+
+export const VARIANTS: Record<string, (p: Params) => Kernel> = {
+  sgf: subgroupScalarTile, rb: rowBroadcast, sg: subgroupTile, sgs: subgroupSharedTile };
 
 /** "rb:W=64,TM=8" → kernel. */
 export function parseVariant(spec: string): Kernel {

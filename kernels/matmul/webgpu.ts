@@ -12,6 +12,7 @@ import { reduceStrided } from '../reduce/webgpu.js';
 import { MAX_RANK, cachedProgram, type ParamType, type ParamValue } from '../webgpu/program.js';
 import type { GpuKernel } from '../webgpu/types.js';
 import narrowWgsl from './matmulNarrow.wgsl';
+import { subgroupMatmul } from './subgroupTile.js';
 import tiledWgsl from './matmulTiled.wgsl';
 
 /** A narrow side up to this many outputs goes to the narrow kernel (each invocation keeps them in registers). */
@@ -66,6 +67,11 @@ export const matmulKernel: GpuKernel<{ transposeA: boolean; transposeB: boolean 
     sAm: tA ? 1 : K, sAk: tA ? M : 1, sBk: tB ? 1 : N, sBn: tB ? K : 1,
     bshape, aBatch: batchStrides(as.slice(0, -2), bshape, M * K), bBatch: batchStrides(bs.slice(0, -2), bshape, K * N),
   };
+  // Software adapters: the lane-tiled kernel (3–10× the tiled kernel on lavapipe; bench/RESULTS.md).
+  if (gpu.software && gpu.subgroupSize !== null) {
+    subgroupMatmul(gpu, a!, b!, tA, tB, { M, N, K, bshape }, y);
+    return [y];
+  }
   const tiles = batch * Math.ceil(M / 64) * Math.ceil(N / 64);
   const narrow = Math.min(M, N) <= NARROW_MAX || (tiles < MIN_TILES_LONG_K && K >= 4 * MIN_K_SLICE);
   if (!narrow) {

@@ -85,6 +85,9 @@ export class WebGpuBackend implements Backend {
       },
       dispatch: (p, args) => this.#dispatch(p, args),
       maxWorkgroupStorageBytes: device.limits.maxComputeWorkgroupStorageSize,
+      subgroupSize: device.features.has('subgroups') && adapter.subgroupMinSize > 0 && adapter.subgroupMinSize === adapter.subgroupMaxSize
+        ? adapter.subgroupMinSize : null,
+      software: adapter.software,
     };
   }
 

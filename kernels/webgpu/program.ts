@@ -16,8 +16,11 @@
 import { SpikegradError } from '../../engine/errors.js';
 import preludeWgsl from './prelude.wgsl';
 
-/** Element type of a storage buffer. bool tensors are stored as u32 (WGSL has no 8-bit storage). */
-export type StorageType = 'f32' | 'i32' | 'u32';
+/**
+ * Element type of a storage buffer. bool tensors are stored as u32 (WGSL has no 8-bit storage). 'vec4<f32>'
+ * views a float32 tensor as quads (one load per 4 elements; pooled buffers are multiples of 16 bytes).
+ */
+export type StorageType = 'f32' | 'i32' | 'u32' | 'vec4<f32>';
 /** A uniform field: a 32-bit scalar, or 'dims', up to MAX_RANK u32 values (a shape or strides). */
 export type ParamType = 'u32' | 'i32' | 'f32' | 'dims';
 export type ParamValue = number | readonly number[];
@@ -50,6 +53,8 @@ export interface ProgramSpec {
   main?: string;
   /** Extra WGSL placed before the kernel (helper functions, constants). */
   helpers?: string;
+  /** WGSL extensions the kernel needs (`enable <name>;`), e.g. 'subgroups'; the device must have the feature. */
+  enable?: readonly string[];
 }
 
 interface ParamField {
@@ -111,6 +116,7 @@ export function program(spec: ProgramSpec): Program {
   const { fields, bytes } = layout(Object.keys(spec.params).length ? spec.params : { _unused: 'u32' });
   const inputNames = Object.keys(spec.inputs), outputNames = Object.keys(spec.outputs);
   const lines = [
+    ...(spec.enable ?? []).map((e) => `enable ${e};`),
     `const WG: u32 = ${wg}u;`,
     `struct Params {\n${fields.map((f) => `  ${f.name}: ${wgslType(f.type)},`).join('\n')}\n}`,
     '@group(0) @binding(0) var<uniform> params: Params;',
