@@ -13,3 +13,5 @@ registerBackend('webgpu', webgpuFactory);
 
 export * from './engine/index.js';
 export * as surrogate from './surrogate/index.js';
+export * as nn from './nn/index.js';
+export * as init from './nn/init.js';

@@ -6,12 +6,13 @@
  */
 import { Command } from 'commander';
 import { shutdown } from '../index.js';
+import { register as devices } from './commands/devices.js';
 import { version } from './version.js';
 import * as surrogates from './commands/surrogates.js';
 
 type Register = (program: Command) => void;
 
-const COMMANDS: Register[] = [surrogates.register];
+const COMMANDS: Register[] = [devices, surrogates.register];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();

@@ -15,6 +15,8 @@ import { broadcastShapes, normalizeAxis, reducedShape, sameShape, sizeOf, type S
 import type { Tensor } from './tensor.js';
 import * as O from './api.js';
 import { SPIKE_OPS, type SpikeOpAttrs } from './opsSpike.js';
+import { NEURON_OPS, type NeuronOpAttrs } from './opsNeuron.js';
+import { SYNAPSE_OPS, type SynapseOpAttrs } from './opsSynapse.js';
 
 export interface OutMeta {
   shape: number[];
@@ -43,7 +45,7 @@ export const COMPARISON_OPS: readonly BinaryOp[] = ['lt', 'le', 'gt', 'ge', 'eq'
 type NoAttrs = Record<string, never>;
 
 /** Attributes of every op, by name. The op-name union is derived from this one interface. */
-export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs {
+export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs, NeuronOpAttrs, SynapseOpAttrs {
   powScalar: { exponent: number };
   cast: { dtype: DType };
   where: NoAttrs;
@@ -503,5 +505,8 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
 
   // The spike and its surrogate gradient (engine/opsSpike.ts).
   ...SPIKE_OPS,
+  // Fused whole-sequence neuron and synapse layers (engine/opsNeuron.ts, engine/opsSynapse.ts).
+  ...NEURON_OPS,
+  ...SYNAPSE_OPS,
 
 };

@@ -23,7 +23,9 @@ function stackOutputs(outs: StepOutput[]): StepOutput {
  * Differentiable: gradients flow through every step (backpropagation through time).
  * @example const ys = transform.forLoop((x) => net.update(x), xs); // [T, B, n]
  */
-export function forLoop<R extends StepOutput>(f: (...args: [...Tensor[], number]) => R, xs: Tensor | Tensor[]): R {
+export function forLoop<R extends StepOutput>(f: (x: Tensor, t: number) => R, xs: Tensor): R;
+export function forLoop<R extends StepOutput>(f: (...args: never[]) => R, xs: Tensor[]): R;
+export function forLoop<R extends StepOutput>(f: (...args: never[]) => R, xs: Tensor | Tensor[]): R {
   if (typeof f !== 'function') throw new SpikegradError(`forLoop: argument 'f' expected a function, got ${describeValue(f)}`);
   const seqs = xs instanceof Tensor ? [xs] : xs;
   if (!Array.isArray(seqs) || seqs.length === 0 || !seqs.every((s) => s instanceof Tensor)) {
@@ -37,6 +39,7 @@ export function forLoop<R extends StepOutput>(f: (...args: [...Tensor[], number]
   }
   if (!T) throw new SpikegradError('forLoop: argument \'xs\' has an empty leading axis (T = 0)');
   const outs: StepOutput[] = [];
-  for (let t = 0; t < T; t++) outs.push(f(...seqs.map((s) => index(s, t, 0)), t));
+  const step = f as unknown as (...args: (Tensor | number)[]) => R;
+  for (let t = 0; t < T; t++) outs.push(step(...seqs.map((s) => index(s, t, 0)), t));
   return stackOutputs(outs) as R;
 }

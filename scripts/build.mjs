@@ -11,6 +11,8 @@ rmSync('dist', { recursive: true, force: true });
 
 const entries = { index: 'index.ts', units: 'units/index.ts' };
 if (existsSync('cli/main.ts')) entries.cli = 'cli/main.ts';
+// The benchmark's peers (TF.js, jax-js; devDependencies): one child process per peer, and a runner of their own.
+if (existsSync('bench/peers/child.ts')) Object.assign(entries, { 'peers-child': 'bench/peers/child.ts', peers: 'bench/peers/main.ts' });
 
 const t0 = Date.now();
 await build({
@@ -28,6 +30,22 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 if (entries.cli) chmodSync('dist/cli.js', 0o755);
+if (entries.peers) chmodSync('dist/peers.js', 0o755);
+
+// The browser bundle: one ES module for <script type="module"> or a bundler, WebGPU through navigator.gpu.
+// Dawn's Node addon is never imported there (kernels/webgpu/device.ts loads it only when navigator.gpu is absent).
+await build({
+  entryPoints: { 'spikegrad.browser': 'index.ts' },
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  external: ['webgpu'],
+  loader: { '.wgsl': 'text' },
+  sourcemap: true,
+  logLevel: 'warning',
+});
 
 // Declarations for `types` in package.json; skipped (with a note) if typescript is absent (production install).
 try {

@@ -38,6 +38,8 @@ const EXTRA: ParityCase[] = [
   { name: 'log1p [1000] tiny', fn: sg.log1p, inputs: [f([1000], [-1e-4, 1e-4])] },
   { name: 'expm1 [1000] around ±0.5', fn: sg.expm1, inputs: [f([1000], [-0.7, 0.7])] },
   { name: 'log1p [1000] around ±0.5', fn: sg.log1p, inputs: [f([1000], [-0.7, 0.7])] },
+  { name: 'sin [1000] wide range', fn: sg.sin, inputs: [f([1000], [-100, 100])] },
+  { name: 'cos [1000] wide range', fn: sg.cos, inputs: [f([1000], [-100, 100])] },
   { name: 'exp over 65536·64+1 elements (> 65535 workgroups)', fn: sg.exp, inputs: [f([65536 * 64 + 1], [-1, 1])] },
   // Broadcasting
   { name: 'add [257,1,3]·[1,64,3]', fn: sg.add, inputs: [f([257, 1, 3]), f([1, 64, 3])] },

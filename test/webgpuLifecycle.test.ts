@@ -12,6 +12,19 @@ import { describeWebGpu } from './webgpu.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** Runs `node script args`, collecting its output; killed after 20 s (a hang fails the test, not the run). */
+async function runChild(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; exitedAt: number }> {
+  const child = spawn(process.execPath, [script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('exit', (c) => { clearTimeout(killer); resolve(c); });
+  });
+  return { code, stdout, stderr, exitedAt: Date.now() };
+}
+
 describeWebGpu('WebGPU device loss and shutdown', (first) => {
   it('turns a lost device into clear errors, and a new backend works after shutdown()', async () => {
     const gpu = first as WebGpuBackend;
@@ -30,6 +43,20 @@ describeWebGpu('WebGPU device loss and shutdown', (first) => {
     await sg.shutdown();
   });
 
+  it('runs the browser bundle through navigator.gpu (Dawn standing in for a browser)', async () => {
+    const bundle = `${root}out/test/spikegrad.browser.js`;
+    await build({
+      entryPoints: [`${root}index.ts`], outfile: bundle, bundle: true, platform: 'browser', format: 'esm', target: 'es2022',
+      external: ['webgpu'], loader: { '.wgsl': 'text' }, logLevel: 'warning',
+    });
+    const { code, stdout, stderr } = await runChild(`${root}test/fixtures/navigatorChild.mjs`, [bundle]);
+    expect(code, `child stderr: ${stderr}`).toBe(0);
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { y: number; adapterRequests: number; description: string };
+    expect(report.y).toBe(54);
+    expect(report.adapterRequests).toBeGreaterThan(0); // the adapter came from navigator.gpu
+    expect(report.description).toMatch(/^WebGPU: /);
+  });
+
   it('lets a Node process that used WebGPU and called shutdown() exit on its own within a second', async () => {
     const outfile = `${root}out/test/exitChild.mjs`;
     mkdirSync(`${root}out/test`, { recursive: true });
@@ -37,15 +64,7 @@ describeWebGpu('WebGPU device loss and shutdown', (first) => {
       entryPoints: [`${root}test/fixtures/exitChild.ts`], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
       packages: 'external', loader: { '.wgsl': 'text' }, logLevel: 'warning',
     });
-    const child = spawn(process.execPath, [outfile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.on('exit', (c) => { clearTimeout(killer); resolve(c); });
-    });
-    const exitedAt = Date.now();
+    const { code, stdout, stderr, exitedAt } = await runChild(outfile, []);
     expect(code, `child stderr: ${stderr}`).toBe(0);
     const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { y: number; lastWorkAt: number };
     expect(report.y).toBe(54);

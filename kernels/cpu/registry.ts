@@ -7,6 +7,8 @@ import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type U
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/cpu.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/cpu.js';
 import { matmulKernel } from '../matmul/cpu.js';
+import { alifRunGradKernel, alifRunKernel, lifRunGradKernel, lifRunKernel } from '../neuron/cpu.js';
+import { decayRunGradKernel, dualExponRunGradKernel, dualExponRunKernel, exponRunKernel, leakyRunKernel } from '../synapse/cpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/cpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/cpu.js';
 import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/cpu.js';
@@ -44,6 +46,15 @@ export const CPU_KERNELS = {
   spikeGrad: spikeGradKernel,
   surrogateGrad: surrogateGradKernel,
   surrogateFun: surrogateFunKernel,
+  lifRun: lifRunKernel,
+  lifRunGrad: lifRunGradKernel,
+  alifRun: alifRunKernel,
+  alifRunGrad: alifRunGradKernel,
+  exponRun: exponRunKernel,
+  leakyRun: leakyRunKernel,
+  decayRunGrad: decayRunGradKernel,
+  dualExponRun: dualExponRunKernel,
+  dualExponRunGrad: dualExponRunGradKernel,
 } satisfies KernelTable;
 
 export const CPU_UPDATES = {

@@ -80,7 +80,9 @@ export function mapElements(gpu: GpuContext, call: ElementwiseCall): void {
   });
   const T = call.T ?? operands[0]?.type ?? call.outType;
   const anyStrided = modes.includes('strided');
-  const key = `ew:${call.name}|${T}>${call.outType}|${operands.map((o, k) => `${o.type}:${modes[k]}`).join(',')}|r${anyStrided ? rank : 0}`;
+  // The expression itself is part of the key: two calls that share a name but not an expression must not
+  // share a pipeline.
+  const key = `ew:${call.name}=${call.expr}|${T}>${call.outType}|${operands.map((o, k) => `${o.type}:${modes[k]}`).join(',')}|r${anyStrided ? rank : 0}`;
   const program = cachedProgram(key, () => {
     const params: Record<string, ParamType> = { n: 'u32' };
     if (anyStrided) params.shape = 'dims';

@@ -61,13 +61,19 @@ export const castKernel: GpuKernel<{ dtype: DType }> = (gpu, [x], { dtype }, [me
   return [y];
 };
 
-/** Integer exponents use repeated squaring (exact for x²); others pow_ with JavaScript's conventions. */
+/**
+ * Integer exponents use repeated squaring (exact for x²); 0.5 is a square root (correctly rounded, where the
+ * exp2/log2 route errs by ~|log2 x| ulps); other exponents pow_ with JavaScript's conventions.
+ */
 export const powScalarKernel: GpuKernel<{ exponent: number }> = (gpu, [x], { exponent }, [meta]) => {
   const y = gpu.output(meta!);
   const integral = Number.isInteger(exponent) && Math.abs(exponent) < 2 ** 31;
+  const [name, expr] = integral ? ['powi', 'powi_(a, params.p)']
+    // Math.pow(-0, 0.5) is +0 and Math.pow(-Infinity, 0.5) is +Infinity, where sqrt gives -0 and NaN.
+    : exponent === 0.5 ? ['sqrtPow', 'select(sqrt_(a) + 0.0, inff(), a == -inff())']
+    : ['powf', 'pow_(a, params.p)'];
   mapElements(gpu, {
-    name: integral ? 'powi' : 'powf', expr: integral ? 'powi_(a, params.p)' : 'pow_(a, params.p)',
-    operands: [broadcastOperand(x!, x!.shape)], out: y, outType: 'f32',
+    name, expr, operands: [broadcastOperand(x!, x!.shape)], out: y, outType: 'f32',
     extra: { p: integral ? ['i32', exponent] : ['f32', exponent] },
   });
   return [y];

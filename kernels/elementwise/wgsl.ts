@@ -10,15 +10,15 @@ export const UNARY_WGSL: Record<UnaryOp, string> = {
   neg: '-a',
   abs: 'abs(a)',
   sign: 'select(select(a, T(-1), a < T(0)), T(1), a > T(0))', // keeps ±0 and NaN, as the CPU twin
-  exp: 'exp(a)',
+  exp: 'exp_(a)',
   expm1: 'expm1_(a)',
   log: 'log_(a)',
   log1p: 'log1p_(a)',
   sqrt: 'sqrt_(a)',
   sigmoid: 'sigmoid_(a)',
   tanh: 'tanh_(a)',
-  sin: 'sin(a)',
-  cos: 'cos(a)',
+  sin: 'sin_(a)',
+  cos: 'cos_(a)',
   floor: 'floor(a)',
   logicalNot: 'select(0u, 1u, a == 0u)',
 };

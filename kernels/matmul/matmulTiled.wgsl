@@ -1,65 +1,35 @@
-// C = A·B over 64×64 output tiles: 256 invocations each own a 4×4 register tile, and the workgroup stages
-// 16-deep slices of A and B in workgroup memory. Transposes and batch broadcasting are strides (uniforms),
-// so one pipeline serves every layout. Out-of-range tile elements load as 0 and are not stored.
-// Helpers from matmul/webgpu.ts: batchOffsets(b) -> vec2(A offset, B offset).
-
-const TM: u32 = 64u;
-const TN: u32 = 64u;
-const TK: u32 = 16u;
-const TX: u32 = 16u; // invocations along N; 16 along M
-
-var<workgroup> As: array<f32, 1024>; // [TK][TM]
-var<workgroup> Bs: array<f32, 1024>; // [TK][TN]
+// C = A·B for outputs that are not narrow. Invocation (row block, column quad) owns an R×4 register tile:
+// per step of k it loads one quad of B's row k and R elements of A's column k (the same for the whole
+// workgroup, whose invocations run along N), and does R vec4 FMAs. Software rasterisers vectorise across
+// invocations, and this layout keeps their loads of B contiguous. Transposes and batch broadcasting are
+// strides (uniforms). Generated helpers (matmul/webgpu.ts): R, batchOffsets(b), loadB4(base, k, quad),
+// storeC4(batch, row, quad, value).
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let g = workgroupIndex(wid, nwg);
-  let tilesN = (params.N + TN - 1u) / TN;
-  let perBatch = ((params.M + TM - 1u) / TM) * tilesN;
-  if (g >= perBatch * params.batch) { return; } // uniform per workgroup
+  let quads = (params.N + 3u) / 4u;
+  let colTiles = (quads + WG - 1u) / WG;
+  let perBatch = ((params.M + R - 1u) / R) * colTiles;
+  if (g >= perBatch * params.batch) { return; }
   let b = g / perBatch;
-  let m0 = ((g % perBatch) / tilesN) * TM;
-  let n0 = ((g % perBatch) % tilesN) * TN;
+  let m0 = ((g % perBatch) / colTiles) * R;
+  let quad = ((g % perBatch) % colTiles) * WG + lid;
+  let q = min(quad, quads - 1u); // lanes past the edge compute a copy of the last quad and store nothing
   let offs = batchOffsets(b);
-  let tx = lid % TX;
-  let ty = lid / TX;
-  var c0 = vec4<f32>(0.0);
-  var c1 = vec4<f32>(0.0);
-  var c2 = vec4<f32>(0.0);
-  var c3 = vec4<f32>(0.0);
-  for (var k0 = 0u; k0 < params.K; k0 = k0 + TK) {
-    for (var e = 0u; e < 4u; e = e + 1u) {
-      let idx = lid + e * 256u;
-      let kk = idx / TM;
-      let mm = idx % TM;
-      let gk = k0 + kk;
-      var av = 0.0;
-      if (m0 + mm < params.M && gk < params.K) { av = A[offs.x + (m0 + mm) * params.sAm + gk * params.sAk]; }
-      As[idx] = av;
-      var bv = 0.0;
-      if (n0 + mm < params.N && gk < params.K) { bv = B[offs.y + gk * params.sBk + (n0 + mm) * params.sBn]; }
-      Bs[idx] = bv;
+  var acc: array<vec4<f32>, R>;
+  for (var r = 0u; r < R; r = r + 1u) { acc[r] = vec4<f32>(0.0); }
+  for (var k = 0u; k < params.K; k = k + 1u) {
+    let bq = loadB4(offs.y, k, q);
+    let aCol = offs.x + k * params.sAk;
+    for (var r = 0u; r < R; r = r + 1u) {
+      acc[r] = fma(vec4<f32>(A[aCol + min(m0 + r, params.M - 1u) * params.sAm]), bq, acc[r]);
     }
-    workgroupBarrier();
-    for (var kk = 0u; kk < TK; kk = kk + 1u) {
-      let a = vec4<f32>(As[kk * TM + ty * 4u], As[kk * TM + ty * 4u + 1u], As[kk * TM + ty * 4u + 2u], As[kk * TM + ty * 4u + 3u]);
-      let bq = vec4<f32>(Bs[kk * TN + tx * 4u], Bs[kk * TN + tx * 4u + 1u], Bs[kk * TN + tx * 4u + 2u], Bs[kk * TN + tx * 4u + 3u]);
-      c0 = c0 + a.x * bq;
-      c1 = c1 + a.y * bq;
-      c2 = c2 + a.z * bq;
-      c3 = c3 + a.w * bq;
-    }
-    workgroupBarrier();
   }
-  let base = b * params.M * params.N;
-  let rows = array<vec4<f32>, 4>(c0, c1, c2, c3);
-  for (var i = 0u; i < 4u; i = i + 1u) {
-    let m = m0 + ty * 4u + i;
-    if (m >= params.M) { break; }
-    for (var j = 0u; j < 4u; j = j + 1u) {
-      let n = n0 + tx * 4u + j;
-      if (n < params.N) { C[base + m * params.N + n] = rows[i][j]; }
+  if (quad < quads) {
+    for (var r = 0u; r < R; r = r + 1u) {
+      if (m0 + r < params.M) { storeC4(b, m0 + r, quad, acc[r]); }
     }
   }
 }

@@ -1,7 +1,10 @@
 /**
  * Matrix product on WebGPU (twin: matmul/cpu.ts). Transposes and broadcast batch axes are strides passed as
- * uniforms, so each of the two kernels is one pipeline for every layout:
- * - matmulTiled.wgsl: 64×64 tiles with 4×4 register tiles, for outputs that fill several tiles;
+ * uniforms. On a software adapter with fixed-width subgroups (lavapipe) every product goes to the lane-tiled
+ * kernel of subgroupTile.ts, which is built around what loads cost there. Elsewhere (GPUs), two kernels, each
+ * one pipeline for every layout:
+ * - matmulTiled.wgsl: an 8×4 register tile per invocation, for outputs that are not narrow; when B is stored
+ *   row-major with N a multiple of 4, B and C are bound as vec4 arrays (one load per quad);
  * - matmulNarrow.wgsl: outputs with a side of at most 8 (SNN layers: [51200,100]·[100,4]) or too few tiles for
  *   their K; it splits K into slices when the output alone gives too few invocations (the weight gradient
  *   [100,51200]·[51200,4]), and sums the slices with the reduction kernel (deterministic: no atomics).
@@ -12,8 +15,8 @@ import { reduceStrided } from '../reduce/webgpu.js';
 import { MAX_RANK, cachedProgram, type ParamType, type ParamValue } from '../webgpu/program.js';
 import type { GpuKernel } from '../webgpu/types.js';
 import narrowWgsl from './matmulNarrow.wgsl';
-import { subgroupMatmul } from './subgroupTile.js';
 import tiledWgsl from './matmulTiled.wgsl';
+import { subgroupMatmul } from './subgroupTile.js';
 
 /** A narrow side up to this many outputs goes to the narrow kernel (each invocation keeps them in registers). */
 const NARROW_MAX = 8;
@@ -21,8 +24,10 @@ const NARROW_MAX = 8;
 const NARROW_TARGET_INVOCATIONS = 16384;
 /** … but never into slices shorter than this. */
 const MIN_K_SLICE = 256;
-/** The tiled kernel needs at least this many tiles to keep a device busy when K is long. */
+/** The tiled kernel needs at least this many workgroups to keep a device busy when K is long. */
 const MIN_TILES_LONG_K = 4;
+/** Rows of the tiled kernel's register tile (8 vec4 accumulators: what a 16-register SIMD file holds). */
+const TILE_ROWS = 8;
 
 const PARAMS: Record<string, ParamType> = {
   M: 'u32', N: 'u32', K: 'u32', batch: 'u32', brank: 'u32', sAm: 'u32', sAk: 'u32', sBk: 'u32', sBn: 'u32',
@@ -39,6 +44,30 @@ fn batchOffsets(b: u32) -> vec2<u32> {
     off = off + q * vec2<u32>(dim(params.aBatch, u32(d)), dim(params.bBatch, u32(d)));
   }
   return off;
+}`;
+
+/** B row-major with N % 4 = 0: B and C as vec4 arrays (batch offsets are multiples of 4 elements). */
+const TILED_VEC4 = `
+fn loadB4(base: u32, k: u32, quad: u32) -> vec4<f32> {
+  return B[base / 4u + k * (params.N / 4u) + quad];
+}
+fn storeC4(b: u32, row: u32, quad: u32, v: vec4<f32>) {
+  C[(b * params.M * params.N + row * params.N) / 4u + quad] = v;
+}`;
+
+/** Any layout: four strided loads (columns past N repeat the last one) and bounds-checked stores. */
+const TILED_STRIDED = `
+fn loadB4(base: u32, k: u32, quad: u32) -> vec4<f32> {
+  let row = base + k * params.sBk;
+  let last = params.N - 1u;
+  return vec4<f32>(B[row + min(4u * quad, last) * params.sBn], B[row + min(4u * quad + 1u, last) * params.sBn],
+                   B[row + min(4u * quad + 2u, last) * params.sBn], B[row + min(4u * quad + 3u, last) * params.sBn]);
+}
+fn storeC4(b: u32, row: u32, quad: u32, v: vec4<f32>) {
+  let at = b * params.M * params.N + row * params.N + 4u * quad;
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    if (4u * quad + j < params.N) { C[at + j] = v[j]; }
+  }
 }`;
 
 /** Element strides of each output batch axis in an operand with batch shape `own` (0 where broadcast). */
@@ -67,19 +96,23 @@ export const matmulKernel: GpuKernel<{ transposeA: boolean; transposeB: boolean 
     sAm: tA ? 1 : K, sAk: tA ? M : 1, sBk: tB ? 1 : N, sBn: tB ? K : 1,
     bshape, aBatch: batchStrides(as.slice(0, -2), bshape, M * K), bBatch: batchStrides(bs.slice(0, -2), bshape, K * N),
   };
-  // Software adapters: the lane-tiled kernel (3–10× the tiled kernel on lavapipe; bench/RESULTS.md).
+  // Software adapters: the lane-tiled kernel (subgroupTile.ts; several times the tiled kernel on lavapipe).
   if (gpu.software && gpu.subgroupSize !== null) {
     subgroupMatmul(gpu, a!, b!, tA, tB, { M, N, K, bshape }, y);
     return [y];
   }
-  const tiles = batch * Math.ceil(M / 64) * Math.ceil(N / 64);
+  const quads = Math.ceil(N / 4);
+  // Workgroups run along N: 64 quads (256 columns) each, or 16 when N is small.
+  const wg = quads >= 48 ? 64 : 16;
+  const tiles = batch * Math.ceil(M / TILE_ROWS) * Math.ceil(quads / wg);
   const narrow = Math.min(M, N) <= NARROW_MAX || (tiles < MIN_TILES_LONG_K && K >= 4 * MIN_K_SLICE);
   if (!narrow) {
-    const p = cachedProgram('matmulTiled', () => ({
-      params: { n: 'u32', ...PARAMS }, inputs: { A: 'f32', B: 'f32' }, outputs: { C: 'f32' },
-      workgroupSize: 256, helpers: BATCH_OFFSETS, main: tiledWgsl,
+    const vec4 = N % 4 === 0 && !tB;
+    const p = cachedProgram(`matmulTiled|${vec4 ? 'vec4' : 'strided'}|${wg}`, () => ({
+      params: PARAMS, inputs: { A: 'f32', B: vec4 ? 'vec4<f32>' : 'f32' }, outputs: { C: vec4 ? 'vec4<f32>' : 'f32' },
+      workgroupSize: wg, helpers: `const R: u32 = ${TILE_ROWS}u;\n${BATCH_OFFSETS}\n${vec4 ? TILED_VEC4 : TILED_STRIDED}`, main: tiledWgsl,
     }));
-    gpu.dispatch(p, { inputs: [a!, b!], outputs: [y], params: { n: tiles, ...common }, workgroups: tiles });
+    gpu.dispatch(p, { inputs: [a!, b!], outputs: [y], params: common, workgroups: tiles });
     return [y];
   }
   const narrowN = N <= M;

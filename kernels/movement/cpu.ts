@@ -33,6 +33,14 @@ export const permuteKernel: CpuKernel<{ perm: number[] }> = ([x], { perm }, [out
 
 export const broadcastToKernel: CpuKernel<{ shape: number[] }> = ([x], { shape }, [out]) => {
   const res = allocArray(out!.dtype, sizeOf(shape));
+  // New or size-1 leading axes only (the gradient of a mean over time): repeat the whole block.
+  let first = 0;
+  while (first < x!.shape.length && x!.shape[first] === 1) first++;
+  const core = x!.shape.slice(first);
+  if (x!.size > 0 && core.every((d, i) => d === shape[shape.length - core.length + i])) {
+    for (let o = 0; o < res.length; o += x!.size) res.set(x!.data, o);
+    return [res];
+  }
   gatherStrided(x!.data, res, shape, broadcastStrides(x!.shape, shape), 0);
   return [res];
 };

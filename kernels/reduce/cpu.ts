@@ -47,7 +47,11 @@ function outSize(x: CpuInput, axes: readonly number[]): number {
 
 export const sumKernel: CpuKernel<ReduceAttrs> = ([x], { axes }, [out]) => {
   const acc = new Float64Array(outSize(x!, axes));
-  reduceInto(x!, axes, acc, (a, o, v) => { a[o]! += v; });
+  if (axes.length > 0 && axes.every((a, i) => a === i)) {
+    // Leading axes only (a mean over time, a bias gradient): add whole rows, no per-element callback.
+    const d = x!.data, inner = acc.length;
+    for (let i = 0; i < d.length; i += inner) for (let o = 0; o < inner; o++) acc[o]! += d[i + o]!;
+  } else reduceInto(x!, axes, acc, (a, o, v) => { a[o]! += v; });
   const res = allocArray(out!.dtype, acc.length);
   res.set(acc);
   return [res];

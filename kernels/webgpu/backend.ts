@@ -37,7 +37,6 @@ export class WebGpuBackend implements Backend {
   readonly counters: BackendCounters = { ops: 0, dispatches: 0, submits: 0, readbacks: 0 };
   readonly device: GPUDevice;
   readonly adapter: AdapterDescription;
-  readonly submitEvery: number;
   readonly #pool: BufferPool;
   readonly #pipelines: PipelineCache;
   readonly #batch: CommandBatch;
@@ -63,9 +62,8 @@ export class WebGpuBackend implements Backend {
     this.device = device;
     this.adapter = adapter;
     this.description = `WebGPU: ${adapterName(adapter)}${adapter.software ? ' (software adapter)' : ''}`;
-    this.submitEvery = opts.submitEvery ?? SUBMIT_EVERY;
     this.#pool = new BufferPool(device);
-    this.#batch = new CommandBatch(device, this.#pool, this.counters, this.submitEvery);
+    this.#batch = new CommandBatch(device, this.#pool, this.counters, opts.submitEvery ?? SUBMIT_EVERY);
     this.#batch.afterSubmit = () => this.#pool.trim(Math.max(MIN_POOL_CAP, this.#peak));
     this.#maxBinding = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     this.#maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
@@ -138,23 +136,21 @@ export class WebGpuBackend implements Backend {
   async read(id: DataId, dtype: DType, size: number): Promise<TypedArray> {
     this.#check('read');
     if (size === 0) return allocArray(dtype, 0);
-    this.flush();
     const bytes = size * 4;
     const staging = this.#pool.acquire(bytes, STAGING_USAGE);
-    const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer((id as GpuStorage).buf.buffer, 0, staging.buffer, 0, bytes);
-    this.device.queue.submit([enc.finish()]);
-    this.counters.submits++;
+    // The copy rides in the pending batch's command buffer, after its dispatches.
+    this.#batch.flush((enc) => enc.copyBufferToBuffer((id as GpuStorage).buf.buffer, 0, staging.buffer, 0, bytes));
     this.counters.readbacks++;
+    let raw: ArrayBuffer;
     try {
       await staging.buffer.mapAsync(1 /* GPUMapMode.READ */, 0, bytes);
+      raw = staging.buffer.getMappedRange(0, bytes).slice(0);
+      staging.buffer.unmap();
+      this.#pool.release(staging);
     } catch (e) {
       this.#check('read');
       throw new SpikegradError(`read: mapping the staging buffer failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const raw = staging.buffer.getMappedRange(0, bytes).slice(0);
-    staging.buffer.unmap();
-    this.#pool.release(staging);
     await this.#throwDeviceError();
     if (dtype === 'bool') return Uint8Array.from(new Uint32Array(raw));
     return dtype === 'int32' ? new Int32Array(raw) : new Float32Array(raw);
@@ -232,6 +228,17 @@ export class WebGpuBackend implements Backend {
     packParams(p, args.params, this.#batch.params, offset);
     const { pipeline, bindGroup } = this.#pipelines.get(p, [...args.inputs, ...args.outputs].map((t) => (t.dataId as GpuStorage).buf));
     this.#batch.dispatch(pipeline, bindGroup, offset, x, y);
+  }
+
+  /** Dispatches per command-buffer submit (bench/dispatch.ts sweeps it). */
+  get submitEvery(): number {
+    return this.#batch.submitEvery;
+  }
+
+  set submitEvery(n: number) {
+    if (!Number.isInteger(n) || n < 1) throw new SpikegradError(`submitEvery: expected a positive integer, got ${n}`);
+    this.flush();
+    this.#batch.submitEvery = n;
   }
 
   /** Submits the open batch of dispatches, if any. */

@@ -27,7 +27,6 @@ export class CommandBatch {
   readonly #device: GPUDevice;
   readonly #pool: BufferPool;
   readonly #counters: BackendCounters;
-  readonly #submitEvery: number;
   readonly #align: number;
   readonly arena: GPUBuffer;
   readonly #arenaData = new ArrayBuffer(ARENA_BYTES);
@@ -38,6 +37,11 @@ export class CommandBatch {
   #pass: GPUComputePassEncoder | null = null;
   #count = 0;
   #deferred: PooledBuffer[] = [];
+  /** The pass's current pipeline: consecutive dispatches of one kernel skip the native setPipeline call. */
+  #pipeline: GPUComputePipeline | null = null;
+  readonly #offsets = [0];
+  /** Dispatches per submit (SUBMIT_EVERY unless a benchmark sweeps it). */
+  submitEvery: number;
   /** Called after each submit (the backend trims its pool). */
   afterSubmit: () => void = () => {};
 
@@ -45,7 +49,7 @@ export class CommandBatch {
     this.#device = device;
     this.#pool = pool;
     this.#counters = counters;
-    this.#submitEvery = submitEvery;
+    this.submitEvery = submitEvery;
     this.#align = device.limits.minUniformBufferOffsetAlignment;
     this.arena = device.createBuffer({ size: ARENA_BYTES, usage: UNIFORM_USAGE });
   }
@@ -68,11 +72,15 @@ export class CommandBatch {
       this.#encoder = this.#device.createCommandEncoder();
       this.#pass = this.#encoder.beginComputePass();
     }
-    this.#pass.setPipeline(pipeline);
-    this.#pass.setBindGroup(0, bindGroup, [paramOffset]);
+    if (pipeline !== this.#pipeline) {
+      this.#pass.setPipeline(pipeline);
+      this.#pipeline = pipeline;
+    }
+    this.#offsets[0] = paramOffset;
+    this.#pass.setBindGroup(0, bindGroup, this.#offsets);
     this.#pass.dispatchWorkgroups(x, y);
     this.#counters.dispatches++;
-    if (++this.#count >= this.#submitEvery) this.flush();
+    if (++this.#count >= this.submitEvery) this.flush();
   }
 
   /** Returns `b` to the pool now, or after the open batch is submitted if one is open. */
@@ -81,18 +89,24 @@ export class CommandBatch {
     else this.#pool.release(b);
   }
 
-  /** Submits the open batch (if any) and returns the buffers it was the last user of to the pool. */
-  flush(): void {
-    if (!this.#encoder) {
+  /**
+   * Submits the open batch (if any) and returns the buffers it was the last user of to the pool. `then`
+   * appends copies (a readback) to the same command buffer, after the compute pass: one submit, not two.
+   */
+  flush(then?: (encoder: GPUCommandEncoder) => void): void {
+    if (!this.#encoder && !then) {
       this.#arenaUsed = 0;
       return;
     }
-    this.#pass!.end();
+    const encoder = this.#encoder ?? this.#device.createCommandEncoder();
+    this.#pass?.end();
+    then?.(encoder);
     if (this.#arenaUsed > 0) this.#device.queue.writeBuffer(this.arena, 0, this.#arenaData, 0, this.#arenaUsed);
-    this.#device.queue.submit([this.#encoder.finish()]);
+    this.#device.queue.submit([encoder.finish()]);
     this.#counters.submits++;
     this.#encoder = null;
     this.#pass = null;
+    this.#pipeline = null;
     this.#count = 0;
     this.#arenaUsed = 0;
     for (const b of this.#deferred) this.#pool.release(b);

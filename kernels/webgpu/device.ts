@@ -3,7 +3,8 @@
  *
  * - Browser (or any host with `navigator.gpu`): that is used, and nothing Node-specific is ever loaded.
  * - Node: Dawn's binding, the npm package `webgpu`, imported lazily through a non-literal specifier so that
- *   bundlers of browser code never pull the native addon in.
+ *   bundlers of browser code never pull the native addon in. SPIKEGRAD_DAWN_FLAGS passes options to Dawn's
+ *   `create` (space-separated, e.g. `adapter=<name>` or `enable-dawn-features=allow_unsafe_apis,dump_shaders`).
  *
  * One GPU instance and one device per process: Dawn and lavapipe misbehave with several (leaks on repeated
  * create/destroy; see ANCHORS.md §D).
@@ -46,17 +47,23 @@ const SOFTWARE = /llvmpipe|lavapipe|swiftshader|warp|basic render|software/i;
 
 type GpuOrReason = { gpu: GPU } | { unavailable: string };
 
+const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node;
+/**
+ * Dawn in Node picks the discrete GPU of a dual-GPU machine when asked for high performance. Browsers get no
+ * preference: headless Chromium was seen never to answer a request that carried one.
+ */
+const ADAPTER_OPTIONS: GPURequestAdapterOptions = IS_NODE ? { powerPreference: 'high-performance' } : {};
+
 let gpuPromise: Promise<GpuOrReason> | null = null;
 
 async function loadGpu(): Promise<GpuOrReason> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return { gpu: nav.gpu };
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (!isNode) return { unavailable: 'this browser has no navigator.gpu (WebGPU is disabled or unsupported)' };
+  if (!IS_NODE) return { unavailable: 'this browser has no navigator.gpu (WebGPU is disabled or unsupported)' };
   try {
     const specifier = 'webgpu'; // non-literal: keeps the native addon out of browser bundles
     const mod = (await import(/* @vite-ignore */ specifier)) as { create(flags: string[]): GPU };
-    return { gpu: mod.create([]) };
+    return { gpu: mod.create((process.env.SPIKEGRAD_DAWN_FLAGS ?? '').split(' ').filter(Boolean)) };
   } catch (e) {
     return { unavailable: `the 'webgpu' package (Dawn for Node) could not be loaded: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -69,14 +76,14 @@ export function getGpu(): Promise<GpuOrReason> {
 
 let adapterPromise: Promise<{ adapter: GPUAdapter } | { unavailable: string }> | null = null;
 
-/** The adapter the backend uses (high-performance preference), requested once per process. */
+/** The adapter the backend uses, requested once per process. */
 export function getAdapter(): Promise<{ adapter: GPUAdapter } | { unavailable: string }> {
   return (adapterPromise ??= (async () => {
     const g = await getGpu();
     if ('unavailable' in g) return g;
     let adapter: GPUAdapter | null = null;
     try {
-      adapter = await g.gpu.requestAdapter({ powerPreference: 'high-performance' });
+      adapter = await g.gpu.requestAdapter(ADAPTER_OPTIONS);
     } catch (e) {
       return { unavailable: `requestAdapter failed: ${e instanceof Error ? e.message : String(e)}` };
     }
@@ -125,7 +132,9 @@ export async function listAdapters(): Promise<{ adapters: AdapterDescription[] }
   const g = await getGpu();
   if ('unavailable' in g) return g;
   const seen = new Map<string, AdapterDescription>();
-  const options: GPURequestAdapterOptions[] = [{ powerPreference: 'high-performance' }, { powerPreference: 'low-power' }, { forceFallbackAdapter: true }];
+  const options: GPURequestAdapterOptions[] = IS_NODE
+    ? [{ powerPreference: 'high-performance' }, { powerPreference: 'low-power' }, { forceFallbackAdapter: true }]
+    : [{}];
   for (const o of options) {
     const a = await g.gpu.requestAdapter(o).catch(() => null);
     if (!a) continue;
@@ -148,7 +157,7 @@ export interface OpenedDevice {
 export async function openDevice(): Promise<OpenedDevice | { unavailable: string }> {
   const g = await getGpu();
   if ('unavailable' in g) return g;
-  const adapter = await g.gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  const adapter = await g.gpu.requestAdapter(ADAPTER_OPTIONS).catch(() => null);
   if (!adapter) return { unavailable: NO_ADAPTER };
   const requiredLimits: Record<string, number> = {};
   const lim = adapter.limits as unknown as Record<string, number>;

@@ -17,8 +17,9 @@ import { SpikegradError } from '../../engine/errors.js';
 import preludeWgsl from './prelude.wgsl';
 
 /**
- * Element type of a storage buffer. bool tensors are stored as u32 (WGSL has no 8-bit storage). 'vec4<f32>'
- * views a float32 tensor as quads (one load per 4 elements; pooled buffers are multiples of 16 bytes).
+ * Element type of a storage buffer. bool tensors are stored as u32 (WGSL has no 8-bit storage). A float32
+ * tensor may be bound as vec4<f32> when its length and the kernel's indexing are multiples of 4 (pooled
+ * buffers are multiples of 32 bytes).
  */
 export type StorageType = 'f32' | 'i32' | 'u32' | 'vec4<f32>';
 /** A uniform field: a 32-bit scalar, or 'dims', up to MAX_RANK u32 values (a shape or strides). */

@@ -7,6 +7,8 @@ import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type U
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/webgpu.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/webgpu.js';
 import { matmulKernel } from '../matmul/webgpu.js';
+import { alifRunGpu, alifRunGradGpu, lifRunGpu, lifRunGradGpu } from '../neuron/webgpu.js';
+import { decayRunGradGpu, dualExponRunGpu, dualExponRunGradGpu, exponRunGpu, leakyRunGpu } from '../synapse/webgpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/webgpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/webgpu.js';
 import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/webgpu.js';
@@ -44,6 +46,15 @@ export const WEBGPU_KERNELS = {
   spikeGrad: spikeGradKernel,
   surrogateGrad: surrogateGradKernel,
   surrogateFun: surrogateFunKernel,
+  lifRun: lifRunGpu,
+  lifRunGrad: lifRunGradGpu,
+  alifRun: alifRunGpu,
+  alifRunGrad: alifRunGradGpu,
+  exponRun: exponRunGpu,
+  leakyRun: leakyRunGpu,
+  decayRunGrad: decayRunGradGpu,
+  dualExponRun: dualExponRunGpu,
+  dualExponRunGrad: dualExponRunGradGpu,
 } satisfies KernelTable;
 
 export const WEBGPU_UPDATES = {

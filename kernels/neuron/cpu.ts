@@ -1,0 +1,182 @@
+/**
+ * CPU twins of the fused LIF / ALIF sequence kernels (engine/opsNeuron.ts has the equations).
+ *
+ * Loops run time outside and neurons inside, so every step reads and writes contiguous rows; the state of a
+ * row lives in a Float64Array between steps. In float32, each arithmetic result is rounded with Math.fround
+ * exactly where the step-mode layer's primitive ops round it, so sequence mode and step mode agree bit for
+ * bit on the CPU. Backward accumulates in float64 and rounds once on store. No per-element allocation.
+ */
+import { allocArray } from '../../engine/dtype.js';
+import type { AlifAttrs, GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
+import type { CpuKernel } from '../cpu/types.js';
+
+const identity = (v: number): number => v;
+
+/** The rounding of one arithmetic result in the tensor's precision. */
+function rounder(dtype: string): (v: number) => number {
+  return dtype === 'float32' ? Math.fround : identity;
+}
+
+/** Below this (times k), a negative V − V_th could round to −0 when divided by k, and −0 >= 0 spikes. */
+const UNDERFLOW = 2 ** -126;
+
+/**
+ * H(((V − V_th)/k)) from d = fl(V − V_th) without the division: k > 0 keeps the sign, except that a tiny
+ * negative d can underflow to −0 (which spikes); only then is the real quotient taken.
+ */
+function spikes(d: number, k: number, fr: (v: number) => number): boolean {
+  return d >= 0 || (d > -k * UNDERFLOW && fr(d / k) >= 0);
+}
+
+/** Reset by the previous spike, then one exp-Euler step with input current `input`: SPEC §1's float order. */
+function integrate(a: LifAttrs, fr: (v: number) => number, pv: number, spiked: boolean, input: number): number {
+  const vr = !spiked ? pv : a.reset === 'soft' ? fr(pv - a.k) : fr(pv - fr(pv - a.VReset));
+  let num = fr(-vr);
+  if (a.VRest !== 0) num = fr(num + a.VRest);
+  num = fr(num + (a.R === 1 ? input : fr(a.R * input)));
+  return fr(vr + fr(fr(num / a.tau) * a.coef));
+}
+
+export const lifRunKernel: CpuKernel<LifAttrs> = ([x, v0], a, [outS]) => {
+  const fr = rounder(x!.dtype);
+  const N = v0!.size, T = x!.shape[0]!;
+  const xs = x!.data, spk = allocArray(outS!.dtype, T * N), vs = allocArray(outS!.dtype, T * N);
+  const v = Float64Array.from(v0!.data);
+  const { VTh, k } = a;
+  // The spike of V_t is both step t's output and step t+1's reset: computed once, kept per neuron.
+  const last = new Uint8Array(N);
+  for (let j = 0; j < N; j++) last[j] = spikes(fr(v[j]! - VTh), k, fr) ? 1 : 0;
+  for (let t = 0, o = 0; t < T; t++) {
+    for (let j = 0; j < N; j++, o++) {
+      const nv = integrate(a, fr, v[j]!, last[j] === 1, xs[o]!);
+      v[j] = nv;
+      vs[o] = nv;
+      const s = spikes(fr(nv - VTh), k, fr) ? 1 : 0;
+      last[j] = s;
+      spk[o] = s;
+    }
+  }
+  return [spk, vs];
+};
+
+/**
+ * Reverse time. With σ = σ'(u(V))/k the slope of a spike in V, per step t (carry = gradient reaching V_t
+ * from step t+1):  V̄_t = dS_t·σ(V_t) + dV_t + carry;  dx_t = (coef·R/τ)·V̄_t;  V̄'_t = (1 − coef/τ)·V̄_t;
+ * carry = V̄'_t · ∂V'_t/∂V_{t−1}, which is 1 − σ'(u(V_{t−1}))·(k or V_{t−1} − V_reset)/k unless detached.
+ */
+export const lifRunGradKernel: CpuKernel<LifAttrs & GradFlags> = (ins, a, [outDx]) => {
+  const v0 = ins[0]!, vsIn = ins[1]!;
+  let next = 2;
+  const dS = a.hasDS ? ins[next++]!.data : null;
+  const dV = a.hasDV ? ins[next++]!.data : null;
+  const N = v0.size, T = vsIn.shape[0]!, vs = vsIn.data;
+  const { VTh, VReset, k, tau, coef, R } = a;
+  const sg = a.spkFun.gradScalar;
+  const soft = a.reset === 'soft', detach = a.detachReset;
+  const decay = 1 - coef / tau, gain = (coef * R) / tau, invK = 1 / k;
+  const dx = allocArray(outDx!.dtype, T * N), dv0 = allocArray(outDx!.dtype, N);
+  const carry = new Float64Array(N);
+  const slope = new Float64Array(N); // σ'(u(V_t)) for the row about to be visited
+  const base = (T - 1) * N;
+  // The surrogate's argument u = (V − V_th)/k in float64 (backward is not bit-matched, forward is).
+  for (let j = 0; j < N; j++) slope[j] = sg((vs[base + j]! - VTh) * invK);
+  for (let t = T - 1; t >= 0; t--) {
+    const o = t * N, po = (t - 1) * N;
+    for (let j = 0; j < N; j++) {
+      let vbar = carry[j]!;
+      if (dS) vbar += dS[o + j]! * slope[j]! * invK;
+      if (dV) vbar += dV[o + j]!;
+      dx[o + j] = gain * vbar;
+      const pv = t > 0 ? vs[po + j]! : v0.data[j]!;
+      const sp = sg((pv - VTh) * invK);
+      slope[j] = sp;
+      const vrbar = decay * vbar;
+      carry[j] = detach ? vrbar : soft ? vrbar * (1 - sp) : vrbar * (1 - (pv - VReset) * sp * invK);
+    }
+  }
+  dv0.set(carry);
+  return [dx, dv0];
+};
+
+export const alifRunKernel: CpuKernel<AlifAttrs> = ([x, v0, a0], a, [outS]) => {
+  const fr = rounder(x!.dtype);
+  const N = v0!.size, T = x!.shape[0]!;
+  const xs = x!.data, dt = outS!.dtype;
+  const spk = allocArray(dt, T * N), vs = allocArray(dt, T * N), as = allocArray(dt, T * N);
+  const v = Float64Array.from(v0!.data), ad = Float64Array.from(a0!.data);
+  const { VTh, k, beta, tauA, coefA } = a;
+  const threshold = (vv: number, aa: number) => spikes(fr(fr(vv - VTh) - fr(beta * aa)), k, fr);
+  const last = new Uint8Array(N);
+  for (let j = 0; j < N; j++) last[j] = threshold(v[j]!, ad[j]!) ? 1 : 0;
+  for (let t = 0, o = 0; t < T; t++) {
+    for (let j = 0; j < N; j++, o++) {
+      const spiked = last[j] === 1, pa = ad[j]!;
+      const nv = integrate(a, fr, v[j]!, spiked, xs[o]!);
+      const ar = spiked ? fr(pa + 1) : pa;
+      const na = fr(ar + fr(fr(fr(-ar) / tauA) * coefA));
+      v[j] = nv;
+      ad[j] = na;
+      vs[o] = nv;
+      as[o] = na;
+      const s = threshold(nv, na) ? 1 : 0;
+      last[j] = s;
+      spk[o] = s;
+    }
+  }
+  return [spk, vs, as];
+};
+
+/**
+ * ALIF backward: as LIF, plus the adaptation a. A spike's slope is σ/k in V and −β·σ/k in a; the previous
+ * spike s' enters V' = V − K·s' (K = k soft, V − V_reset hard) and a' = a + s', so s̄' = −K·V̄' + ā'
+ * flows back into both V_{t−1} and a_{t−1} through u (unless detached).
+ */
+export const alifRunGradKernel: CpuKernel<AlifAttrs & GradFlags & { hasDA: boolean }> = (ins, a, [outDx]) => {
+  const v0 = ins[0]!.data, a0 = ins[1]!.data, vs = ins[2]!.data, as = ins[3]!.data;
+  let next = 4;
+  const dS = a.hasDS ? ins[next++]!.data : null;
+  const dV = a.hasDV ? ins[next++]!.data : null;
+  const dA = a.hasDA ? ins[next++]!.data : null;
+  const N = ins[0]!.size, T = ins[2]!.shape[0]!;
+  const { VTh, VReset, k, tau, coef, R, beta, tauA, coefA } = a;
+  const sg = a.spkFun.gradScalar;
+  const soft = a.reset === 'soft', detach = a.detachReset;
+  const decay = 1 - coef / tau, gain = (coef * R) / tau, decayA = 1 - coefA / tauA, invK = 1 / k;
+  const dt = outDx!.dtype;
+  const dx = allocArray(dt, T * N), dv0 = allocArray(dt, N), da0 = allocArray(dt, N);
+  const gV = new Float64Array(N), gA = new Float64Array(N), slope = new Float64Array(N);
+  const u = (vv: number, aa: number) => (vv - VTh - beta * aa) * invK;
+  const base = (T - 1) * N;
+  for (let j = 0; j < N; j++) slope[j] = sg(u(vs[base + j]!, as[base + j]!));
+  for (let t = T - 1; t >= 0; t--) {
+    const o = t * N, po = (t - 1) * N;
+    for (let j = 0; j < N; j++) {
+      let vbar = gV[j]!, abar = gA[j]!;
+      if (dS) {
+        const g = dS[o + j]! * slope[j]! * invK;
+        vbar += g;
+        abar -= beta * g;
+      }
+      if (dV) vbar += dV[o + j]!;
+      if (dA) abar += dA[o + j]!;
+      dx[o + j] = gain * vbar;
+      const pv = t > 0 ? vs[po + j]! : v0[j]!;
+      const pa = t > 0 ? as[po + j]! : a0[j]!;
+      const sp = sg(u(pv, pa));
+      slope[j] = sp;
+      const vrbar = decay * vbar, arbar = decayA * abar;
+      if (detach) {
+        gV[j] = vrbar;
+        gA[j] = arbar;
+      } else {
+        const sbar = -(soft ? k : pv - VReset) * vrbar + arbar;
+        const g = sbar * sp * invK;
+        gV[j] = vrbar + g;
+        gA[j] = arbar - beta * g;
+      }
+    }
+  }
+  dv0.set(gV);
+  da0.set(gA);
+  return [dx, dv0, da0];
+};

@@ -1,0 +1,89 @@
+/**
+ * WebGPU kernels of the fused LIF / ALIF sequence ops: one invocation per neuron and batch element runs the
+ * whole time loop (kernels/neuron/*.wgsl). The forward kernels are independent of the surrogate; the
+ * backward kernels inline the spkFun's WGSL derivative, so their pipeline is keyed by the surrogate's key.
+ * The missing cotangents (an output that received no gradient) are constant-0 accessors: no zero buffers.
+ */
+import type { TensorInfo } from '../../engine/backend.js';
+import type { AlifAttrs, GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
+import { cachedProgram, type ParamType } from '../webgpu/program.js';
+import type { GpuKernel } from '../webgpu/types.js';
+import alifBackwardWgsl from './alifBackward.wgsl';
+import alifForwardWgsl from './alifForward.wgsl';
+import lifBackwardWgsl from './lifBackward.wgsl';
+import lifCommonWgsl from './lifCommon.wgsl';
+import lifForwardWgsl from './lifForward.wgsl';
+
+const LIF_PARAMS = {
+  n: 'u32', steps: 'u32', VTh: 'f32', VReset: 'f32', VRest: 'f32', R: 'f32', tau: 'f32', coef: 'f32', k: 'f32', soft: 'u32',
+} as const satisfies Record<string, ParamType>;
+const GRAD_PARAMS = { decay: 'f32', gain: 'f32', invK: 'f32', detach: 'u32' } as const satisfies Record<string, ParamType>;
+const ALIF_PARAMS = { beta: 'f32', tauA: 'f32', coefA: 'f32', decayA: 'f32' } as const satisfies Record<string, ParamType>;
+
+function lifParams(a: LifAttrs, n: number, steps: number) {
+  return {
+    n, steps, VTh: a.VTh, VReset: a.VReset, VRest: a.VRest, R: a.R, tau: a.tau, coef: a.coef, k: a.k, soft: a.reset === 'soft' ? 1 : 0,
+    // Backward factors in float64, rounded once into the uniform.
+    decay: 1 - a.coef / a.tau, gain: (a.coef * a.R) / a.tau, invK: 1 / a.k, detach: a.detachReset ? 1 : 0,
+  };
+}
+
+/** `fn name(o: u32) -> f32` reading `buffer[o]`, or returning 0 when the cotangent is absent. */
+function cotangent(name: string, buffer: string | null): string {
+  return `fn ${name}(o: u32) -> f32 { return ${buffer ? `${buffer}[o]` : '0.0'}; }`;
+}
+
+export const lifRunGpu: GpuKernel<LifAttrs> = (gpu, [x, v0], a, outs) => {
+  const p = cachedProgram('lifRun', () => ({
+    params: LIF_PARAMS, inputs: { x: 'f32', v0: 'f32' }, outputs: { spikes: 'f32', vs: 'f32' },
+    helpers: `${lifCommonWgsl}\n${lifForwardWgsl}`, element: 'lifForward(i);',
+  }));
+  const spikes = gpu.output(outs[0]!), vs = gpu.output(outs[1]!);
+  gpu.dispatch(p, { inputs: [x!, v0!], outputs: [spikes, vs], params: lifParams(a, v0!.size, x!.shape[0]!) });
+  return [spikes, vs];
+};
+
+export const lifRunGradGpu: GpuKernel<LifAttrs & GradFlags> = (gpu, ins, a, outs) => {
+  const [v0, vs] = [ins[0]!, ins[1]!];
+  const cots = [a.hasDS ? 'dS' : null, a.hasDV ? 'dV' : null];
+  const p = cachedProgram(`lifRunGrad|${a.spkFun.key}|${cots.map((c) => c ?? '-').join(',')}`, () => ({
+    params: { ...LIF_PARAMS, ...GRAD_PARAMS },
+    inputs: { v0: 'f32', vs: 'f32', ...Object.fromEntries(cots.filter((c) => c).map((c) => [c!, 'f32' as const])) },
+    outputs: { dx: 'f32', dv0: 'f32' },
+    helpers: [a.spkFun.wgslGrad('surrogateGrad'), cotangent('cotS', cots[0]!), cotangent('cotV', cots[1]!), lifCommonWgsl, lifBackwardWgsl].join('\n'),
+    element: 'lifBackward(i);',
+  }));
+  const dx = gpu.output(outs[0]!), dv0 = gpu.output(outs[1]!);
+  gpu.dispatch(p, { inputs: ins, outputs: [dx, dv0], params: lifParams(a, v0.size, vs.shape[0]!) });
+  return [dx, dv0];
+};
+
+function alifParams(a: AlifAttrs, n: number, steps: number) {
+  return { ...lifParams(a, n, steps), beta: a.beta, tauA: a.tauA, coefA: a.coefA, decayA: 1 - a.coefA / a.tauA };
+}
+
+export const alifRunGpu: GpuKernel<AlifAttrs> = (gpu, [x, v0, a0], a, outs) => {
+  const p = cachedProgram('alifRun', () => ({
+    params: { ...LIF_PARAMS, ...ALIF_PARAMS }, inputs: { x: 'f32', v0: 'f32', a0: 'f32' }, outputs: { spikes: 'f32', vs: 'f32', as_: 'f32' },
+    helpers: `${lifCommonWgsl}\n${alifForwardWgsl}`, element: 'alifForward(i);',
+  }));
+  const res: TensorInfo[] = outs.map((o) => gpu.output(o));
+  gpu.dispatch(p, { inputs: [x!, v0!, a0!], outputs: res, params: alifParams(a, v0!.size, x!.shape[0]!) });
+  return res;
+};
+
+export const alifRunGradGpu: GpuKernel<AlifAttrs & GradFlags & { hasDA: boolean }> = (gpu, ins, a, outs) => {
+  const [v0, vs] = [ins[0]!, ins[2]!];
+  const cots = [a.hasDS ? 'dS' : null, a.hasDV ? 'dV' : null, a.hasDA ? 'dA' : null];
+  const p = cachedProgram(`alifRunGrad|${a.spkFun.key}|${cots.map((c) => c ?? '-').join(',')}`, () => ({
+    params: { ...LIF_PARAMS, ...GRAD_PARAMS, ...ALIF_PARAMS },
+    inputs: { v0: 'f32', a0: 'f32', vs: 'f32', as_: 'f32', ...Object.fromEntries(cots.filter((c) => c).map((c) => [c!, 'f32' as const])) },
+    outputs: { dx: 'f32', dv0: 'f32', da0: 'f32' },
+    helpers: [a.spkFun.wgslGrad('surrogateGrad'), cotangent('cotS', cots[0]!), cotangent('cotV', cots[1]!), cotangent('cotA', cots[2]!),
+      lifCommonWgsl, alifBackwardWgsl].join('\n'),
+    element: 'alifBackward(i);',
+  }));
+  const res: TensorInfo[] = outs.map((o) => gpu.output(o));
+  gpu.dispatch(p, { inputs: ins, outputs: res, params: alifParams(a, v0.size, vs.shape[0]!) });
+  return res;
+};

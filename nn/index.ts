@@ -1,0 +1,16 @@
+/**
+ * spikegrad's `nn` namespace: modules and states, layers with a step mode (`update`) and a fused sequence
+ * mode (`run`), and initializers (also exported as the `init` namespace). See nn/README.md.
+ */
+export { Module, initAllStates, type InitStateOptions, type StateFilter } from './module.js';
+export { Sequential } from './sequential.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { Expon, type ExponOptions } from './expon.js';
+export { DualExpon, type DualExponOptions } from './dualExpon.js';
+export { LIF, IF, SpikingNeuron, type LIFOptions, type IFOptions } from './lif.js';
+export { ALIF, type ALIFOptions } from './alif.js';
+export { LeakyRateReadout, type LeakyRateReadoutOptions } from './readout.js';
+export { Layer } from './layer.js';
+export type { SpikeFunction } from './spikeFunction.js';
+export type { StateDict, StateDictEntry, StateDictInput, LoadOptions } from './stateDict.js';
+export { exprel, expEulerConstants } from './expEuler.js';

@@ -1,0 +1,82 @@
+/**
+ * nn.LeakyRateReadout (brainpy.state LeakyRateReadout): a trainable rate readout r_t = decay·r_{t−1} + x_t W
+ * with decay = e^(−dt/τ) (default τ 5 ms) and W [in, out] a ParamState `weight` (no bias).
+ *
+ * Sequence mode: one matmul over all T·B rows, then the fused `leakyRun` integrator. Afterwards r holds the
+ * final value (gradients flow).
+ */
+import { add, index, matmul, mul, reshape } from '../engine/api.js';
+import { runOp } from '../engine/dispatch.js';
+import { getDtMs } from '../engine/environ.js';
+import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
+import { HiddenState, ParamState } from '../engine/state.js';
+import { Tensor } from '../engine/tensor.js';
+import { ms, type Quantity } from '../units/index.js';
+import { decayFactor, type FloatDType } from './expEuler.js';
+import { Constant, KaimingNormal, toInitializer, type InitLike } from './init.js';
+import { Layer, checkSize, readParam } from './layer.js';
+import type { InitStateOptions } from './module.js';
+
+const ZERO = new Constant(0);
+
+export interface LeakyRateReadoutOptions {
+  /** Time constant (default 5 ms). */
+  tau?: number | Quantity;
+  /** Weight initializer (default KaimingNormal()). */
+  wInit?: InitLike;
+  /** Parameter precision (default float32). */
+  dtype?: FloatDType;
+}
+
+export class LeakyRateReadout extends Layer {
+  readonly inFeatures: number;
+  readonly tau: number;
+  readonly weight: ParamState;
+  readonly r = new HiddenState(undefined, 'r');
+
+  /** `size` is the number of outputs. */
+  constructor(inFeatures: number, outFeatures: number, opts: LeakyRateReadoutOptions = {}) {
+    super(outFeatures);
+    this.inFeatures = checkSize('LeakyRateReadout', 'inFeatures', inFeatures);
+    this.tau = readParam('LeakyRateReadout', 'tau', opts.tau, ms, 5, true);
+    const wInit = toInitializer('LeakyRateReadout', 'wInit', opts.wInit ?? new KaimingNormal());
+    this.weight = new ParamState(wInit.create([inFeatures, outFeatures], { dtype: opts.dtype ?? 'float32', where: 'LeakyRateReadout', name: 'wInit' }), 'weight');
+  }
+
+  override initState(opts: InitStateOptions): void {
+    this.initHidden(this.r, ZERO, opts, 'r');
+  }
+
+  private project(x: Tensor, method: string): Tensor {
+    const W = this.weight.value;
+    if (!(x instanceof Tensor) || x.dtype !== W.dtype || x.rank < 1) {
+      throw new SpikegradError(`${this.label}.${method}: argument 'x' expected a ${W.dtype} tensor [..., ${this.inFeatures}], got ${describeValue(x)}`);
+    }
+    if (x.shape.at(-1) !== this.inFeatures) {
+      throw new SpikegradError(`${this.label}.${method}: argument 'x' expected last dimension ${this.inFeatures} (in features), got ${fmtShape(x.shape)}`);
+    }
+    const rows = reshape(x, [-1, this.inFeatures]);
+    return reshape(matmul(rows, W), [...x.shape.slice(0, -1), this.size]);
+  }
+
+  update(x: Tensor): Tensor {
+    const h = this.project(x, 'update');
+    const r0 = this.hidden(this.r, h);
+    const r = add(mul(r0, decayFactor(this.tau, getDtMs(), Layer.floatOf(r0))), h);
+    this.r.value = r;
+    return r;
+  }
+
+  override run(xs: Tensor): Tensor {
+    const h = this.project(xs, 'run');
+    const seq = this.checkSeq(h);
+    const r0 = this.hidden(this.r, seq, true);
+    const [rs] = runOp('leakyRun', [seq, r0], { decay: decayFactor(this.tau, getDtMs(), Layer.floatOf(r0)) });
+    this.r.value = index(rs!, -1);
+    return rs!;
+  }
+
+  override toString(): string {
+    return `LeakyRateReadout(${this.inFeatures}→${this.size}, tau=${this.tau} ms)`;
+  }
+}
