@@ -83,6 +83,8 @@ export interface Timing {
   cpu: number;
 }
 
+const lastPerRep = new WeakMap<Dispatch, number>();
+
 /** Encodes `reps` copies of a dispatch sequence in one pass, submits once and waits. */
 export async function timeDispatches(device: GPUDevice, seq: Dispatch[], reps: number): Promise<Timing> {
   const c0 = process.cpuUsage();
@@ -98,7 +100,19 @@ export async function timeDispatches(device: GPUDevice, seq: Dispatch[], reps: n
   }
   pass.end();
   device.queue.submit([enc.finish()]);
-  await device.queue.onSubmittedWorkDone();
+  // Dawn's Node binding polls (setImmediate) while a promise is pending, spinning a core that lavapipe's own
+  // threads need; LAB_SLEEP=<fraction> sleeps that fraction of the previous run's time first (no promise pending).
+  const sleepFraction = Number(process.env.LAB_SLEEP ?? 0);
+  if (sleepFraction > 0 && lastPerRep.has(seq[0]!)) await new Promise((r) => setTimeout(r, sleepFraction * lastPerRep.get(seq[0]!)! * reps));
+  if (process.env.LAB_THROTTLE) {
+    // Dawn's tick looks up globalThis.setImmediate each time: make it a 1 ms timer while this wait lasts.
+    const real = globalThis.setImmediate;
+    (globalThis as { setImmediate: unknown }).setImmediate = (fn: () => void) => setTimeout(fn, 1);
+    try { await device.queue.onSubmittedWorkDone(); } finally { globalThis.setImmediate = real; }
+  } else {
+    await device.queue.onSubmittedWorkDone();
+  }
+  lastPerRep.set(seq[0]!, (performance.now() - t0) / reps);
   const wall = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
   return { wall, cpu: (c.user + c.system) / 1e6 };

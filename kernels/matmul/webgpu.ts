@@ -29,6 +29,12 @@ const MIN_TILES_LONG_K = 4;
 /** Rows of the tiled kernel's register tile (8 vec4 accumulators: what a 16-register SIMD file holds). */
 const TILE_ROWS = 8;
 
+/** Kernel choice knobs, for benchmarks that compare kernels side by side (bench/matmul.ts). */
+export const matmulTuning = {
+  /** Use the lane-tiled kernel on software adapters with fixed-width subgroups (false: the GPU kernels). */
+  laneTiled: true,
+};
+
 const PARAMS: Record<string, ParamType> = {
   M: 'u32', N: 'u32', K: 'u32', batch: 'u32', brank: 'u32', sAm: 'u32', sAk: 'u32', sBk: 'u32', sBn: 'u32',
   bshape: 'dims', aBatch: 'dims', bBatch: 'dims',
@@ -97,7 +103,7 @@ export const matmulKernel: GpuKernel<{ transposeA: boolean; transposeB: boolean 
     bshape, aBatch: batchStrides(as.slice(0, -2), bshape, M * K), bBatch: batchStrides(bs.slice(0, -2), bshape, K * N),
   };
   // Software adapters: the lane-tiled kernel (subgroupTile.ts; several times the tiled kernel on lavapipe).
-  if (gpu.software && gpu.subgroupSize !== null) {
+  if (gpu.software && gpu.subgroupSize !== null && matmulTuning.laneTiled) {
     subgroupMatmul(gpu, a!, b!, tA, tB, { M, N, K, bshape }, y);
     return [y];
   }
