@@ -47,7 +47,7 @@ const plan = (M: number, N: number, K: number, tA = false, tB = false, batch = 1
 describe('lane-tiled matmul plans', () => {
   it('wide products: 16-row tiles, quads on both sides, no split', () => {
     const p = plan(1024, 1024, 1024);
-    expect(p).toMatchObject({ swap: false, copyQ: false, S: 1, shape: { tm: 16, tc: 4, p: 'k', q: 'c', ragged: false } });
+    expect(p).toMatchObject({ swap: false, copyQ: false, S: 1, shape: { tm: 16, tc: 4, p: 'k', q: 'c', ragged: false, quadStore: true } });
     // The dense SNN layer's backward: dX = dY·Wᵀ (Q quads along k) and dW = Xᵀ·dY (P quads along rows).
     expect(plan(12800, 256, 1024, false, true).shape).toMatchObject({ p: 'k', q: 'k' });
     expect(plan(256, 1024, 12800, true, false).shape).toMatchObject({ p: 'r', q: 'c' });
@@ -80,9 +80,10 @@ describe('lane-tiled matmul plans', () => {
       if (p.shape.ragged) seen.add('ragged');
       if (p.S > 1) seen.add('split');
       if (p.swap) seen.add('swap');
+      seen.add(p.shape.quadStore ? 'quadStore' : 'scalarStore');
       if (batch > 1) seen.add('batch');
     }
-    expect([...seen].sort()).toEqual(['Pk', 'Pr', 'Ps', 'Qc', 'Qk', 'batch', 'copy', 'ragged', 'split', 'swap']);
+    expect([...seen].sort()).toEqual(['Pk', 'Pr', 'Ps', 'Qc', 'Qk', 'batch', 'copy', 'quadStore', 'ragged', 'scalarStore', 'split', 'swap']);
   });
 });
 

@@ -110,7 +110,9 @@ export function planSubgroupMatmul(M: number, N: number, K: number, tA: boolean,
   // Ragged K is only masked on the unvectorised k of P 'r'/'s' and Q 'c'; a Q 'k' then goes through the copy.
   const copyQ = q0 === null || (ragged && q0 === 'k');
   const tm = wide ? WIDE_TM : Math.min(WIDE_TM, Math.ceil(o.R / 4) * 4);
-  const shape: TileShape = { sg, tm, tc: TC, p: pLayout(o.P, o.R, K), q: copyQ ? 'c' : q0!, ragged };
+  const q = copyQ ? 'c' : q0!;
+  // Quad stores need O's rows contiguous along c: C itself (not Cᵀ) with N % 4 = 0.
+  const shape: TileShape = { sg, tm, tc: TC, p: pLayout(o.P, o.R, K), q, ragged, quadStore: q === 'c' && !o.swap && N % 4 === 0 };
   const tilesR = Math.ceil(o.R / tm), tilesC = Math.ceil(o.Cn / (sg * TC));
   const tiles = batch * tilesR * tilesC;
   const split = tiles >= MIN_WORKGROUPS ? 1 : Math.max(1, Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(K / MIN_K_SLICE)));
@@ -153,11 +155,12 @@ export function subgroupMatmul(
   const P = plan.swap ? { t: b, st: st.B } : { t: a, st: st.A };
   let Q = plan.swap ? { t: a, st: st.A } : { t: b, st: st.B };
   if (plan.copyQ) Q = padQ(gpu, Q.t, Q.st, K, Cn);
-  const { sg, tm, tc, p, q, ragged } = shape;
-  const program = cachedProgram(`matmulSubgroup|sg${sg}|P${p}|Q${q}|${tm}x${tc}${ragged ? '|ragged' : ''}`, () => ({
+  const { sg, tm, tc, p, q, ragged, quadStore } = shape;
+  const key = `matmulSubgroup|sg${sg}|P${p}|Q${q}|${tm}x${tc}${ragged ? '|ragged' : ''}${quadStore ? '|quadStore' : ''}`;
+  const program = cachedProgram(key, () => ({
     params: PARAMS,
     inputs: { P: p === 's' ? 'f32' : 'vec4<f32>', Q: 'vec4<f32>' },
-    outputs: { O: 'f32' },
+    outputs: { O: quadStore ? 'vec4<f32>' : 'f32' },
     workgroupSize: sg,
     enable: ['subgroups'],
     helpers: `const SG: u32 = ${sg}u;\nconst TM: u32 = ${tm}u;\nconst TC: u32 = ${tc}u;\n${BATCH_OFFSETS}`,

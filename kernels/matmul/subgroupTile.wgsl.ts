@@ -34,6 +34,8 @@ export interface TileShape {
   q: QLayout;
   /** K is not a multiple of 4 (P 's' or 'r' with Q 'c' only): the last quad of k is masked. */
   ragged: boolean;
+  /** O is bound as quads and each lane stores its Q 'c' quads whole (O rows contiguous along c, Cn % 4 = 0). */
+  quadStore: boolean;
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -134,7 +136,10 @@ export function subgroupTileMain(t: TileShape): string {
     add(`  if (r0 + ${r}u < params.R) {`);
     add(`    let row = base + (r0 + ${r}u) * params.sOr;`);
     for (const q of range(quadsQ)) {
-      if (t.q === 'c') {
+      if (t.quadStore) {
+        // Cn % 4 = 0: a quad is wholly inside or outside the row. Small K makes a product store-bound.
+        add(`    { let c = c0 + ${4 * q * SG}u + 4u * l; if (c < params.Cn) { O[(row + c) / 4u] = a${r}_${q}; } }`);
+      } else if (t.q === 'c') {
         for (const e of range(4)) {
           add(`    { let c = c0 + ${4 * q * SG + e}u + 4u * l; if (c < params.Cn) { O[row + c * params.sOc] = a${r}_${q}[${e}]; } }`);
         }
