@@ -3,6 +3,7 @@
  * One device per process; `close()` drains the queue and destroys it so the process exits on its own.
  */
 import { create, globals } from 'webgpu';
+import { quietly } from '../../kernels/webgpu/quietWait.js';
 
 export interface Lab {
   /** Held so the GPU instance is not garbage-collected while the device lives: Dawn then aborts (futex error). */
@@ -83,8 +84,6 @@ export interface Timing {
   cpu: number;
 }
 
-const lastPerRep = new WeakMap<Dispatch, number>();
-
 /** Encodes `reps` copies of a dispatch sequence in one pass, submits once and waits. */
 export async function timeDispatches(device: GPUDevice, seq: Dispatch[], reps: number): Promise<Timing> {
   const c0 = process.cpuUsage();
@@ -101,18 +100,10 @@ export async function timeDispatches(device: GPUDevice, seq: Dispatch[], reps: n
   pass.end();
   device.queue.submit([enc.finish()]);
   // Dawn's Node binding polls (setImmediate) while a promise is pending, spinning a core that lavapipe's own
-  // threads need; LAB_SLEEP=<fraction> sleeps that fraction of the previous run's time first (no promise pending).
-  const sleepFraction = Number(process.env.LAB_SLEEP ?? 0);
-  if (sleepFraction > 0 && lastPerRep.has(seq[0]!)) await new Promise((r) => setTimeout(r, sleepFraction * lastPerRep.get(seq[0]!)! * reps));
-  if (process.env.LAB_THROTTLE) {
-    // Dawn's tick looks up globalThis.setImmediate each time: make it a 1 ms timer while this wait lasts.
-    const real = globalThis.setImmediate;
-    (globalThis as { setImmediate: unknown }).setImmediate = (fn: () => void) => setTimeout(fn, 1);
-    try { await device.queue.onSubmittedWorkDone(); } finally { globalThis.setImmediate = real; }
-  } else {
-    await device.queue.onSubmittedWorkDone();
-  }
-  lastPerRep.set(seq[0]!, (performance.now() - t0) / reps);
+  // threads need. LAB_THROTTLE=1 waits as the runtime does (kernels/webgpu/quietWait.ts); unset, the spinning
+  // wait of Phase 1 (it cost lavapipe a third to two thirds of its speed on 2 cores).
+  const wait = () => device.queue.onSubmittedWorkDone();
+  await (process.env.LAB_THROTTLE ? quietly(wait) : wait());
   const wall = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
   return { wall, cpu: (c.user + c.system) / 1e6 };

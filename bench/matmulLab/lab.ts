@@ -1,11 +1,12 @@
 /**
  * Matmul kernel lab: checks and times WGSL matmul variants on the local WebGPU adapter with raw Dawn.
  *
- *   npx esbuild bench/matmulLab/lab.ts --bundle --platform=node --format=esm --packages=external \
- *     --outfile=out/lab.mjs && node out/lab.mjs 'rb:W=64,TM=8,TN=4' 1024x1024x1024 [--secs=1]
+ *   LAB_THROTTLE=1 node scripts/run-ts.mjs bench/matmulLab/lab.ts 'sg:TM=16,TC=4' 'rb:W=64,TM=8,TN=4' \
+ *     1024x1024x1024 [512x512x512 ...] [--secs=0.5] [--rounds=3]
  *
  * Each variant is checked against a float64 reference on sampled entries (every entry when small), then timed
- * with as many dispatches per submit as fill about --secs seconds, synchronised with onSubmittedWorkDone.
+ * with as many dispatches per submit as fill about --secs seconds, synchronised with onSubmittedWorkDone, in
+ * interleaved rounds (best of --rounds). LAB_THROTTLE=1: wait without Dawn's spinning poll (device.ts).
  */
 import { openLab, readBack, storage, timeDispatches, uniform, type Dispatch } from './device.js';
 import { parseVariant, type Kernel, type Problem } from './variants.js';

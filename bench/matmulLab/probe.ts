@@ -1,8 +1,8 @@
 /**
  * What one memory access costs in lavapipe, by kind: the number that decides a matmul design there.
  *
- *   npx esbuild bench/matmulLab/probe.ts --bundle --platform=node --format=esm --packages=external \
- *     --outfile=out/probe.mjs && node out/probe.mjs
+ *   LAB_THROTTLE=1 node scripts/run-ts.mjs bench/matmulLab/probe.ts
+ *   (PROBE_ONLY=<name prefix>, PROBE_UNROLL=<accesses per iteration>, PROBE_LOOP_FREE=1, PROBE_REPS=<n>)
  *
  * Each probe is a loop of K iterations doing one access of the given kind per invocation and summing the
  * result (so the access stays live). Reported: CPU nanoseconds per SIMD chunk of 8 invocations per access,
