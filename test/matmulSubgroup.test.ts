@@ -34,6 +34,7 @@ const CASES: Case[] = [
   { name: 'broadcast batches [2,1,33,20]@[3,20,36]', a: [2, 1, 33, 20], b: [3, 20, 36] },
   { name: 'batch broadcast, swapped, scalar P, Q copied: [2,50,7]@[1,7,3]', a: [2, 50, 7], b: [1, 7, 3] },
   { name: 'vector-matrix [1,64]@[64,40]', a: [1, 64], b: [64, 40] },
+  { name: 'empty K: [3,0]@[0,5] is zeros', a: [3, 0], b: [0, 5] },
 ];
 
 function dims(c: Case) {
@@ -63,6 +64,10 @@ describe('lane-tiled matmul plans', () => {
     expect(g.kChunk % 4).toBe(0);
     expect(g.kChunk * g.S).toBeGreaterThanOrEqual(51200);
     expect(g.kChunk * (g.S - 1)).toBeLessThan(51200);
+  });
+
+  it('K = 0: one empty slice', () => {
+    expect(plan(3, 5, 0)).toMatchObject({ S: 1, kChunk: 4 });
   });
 
   it('unaligned operands: scalar P loads, a padded copy of Q, masked ragged K', () => {

@@ -116,7 +116,7 @@ export function planSubgroupMatmul(M: number, N: number, K: number, tA: boolean,
   const tilesR = Math.ceil(o.R / tm), tilesC = Math.ceil(o.Cn / (sg * TC));
   const tiles = batch * tilesR * tilesC;
   const split = tiles >= MIN_WORKGROUPS ? 1 : Math.max(1, Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(K / MIN_K_SLICE)));
-  const kChunk = Math.ceil(K / split / 4) * 4;
+  const kChunk = Math.max(4, Math.ceil(K / split / 4) * 4); // K = 0: one empty slice (the output is zeros)
   return { swap: o.swap, shape, copyQ, R: o.R, Cn: o.Cn, tilesR, tilesC, S: Math.max(1, Math.ceil(K / kChunk)), kChunk };
 }
 
