@@ -26,6 +26,7 @@ const CASES: Case[] = [
   { name: 'wide Aᵀ: P quads along rows', a: [68, 64], b: [68, 72], tA: true },
   { name: 'wide Bᵀ: Q quads along k', a: [64, 68], b: [72, 68], tB: true },
   { name: 'wide AᵀBᵀ', a: [68, 64], b: [72, 68], tA: true, tB: true },
+  { name: '10 row tiles: a full group of 8 and a partial one', a: [150, 20], b: [20, 40] },
   { name: 'ragged K = 17, scalar P, Q copied (N = 35)', a: [33, 17], b: [17, 35] },
   { name: 'narrow N = 4: swapped, [257,20]@[20,4]', a: [257, 20], b: [20, 4] },
   { name: 'narrow M = 3, Q copied (N = 65)', a: [3, 40], b: [40, 65] },

@@ -67,8 +67,14 @@ export function subgroupTileMain(t: TileShape): string {
   add('  if (g >= perSlice * params.S * params.batch) { return; } // uniform per workgroup');
   add('  let b = g / (perSlice * params.S);');
   add('  let s = (g / perSlice) % params.S;');
-  add('  let r0 = ((g % perSlice) / params.tilesC) * TM;');
-  add('  let c0 = ((g % perSlice) % params.tilesC) * (SG * TC);');
+  // Tile order: groups of params.groupRows row tiles; within a group, column tile by column tile, so that
+  // consecutive workgroups share a Q panel (cache-resident) and a group's P rows stay resident across columns.
+  add('  let t = g % perSlice;');
+  add('  let span = params.groupRows * params.tilesC;');
+  add('  let first = (t / span) * params.groupRows;');
+  add('  let rows = min(params.groupRows, params.tilesR - first);');
+  add('  let r0 = (first + (t % span) % rows) * TM;');
+  add('  let c0 = ((t % span) / rows) * (SG * TC);');
   add('  let offs = batchOffsets(b);');
   add('  let kBegin = s * params.kChunk;');
   add('  let kEnd = min(kBegin + params.kChunk, params.K);');
