@@ -91,7 +91,7 @@ function peersTable(r: BenchReport, style: Style): string {
     }
     for (const p of r.peers.filter((q) => q.job.workload.name === workload)) {
       out.push({
-        workload, who: p.label.replace(/ (cpu|wasm|webgpu)$/, ''), where: p.job.backend + (p.device && p.device !== 'CPU' && p.job.backend === 'webgpu' ? ` (${p.device.split(':')[0]})` : ''),
+        workload, who: p.label.replace(/ (cpu|wasm|webgpu)$/, ''), where: p.job.backend,
         check: p.error && !p.check ? 'error' : `${checkSummary(p)}${p.checkCached ? ' (cached)' : ''}`,
         ...(p.firstStepMs !== undefined ? { firstMs: p.firstStepMs } : {}),
         ...(p.stats ? { medianMs: p.stats.medianMs, p90Ms: p.stats.p90Ms, ...(bestMs ? { ratio: p.stats.medianMs / bestMs } : {}) } : {}),
