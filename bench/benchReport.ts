@@ -5,7 +5,6 @@
  * The same tables in Markdown go into bench/RESULTS.md.
  */
 import { checkSummary, peerJsonLine } from './peers/report.js';
-import type { PeerRow } from './peerRows.js';
 import type { BenchReport, CaseRow, ProfileRow } from './suite.js';
 import { fmtMs, fmtRatio, fmtSci, formatTable, type Column } from './table.js';
 import { bestOwn, evaluateTargets, type TargetResult } from './targets.js';
@@ -135,21 +134,24 @@ function targetLines(ts: readonly TargetResult[]): string {
   }).join('\n');
 }
 
+function errorLines<T extends { error?: string | undefined }>(rows: readonly T[], name: (x: T) => string): string[] {
+  return rows.filter((x) => x.error).map((x) => `  ${name(x)}: ${x.error}`);
+}
+
 export function formatReport(r: BenchReport, style: Style = 'text'): string {
   const e = r.env;
   const parts = [
     `spikegrad bench — ${e.date.slice(0, 16).replace('T', ' ')} UTC · ${e.cores}× ${e.cpu} · ${e.memGiB} GiB · Node ${e.node} · load ${e.loadAvg.join(' ')}`,
     `WebGPU: ${e.webgpu ?? 'not used'}`,
   ];
-  const errors = (rows: { error?: string }[], name: (x: never) => string) => rows.filter((x) => x.error).map((x) => `  ${name(x as never)}: ${x.error}`);
   if (r.rows.some((x) => x.kind !== 'micro')) parts.push(`Training steps (forward, backward, optimizer; median after warm-up; device synchronised):\n${stepTable(r.rows, style)}`);
   if (r.rows.some((x) => x.kind === 'micro')) parts.push(`Kernels:\n${microTable(r.rows, style)}`);
   if (r.peers.length) parts.push(`spikegrad and its peers (same network, weights and data; check: worst gradient error against float64):\n${peersTable(r, style)}`);
   for (const p of r.profiles) parts.push(profileTable(p, style));
   const errs = [
-    ...errors(r.rows, (x: CaseRow) => `${x.workload} ${x.backend} ${x.mode ?? x.kernel ?? ''}`),
-    ...errors(r.peers, (x: PeerRow) => `${x.job.workload.name} ${x.label}`),
-    ...errors(r.checks, (x: { workload: string; backend: string }) => `check ${x.workload} ${x.backend}`),
+    ...errorLines(r.rows, (x) => `${x.workload} ${x.backend} ${x.mode ?? x.kernel ?? ''}`),
+    ...errorLines(r.peers, (x) => `${x.job.workload.name} ${x.label}`),
+    ...errorLines(r.checks, (x) => `check ${x.workload} ${x.backend}`),
   ];
   if (errs.length) parts.push(`errors:\n${errs.join('\n')}`);
   parts.push(`Targets (issue 7):\n${targetLines(evaluateTargets(r.rows, r.peers))}`);
