@@ -15,3 +15,5 @@ export * from './engine/index.js';
 export * as surrogate from './surrogate/index.js';
 export * as nn from './nn/index.js';
 export * as init from './nn/init.js';
+export * as optim from './optim/index.js';
+export * as metric from './optim/metric.js';

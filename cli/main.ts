@@ -4,15 +4,18 @@
  * add it to COMMANDS below. Every command ends by shutting the backends down so the process exits promptly
  * (a live Dawn device can keep Node's event loop busy).
  */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Command } from 'commander';
 import { shutdown } from '../index.js';
+import { register as bench } from './commands/bench.js';
 import { register as devices } from './commands/devices.js';
 import { version } from './version.js';
+import * as compare from './commands/compare.js';
 import * as surrogates from './commands/surrogates.js';
 
 type Register = (program: Command) => void;
 
-const COMMANDS: Register[] = [devices, surrogates.register];
+const COMMANDS: Register[] = [bench, compare.register, devices, surrogates.register];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -33,6 +36,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+// `compare` runs its training runs on worker threads started on this same file.
+compare.setWorkerEntry(import.meta.url);
+if (!isMainThread && (workerData as { role?: string } | null)?.role === compare.COMPARE_WORKER) {
+  void compare.serveCompareWorker(parentPort!);
+} else {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -6,6 +6,7 @@ import type { Backend } from './backend.js';
 import { getBackend, getBackendInstance } from './backends.js';
 import { allocArray, isFloat, toTypedArray, type DType, type TypedArray } from './dtype.js';
 import { SpikegradError, describeValue, fmtShape } from './errors.js';
+import { inheritIntRange, noteIntRange, noteIntValues } from './intRange.js';
 import { checkShape, normalizeAxes, normalizeAxis, sizeOf } from './shape.js';
 import { run1, runOp } from './dispatch.js';
 import { noGrad } from './tape.js';
@@ -52,7 +53,9 @@ export function tensor(values: number | boolean | NestedArray | TypedArray | rea
   const be = backend ?? getBackend();
   if (dt === 'float64' && !be.supportsFloat64) throw new SpikegradError(`tensor: the ${be.name} backend has no float64`);
   const data = toTypedArray(flat, dt);
-  return new Tensor(be, be.upload(data, dt), sh, dt);
+  const t = new Tensor(be, be.upload(data, dt), sh, dt);
+  noteIntValues(t, data); // int32 bounds for checks that would otherwise need a readback (labels)
+  return t;
 }
 
 export function scalar(value: number, dtype: DType = 'float32', backend?: Backend): Tensor {
@@ -176,7 +179,9 @@ export const relu = (x: Tensor): Tensor => maximum(x, 0);
 /** Casts to `dtype`; float → float casts carry the gradient, others do not. */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return reshape(x, x.shape); // recorded (so gradients flow), no copy
-  return run1('cast', [asTensor('cast', x)], { dtype });
+  const y = run1('cast', [asTensor('cast', x)], { dtype });
+  if (x.dtype === 'bool') noteIntRange(y, { min: 0, max: 1 });
+  return y;
 }
 
 /** `condition ? a : b` elementwise, broadcasting all three. */
@@ -247,7 +252,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     sh[neg1] = x.size / rest;
   }
   checkShape('reshape', 'shape', sh);
-  return run1('reshape', [x], { shape: sh });
+  const y = run1('reshape', [x], { shape: sh });
+  inheritIntRange(x, y);
+  return y;
 }
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   x = asTensor('permute', x);
@@ -277,7 +284,9 @@ export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
 export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
   x = asTensor('slice', x);
   const sz = size.map((s, i) => (s === -1 ? x.shape[i]! - (begin[i] ?? 0) : s));
-  return run1('slice', [x], { begin: [...begin], size: sz });
+  const y = run1('slice', [x], { begin: [...begin], size: sz });
+  inheritIntRange(x, y);
+  return y;
 }
 /** Zero padding: `before[i]` and `after[i]` elements around axis i. */
 export function pad(x: Tensor, before: readonly number[], after: readonly number[]): Tensor {

@@ -57,6 +57,12 @@ export interface Backend {
   run<K extends OpName>(op: K, inputs: readonly TensorInfo[], attrs: OpAttrs[K], outs: readonly OutMeta[]): DataId[];
   /** In-place update: `targets` are overwritten (parameter, then optimizer slots); `inputs` are read. */
   update<K extends UpdateName>(kernel: K, targets: readonly TensorInfo[], inputs: readonly TensorInfo[], attrs: UpdateAttrs[K]): void;
+  /**
+   * Optional: runs one call of a `transform.jit` function. `key` is the same object on every call of one
+   * jitted function, so the backend may keep what the previous call built (pipelines, bind groups,
+   * uniform and scratch buffers, a recorded dispatch plan) and reuse it while the calls do the same work.
+   */
+  jitScope?<T>(key: object, fn: () => T): T;
   memory(): MemoryInfo;
   resetPeak(): void;
   readonly counters: BackendCounters;

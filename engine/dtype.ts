@@ -11,7 +11,16 @@ export function isFloat(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
 
+/** Where a backend that recycles host arrays hands them back out (kernels/cpu/arrayPool.ts); zeroed. */
+let recycled: ((dtype: DType, n: number) => TypedArray | undefined) | null = null;
+export function setArraySource(take: ((dtype: DType, n: number) => TypedArray | undefined) | null): void {
+  recycled = take;
+}
+
+/** A zero-filled array of `n` elements of `dtype` (a recycled one when a pool has one of that size). */
 export function allocArray(dtype: DType, n: number): TypedArray {
+  const hit = recycled?.(dtype, n);
+  if (hit) return hit;
   switch (dtype) {
     case 'float32': return new Float32Array(n);
     case 'float64': return new Float64Array(n);

@@ -1,12 +1,14 @@
 /**
- * Function transforms, brainstate-style: `grad` (reverse mode w.r.t. tensors or States) and `forLoop`
- * (run a step function over the leading axis and stack the results; differentiable, full BPTT).
+ * Function transforms, brainstate-style: `grad` (reverse mode w.r.t. tensors or States), `forLoop`
+ * (run a step function over the leading axis and stack the results; differentiable, full BPTT) and `jit`
+ * (repeated calls of a step function: per-call memory freed, backend work reused; engine/jit.ts).
  */
 import { SpikegradError, describeValue } from './errors.js';
 import { index, stack } from './api.js';
 import { Tensor } from './tensor.js';
 
 export { grad, valueAndGrad } from './grad.js';
+export { jit, type Jitted, type JitStats } from './jit.js';
 
 type StepOutput = Tensor | Tensor[] | Record<string, Tensor>;
 

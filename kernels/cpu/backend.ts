@@ -3,9 +3,11 @@
  * GPU is present and the reference every WebGPU kernel is tested against (in float64 for gradient checks).
  */
 import type { Backend, BackendCounters, DataId, MemoryInfo, TensorInfo, UpdateAttrs, UpdateName } from '../../engine/backend.js';
-import type { DType, TypedArray } from '../../engine/dtype.js';
+import { dtypeOfArray, setArraySource, type DType, type TypedArray } from '../../engine/dtype.js';
 import { SpikegradError } from '../../engine/errors.js';
 import type { OpAttrs, OpName, OutMeta } from '../../engine/ops.js';
+import { forgetSparseView } from '../matmul/cpu.js';
+import { ArrayPool } from './arrayPool.js';
 import { CPU_KERNELS, CPU_UPDATES } from './registry.js';
 import type { CpuInput, CpuKernel, CpuUpdateKernel } from './types.js';
 
@@ -22,6 +24,12 @@ export class CpuBackend implements Backend {
   #bytesInUse = 0;
   #peak = 0;
   #live = 0;
+  /** Released large arrays, handed back out by `allocArray` (arrayPool.ts). */
+  readonly #pool = new ArrayPool();
+
+  constructor() {
+    setArraySource((dtype, n) => this.#pool.take(dtype, n));
+  }
 
   #wrap(data: TypedArray): CpuStorage {
     this.#bytesInUse += data.byteLength;
@@ -63,6 +71,7 @@ export class CpuBackend implements Backend {
     if (--s.refs === 0) {
       this.#bytesInUse -= s.data.byteLength;
       this.#live--;
+      this.#pool.put(dtypeOfArray(s.data), s.data);
     }
   }
 
@@ -74,11 +83,15 @@ export class CpuBackend implements Backend {
   }
 
   update<K extends UpdateName>(kernel: K, targets: readonly TensorInfo[], inputs: readonly TensorInfo[], attrs: UpdateAttrs[K]): void {
-    (CPU_UPDATES[kernel] as CpuUpdateKernel<UpdateAttrs[K]>)(targets.map((t) => this.#input(t)), inputs.map((t) => this.#input(t)), attrs);
+    const tgt = targets.map((t) => this.#input(t));
+    (CPU_UPDATES[kernel] as CpuUpdateKernel<UpdateAttrs[K]>)(tgt, inputs.map((t) => this.#input(t)), attrs);
+    // Kernels may cache derived views of an input's storage (the sparse view of a matmul operand), which is
+    // valid only because tensors are immutable; an in-place update breaks that, so the views are dropped.
+    for (const t of tgt) forgetSparseView(t.data);
   }
 
   memory(): MemoryInfo {
-    return { bytesInUse: this.#bytesInUse, liveBuffers: this.#live, bytesAllocated: this.#bytesInUse, peakBytesInUse: this.#peak };
+    return { bytesInUse: this.#bytesInUse, liveBuffers: this.#live, bytesAllocated: this.#bytesInUse + this.#pool.bytes, peakBytesInUse: this.#peak };
   }
 
   resetPeak(): void {
@@ -87,6 +100,8 @@ export class CpuBackend implements Backend {
 
   async sync(): Promise<void> {}
 
-  async shutdown(): Promise<void> {}
+  async shutdown(): Promise<void> {
+    this.#pool.clear();
+  }
 }
 

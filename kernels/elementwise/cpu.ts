@@ -9,6 +9,7 @@ import { allocArray, type DType, type TypedArray } from '../../engine/dtype.js';
 import type { BinaryOp, OutMeta, UnaryOp } from '../../engine/ops.js';
 import { broadcastStrides, sameShape } from '../../engine/shape.js';
 import type { CpuInput, CpuKernel } from '../cpu/types.js';
+import { coalesce } from '../movement/cpu.js';
 
 /** exp(x)/(1+exp(x)) written so that neither branch can overflow. */
 function stableSigmoid(x: number): number {
@@ -63,6 +64,13 @@ const BINARY_LOOP_SRC = `return function binaryLoop(a, b, out, shape, sa, sb) {
   if (shape === null) { for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]); return; }
   if (b.length === 1) { const bv = b[0]; for (let i = 0; i < n; i++) out[i] = f(a[i], bv); return; }
   if (a.length === 1) { const av = a[0]; for (let i = 0; i < n; i++) out[i] = f(av, b[i]); return; }
+  if (shape.length === 2 && sa[1] === 1 && sb[1] === 1 && (sa[0] === 0 || sb[0] === 0)) {
+    // One operand is a block repeated along the leading axis (a bias over rows): no odometer.
+    const inner = shape[1];
+    if (sb[0] === 0) { for (let o = 0; o < n; o += inner) for (let j = 0; j < inner; j++) out[o + j] = f(a[o + j], b[j]); }
+    else { for (let o = 0; o < n; o += inner) for (let j = 0; j < inner; j++) out[o + j] = f(a[j], b[o + j]); }
+    return;
+  }
   const r = shape.length, inner = shape[r - 1], sai = sa[r - 1], sbi = sb[r - 1];
   const idx = new Array(r).fill(0);
   let ia = 0, ib = 0;
@@ -126,7 +134,11 @@ export function binaryKernel(op: BinaryOp): CpuKernel<Record<string, never>> {
     if (sameShape(a!.shape, b!.shape)) {
       binaryLoops[op](a!.data, b!.data, res, null, [], []);
     } else {
-      binaryLoops[op](a!.data, b!.data, res, oShape, broadcastStrides(atLeast1(a!.shape), oShape), broadcastStrides(atLeast1(b!.shape), oShape));
+      // Merged axes: fewer, longer inner loops (and the repeated-block fast path above).
+      const c = coalesce(oShape, [broadcastStrides(atLeast1(a!.shape), oShape), broadcastStrides(atLeast1(b!.shape), oShape)]);
+      const shape = c.shape.length ? c.shape : [1];
+      const [sa, sb] = c.shape.length ? c.strides : [[0], [0]];
+      binaryLoops[op](a!.data, b!.data, res, shape, sa!, sb!);
     }
     return [res];
   };

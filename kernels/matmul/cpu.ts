@@ -69,6 +69,11 @@ export function sparseView(a: TypedArray, rows: number, cols: number): Csr | nul
   return csr.values.length / Math.max(1, a.length) > SPARSE_DENSITY_THRESHOLD ? null : csr;
 }
 
+/** Drops the cached view of `a`: called when its storage is rewritten in place (optimizer updates). */
+export function forgetSparseView(a: TypedArray): void {
+  csrCache.delete(a);
+}
+
 /** [rows, cols] → [cols, rows] copy. */
 function transposeCopy(src: TypedArray, off: number, rows: number, cols: number): Float64Array {
   const t = new Float64Array(rows * cols);
@@ -189,7 +194,7 @@ export const matmulKernel: CpuKernel<{ transposeA: boolean; transposeB: boolean 
   const batchShape = broadcastShapes('matmul', as.slice(0, -2), bs.slice(0, -2));
   const nBatch = sizeOf(batchShape);
   const res = allocArray(out!.dtype, nBatch * M * N);
-  const acc = new Float64Array(M * N);
+  const acc = scratch(M * N);
   const aBatch = batchOffsets(as.slice(0, -2), batchShape, M * K);
   const bBatch = batchOffsets(bs.slice(0, -2), batchShape, K * N);
   const csr = sparseView(a!.data, sizeOf(as) / as.at(-1)!, as.at(-1)!);
@@ -200,6 +205,14 @@ export const matmulKernel: CpuKernel<{ transposeA: boolean; transposeB: boolean 
   }
   return [res];
 };
+
+// One float64 accumulator reused by every call (kernels run one at a time): a [51 200, 4] product would
+// otherwise allocate and zero 1.6 MB per call, which the garbage collector then has to reclaim.
+let scratchBuf = new Float64Array(0);
+function scratch(n: number): Float64Array {
+  if (scratchBuf.length < n) scratchBuf = new Float64Array(Math.max(n, 2 * scratchBuf.length));
+  return scratchBuf.subarray(0, n);
+}
 
 /** Element offset of each broadcast batch's matrix inside an operand with batch shape `own`. */
 function batchOffsets(own: readonly number[], full: readonly number[], matSize: number): number[] {

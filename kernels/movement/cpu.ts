@@ -3,22 +3,50 @@ import { allocArray, type TypedArray } from '../../engine/dtype.js';
 import { broadcastStrides, sizeOf, stridesOf } from '../../engine/shape.js';
 import type { CpuKernel } from '../cpu/types.js';
 
+/**
+ * Merges adjacent axes that walk the source as one (stride[d] = stride[d+1]·shape[d+1], which also covers two
+ * broadcast axes of stride 0) and drops size-1 axes, so that e.g. broadcasting [1, 256, 2] to [200, 256, 2]
+ * copies 200 blocks of 512 instead of 51 200 blocks of 2.
+ */
+export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((st, k) => outStrides[k]![last] === st[d]! * shape[d]!)) {
+      outShape[last]! *= shape[d]!;
+      strides.forEach((st, k) => { outStrides[k]![last] = st[d]!; });
+    } else {
+      outShape.push(shape[d]!);
+      strides.forEach((st, k) => outStrides[k]!.push(st[d]!));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/** Below this many contiguous elements a plain loop beats `set(subarray(…))` (which allocates a view). */
+const SMALL_BLOCK = 32;
+
 /** out[i] = src[base + Σ idx_k · srcStrides_k] over the output's index space. */
-function gatherStrided(src: TypedArray, out: TypedArray, outShape: readonly number[], srcStrides: readonly number[], base: number): void {
-  const r = outShape.length, n = out.length;
+function gatherStrided(src: TypedArray, out: TypedArray, fullShape: readonly number[], fullStrides: readonly number[], base: number): void {
+  const n = out.length;
   if (n === 0) return;
+  const { shape: outShape, strides: [srcStrides] } = coalesce(fullShape, [fullStrides]);
+  const r = outShape.length;
   if (r === 0) { out[0] = src[base]!; return; }
-  const inner = outShape[r - 1]!, si = srcStrides[r - 1]!;
+  const inner = outShape[r - 1]!, si = srcStrides![r - 1]!;
   const idx = new Array<number>(r).fill(0);
   let off = base;
   for (let o = 0; o < n; o += inner) {
-    if (si === 1) out.set(src.subarray(off, off + inner), o);
+    if (si === 1 && inner >= SMALL_BLOCK) out.set(src.subarray(off, off + inner), o);
+    else if (si === 0) out.fill(src[off]!, o, o + inner);
     else for (let j = 0; j < inner; j++) out[o + j] = src[off + j * si]!;
     for (let d = r - 2; d >= 0; d--) {
       idx[d]!++;
-      off += srcStrides[d]!;
+      off += srcStrides![d]!;
       if (idx[d]! < outShape[d]!) break;
-      off -= srcStrides[d]! * outShape[d]!;
+      off -= srcStrides![d]! * outShape[d]!;
       idx[d] = 0;
     }
   }

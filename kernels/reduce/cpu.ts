@@ -45,13 +45,25 @@ function outSize(x: CpuInput, axes: readonly number[]): number {
   return x.shape.reduce((p, d, i) => (axes.includes(i) ? p : p * d), 1);
 }
 
+/**
+ * Sums over leading axes (column sums: the bias gradient over [T·B, n], mean over time) without the
+ * odometer: after merging adjacent reduced and adjacent kept axes the input is [reduced, kept].
+ * Returns false when the layout is not of that form.
+ */
+function sumLeading(x: CpuInput, axes: readonly number[], acc: Float64Array): boolean {
+  const shape = x.shape;
+  let k = 0, outer = 1;
+  while (k < shape.length && (axes.includes(k) || shape[k] === 1)) outer *= shape[k++]!;
+  for (let i = k; i < shape.length; i++) if (axes.includes(i) && shape[i] !== 1) return false;
+  const inner = acc.length, d = x.data;
+  if (outer * inner !== d.length) return false;
+  for (let g = 0, i = 0; g < outer; g++) for (let j = 0; j < inner; j++, i++) acc[j]! += d[i]!;
+  return true;
+}
+
 export const sumKernel: CpuKernel<ReduceAttrs> = ([x], { axes }, [out]) => {
   const acc = new Float64Array(outSize(x!, axes));
-  if (axes.length > 0 && axes.every((a, i) => a === i)) {
-    // Leading axes only (a mean over time, a bias gradient): add whole rows, no per-element callback.
-    const d = x!.data, inner = acc.length;
-    for (let i = 0; i < d.length; i += inner) for (let o = 0; o < inner; o++) acc[o]! += d[i + o]!;
-  } else reduceInto(x!, axes, acc, (a, o, v) => { a[o]! += v; });
+  if (!sumLeading(x!, axes, acc)) reduceInto(x!, axes, acc, (a, o, v) => { a[o]! += v; });
   const res = allocArray(out!.dtype, acc.length);
   res.set(acc);
   return [res];

@@ -1,6 +1,6 @@
 /**
  * Matmul GFLOP/s by shape, WebGPU against the CPU backend, side by side in one run.
- *   node scripts/run-ts.mjs bench/matmul.ts [--quick] [--onm] [--only <name part>] [--json-only]
+ *   node scripts/run-ts.mjs bench/matmulKernels.ts [--quick] [--onm] [--only <name part>] [--json-only]
  * Prints one JSON line per (shape, kernel), then a table with the ratios.
  * - On a software adapter (lavapipe) the WebGPU column is the lane-tiled kernel (kernels/matmul/subgroupTile.ts)
  *   and a second WebGPU column runs the GPU-oriented kernels (matmulTiled/matmulNarrow) on the same adapter,
