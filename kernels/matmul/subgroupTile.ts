@@ -127,23 +127,26 @@ export function planSubgroupMatmul(M: number, N: number, K: number, tA: boolean,
   return { swap: o.swap, shape, copyQ, R: o.R, Cn: o.Cn, tilesR, tilesC, S: Math.max(1, Math.ceil(K / kChunk)), kChunk };
 }
 
-/** Copies Q (K × Cn, any strides) into row-major [...batch axes, K, ld], ld = Cn rounded up to 4, zero-padded. */
-function padQ(gpu: GpuContext, q: TensorInfo, st: Strides, K: number, Cn: number): { t: TensorInfo; st: Strides } {
-  const ld = Math.ceil(Cn / 4) * 4;
+/**
+ * Copies a matrix of `rows` × `cols` (element (i, j) at i·sRow + j·sCol in each of the operand's matrices) into
+ * row-major [...batch axes, rows, ld], ld = cols rounded up to 4, zero-padded: a quad-aligned layout.
+ */
+function relayout(gpu: GpuContext, t: TensorInfo, rows: number, cols: number, sRow: number, sCol: number): { t: TensorInfo; ld: number } {
+  const ld = Math.ceil(cols / 4) * 4;
   // Same batch axes as the operand, so that broadcasting against the other side still lines up.
-  const out = gpu.scratch('float32', [...q.shape.slice(0, -2), K, ld]);
-  const p = cachedProgram('matmulPadQ', () => ({
-    params: { n: 'u32', K: 'u32', Cn: 'u32', ld: 'u32', sk: 'u32', si: 'u32', mat: 'u32' },
+  const out = gpu.scratch('float32', [...t.shape.slice(0, -2), rows, ld]);
+  const p = cachedProgram('matmulRelayout', () => ({
+    params: { n: 'u32', rows: 'u32', cols: 'u32', ld: 'u32', sRow: 'u32', sCol: 'u32', mat: 'u32' },
     inputs: { x: 'f32' }, outputs: { y: 'f32' },
     element: [
-      '  let c = i % params.ld;',
-      '  let k = (i / params.ld) % params.K;',
-      '  let b = i / (params.ld * params.K);',
-      '  y[i] = select(0.0, x[b * params.mat + k * params.sk + min(c, params.Cn - 1u) * params.si], c < params.Cn);',
+      '  let j = i % params.ld;',
+      '  let r = (i / params.ld) % params.rows;',
+      '  let b = i / (params.ld * params.rows);',
+      '  y[i] = select(0.0, x[b * params.mat + r * params.sRow + min(j, params.cols - 1u) * params.sCol], j < params.cols);',
     ].join('\n'),
   }));
-  gpu.dispatch(p, { inputs: [q], outputs: [out], params: { n: out.size, K, Cn, ld, sk: st.sk, si: st.si, mat: K * Cn } });
-  return { t: out, st: { si: 1, sk: ld } };
+  gpu.dispatch(p, { inputs: [t], outputs: [out], params: { n: out.size, rows, cols, ld, sRow, sCol, mat: rows * cols } });
+  return { t: out, ld };
 }
 
 /**
@@ -161,7 +164,10 @@ export function subgroupMatmul(
   const st = operandStrides(M, N, K, tA, tB);
   const P = plan.swap ? { t: b, st: st.B } : { t: a, st: st.A };
   let Q = plan.swap ? { t: a, st: st.A } : { t: b, st: st.B };
-  if (plan.copyQ) Q = padQ(gpu, Q.t, Q.st, K, Cn);
+  if (plan.copyQ) {
+    const c = relayout(gpu, Q.t, K, Cn, Q.st.sk, Q.st.si); // Q[k, c] row-major: quads along c
+    Q = { t: c.t, st: { si: 1, sk: c.ld } };
+  }
   const { sg, tm, tc, p, q, ragged, quadStore } = shape;
   const key = `matmulSubgroup|sg${sg}|P${p}|Q${q}|${tm}x${tc}${ragged ? '|ragged' : ''}${quadStore ? '|quadStore' : ''}`;
   const program = cachedProgram(key, () => ({
