@@ -7,6 +7,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Command } from 'commander';
 import { shutdown } from '../index.js';
+import { register as bench } from './commands/bench.js';
 import { register as devices } from './commands/devices.js';
 import { version } from './version.js';
 import * as compare from './commands/compare.js';
@@ -14,7 +15,7 @@ import * as surrogates from './commands/surrogates.js';
 
 type Register = (program: Command) => void;
 
-const COMMANDS: Register[] = [compare.register, devices, surrogates.register];
+const COMMANDS: Register[] = [bench, compare.register, devices, surrogates.register];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();

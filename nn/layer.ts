@@ -51,7 +51,9 @@ export abstract class Layer extends Module {
 
   /** Fills `state` from `init` for a batch; `unit` is the unit the layer computes the state in, if fixed. */
   protected initHidden(state: HiddenState, init: Initializer, opts: InitStateOptions, name: string, unit?: Unit): void {
-    state.value = init.create(this.stateShape(opts), { dtype: opts.dtype ?? 'float32', where: this.label, name, ...(unit ? { unit } : {}) });
+    state.value = init.create(this.stateShape(opts), {
+      dtype: opts.dtype ?? 'float32', where: this.label, name, ...(unit ? { unit } : {}), ...(opts.backend ? { backend: opts.backend } : {}),
+    });
   }
 
   /** Step-mode input: a float tensor whose shape broadcasts to [batch, size] (usually equals it). */

@@ -9,6 +9,7 @@
  * - sequence mode, `run(xs)`: the whole [T, …] sequence at once. The layers override it with one fused op;
  *   the default here falls back to the step loop.
  */
+import type { Backend } from '../engine/backend.js';
 import { SpikegradError, describeValue } from '../engine/errors.js';
 import { HiddenState, ParamState, State, type StateClass } from '../engine/state.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -21,6 +22,11 @@ export interface InitStateOptions {
   batchSize?: number;
   /** Precision of the hidden states (default float32; float64 on the CPU backend for checks). */
   dtype?: FloatDType;
+  /**
+   * Where the states live. initAllStates defaults it to the backend of the network's parameters (so a net
+   * built before `setBackend` still gets states next to its weights), else the current default backend.
+   */
+  backend?: Backend;
 }
 
 /** A State subclass (ParamState, HiddenState, …) or a predicate on a state and its path. */
@@ -143,7 +149,8 @@ export function initAllStates<M extends Module>(net: M, opts: InitStateOptions =
   if (dtype !== 'float32' && dtype !== 'float64') {
     throw new SpikegradError(`initAllStates: argument 'dtype' expected 'float32' or 'float64', got ${describeValue(dtype)}`);
   }
-  const init: InitStateOptions = { dtype, ...(batchSize !== undefined ? { batchSize } : {}) };
+  const backend = opts.backend ?? Object.values(net.states(ParamState)).find((p) => p.initialized)?.value.backend;
+  const init: InitStateOptions = { dtype, ...(batchSize !== undefined ? { batchSize } : {}), ...(backend ? { backend } : {}) };
   net.initState(init);
   for (const m of Object.values(net.modules())) m.initState(init);
   net.states(HiddenState); // names every state by its path, for error messages

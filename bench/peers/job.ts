@@ -21,13 +21,14 @@ export const PEERS = {
 export type PeerId = keyof typeof PEERS;
 
 /**
- * Peers run by default: all five on `seed`; on `dense` the two wasm ones, the fastest there. The others are
- * opt-in (`--peers all`) because on this 2-core machine without a GPU one `dense` step takes 12–13 s on
- * lavapipe for either WebGPU peer (jax-js's first step, compiling, 68 s) and many seconds on TF.js cpu.
+ * Peers run by default: all five on `seed`; on `dense` and `wide` the two wasm ones, the fastest there. The
+ * others are opt-in (`--peers all`) because on this 2-core machine without a GPU one `dense` step takes
+ * 12–13 s on lavapipe for either WebGPU peer (jax-js's first step, compiling, 68 s), and TF.js cpu takes
+ * many seconds per step on `dense` and 24 s on `wide` (ANCHORS.md §E).
  */
 export function defaultPeers(workload: string): PeerId[] {
   const all = Object.keys(PEERS) as PeerId[];
-  return workload === 'dense' ? ['tfjs-wasm', 'jaxjs-wasm'] : all;
+  return workload === 'seed' ? all : ['tfjs-wasm', 'jaxjs-wasm'];
 }
 
 export const FRAMEWORK_NAMES: Record<PeerFramework, string> = { tfjs: 'TF.js', jaxjs: 'jax-js' };

@@ -48,6 +48,11 @@ export const PEER_WORKLOADS = {
     tauSyn: 5, tauMem: 20, tauOut: 10, lr: 3e-3, chunk: 10, checkBatch: 64,
     description: 'tutorial network 100→4→2, T=200, B=256, 5 Hz Poisson input',
   },
+  wide: {
+    name: 'wide', steps: 200, batch: 256, nIn: 100, nRec: 512, nOut: 2, input: 'poisson', rateHz: 5,
+    tauSyn: 5, tauMem: 20, tauOut: 10, lr: 3e-3, chunk: 10, checkBatch: 1,
+    description: 'tutorial network with 512 hidden neurons, 100→512→2, T=200, B=256, 5 Hz Poisson input',
+  },
   dense: {
     name: 'dense', steps: 100, batch: 128, nIn: 256, nRec: 1024, nOut: 10, input: 'current', rateHz: 0,
     tauSyn: 5, tauMem: 20, tauOut: 10, lr: 3e-3, chunk: 10, checkBatch: 1,

@@ -28,7 +28,7 @@ export interface PeerResult {
 }
 
 /** The package root: the nearest directory above this module whose package.json is spikegrad's. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pj = join(dir, 'package.json');

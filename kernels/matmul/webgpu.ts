@@ -1,6 +1,8 @@
 /**
  * Matrix product on WebGPU (twin: matmul/cpu.ts). Transposes and broadcast batch axes are strides passed as
- * uniforms, so each of the two kernels is one pipeline for every layout:
+ * uniforms. On a software adapter with fixed-width subgroups (lavapipe) every product goes to the lane-tiled
+ * kernel of subgroupTile.ts, which is built around what loads cost there. Elsewhere (GPUs), two kernels, each
+ * one pipeline for every layout:
  * - matmulTiled.wgsl: an 8×4 register tile per invocation, for outputs that are not narrow; when B is stored
  *   row-major with N a multiple of 4, B and C are bound as vec4 arrays (one load per quad);
  * - matmulNarrow.wgsl: outputs with a side of at most 8 (SNN layers: [51200,100]·[100,4]) or too few tiles for
@@ -14,6 +16,7 @@ import { MAX_RANK, cachedProgram, type ParamType, type ParamValue } from '../web
 import type { GpuKernel } from '../webgpu/types.js';
 import narrowWgsl from './matmulNarrow.wgsl';
 import tiledWgsl from './matmulTiled.wgsl';
+import { subgroupMatmul } from './subgroupTile.js';
 
 /** A narrow side up to this many outputs goes to the narrow kernel (each invocation keeps them in registers). */
 const NARROW_MAX = 8;
@@ -25,6 +28,12 @@ const MIN_K_SLICE = 256;
 const MIN_TILES_LONG_K = 4;
 /** Rows of the tiled kernel's register tile (8 vec4 accumulators: what a 16-register SIMD file holds). */
 const TILE_ROWS = 8;
+
+/** Kernel choice knobs, for benchmarks that compare kernels side by side (bench/matmulKernels.ts). */
+export const matmulTuning = {
+  /** Use the lane-tiled kernel on software adapters with fixed-width subgroups (false: the GPU kernels). */
+  laneTiled: true,
+};
 
 const PARAMS: Record<string, ParamType> = {
   M: 'u32', N: 'u32', K: 'u32', batch: 'u32', brank: 'u32', sAm: 'u32', sAk: 'u32', sBk: 'u32', sBn: 'u32',
@@ -93,6 +102,11 @@ export const matmulKernel: GpuKernel<{ transposeA: boolean; transposeB: boolean 
     sAm: tA ? 1 : K, sAk: tA ? M : 1, sBk: tB ? 1 : N, sBn: tB ? K : 1,
     bshape, aBatch: batchStrides(as.slice(0, -2), bshape, M * K), bBatch: batchStrides(bs.slice(0, -2), bshape, K * N),
   };
+  // Software adapters: the lane-tiled kernel (subgroupTile.ts; several times the tiled kernel on lavapipe).
+  if (gpu.software && gpu.subgroupSize !== null && matmulTuning.laneTiled) {
+    subgroupMatmul(gpu, a!, b!, tA, tB, { M, N, K, bshape }, y);
+    return [y];
+  }
   const quads = Math.ceil(N / 4);
   // Workgroups run along N: 64 quads (256 columns) each, or 16 when N is small.
   const wg = quads >= 48 ? 64 : 16;

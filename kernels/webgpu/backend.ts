@@ -14,6 +14,7 @@ import { ARENA_BYTES, CommandBatch, SUBMIT_EVERY } from './commandBatch.js';
 import { adapterName, openDevice, type AdapterDescription } from './device.js';
 import { PipelineCache } from './pipelines.js';
 import { packParams, splitWorkgroups, type Program } from './program.js';
+import { quietly } from './quietWait.js';
 import { WEBGPU_KERNELS, WEBGPU_UPDATES } from './registry.js';
 import type { DispatchArgs, GpuContext, GpuKernel, GpuUpdateKernel } from './types.js';
 
@@ -83,6 +84,9 @@ export class WebGpuBackend implements Backend {
       },
       dispatch: (p, args) => this.#dispatch(p, args),
       maxWorkgroupStorageBytes: device.limits.maxComputeWorkgroupStorageSize,
+      subgroupSize: device.features.has('subgroups') && adapter.subgroupMinSize > 0 && adapter.subgroupMinSize === adapter.subgroupMaxSize
+        ? adapter.subgroupMinSize : null,
+      software: adapter.software,
     };
   }
 
@@ -92,6 +96,14 @@ export class WebGpuBackend implements Backend {
     if (this.#lost) {
       throw new SpikegradError(`${what}: the WebGPU device was lost (${this.#lost}); its tensors are gone. Call shutdown() and setBackend('webgpu') to continue on a new device`);
     }
+  }
+
+  /**
+   * Awaits a Dawn promise. On a software adapter the wait must not spin the core the adapter computes on
+   * (quietWait.ts); on a GPU the spin costs nothing the device needs, and a timer would add latency.
+   */
+  #wait<T>(dawnCall: () => Promise<T>): Promise<T> {
+    return this.adapter.software ? quietly(dawnCall) : dawnCall();
   }
 
   /** Reports (once) an error the device raised since the last report: a failed compile or a rejected command. */
@@ -140,7 +152,7 @@ export class WebGpuBackend implements Backend {
     this.counters.readbacks++;
     let raw: ArrayBuffer;
     try {
-      await staging.buffer.mapAsync(1 /* GPUMapMode.READ */, 0, bytes);
+      await this.#wait(() => staging.buffer.mapAsync(1 /* GPUMapMode.READ */, 0, bytes));
       raw = staging.buffer.getMappedRange(0, bytes).slice(0);
       staging.buffer.unmap();
       this.#pool.release(staging);
@@ -264,7 +276,7 @@ export class WebGpuBackend implements Backend {
   async sync(): Promise<void> {
     this.#check('sync');
     this.flush();
-    await this.device.queue.onSubmittedWorkDone();
+    await this.#wait(() => this.device.queue.onSubmittedWorkDone());
     this.#check('sync');
     await this.#throwDeviceError();
   }

@@ -24,6 +24,9 @@ export interface AdapterDescription {
   backendType: string | null;
   limits: Record<string, number>;
   features: string[];
+  /** Subgroup (SIMD) width range the adapter reports; 0 when it does not say. */
+  subgroupMinSize: number;
+  subgroupMaxSize: number;
 }
 
 /** Limits spikegrad cares about, reported by `spikegrad devices` and requested at their adapter maximum. */
@@ -35,6 +38,8 @@ export const KEY_LIMITS = [
 
 /** Raised to the adapter's own maximum: the defaults (128 MiB bindings, 16 KiB workgroup memory) are small. */
 const REQUESTED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage'] as const;
+/** Requested when the adapter has them: 'subgroups' lets the software-adapter matmul share loads across lanes. */
+const OPTIONAL_FEATURES = ['subgroups'] as const;
 
 const NO_ADAPTER = 'no WebGPU adapter found (no usable GPU driver; without a GPU, Linux gets one from Mesa lavapipe: mesa-vulkan-drivers >= 24, see README)';
 
@@ -88,7 +93,7 @@ export function getAdapter(): Promise<{ adapter: GPUAdapter } | { unavailable: s
 }
 
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
-  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean; backendType?: string };
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean; backendType?: string; subgroupMinSize?: number; subgroupMaxSize?: number };
   const legacyFallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   const fallback = Boolean(info.isFallbackAdapter ?? legacyFallback ?? false);
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
@@ -104,6 +109,8 @@ export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
     backendType: info.backendType ?? null,
     limits,
     features: [...adapter.features].sort(),
+    subgroupMinSize: info.subgroupMinSize ?? 0,
+    subgroupMaxSize: info.subgroupMaxSize ?? 0,
   };
 }
 
@@ -156,7 +163,8 @@ export async function openDevice(): Promise<OpenedDevice | { unavailable: string
   const lim = adapter.limits as unknown as Record<string, number>;
   for (const k of REQUESTED_LIMITS) if (typeof lim[k] === 'number') requiredLimits[k] = lim[k]!;
   try {
-    const device = await adapter.requestDevice({ requiredLimits });
+    const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
     return { device, adapter: describeAdapter(adapter) };
   } catch (e) {
     return { unavailable: `requestDevice failed: ${e instanceof Error ? e.message : String(e)}` };

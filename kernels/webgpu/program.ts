@@ -54,6 +54,8 @@ export interface ProgramSpec {
   main?: string;
   /** Extra WGSL placed before the kernel (helper functions, constants). */
   helpers?: string;
+  /** WGSL extensions the kernel needs (`enable <name>;`), e.g. 'subgroups'; the device must have the feature. */
+  enable?: readonly string[];
 }
 
 interface ParamField {
@@ -115,6 +117,7 @@ export function program(spec: ProgramSpec): Program {
   const { fields, bytes } = layout(Object.keys(spec.params).length ? spec.params : { _unused: 'u32' });
   const inputNames = Object.keys(spec.inputs), outputNames = Object.keys(spec.outputs);
   const lines = [
+    ...(spec.enable ?? []).map((e) => `enable ${e};`),
     `const WG: u32 = ${wg}u;`,
     `struct Params {\n${fields.map((f) => `  ${f.name}: ${wgslType(f.type)},`).join('\n')}\n}`,
     '@group(0) @binding(0) var<uniform> params: Params;',

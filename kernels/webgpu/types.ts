@@ -23,6 +23,13 @@ export interface GpuContext {
   dispatch(program: Program, args: DispatchArgs): void;
   /** The device's workgroup-memory budget in bytes (kernels that tile in workgroup memory size by it). */
   readonly maxWorkgroupStorageBytes: number;
+  /**
+   * The subgroup width when the device has the 'subgroups' feature and one fixed width (lavapipe: its SIMD
+   * width, 8 lanes with 256-bit vectors), else null. Kernels that hard-code lane indices need it fixed.
+   */
+  readonly subgroupSize: number | null;
+  /** A software adapter (lavapipe, SwiftShader): invocations are SIMD lanes of CPU threads, not GPU threads. */
+  readonly software: boolean;
 }
 
 /** A WebGPU op kernel: the twin of kernels/cpu/types.ts CpuKernel. */
