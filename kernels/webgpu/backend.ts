@@ -13,7 +13,7 @@ import { BufferPool, STAGING_USAGE, STORAGE_USAGE, type PooledBuffer } from './b
 import { ARENA_BYTES, CommandBatch, SUBMIT_EVERY } from './commandBatch.js';
 import { adapterName, openDevice, type AdapterDescription } from './device.js';
 import { PipelineCache } from './pipelines.js';
-import { packParams, splitWorkgroups, type Program } from './program.js';
+import { elementSpan, packParams, splitWorkgroups, type Program } from './program.js';
 import { quietly } from './quietWait.js';
 import { WEBGPU_KERNELS, WEBGPU_UPDATES } from './registry.js';
 import type { DispatchArgs, GpuContext, GpuKernel, GpuUpdateKernel } from './types.js';
@@ -227,17 +227,22 @@ export class WebGpuBackend implements Backend {
   }
 
   #dispatch(p: Program, args: DispatchArgs): void {
-    const count = p.spec.element !== undefined ? Math.ceil((args.params.n as number) / p.workgroupSize) : args.workgroups ?? 0;
+    const span = p.spec.element !== undefined && p.spec.spanElements !== false
+      ? Math.min(this.maxElementSpan, elementSpan(args.params.n as number, p.workgroupSize, this.#ctx.software)) : 1;
+    const count = p.spec.element !== undefined ? Math.ceil((args.params.n as number) / (p.workgroupSize * span)) : args.workgroups ?? 0;
     if (args.inputs.length !== p.inputNames.length || args.outputs.length !== p.outputNames.length) {
       throw new SpikegradError(`program '${p.key}': expected ${p.inputNames.length} inputs and ${p.outputNames.length} outputs, got ${args.inputs.length} and ${args.outputs.length}`);
     }
     if (count === 0) return;
     const [x, y] = splitWorkgroups(count, this.#maxPerDim);
     const offset = this.#batch.reserve(p.paramBytes);
-    packParams(p, args.params, this.#batch.params, offset);
+    packParams(p, args.params, this.#batch.params, offset, span);
     const { pipeline, bindGroup } = this.#pipelines.get(p, [...args.inputs, ...args.outputs].map((t) => (t.dataId as GpuStorage).buf));
     this.#batch.dispatch(pipeline, bindGroup, offset, x, y);
   }
+
+  /** Upper bound on elements per invocation of element programs (1: one each, as on a GPU; benchmarks compare). */
+  maxElementSpan = Infinity;
 
   /** Dispatches per command-buffer submit (bench/dispatch.ts sweeps it). */
   get submitEvery(): number {
