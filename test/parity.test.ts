@@ -50,7 +50,22 @@ const EXTRA: ParityCase[] = [
     name: 'where [65,1]·[65,17]·[17]', fn: (c, a, b) => sg.where(sg.gt(c, 0), a, b), inputs: [f([65, 1]), f([65, 17]), f([17])],
     tol: ELEMENTWISE_TOL,
   },
-  // Reductions (tree, split tree, serial loop), with the accumulated length in the tolerance
+  // The quad and row-walk paths of the elementwise template (kernels/elementwise/template.ts): float32 quads,
+  // rows walked with carries across two leading axes, broadcast last axes (splat), aligned and unaligned slices
+  { name: 'add [4,5,40,8]·[4,1,40,8] (quad rows)', fn: sg.add, inputs: [f([4, 5, 40, 8]), f([4, 1, 40, 8])] },
+  { name: 'add [5,1,8]·[1,40,8] (quad rows, carry)', fn: sg.add, inputs: [f([5, 1, 8]), f([1, 40, 8])] },
+  { name: 'add [33,1024]·[1024] (bias, quad rows)', fn: sg.add, inputs: [f([33, 1024]), f([1024])] },
+  { name: 'mul [7,6,8]·[7,6,1] (splat quads)', fn: sg.mul, inputs: [f([7, 6, 8]), f([7, 6, 1])] },
+  { name: 'sub [7,19,5]·[7,1,5] (row walk, scalar units)', fn: sg.sub, inputs: [f([7, 19, 5]), f([7, 1, 5])] },
+  { name: 'slice [9,16] from [1,4] (quad aligned)', fn: (x) => sg.slice(x, [1, 4], [7, 8]), inputs: [f([9, 16])], tol: ELEMENTWISE_TOL },
+  { name: 'slice [9,16] from [1,1] (unaligned)', fn: (x) => sg.slice(x, [1, 1], [7, 8]), inputs: [f([9, 16])], tol: ELEMENTWISE_TOL },
+  { name: 'broadcastTo [1,37,8]→[21,37,8]', fn: (x) => sg.broadcastTo(x, [21, 37, 8]), inputs: [f([1, 37, 8])], tol: ELEMENTWISE_TOL },
+  // Reductions (tree, split tree, serial loop; on software adapters serial slices, in quads for sums over
+  // leading axes), with the accumulated length in the tolerance
+  { name: 'sum axis 0 [1000,64] (quad slices)', fn: (x) => sg.sum(x, 0), inputs: [f([1000, 64])], tol: accumTol(1000) },
+  { name: 'sum axes [0,1] [3,300,4]', fn: (x) => sg.sum(x, [0, 1]), inputs: [f([3, 300, 4])], tol: accumTol(900) },
+  { name: 'sum axis 0 [600,10]', fn: (x) => sg.sum(x, 0), inputs: [f([600, 10])], tol: accumTol(600) },
+  { name: 'max axis 0 [700,3]', fn: (x) => sg.max(x, 0), inputs: [f([700, 3])], tol: ELEMENTWISE_TOL },
   { name: 'sum all [4097]', fn: (x) => sg.sum(x), inputs: [f([4097])], tol: accumTol(4097) },
   { name: 'sum axis 0 [1000,65]', fn: (x) => sg.sum(x, 0), inputs: [f([1000, 65])], tol: accumTol(1000) },
   { name: 'sum axis 1 [70000,33] (serial)', fn: (x) => sg.sum(x, 1), inputs: [f([70000, 33])], tol: accumTol(33) },
