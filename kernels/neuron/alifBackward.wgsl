@@ -5,9 +5,9 @@
 fn alifBackward(j: u32) {
   let n = params.n;
   let last = params.steps - 1u;
-  var gV = 0.0;
-  var gA = 0.0;
-  var slope = surrogateGrad(surrogateArg(vs[last * n + j], params.beta * as_[last * n + j]));
+  var gV = V(0.0);
+  var gA = V(0.0);
+  var slope = surrogateGradV(surrogateArg(vs[last * n + j], params.beta * as_[last * n + j]));
   for (var k = 0u; k < params.steps; k++) {
     let t = last - k;
     let o = t * n + j;
@@ -18,7 +18,7 @@ fn alifBackward(j: u32) {
     var pv = v0[j];
     var pa = a0[j];
     if (t > 0u) { pv = vs[o - n]; pa = as_[o - n]; }
-    let sp = surrogateGrad(surrogateArg(pv, params.beta * pa));
+    let sp = surrogateGradV(surrogateArg(pv, params.beta * pa));
     slope = sp;
     let vrbar = params.decay * vbar;
     let arbar = params.decayA * abar;
@@ -26,7 +26,7 @@ fn alifBackward(j: u32) {
       gV = vrbar;
       gA = arbar;
     } else {
-      var K = params.k;
+      var K = V(params.k);
       if (params.soft == 0u) { K = pv - params.VReset; }
       let gs = (-K * vrbar + arbar) * sp * params.invK;
       gV = vrbar + gs;

@@ -8,12 +8,11 @@ fn alifForward(j: u32) {
   for (var t = 0u; t < params.steps; t++) {
     let o = t * n + j;
     v = integrate(v, last, x[o]);
-    var ar = a;
-    if (last) { ar = a + 1.0; }
+    let ar = select(a, a + 1.0, last);
     a = ar + ((-ar) / params.tauA) * params.coefA;
     vs[o] = v;
     as_[o] = a;
     last = spikeOf(v, params.beta * a);
-    spikes[o] = select(0.0, 1.0, last);
+    spikes[o] = select(V(0.0), V(1.0), last);
   }
 }

@@ -1,11 +1,11 @@
 // Reverse time for neuron j (CPU twin: lifRunGradKernel). carry is the gradient reaching V_t from step t+1;
-// cotS/cotV return the spike and membrane cotangents (0 when absent); surrogateGrad is the spkFun's σ'.
+// cotS/cotV return the spike and membrane cotangents (0 when absent); surrogateGradV is the spkFun's σ' per lane.
 // Params: decay = 1 − coef/τ, gain = coef·R/τ, invK = 1/k, detach (u32).
 fn lifBackward(j: u32) {
   let n = params.n;
   let last = params.steps - 1u;
-  var carry = 0.0;
-  var slope = surrogateGrad(surrogateArg(vs[last * n + j], 0.0));
+  var carry = V(0.0);
+  var slope = surrogateGradV(surrogateArg(vs[last * n + j], V(0.0)));
   for (var k = 0u; k < params.steps; k++) {
     let t = last - k;
     let o = t * n + j;
@@ -13,7 +13,7 @@ fn lifBackward(j: u32) {
     dx[o] = params.gain * vbar;
     var pv = v0[j];
     if (t > 0u) { pv = vs[o - n]; }
-    let sp = surrogateGrad(surrogateArg(pv, 0.0));
+    let sp = surrogateGradV(surrogateArg(pv, V(0.0)));
     slope = sp;
     let vrbar = params.decay * vbar;
     if (params.detach == 1u) {

@@ -3,12 +3,12 @@
 fn lifForward(j: u32) {
   let n = params.n;
   var v = v0[j];
-  var last = spikeOf(v, 0.0); // the spike of V_t is step t's output and step t+1's reset
+  var last = spikeOf(v, V(0.0)); // the spike of V_t is step t's output and step t+1's reset
   for (var t = 0u; t < params.steps; t++) {
     let o = t * n + j;
     v = integrate(v, last, x[o]);
     vs[o] = v;
-    last = spikeOf(v, 0.0);
-    spikes[o] = select(0.0, 1.0, last);
+    last = spikeOf(v, V(0.0));
+    spikes[o] = select(V(0.0), V(1.0), last);
   }
 }

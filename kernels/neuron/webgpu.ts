@@ -1,12 +1,14 @@
 /**
- * WebGPU kernels of the fused LIF / ALIF sequence ops: one invocation per neuron and batch element runs the
- * whole time loop (kernels/neuron/*.wgsl). The forward kernels are independent of the surrogate; the
- * backward kernels inline the spkFun's WGSL derivative, so their pipeline is keyed by the surrogate's key.
+ * WebGPU kernels of the fused LIF / ALIF sequence ops: one invocation per neuron and batch element (four on
+ * software adapters: kernels/webgpu/quads.ts) runs the whole time loop (kernels/neuron/*.wgsl). The forward
+ * kernels are independent of the surrogate; the backward kernels inline the spkFun's WGSL derivative, so
+ * their pipeline is keyed by the surrogate's key.
  * The missing cotangents (an output that received no gradient) are constant-0 accessors: no zero buffers.
  */
 import type { TensorInfo } from '../../engine/backend.js';
 import type { AlifAttrs, GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import { cachedProgram, type ParamType } from '../webgpu/program.js';
+import { laneAliases, mapLanes, sequenceWidth } from '../webgpu/quads.js';
 import type { GpuKernel } from '../webgpu/types.js';
 import alifBackwardWgsl from './alifBackward.wgsl';
 import alifForwardWgsl from './alifForward.wgsl';
@@ -28,33 +30,43 @@ function lifParams(a: LifAttrs, n: number, steps: number) {
   };
 }
 
-/** `fn name(o: u32) -> f32` reading `buffer[o]`, or returning 0 when the cotangent is absent. */
+/** `fn name(o: u32) -> V` reading `buffer[o]`, or returning 0 when the cotangent is absent. */
 function cotangent(name: string, buffer: string | null): string {
-  return `fn ${name}(o: u32) -> f32 { return ${buffer ? `${buffer}[o]` : '0.0'}; }`;
+  return `fn ${name}(o: u32) -> V { return ${buffer ? `${buffer}[o]` : 'V(0.0)'}; }`;
+}
+
+/** WGSL types of a width: the buffers' element type and the helpers every neuron kernel starts with. */
+function lanes(W: 1 | 4): { v: 'f32' | 'vec4<f32>'; head: string } {
+  return { v: W === 4 ? 'vec4<f32>' : 'f32', head: laneAliases(W) };
 }
 
 export const lifRunGpu: GpuKernel<LifAttrs> = (gpu, [x, v0], a, outs) => {
-  const p = cachedProgram('lifRun', () => ({
-    params: LIF_PARAMS, inputs: { x: 'f32', v0: 'f32' }, outputs: { spikes: 'f32', vs: 'f32' },
-    helpers: `${lifCommonWgsl}\n${lifForwardWgsl}`, element: 'lifForward(i);',
+  const W = sequenceWidth(gpu, v0!.size);
+  const { v, head } = lanes(W);
+  const p = cachedProgram(`lifRun|w${W}`, () => ({
+    params: LIF_PARAMS, inputs: { x: v, v0: v }, outputs: { spikes: v, vs: v },
+    helpers: `${head}\n${lifCommonWgsl}\n${lifForwardWgsl}`, element: 'lifForward(i);',
   }));
   const spikes = gpu.output(outs[0]!), vs = gpu.output(outs[1]!);
-  gpu.dispatch(p, { inputs: [x!, v0!], outputs: [spikes, vs], params: lifParams(a, v0!.size, x!.shape[0]!) });
+  gpu.dispatch(p, { inputs: [x!, v0!], outputs: [spikes, vs], params: lifParams(a, v0!.size / W, x!.shape[0]!) });
   return [spikes, vs];
 };
 
 export const lifRunGradGpu: GpuKernel<LifAttrs & GradFlags> = (gpu, ins, a, outs) => {
   const [v0, vs] = [ins[0]!, ins[1]!];
+  const W = sequenceWidth(gpu, v0.size);
+  const { v, head } = lanes(W);
   const cots = [a.hasDS ? 'dS' : null, a.hasDV ? 'dV' : null];
-  const p = cachedProgram(`lifRunGrad|${a.spkFun.key}|${cots.map((c) => c ?? '-').join(',')}`, () => ({
+  const p = cachedProgram(`lifRunGrad|${a.spkFun.key}|${cots.map((c) => c ?? '-').join(',')}|w${W}`, () => ({
     params: { ...LIF_PARAMS, ...GRAD_PARAMS },
-    inputs: { v0: 'f32', vs: 'f32', ...Object.fromEntries(cots.filter((c) => c).map((c) => [c!, 'f32' as const])) },
-    outputs: { dx: 'f32', dv0: 'f32' },
-    helpers: [a.spkFun.wgslGrad('surrogateGrad'), cotangent('cotS', cots[0]!), cotangent('cotV', cots[1]!), lifCommonWgsl, lifBackwardWgsl].join('\n'),
+    inputs: { v0: v, vs: v, ...Object.fromEntries(cots.filter((c) => c).map((c) => [c!, v])) },
+    outputs: { dx: v, dv0: v },
+    helpers: [head, a.spkFun.wgslGrad('surrogateGrad'), mapLanes('surrogateGradV', 'surrogateGrad', W), cotangent('cotS', cots[0]!),
+      cotangent('cotV', cots[1]!), lifCommonWgsl, lifBackwardWgsl].join('\n'),
     element: 'lifBackward(i);',
   }));
   const dx = gpu.output(outs[0]!), dv0 = gpu.output(outs[1]!);
-  gpu.dispatch(p, { inputs: ins, outputs: [dx, dv0], params: lifParams(a, v0.size, vs.shape[0]!) });
+  gpu.dispatch(p, { inputs: ins, outputs: [dx, dv0], params: lifParams(a, v0.size / W, vs.shape[0]!) });
   return [dx, dv0];
 };
 
@@ -63,27 +75,31 @@ function alifParams(a: AlifAttrs, n: number, steps: number) {
 }
 
 export const alifRunGpu: GpuKernel<AlifAttrs> = (gpu, [x, v0, a0], a, outs) => {
-  const p = cachedProgram('alifRun', () => ({
-    params: { ...LIF_PARAMS, ...ALIF_PARAMS }, inputs: { x: 'f32', v0: 'f32', a0: 'f32' }, outputs: { spikes: 'f32', vs: 'f32', as_: 'f32' },
-    helpers: `${lifCommonWgsl}\n${alifForwardWgsl}`, element: 'alifForward(i);',
+  const W = sequenceWidth(gpu, v0!.size);
+  const { v, head } = lanes(W);
+  const p = cachedProgram(`alifRun|w${W}`, () => ({
+    params: { ...LIF_PARAMS, ...ALIF_PARAMS }, inputs: { x: v, v0: v, a0: v }, outputs: { spikes: v, vs: v, as_: v },
+    helpers: `${head}\n${lifCommonWgsl}\n${alifForwardWgsl}`, element: 'alifForward(i);',
   }));
   const res: TensorInfo[] = outs.map((o) => gpu.output(o));
-  gpu.dispatch(p, { inputs: [x!, v0!, a0!], outputs: res, params: alifParams(a, v0!.size, x!.shape[0]!) });
+  gpu.dispatch(p, { inputs: [x!, v0!, a0!], outputs: res, params: alifParams(a, v0!.size / W, x!.shape[0]!) });
   return res;
 };
 
 export const alifRunGradGpu: GpuKernel<AlifAttrs & GradFlags & { hasDA: boolean }> = (gpu, ins, a, outs) => {
   const [v0, vs] = [ins[0]!, ins[2]!];
+  const W = sequenceWidth(gpu, v0.size);
+  const { v, head } = lanes(W);
   const cots = [a.hasDS ? 'dS' : null, a.hasDV ? 'dV' : null, a.hasDA ? 'dA' : null];
-  const p = cachedProgram(`alifRunGrad|${a.spkFun.key}|${cots.map((c) => c ?? '-').join(',')}`, () => ({
+  const p = cachedProgram(`alifRunGrad|${a.spkFun.key}|${cots.map((c) => c ?? '-').join(',')}|w${W}`, () => ({
     params: { ...LIF_PARAMS, ...GRAD_PARAMS, ...ALIF_PARAMS },
-    inputs: { v0: 'f32', a0: 'f32', vs: 'f32', as_: 'f32', ...Object.fromEntries(cots.filter((c) => c).map((c) => [c!, 'f32' as const])) },
-    outputs: { dx: 'f32', dv0: 'f32', da0: 'f32' },
-    helpers: [a.spkFun.wgslGrad('surrogateGrad'), cotangent('cotS', cots[0]!), cotangent('cotV', cots[1]!), cotangent('cotA', cots[2]!),
-      lifCommonWgsl, alifBackwardWgsl].join('\n'),
+    inputs: { v0: v, a0: v, vs: v, as_: v, ...Object.fromEntries(cots.filter((c) => c).map((c) => [c!, v])) },
+    outputs: { dx: v, dv0: v, da0: v },
+    helpers: [head, a.spkFun.wgslGrad('surrogateGrad'), mapLanes('surrogateGradV', 'surrogateGrad', W), cotangent('cotS', cots[0]!),
+      cotangent('cotV', cots[1]!), cotangent('cotA', cots[2]!), lifCommonWgsl, alifBackwardWgsl].join('\n'),
     element: 'alifBackward(i);',
   }));
   const res: TensorInfo[] = outs.map((o) => gpu.output(o));
-  gpu.dispatch(p, { inputs: ins, outputs: res, params: alifParams(a, v0.size, vs.shape[0]!) });
+  gpu.dispatch(p, { inputs: ins, outputs: res, params: alifParams(a, v0.size / W, vs.shape[0]!) });
   return res;
 };
