@@ -1,6 +1,6 @@
 /**
  * Matrix product on WebGPU (twin: matmul/cpu.ts). Transposes and broadcast batch axes are strides passed as
- * uniforms. On a software adapter with fixed-width subgroups (lavapipe) every product goes to the lane-tiled
+ * uniforms. A sparse uploaded left operand (spike input) goes through its events (events.ts). On a software adapter with fixed-width subgroups (lavapipe) every product goes to the lane-tiled
  * kernel of subgroupTile.ts, which is built around what loads cost there. Elsewhere (GPUs), two kernels, each
  * one pipeline for every layout:
  * - matmulTiled.wgsl: an 8×4 register tile per invocation, for outputs that are not narrow; when B is stored
@@ -16,6 +16,7 @@ import { MAX_RANK, cachedProgram, type ParamType, type ParamValue } from '../web
 import type { GpuKernel } from '../webgpu/types.js';
 import narrowWgsl from './matmulNarrow.wgsl';
 import tiledWgsl from './matmulTiled.wgsl';
+import { eventMatmul } from './events.js';
 import { subgroupMatmul } from './subgroupTile.js';
 
 /** A narrow side up to this many outputs goes to the narrow kernel (each invocation keeps them in registers). */
@@ -102,6 +103,9 @@ export const matmulKernel: GpuKernel<{ transposeA: boolean; transposeB: boolean 
     sAm: tA ? 1 : K, sAk: tA ? M : 1, sBk: tB ? 1 : N, sBn: tB ? K : 1,
     bshape, aBatch: batchStrides(as.slice(0, -2), bshape, M * K), bBatch: batchStrides(bs.slice(0, -2), bshape, K * N),
   };
+  // Software adapters, a sparse upload on the left (spike input): its events only (events.ts). Measured on
+  // lavapipe only; GPUs keep the dense kernels below.
+  if (gpu.software && eventMatmul(gpu, a!, b!, tA, tB, { M, N, K }, y)) return [y];
   // Software adapters: the lane-tiled kernel (subgroupTile.ts; several times the tiled kernel on lavapipe).
   if (gpu.software && gpu.subgroupSize !== null && matmulTuning.laneTiled) {
     subgroupMatmul(gpu, a!, b!, tA, tB, { M, N, K, bshape }, y);

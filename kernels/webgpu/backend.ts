@@ -16,7 +16,8 @@ import { PipelineCache } from './pipelines.js';
 import { elementSpan, packParams, splitWorkgroups, type Program } from './program.js';
 import { quietly } from './quietWait.js';
 import { WEBGPU_KERNELS, WEBGPU_UPDATES } from './registry.js';
-import type { DispatchArgs, GpuContext, GpuKernel, GpuUpdateKernel } from './types.js';
+import { groupEvents, scanUpload, type HostEvents } from './events.js';
+import type { DispatchArgs, EventList, GpuContext, GpuKernel, GpuUpdateKernel } from './types.js';
 
 /** Free pooled bytes kept beyond this (or beyond the peak in use, if larger) are destroyed. */
 const MIN_POOL_CAP = 256 * 1024 * 1024;
@@ -24,6 +25,9 @@ const MIN_POOL_CAP = 256 * 1024 * 1024;
 interface GpuStorage {
   buf: PooledBuffer;
   refs: number;
+  /** A sparse float32 upload's nonzeros (events.ts), and their GPU lists by view, freed with the storage. */
+  events?: HostEvents;
+  lists?: Map<string, EventList>;
 }
 
 export interface WebGpuOptions {
@@ -87,6 +91,7 @@ export class WebGpuBackend implements Backend {
       subgroupSize: device.features.has('subgroups') && adapter.subgroupMinSize > 0 && adapter.subgroupMinSize === adapter.subgroupMaxSize
         ? adapter.subgroupMinSize : null,
       software: adapter.software,
+      events: (t, cols, by, maxDensity) => this.#events(t, cols, by, maxDensity),
     };
   }
 
@@ -130,6 +135,11 @@ export class WebGpuBackend implements Backend {
   }
 
   upload(values: TypedArray, dtype: DType): DataId {
+    // A large float32 upload at most 10 % nonzero keeps its nonzeros for event-driven kernels (events.ts).
+    return this.#upload(values, dtype, dtype === 'float32');
+  }
+
+  #upload(values: TypedArray, dtype: DType, scan = false): DataId {
     this.#check('upload');
     const t = this.#tensorStorage(dtype, [values.length], 'upload');
     if (values.length > 0) {
@@ -138,6 +148,8 @@ export class WebGpuBackend implements Backend {
         : dtype === 'int32' ? (values instanceof Int32Array ? values : Int32Array.from(values))
         : values instanceof Float32Array ? values : Float32Array.from(values);
       this.device.queue.writeBuffer((t.dataId as GpuStorage).buf.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+      const events = scan && data instanceof Float32Array ? scanUpload(data) : null;
+      if (events) (t.dataId as GpuStorage).events = events;
     }
     return t.dataId;
   }
@@ -169,9 +181,34 @@ export class WebGpuBackend implements Backend {
     (id as GpuStorage).refs++;
   }
 
+  /** The event list of a sparse upload for one view (GpuContext.events), uploaded on first use. */
+  #events(t: TensorInfo, cols: number, by: 'row' | 'col', maxDensity: number): EventList | null {
+    const s = t.dataId as GpuStorage;
+    if (!s.events || t.dtype !== 'float32' || s.events.size !== t.size || cols <= 0 || t.size % cols !== 0) return null;
+    if (s.events.index.length > maxDensity * t.size) return null;
+    const key = `${cols}:${by}`;
+    let list = s.lists?.get(key);
+    if (!list) {
+      const g = groupEvents(s.events, cols, by);
+      const info = (a: Int32Array | Float32Array, dtype: DType): TensorInfo => ({ dataId: this.#upload(a, dtype), shape: [a.length], dtype, size: a.length });
+      const nnz = g.val.length;
+      list = { ptr: info(g.ptr, 'int32'), idx: info(g.idx, 'int32'), val: info(g.val, 'float32'), nnz };
+      (s.lists ??= new Map()).set(key, list);
+    }
+    return list;
+  }
+
+  /** Forgets a storage's event lists (it is being freed, or rewritten in place). */
+  #dropEvents(s: GpuStorage): void {
+    for (const l of s.lists?.values() ?? []) for (const t of [l.ptr, l.idx, l.val]) this.release(t.dataId);
+    delete s.lists;
+    delete s.events;
+  }
+
   release(id: DataId): void {
     const s = id as GpuStorage;
     if (s.refs <= 0 || --s.refs > 0) return;
+    if (s.events) this.#dropEvents(s);
     this.#bytesInUse -= s.buf.size;
     this.#live--;
     if (!this.#closed) this.#batch.release(s.buf);
@@ -190,6 +227,7 @@ export class WebGpuBackend implements Backend {
     this.#check(kernel);
     for (const t of targets) {
       if (inputs.some((i) => i.dataId === t.dataId)) throw new SpikegradError(`${kernel}: an input shares storage with a tensor it updates in place`);
+      if ((t.dataId as GpuStorage).events) this.#dropEvents(t.dataId as GpuStorage); // its values change
     }
     this.#withScratch(() => (WEBGPU_UPDATES[kernel] as GpuUpdateKernel<UpdateAttrs[K]>)(this.#ctx, targets, inputs, attrs));
   }
