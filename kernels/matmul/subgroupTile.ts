@@ -40,7 +40,7 @@ const GROUP_ROWS = 8;
 const WIDE = 16;
 
 const PARAMS: Record<string, ParamType> = {
-  R: 'u32', Cn: 'u32', K: 'u32', batch: 'u32', brank: 'u32', tilesR: 'u32', tilesC: 'u32', groupRows: 'u32', S: 'u32', kChunk: 'u32',
+  R: 'u32', Cn: 'u32', K: 'u32', batch: 'u32', brank: 'u32', tilesR: 'u32', tilesC: 'u32', groupRows: 'u32', S: 'u32', kChunk: 'u32', perGroup: 'u32',
   sPr: 'u32', sPk: 'u32', sQk: 'u32', sQc: 'u32', qLastQuad: 'u32', sOr: 'u32', sOc: 'u32', sliceStride: 'u32',
   bshape: 'dims', pBatch: 'dims', qBatch: 'dims',
 };
@@ -127,6 +127,19 @@ export function planSubgroupMatmul(M: number, N: number, K: number, tA: boolean,
   return { swap: o.swap, shape, copyQ, R: o.R, Cn: o.Cn, tilesR, tilesC, S: Math.max(1, Math.ceil(K / kChunk)), kChunk };
 }
 
+/** Knobs of tilesPerWorkgroup (exported for benchmarks that compare settings side by side). */
+export const subgroupTuning = { tileWork: 1024, minWorkgroups: 256 };
+
+/**
+ * Tiles per workgroup: enough that each workgroup runs about `tileWork` values of k (a K = 10 product's tile
+ * is over in a few hundred nanoseconds, about what lavapipe spends starting a workgroup), while leaving at
+ * least `minWorkgroups` workgroups to spread over the threads. dH = dO·W2ᵀ [12800,10]@[1024,10]ᵀ of the
+ * `dense` step: 25 600 one-tile workgroups took 30.7 ms, 298 of 86 tiles 20.4 ms (bench/RESULTS.md).
+ */
+export function tilesPerWorkgroup(tiles: number, kChunk: number): number {
+  return Math.max(1, Math.min(Math.ceil(subgroupTuning.tileWork / kChunk), Math.floor(tiles / subgroupTuning.minWorkgroups)));
+}
+
 /**
  * Copies a matrix of `rows` × `cols` (element (i, j) at i·sRow + j·sCol in each of the operand's matrices) into
  * row-major [...batch axes, rows, ld], ld = cols rounded up to 4, zero-padded: a quad-aligned layout.
@@ -188,6 +201,9 @@ export function subgroupMatmul(
     sOr: plan.swap ? 1 : N, sOc: plan.swap ? N : 1, sliceStride: y.size,
     bshape, pBatch: batchStrides(P.t.shape.slice(0, -2), bshape, matSize(P.t)), qBatch: batchStrides(Q.t.shape.slice(0, -2), bshape, matSize(Q.t)),
   };
-  gpu.dispatch(program, { inputs: [P.t, Q.t], outputs: [target], params: values, workgroups: plan.tilesR * plan.tilesC * batch * S });
+  const tiles = plan.tilesR * plan.tilesC * batch * S;
+  const perGroup = tilesPerWorkgroup(tiles, plan.kChunk);
+  values.perGroup = perGroup;
+  gpu.dispatch(program, { inputs: [P.t, Q.t], outputs: [target], params: values, workgroups: Math.ceil(tiles / perGroup) });
   if (S > 1) reduceStrided(gpu, 'sum', target, { shape: [y.size], strides: [1] }, { shape: [S], strides: [y.size] }, y);
 }

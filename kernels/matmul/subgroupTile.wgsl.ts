@@ -62,9 +62,11 @@ export function subgroupTileMain(t: TileShape): string {
   add('@compute @workgroup_size(WG)');
   add('fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,');
   add('        @builtin(subgroup_invocation_id) l: u32) {');
-  add('  let g = workgroupIndex(wid, nwg);');
+  // Each workgroup runs params.perGroup consecutive tiles (lavapipe pays per workgroup: small-K products).
   add('  let perSlice = params.tilesR * params.tilesC;');
-  add('  if (g >= perSlice * params.S * params.batch) { return; } // uniform per workgroup');
+  add('  let tiles = perSlice * params.S * params.batch;');
+  add('  let g0 = workgroupIndex(wid, nwg) * params.perGroup;');
+  add('  for (var g = g0; g < min(g0 + params.perGroup, tiles); g = g + 1u) {');
   add('  let b = g / (perSlice * params.S);');
   add('  let s = (g / perSlice) % params.S;');
   // Tile order: groups of params.groupRows row tiles; within a group, column tile by column tile, so that
@@ -155,6 +157,7 @@ export function subgroupTileMain(t: TileShape): string {
     }
     add('  }');
   }
+  add('  }'); // tiles of this workgroup
   add('}');
   return L.join('\n');
 }
