@@ -17,6 +17,7 @@ import * as O from './api.js';
 import { SPIKE_OPS, type SpikeOpAttrs } from './opsSpike.js';
 import { NEURON_OPS, type NeuronOpAttrs } from './opsNeuron.js';
 import { SYNAPSE_OPS, type SynapseOpAttrs } from './opsSynapse.js';
+import { LINEAR_OPS, type LinearOpAttrs } from './opsLinear.js';
 
 export interface OutMeta {
   shape: number[];
@@ -45,7 +46,7 @@ export const COMPARISON_OPS: readonly BinaryOp[] = ['lt', 'le', 'gt', 'ge', 'eq'
 type NoAttrs = Record<string, never>;
 
 /** Attributes of every op, by name. The op-name union is derived from this one interface. */
-export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs, NeuronOpAttrs, SynapseOpAttrs {
+export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs, NeuronOpAttrs, SynapseOpAttrs, LinearOpAttrs {
   powScalar: { exponent: number };
   cast: { dtype: DType };
   where: NoAttrs;
@@ -508,5 +509,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   // Fused whole-sequence neuron and synapse layers (engine/opsNeuron.ts, engine/opsSynapse.ts).
   ...NEURON_OPS,
   ...SYNAPSE_OPS,
+  // x·W + b as one op, so that backends can fuse the bias into the product (engine/opsLinear.ts).
+  ...LINEAR_OPS,
 
 };

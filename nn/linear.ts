@@ -2,8 +2,11 @@
  * nn.Linear (brainstate.nn.Linear, SPEC §5): y = x @ W + b with W of shape [in, out], as ParamStates
  * `weight` and `bias`. Stateless, so sequence mode is the same op on a [T, B, in] input: one matmul over all
  * T·B rows (the reshape around it is free), which is what makes the fused path's dispatch count flat in T.
+ * With a bias it is the `linear` op (engine/opsLinear.ts: matmul then add, in one op so that a backend can
+ * add the bias as it stores the product).
  */
-import { add, matmul, reshape } from '../engine/api.js';
+import { matmul, reshape } from '../engine/api.js';
+import { run1 } from '../engine/dispatch.js';
 import { isFloat } from '../engine/dtype.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { ParamState } from '../engine/state.js';
@@ -66,8 +69,7 @@ export class Linear extends Module {
       throw new SpikegradError(`${this}.${method}: argument 'x' is ${x.dtype} but the weights are ${W.dtype}; create the layer with { dtype: '${x.dtype}' }`);
     }
     const rows = x.rank === 2 ? x : reshape(x, [-1, this.inFeatures]);
-    let y = matmul(rows, W);
-    if (this.bias) y = add(y, this.bias.value);
+    const y = this.bias ? run1('linear', [rows, W, this.bias.value], {}) : matmul(rows, W);
     return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
   }
 

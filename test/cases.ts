@@ -131,6 +131,10 @@ export const DIFFERENTIABLE_CASES: OpCase[] = [
   { name: 'matmul odd [17,1]@[1,3]', fn: (a, b) => sg.matmul(a, b), inputs: [f([17, 1]), f([1, 3])] },
   { name: 'matmul tall-skinny [65,33]@[33,4]', fn: (a, b) => sg.matmul(a, b), inputs: [f([65, 33]), f([33, 4])] },
   { name: 'matmul blocked [40,50]@[50,36]', fn: (a, b) => sg.matmul(a, b), inputs: [f([40, 50]), f([50, 36])] },
+  // linear(x, W, b) = x·W + b (engine/opsLinear.ts), as nn.Linear runs it
+  { name: 'linear [3,4]@[4,5]+[5]', fn: (x, w, b) => sg.runOp('linear', [x, w, b], {})[0]!, inputs: [f([3, 4]), f([4, 5]), f([5])] },
+  { name: 'linear odd [17,1]@[1,3]+[3]', fn: (x, w, b) => sg.runOp('linear', [x, w, b], {})[0]!, inputs: [f([17, 1]), f([1, 3]), f([3])] },
+  { name: 'linear tall-skinny [65,33]@[33,4]+[4]', fn: (x, w, b) => sg.runOp('linear', [x, w, b], {})[0]!, inputs: [f([65, 33]), f([33, 4]), f([4])] },
 
   // Losses
   {

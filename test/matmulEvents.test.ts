@@ -98,6 +98,25 @@ describeWebGpu('event-driven matmul on WebGPU against the CPU (float64)', (gpu) 
     });
   }
 
+  it('linear (x·W + b) adds the bias in the event kernel, quads (N = 8) and scalars (N = 3)', async () => {
+    const cpuBe = await cpu();
+    for (const n of [8, 3]) {
+      const a = sparse(3000, 50, 0.01, 17 + n);
+      const w = Float32Array.from(uniformArray(50 * n, -1, 1, rng(19)));
+      const bias = Float32Array.from(uniformArray(n, -1, 1, rng(21)));
+      const on = (backend: sg.Backend, dtype: 'float32' | 'float64') => {
+        const cast = (v: Float32Array) => (dtype === 'float64' ? Float64Array.from(v) : v);
+        return [sg.tensor(cast(a), [3000, 50], dtype, backend), sg.tensor(cast(w), [50, n], dtype, backend), sg.tensor(cast(bias), [n], dtype, backend)];
+      };
+      const [g, c] = [on(gpu, 'float32'), on(cpuBe, 'float64')];
+      const before = be().memory().liveBuffers;
+      const y = sg.runOp('linear', g, {})[0]!;
+      expect(be().memory().liveBuffers - before, 'the event list and the output').toBe(3 + 1);
+      compare(await y.data(), sg.runOp('linear', c, {})[0]!.dataSync(), accumTol(50), `linear N = ${n}`);
+      sg.dispose([...g, ...c, y]);
+    }
+  });
+
   /** GPU result, CPU float64 result, and how many buffers the GPU product left beyond its operands and output. */
   async function product(A: sg.Tensor, a: Float32Array, shape: [number, number], w: Float32Array, n: number) {
     const cpuBe = await cpu();

@@ -104,6 +104,34 @@ describe('lane-tiled matmul plans', () => {
   });
 });
 
+/** The plain 2-D cases again as `linear` (x·W + b): the bias is added in the epilogue, by O's column, by
+ *  O's row when the product runs swapped, or after the product when K is split. */
+const LINEAR_CASES = CASES.filter((c) => c.a.length === 2 && c.b.length === 2 && !c.tA && !c.tB && c.a[1]! > 0);
+
+describe('linear on the lane-tiled plans', () => {
+  it('covers a column bias (quad and scalar stores), a row bias (swapped) and a split K (bias added after)', () => {
+    const seen = new Set<string>();
+    for (const c of LINEAR_CASES) {
+      const p = plan(c.a[0]!, c.b[1]!, c.a[1]!);
+      seen.add(p.S > 1 ? 'split' : p.swap ? 'row' : p.shape.quadStore ? 'col quads' : 'col');
+    }
+    expect([...seen].sort()).toEqual(['col', 'col quads', 'row', 'split']);
+  });
+});
+
+describeWebGpu('linear (x·W + b) on the lane-tiled kernel against the CPU (float64)', (gpu) => {
+  for (const c of LINEAR_CASES) {
+    it(c.name, async () => {
+      const { K } = dims(c);
+      await checkParity({
+        name: `linear [${c.a}]@[${c.b}]+[${c.b[1]}]`,
+        fn: (x, w, b) => sg.runOp('linear', [x, w, b], {})[0]!,
+        inputs: [{ shape: c.a }, { shape: c.b }, { shape: [c.b[1]!] }], tol: accumTol(K), gradTol: accumTol(Math.max(c.a[0]!, K)),
+      }, gpu);
+    });
+  }
+});
+
 describeWebGpu('lane-tiled matmul against the CPU (float64)', (gpu) => {
   for (const c of CASES) {
     it(c.name, async () => {

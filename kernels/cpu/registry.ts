@@ -7,6 +7,7 @@ import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type U
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/cpu.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/cpu.js';
 import { matmulKernel } from '../matmul/cpu.js';
+import { linearKernel } from '../matmul/linearCpu.js';
 import { alifRunGradKernel, alifRunKernel, lifRunGradKernel, lifRunKernel } from '../neuron/cpu.js';
 import { decayRunGradKernel, dualExponRunGradKernel, dualExponRunKernel, exponRunKernel, leakyRunKernel } from '../synapse/cpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/cpu.js';
@@ -40,6 +41,7 @@ export const CPU_KERNELS = {
   gather: gatherKernel,
   oneHot: oneHotKernel,
   matmul: matmulKernel,
+  linear: linearKernel,
   softmaxCrossEntropy: softmaxCrossEntropyKernel,
   softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
   spike: spikeKernel,

@@ -27,10 +27,12 @@ const NARROW_DENSITY = 0.1;
 const WIDE_DENSITY = 0.03;
 
 /**
- * Encodes C = op(A)·op(B) into `y` through A's events and returns true, or returns false (nothing encoded)
- * when A has no event list or the product is not a plain 2-D one.
+ * Encodes C = op(A)·op(B) (+ bias along C's last axis) into `y` through A's events and returns true, or
+ * returns false (nothing encoded) when A has no event list or the product is not a plain 2-D one.
  */
-export function eventMatmul(gpu: GpuContext, a: TensorInfo, b: TensorInfo, tA: boolean, tB: boolean, dims: { M: number; N: number; K: number }, y: TensorInfo): boolean {
+export function eventMatmul(
+  gpu: GpuContext, a: TensorInfo, b: TensorInfo, tA: boolean, tB: boolean, dims: { M: number; N: number; K: number }, y: TensorInfo, bias?: TensorInfo,
+): boolean {
   const { M, N, K } = dims;
   if (a.shape.length !== 2 || b.shape.length !== 2 || a.dtype !== 'float32') return false;
   // A stored [rows, cols]: C's rows are A's rows (group by row) or, transposed, A's columns (group by column).
@@ -39,9 +41,9 @@ export function eventMatmul(gpu: GpuContext, a: TensorInfo, b: TensorInfo, tA: b
   // B row-major with N % 4 = 0: each invocation sums a quad of one output row (one vec4 load per event).
   const W = !tB && N % 4 === 0 ? 4 : 1;
   const V = W === 4 ? 'vec4<f32>' : 'f32';
-  const p = cachedProgram(`matmulEvents|w${W}`, () => ({
+  const p = cachedProgram(`matmulEvents|w${W}${bias ? '|bias' : ''}`, () => ({
     params: { n: 'u32', units: 'u32', sBk: 'u32', sBn: 'u32' },
-    inputs: { ptr: 'i32', idx: 'i32', val: 'f32', B: V }, outputs: { C: V },
+    inputs: { ptr: 'i32', idx: 'i32', val: 'f32', B: V, ...(bias ? { bias: V } : {}) }, outputs: { C: V },
     helpers: `const BLOCK: u32 = ${BLOCK}u;`,
     element: [
       // Output unit i: group g = i / units, column (or quad of columns) i % units.
@@ -56,11 +58,11 @@ export function eventMatmul(gpu: GpuContext, a: TensorInfo, b: TensorInfo, tA: b
       '    for (; e < stop; e++) { part = part + val[e] * B[u32(idx[e]) * params.sBk + col * params.sBn]; }',
       '    total = total + part;',
       '  }',
-      '  C[i] = total;',
+      bias ? '  C[i] = total + bias[col];' : '  C[i] = total;',
     ].join('\n'),
   }));
   // B stored [K, N] (or [N, K] when transposed): element (k, n) at k·sBk + n·sBn; in quads when W = 4.
   const [sBk, sBn] = W === 4 ? [N / 4, 1] : [tB ? 1 : N, tB ? K : 1];
-  gpu.dispatch(p, { inputs: [list.ptr, list.idx, list.val, b], outputs: [y], params: { n: (M * N) / W, units: N / W, sBk, sBn } });
+  gpu.dispatch(p, { inputs: [list.ptr, list.idx, list.val, b, ...(bias ? [bias] : [])], outputs: [y], params: { n: (M * N) / W, units: N / W, sBk, sBn } });
   return true;
 }

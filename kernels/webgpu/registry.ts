@@ -7,6 +7,7 @@ import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type U
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/webgpu.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/webgpu.js';
 import { matmulKernel } from '../matmul/webgpu.js';
+import { linearGpu } from '../matmul/linearWebgpu.js';
 import { alifRunGpu, alifRunGradGpu, lifRunGpu, lifRunGradGpu } from '../neuron/webgpu.js';
 import { decayRunGradGpu, dualExponRunGpu, dualExponRunGradGpu, exponRunGpu, leakyRunGpu } from '../synapse/webgpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/webgpu.js';
@@ -40,6 +41,7 @@ export const WEBGPU_KERNELS = {
   gather: gatherKernel,
   oneHot: oneHotKernel,
   matmul: matmulKernel,
+  linear: linearGpu,
   softmaxCrossEntropy: softmaxCrossEntropyKernel,
   softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
   spike: spikeKernel,
