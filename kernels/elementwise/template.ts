@@ -46,7 +46,12 @@ const VALUE_NAMES = ['a', 'b', 'c'];
  * invocation instead of once per element: a bias add [12800, 1024] + [1024] took 53 ms with two divisions
  * per element and 26 with this walk (bench/RESULTS.md).
  */
-export const elementwiseTuning = { softwareRows: 16 };
+export const elementwiseTuning = {
+  /** Rows each invocation walks on a software adapter (1: one row, the index divided out per element). */
+  softwareRows: 16,
+  /** Float32 calls in vec4 quads where the layout allows (false: one element per invocation, as on a GPU). */
+  quads: true,
+};
 
 /** Drops size-1 axes and merges axes that every operand (and the contiguous output) walks contiguously. */
 export function collapseAxes(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
@@ -106,7 +111,7 @@ function plan(call: ElementwiseCall): Plan {
   const allF32 = call.outType === 'f32' && operands.every((o) => o.type === 'f32');
   const quadAligned = operands.every((o, k) => modes[k] !== 'strided'
     || (col.strides[k]![rank - 1] === 1 && (o.offset ?? 0) % 4 === 0 && col.strides[k]!.every((v, d) => d === rank - 1 || v % 4 === 0)));
-  const W = allF32 && quadAligned && (outer.length === 0 || inner % 4 === 0) ? 4 : 1;
+  const W = elementwiseTuning.quads && allF32 && quadAligned && (outer.length === 0 || inner % 4 === 0) ? 4 : 1;
   return { W, outer, inner, modes, strides: col.strides };
 }
 

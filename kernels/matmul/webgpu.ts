@@ -37,6 +37,8 @@ const TILE_ROWS = 8;
 export const matmulTuning = {
   /** Use the lane-tiled kernel on software adapters with fixed-width subgroups (false: the GPU kernels). */
   laneTiled: true,
+  /** Use the event kernel for a sparse uploaded left operand on software adapters (events.ts). */
+  events: true,
 };
 
 const PARAMS: Record<string, ParamType> = {
@@ -116,7 +118,7 @@ export function matmulInto(gpu: GpuContext, a: TensorInfo, b: TensorInfo, tA: bo
   if (y.size === 0) return;
   // Software adapters, a sparse upload on the left (spike input): its events only (events.ts). Measured on
   // lavapipe only; GPUs keep the dense kernels below.
-  if (gpu.software && eventMatmul(gpu, a, b, tA, tB, { M, N, K }, y, bias)) return;
+  if (gpu.software && matmulTuning.events && eventMatmul(gpu, a, b, tA, tB, { M, N, K }, y, bias)) return;
   // Software adapters: the lane-tiled kernel (subgroupTile.ts; several times the tiled kernel on lavapipe).
   // It declines only a bias it cannot fuse (split K).
   if (gpu.software && gpu.subgroupSize !== null && matmulTuning.laneTiled && subgroupMatmul(gpu, a, b, tA, tB, { M, N, K, bshape }, y, bias)) return;

@@ -22,7 +22,12 @@ const SERIAL_MAX = 32;
 const SERIAL_MIN_OUTPUTS = 2048;
 const SERIAL_LONG = 1024;
 /** Knobs for benchmarks that compare variants side by side: pairs of quads per invocation (reduceSoftware). */
-export const reduceTuning = { pairQuads: true };
+export const reduceTuning = {
+  /** Software adapters: serial slices (false: the workgroup trees GPUs use). */
+  softwareSlices: true,
+  /** Pairs of quads per invocation in the slices. */
+  pairQuads: true,
+};
 
 /** Software adapters: the longest serial run per invocation (see reduceSoftware). */
 const SOFTWARE_CHUNK = 256;
@@ -83,7 +88,7 @@ export function reduceStrided(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, 
   };
   const params = { n: 'u32', r: 'u32', split: 'u32', chunk: 'u32', keptShape: 'dims', keptStride: 'dims', redShape: 'dims', redStride: 'dims' } as const;
   const variant = `${kind}|${T}|k${kept.shape.length}|r${red.shape.length}`;
-  if (gpu.software) {
+  if (gpu.software && reduceTuning.softwareSlices) {
     reduceSoftware(gpu, kind, x, kept, red, out, { O, R, variant });
     return;
   }

@@ -23,10 +23,13 @@ export interface SequenceLanes {
   Q: 1 | 2;
 }
 
+/** Upper bounds on the lanes of software adapters (for benchmarks that compare them side by side). */
+export const sequenceTuning: { maxW: 1 | 4; maxQ: 1 | 2 } = { maxW: 4, maxQ: 2 };
+
 /** Lanes of a sequence kernel over `n` elements per time step. */
 export function sequenceLanes(gpu: GpuContext, n: number): SequenceLanes {
-  if (!gpu.software || n <= 0 || n % 4 !== 0) return { W: 1, Q: 1 };
-  return { W: 4, Q: n % 8 === 0 ? 2 : 1 };
+  if (!gpu.software || n <= 0 || n % 4 !== 0 || sequenceTuning.maxW === 1) return { W: 1, Q: 1 };
+  return { W: 4, Q: n % 8 === 0 && sequenceTuning.maxQ === 2 ? 2 : 1 };
 }
 
 /** The buffers' WGSL element type and the aliases `V` and `B` for width W. */
