@@ -45,13 +45,15 @@ function snapshot(t: TensorInfo): TensorInfo {
 }
 
 /**
- * The profile row a call counts in: its op, except matmuls, split by shape and layout, because the matmuls
- * of a training step (forward, input gradient, weight gradient) run different kernels at different speeds.
+ * The profile row a call counts in: its op, except matmuls and linear layers, split by shape and layout,
+ * because the products of a training step (forward, input gradient, weight gradient) run different kernels
+ * at different speeds.
  */
 function rowName(c: Call): string {
+  const [x, y, b] = c.inputs.map((t) => `[${t.shape.join(',')}]`);
+  if (c.op === 'linear') return `linear ${x}@${y}+${b}`; // x·W + b (nn.Linear)
   if (c.op !== 'matmul') return c.op;
   const a = c.attrs as { transposeA?: boolean; transposeB?: boolean };
-  const [x, y] = c.inputs.map((t) => `[${t.shape.join(',')}]`);
   return `matmul ${x}${a.transposeA ? 'ᵀ' : ''}@${y}${a.transposeB ? 'ᵀ' : ''}`;
 }
 
