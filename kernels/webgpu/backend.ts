@@ -16,8 +16,8 @@ import { PipelineCache } from './pipelines.js';
 import { elementSpan, packParams, splitWorkgroups, type Program } from './program.js';
 import { quietly } from './quietWait.js';
 import { WEBGPU_KERNELS, WEBGPU_UPDATES } from './registry.js';
-import { groupEvents, scanUpload, type HostEvents } from './events.js';
-import type { DispatchArgs, EventList, GpuContext, GpuKernel, GpuUpdateKernel } from './types.js';
+import { EventStore } from './events.js';
+import type { DispatchArgs, GpuContext, GpuKernel, GpuUpdateKernel } from './types.js';
 
 /** Free pooled bytes kept beyond this (or beyond the peak in use, if larger) are destroyed. */
 const MIN_POOL_CAP = 256 * 1024 * 1024;
@@ -25,9 +25,6 @@ const MIN_POOL_CAP = 256 * 1024 * 1024;
 interface GpuStorage {
   buf: PooledBuffer;
   refs: number;
-  /** A sparse float32 upload's nonzeros (events.ts), and their GPU lists by view, freed with the storage. */
-  events?: HostEvents;
-  lists?: Map<string, EventList>;
 }
 
 export interface WebGpuOptions {
@@ -54,6 +51,8 @@ export class WebGpuBackend implements Backend {
   #closed = false;
   #error: string | null = null;
   #scratch: GpuStorage[] = [];
+  /** Nonzeros of sparse float32 uploads, for event-driven kernels (events.ts). */
+  readonly #events = new EventStore((v, dtype) => this.#upload(v, dtype), (id) => this.release(id));
   readonly #ctx: GpuContext;
 
   /** Opens the process's device; throws a SpikegradError saying why when there is none. */
@@ -91,7 +90,7 @@ export class WebGpuBackend implements Backend {
       subgroupSize: device.features.has('subgroups') && adapter.subgroupMinSize > 0 && adapter.subgroupMinSize === adapter.subgroupMaxSize
         ? adapter.subgroupMinSize : null,
       software: adapter.software,
-      events: (t, cols, by, maxDensity) => this.#events(t, cols, by, maxDensity),
+      events: (t, cols, by, maxDensity) => this.#events.list(t, cols, by, maxDensity),
     };
   }
 
@@ -148,8 +147,7 @@ export class WebGpuBackend implements Backend {
         : dtype === 'int32' ? (values instanceof Int32Array ? values : Int32Array.from(values))
         : values instanceof Float32Array ? values : Float32Array.from(values);
       this.device.queue.writeBuffer((t.dataId as GpuStorage).buf.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-      const events = scan && data instanceof Float32Array ? scanUpload(data) : null;
-      if (events) (t.dataId as GpuStorage).events = events;
+      if (scan && data instanceof Float32Array) this.#events.scan(t.dataId, data);
     }
     return t.dataId;
   }
@@ -181,34 +179,10 @@ export class WebGpuBackend implements Backend {
     (id as GpuStorage).refs++;
   }
 
-  /** The event list of a sparse upload for one view (GpuContext.events), uploaded on first use. */
-  #events(t: TensorInfo, cols: number, by: 'row' | 'col', maxDensity: number): EventList | null {
-    const s = t.dataId as GpuStorage;
-    if (!s.events || t.dtype !== 'float32' || s.events.size !== t.size || cols <= 0 || t.size % cols !== 0) return null;
-    if (s.events.index.length > maxDensity * t.size) return null;
-    const key = `${cols}:${by}`;
-    let list = s.lists?.get(key);
-    if (!list) {
-      const g = groupEvents(s.events, cols, by);
-      const info = (a: Int32Array | Float32Array, dtype: DType): TensorInfo => ({ dataId: this.#upload(a, dtype), shape: [a.length], dtype, size: a.length });
-      const nnz = g.val.length;
-      list = { ptr: info(g.ptr, 'int32'), idx: info(g.idx, 'int32'), val: info(g.val, 'float32'), nnz };
-      (s.lists ??= new Map()).set(key, list);
-    }
-    return list;
-  }
-
-  /** Forgets a storage's event lists (it is being freed, or rewritten in place). */
-  #dropEvents(s: GpuStorage): void {
-    for (const l of s.lists?.values() ?? []) for (const t of [l.ptr, l.idx, l.val]) this.release(t.dataId);
-    delete s.lists;
-    delete s.events;
-  }
-
   release(id: DataId): void {
     const s = id as GpuStorage;
     if (s.refs <= 0 || --s.refs > 0) return;
-    if (s.events) this.#dropEvents(s);
+    this.#events.drop(s);
     this.#bytesInUse -= s.buf.size;
     this.#live--;
     if (!this.#closed) this.#batch.release(s.buf);
@@ -227,7 +201,7 @@ export class WebGpuBackend implements Backend {
     this.#check(kernel);
     for (const t of targets) {
       if (inputs.some((i) => i.dataId === t.dataId)) throw new SpikegradError(`${kernel}: an input shares storage with a tensor it updates in place`);
-      if ((t.dataId as GpuStorage).events) this.#dropEvents(t.dataId as GpuStorage); // its values change
+      this.#events.drop(t.dataId); // its values change
     }
     this.#withScratch(() => (WEBGPU_UPDATES[kernel] as GpuUpdateKernel<UpdateAttrs[K]>)(this.#ctx, targets, inputs, attrs));
   }

@@ -13,6 +13,10 @@
  * once per (view, grouping) and uploaded; the CPU backend's counterpart is kernels/matmul/cpu.ts's CSR cache.
  */
 
+import type { DataId, TensorInfo } from '../../engine/backend.js';
+import type { DType } from '../../engine/dtype.js';
+import type { EventList } from './types.js';
+
 /** Above this fraction of nonzeros a tensor is not worth an event list (MAX_DENSITY also bounds its memory). */
 export const MAX_DENSITY = 0.1;
 /** Smaller uploads are never scanned: their products cost a dispatch either way. */
@@ -82,4 +86,55 @@ export function groupEvents(ev: HostEvents, cols: number, by: 'row' | 'col'): Gr
     }
   }
   return { ptr, idx, val };
+}
+
+interface Entry {
+  events: HostEvents;
+  lists: Map<string, EventList>;
+}
+
+/**
+ * The backend's event lists, by storage: `scan` at upload, `list` for a kernel (built and uploaded on first
+ * use of a view), `drop` when the storage is freed or rewritten in place. The lists' own storage comes from
+ * and goes back to the backend through the two callbacks.
+ */
+export class EventStore {
+  readonly #entries = new WeakMap<DataId, Entry>();
+  readonly #upload: (values: Int32Array | Float32Array, dtype: DType) => DataId;
+  readonly #release: (id: DataId) => void;
+
+  constructor(upload: (values: Int32Array | Float32Array, dtype: DType) => DataId, release: (id: DataId) => void) {
+    this.#upload = upload;
+    this.#release = release;
+  }
+
+  /** Looks at a float32 upload; keeps its nonzeros when it is large and sparse. */
+  scan(id: DataId, values: Float32Array): void {
+    const events = scanUpload(values);
+    if (events) this.#entries.set(id, { events, lists: new Map() });
+  }
+
+  /** GpuContext.events: the list of `t` viewed as [size / cols, cols], grouped `by`, or null. */
+  list(t: TensorInfo, cols: number, by: 'row' | 'col', maxDensity: number): EventList | null {
+    const e = this.#entries.get(t.dataId);
+    if (!e || t.dtype !== 'float32' || e.events.size !== t.size || cols <= 0 || t.size % cols !== 0) return null;
+    if (e.events.index.length > maxDensity * t.size) return null;
+    const key = `${cols}:${by}`;
+    let list = e.lists.get(key);
+    if (!list) {
+      const g = groupEvents(e.events, cols, by);
+      const info = (a: Int32Array | Float32Array, dtype: DType): TensorInfo => ({ dataId: this.#upload(a, dtype), shape: [a.length], dtype, size: a.length });
+      list = { ptr: info(g.ptr, 'int32'), idx: info(g.idx, 'int32'), val: info(g.val, 'float32'), nnz: g.val.length };
+      e.lists.set(key, list);
+    }
+    return list;
+  }
+
+  /** Forgets a storage's events and frees its lists (it is being freed, or rewritten in place). */
+  drop(id: DataId): void {
+    const e = this.#entries.get(id);
+    if (!e) return;
+    this.#entries.delete(id);
+    for (const l of e.lists.values()) for (const t of [l.ptr, l.idx, l.val]) this.#release(t.dataId);
+  }
 }
