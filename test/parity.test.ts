@@ -14,6 +14,7 @@ import { DIFFERENTIABLE_CASES, FORWARD_ONLY_CASES, type InputSpec } from './case
 import { ELEMENTWISE_TOL, checkParity, compare, stats, type ParityCase, type ParityTol } from './parity.js';
 import { cpu, rng, uniformArray } from './helpers.js';
 import { describeWebGpu, webgpuAvailable } from './webgpu.js';
+import { elementwiseTuning } from '../kernels/elementwise/template.js';
 
 const f = (shape: number[], range?: [number, number]): InputSpec => ({ shape, ...(range ? { range } : {}) });
 const int = (shape: number[], values: number[]): InputSpec => ({ shape, values, dtype: 'int32' });
@@ -121,6 +122,24 @@ describeWebGpu('WebGPU float32 against the CPU float64: the shared op table', (g
 
 describeWebGpu('WebGPU float32 against the CPU float64: odd and large shapes', (gpu) => {
   for (const c of EXTRA) it(c.name, () => checkParity(c, gpu));
+});
+
+// On a software adapter the cases above run the elementwise template in quads and 16-row walks; these run
+// its GPU configuration (one element and one row per invocation) on the same adapter.
+const GPU_SHAPED = ['add [257,1,3]', 'mul [1000,17]', 'sub [3,4097]', 'div [65]', 'where', 'add [4,5,40,8]', 'add [5,1,8]', 'add [33,1024]',
+  'mul [7,6,8]', 'sub [7,19,5]', 'slice [9,16]', 'broadcastTo', 'exp [4097]'];
+describeWebGpu('the elementwise template as GPUs run it, against the CPU float64', (gpu) => {
+  for (const c of EXTRA.filter((e) => GPU_SHAPED.some((n) => e.name.startsWith(n)))) {
+    it(c.name, async () => {
+      const saved = { ...elementwiseTuning };
+      Object.assign(elementwiseTuning, { quads: false, softwareRows: 1 });
+      try {
+        await checkParity(c, gpu);
+      } finally {
+        Object.assign(elementwiseTuning, saved);
+      }
+    });
+  }
 });
 
 type UpdateCase =

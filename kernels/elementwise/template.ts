@@ -4,9 +4,12 @@
  * where, cast, fill and the strided copies of movement ops (broadcastTo, permute, slice) are this one shader.
  *
  * Before dispatch, size-1 axes are dropped and adjacent axes that every operand walks contiguously are merged,
- * so most calls run at rank 0–2. Each operand then takes the cheapest addressing mode:
- * 'same' (index i), 'scalar' (one element) or 'strided' (index from the output coordinates, unrolled by rank).
- * The shader key holds the expression, types, modes and rank, never the sizes.
+ * so most calls run at rank 0–2. Each operand then takes the cheapest addressing mode: 'same' (the output's
+ * index), 'scalar' (one element), 'strided' (offset from the output coordinates) or 'splat' (strided, but
+ * constant along the last axis). The output is seen as rows (leading axes) × last axis; an invocation takes one
+ * unit of the last axis and walks `rows` rows (16 on software adapters, 1 on GPUs), and on software adapters
+ * float32 calls run in vec4 quads (see Plan). The shader key holds the expression, types, modes, rank and
+ * width, never the sizes.
  */
 import type { TensorInfo } from '../../engine/backend.js';
 import { SpikegradError } from '../../engine/errors.js';
@@ -91,7 +94,7 @@ interface Plan {
   strides: number[][];
 }
 
-function plan(call: ElementwiseCall): Plan {
+function plan(call: ElementwiseCall, software: boolean): Plan {
   const { operands, out } = call;
   const col = collapseAxes(out.shape, operands.map((o) => o.strides));
   const rank = col.shape.length;
@@ -111,7 +114,8 @@ function plan(call: ElementwiseCall): Plan {
   const allF32 = call.outType === 'f32' && operands.every((o) => o.type === 'f32');
   const quadAligned = operands.every((o, k) => modes[k] !== 'strided'
     || (col.strides[k]![rank - 1] === 1 && (o.offset ?? 0) % 4 === 0 && col.strides[k]!.every((v, d) => d === rank - 1 || v % 4 === 0)));
-  const W = elementwiseTuning.quads && allF32 && quadAligned && (outer.length === 0 || inner % 4 === 0) ? 4 : 1;
+  // Measured on lavapipe only (bench/RESULTS.md), so GPUs keep one element per invocation.
+  const W = software && elementwiseTuning.quads && allF32 && quadAligned && (outer.length === 0 || inner % 4 === 0) ? 4 : 1;
   return { W, outer, inner, modes, strides: col.strides };
 }
 
@@ -169,7 +173,7 @@ function elementBody(call: ElementwiseCall, pl: Plan): string {
 export function mapElements(gpu: GpuContext, call: ElementwiseCall): void {
   const { operands, out } = call;
   if (operands.length > VALUE_NAMES.length) throw new SpikegradError(`elementwise '${call.name}': at most 3 operands`);
-  const pl = plan(call);
+  const pl = plan(call, gpu.software);
   const { W, outer, inner, modes } = pl;
   const R = outer.length;
   const T = call.T ?? operands[0]?.type ?? call.outType;
