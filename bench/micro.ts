@@ -1,8 +1,8 @@
 /**
  * Kernel microbenchmarks, each one op timed on its own (harness.ts waits for the device after each):
  * - matmul by shape, in GFLOP/s: square sizes, the dense workload's input layer, and the seed network's input
- *   layer and weight gradient, whose left operand is 5 Hz spikes (0.5 % ones: the CPU backend's event-driven
- *   path exploits that, the GPU kernels do not);
+ *   layer and weight gradient, whose left operand is 5 Hz spikes (0.5 % ones, uploaded: the CPU backend's
+ *   event-driven path exploits that, and so does WebGPU's on software adapters, kernels/matmul/events.ts);
  * - the fused LIF over a sequence [T, B, n]: `lifRun` forward and `lifRunGrad` backward, in GB/s of the
  *   tensors each must read and write (forward: x in, spikes and V out; backward: V and dSpikes in, dx out);
  * - the spike op H(x) and its surrogate backward `spikeGrad`, in GB/s, for ReluGrad (the tutorial's) and

@@ -45,15 +45,16 @@ function snapshot(t: TensorInfo): TensorInfo {
 }
 
 /**
- * The profile row a call counts in: its op, except matmuls (and nn.Linear's `linear`, a matmul plus bias),
- * split by shape and layout, because the matmuls of a training step (forward, input gradient, weight
- * gradient) run different kernels at different speeds.
+ * The profile row a call counts in: its op, except matmuls and linear layers, split by shape and layout,
+ * because the products of a training step (forward, input gradient, weight gradient) run different kernels
+ * at different speeds.
  */
 function rowName(c: Call): string {
-  if (c.op !== 'matmul' && c.op !== 'linear') return c.op;
+  const [x, y, b] = c.inputs.map((t) => `[${t.shape.join(',')}]`);
+  if (c.op === 'linear') return `linear ${x}@${y}+${b}`; // x·W + b (nn.Linear)
+  if (c.op !== 'matmul') return c.op;
   const a = c.attrs as { transposeA?: boolean; transposeB?: boolean };
-  const [x, y] = c.inputs.map((t) => `[${t.shape.join(',')}]`);
-  return `${c.op} ${x}${a.transposeA ? 'ᵀ' : ''}@${y}${a.transposeB ? 'ᵀ' : ''}${c.op === 'linear' ? '+b' : ''}`;
+  return `matmul ${x}${a.transposeA ? 'ᵀ' : ''}@${y}${a.transposeB ? 'ᵀ' : ''}`;
 }
 
 /** A call's identity for replay: the op, its tensors' shapes and dtypes, and its attributes (objects by key). */

@@ -2,6 +2,8 @@
  * nn.Linear (brainstate.nn.Linear, SPEC §5): y = x @ W + b with W of shape [in, out], as ParamStates
  * `weight` and `bias`. Stateless, so sequence mode is the same op on a [T, B, in] input: one matmul over all
  * T·B rows (the reshape around it is free), which is what makes the fused path's dispatch count flat in T.
+ * With a bias it is the `linear` op (engine/opsLinear.ts: matmul then add, in one op so that a backend can
+ * add the bias as it stores the product).
  */
 import { linear, matmul, reshape } from '../engine/api.js';
 import { isFloat } from '../engine/dtype.js';

@@ -133,7 +133,8 @@ describe('a tiny run end to end', () => {
       const block = text.split('\n\n').find((b) => b.startsWith(`profile: seed, ${be}, sequence mode`));
       expect(block, `profile on ${be}`).toBeDefined();
       expect(block).toMatch(/\nlifRun +1 /);
-      expect(block).toMatch(/\nlinear \[24,100\]@\[100,4\]\+b +1 /);
+      expect(block).toMatch(/\nlinear \[24,100\]@\[100,4\]\+\[4\] +1 /); // nn.Linear's x·W + b
+      expect(block).toMatch(/\nmatmul \[24,100\]ᵀ@\[24,4\] +1 /); // its weight gradient
       expect(block).toMatch(/\nadam +4 /);
       if (be === 'webgpu') expect(block).toMatch(/device ms \(replayed alone\)/);
     }

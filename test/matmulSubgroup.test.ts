@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as sg from '../index.js';
-import { planSubgroupMatmul, type SubgroupPlan } from '../kernels/matmul/subgroupTile.js';
+import { planSubgroupMatmul, tilesPerWorkgroup, type SubgroupPlan } from '../kernels/matmul/subgroupTile.js';
 import type { InputSpec } from './cases.js';
 import { checkParity, type ParityTol } from './parity.js';
 import { describeWebGpu } from './webgpu.js';
@@ -36,6 +36,7 @@ const CASES: Case[] = [
   { name: 'batch broadcast, swapped, scalar P, Q copied: [2,50,7]@[1,7,3]', a: [2, 50, 7], b: [1, 7, 3] },
   { name: 'vector-matrix [1,64]@[64,40]', a: [1, 64], b: [64, 40] },
   { name: 'empty K: [3,0]@[0,5] is zeros', a: [3, 0], b: [0, 5] },
+  { name: 'small K, 1000 tiles: 3 per workgroup, the last alone: [4000,10]@[10,100]', a: [4000, 10], b: [10, 100] },
 ];
 
 function dims(c: Case) {
@@ -76,6 +77,14 @@ describe('lane-tiled matmul plans', () => {
     expect(plan(12800, 1024, 10, false, true)).toMatchObject({ copyQ: true, shape: { p: 's', q: 'c', ragged: true } });
   });
 
+  it('small-K products run several tiles per workgroup, keeping at least 256 workgroups', () => {
+    // dH = dO·W2ᵀ [12800,10]@[1024,10]ᵀ: 25 600 tiles of 3 k-steps each.
+    expect(tilesPerWorkgroup(25600, 12)).toBe(86);
+    expect(tilesPerWorkgroup(1000, 12)).toBe(3);
+    expect(tilesPerWorkgroup(100, 12)).toBe(1);
+    expect(tilesPerWorkgroup(25600, 1024)).toBe(1);
+  });
+
   it('the parity cases below cover every layout and path', () => {
     const seen = new Set<string>();
     for (const c of CASES) {
@@ -88,9 +97,39 @@ describe('lane-tiled matmul plans', () => {
       if (p.swap) seen.add('swap');
       seen.add(p.shape.quadStore ? 'quadStore' : 'scalarStore');
       if (batch > 1) seen.add('batch');
+      const tiles = p.tilesR * p.tilesC * batch * p.S;
+      if (tilesPerWorkgroup(tiles, p.kChunk) > 1 && tiles % tilesPerWorkgroup(tiles, p.kChunk) !== 0) seen.add('tileGroups');
     }
-    expect([...seen].sort()).toEqual(['Pk', 'Pr', 'Ps', 'Qc', 'Qk', 'batch', 'copy', 'quadStore', 'ragged', 'scalarStore', 'split', 'swap']);
+    expect([...seen].sort()).toEqual(['Pk', 'Pr', 'Ps', 'Qc', 'Qk', 'batch', 'copy', 'quadStore', 'ragged', 'scalarStore', 'split', 'swap', 'tileGroups']);
   });
+});
+
+/** The plain 2-D cases again as `linear` (x·W + b): the bias is added in the epilogue, by O's column, by
+ *  O's row when the product runs swapped, or after the product when K is split. */
+const LINEAR_CASES = CASES.filter((c) => c.a.length === 2 && c.b.length === 2 && !c.tA && !c.tB && c.a[1]! > 0);
+
+describe('linear on the lane-tiled plans', () => {
+  it('covers a column bias (quad and scalar stores), a row bias (swapped) and a split K (bias added after)', () => {
+    const seen = new Set<string>();
+    for (const c of LINEAR_CASES) {
+      const p = plan(c.a[0]!, c.b[1]!, c.a[1]!);
+      seen.add(p.S > 1 ? 'split' : p.swap ? 'row' : p.shape.quadStore ? 'col quads' : 'col');
+    }
+    expect([...seen].sort()).toEqual(['col', 'col quads', 'row', 'split']);
+  });
+});
+
+describeWebGpu('linear (x·W + b) on the lane-tiled kernel against the CPU (float64)', (gpu) => {
+  for (const c of LINEAR_CASES) {
+    it(c.name, async () => {
+      const { K } = dims(c);
+      await checkParity({
+        name: `linear [${c.a}]@[${c.b}]+[${c.b[1]}]`,
+        fn: (x, w, b) => sg.runOp('linear', [x, w, b], {})[0]!,
+        inputs: [{ shape: c.a }, { shape: c.b }, { shape: [c.b[1]!] }], tol: accumTol(K), gradTol: accumTol(Math.max(c.a[0]!, K)),
+      }, gpu);
+    });
+  }
 });
 
 describeWebGpu('lane-tiled matmul against the CPU (float64)', (gpu) => {

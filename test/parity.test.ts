@@ -14,6 +14,7 @@ import { DIFFERENTIABLE_CASES, FORWARD_ONLY_CASES, type InputSpec } from './case
 import { ELEMENTWISE_TOL, checkParity, compare, stats, type ParityCase, type ParityTol } from './parity.js';
 import { cpu, rng, uniformArray } from './helpers.js';
 import { describeWebGpu, webgpuAvailable } from './webgpu.js';
+import { elementwiseTuning } from '../kernels/elementwise/template.js';
 
 const f = (shape: number[], range?: [number, number]): InputSpec => ({ shape, ...(range ? { range } : {}) });
 const int = (shape: number[], values: number[]): InputSpec => ({ shape, values, dtype: 'int32' });
@@ -50,7 +51,22 @@ const EXTRA: ParityCase[] = [
     name: 'where [65,1]·[65,17]·[17]', fn: (c, a, b) => sg.where(sg.gt(c, 0), a, b), inputs: [f([65, 1]), f([65, 17]), f([17])],
     tol: ELEMENTWISE_TOL,
   },
-  // Reductions (tree, split tree, serial loop), with the accumulated length in the tolerance
+  // The quad and row-walk paths of the elementwise template (kernels/elementwise/template.ts): float32 quads,
+  // rows walked with carries across two leading axes, broadcast last axes (splat), aligned and unaligned slices
+  { name: 'add [4,5,40,8]·[4,1,40,8] (quad rows)', fn: sg.add, inputs: [f([4, 5, 40, 8]), f([4, 1, 40, 8])] },
+  { name: 'add [5,1,8]·[1,40,8] (quad rows, carry)', fn: sg.add, inputs: [f([5, 1, 8]), f([1, 40, 8])] },
+  { name: 'add [33,1024]·[1024] (bias, quad rows)', fn: sg.add, inputs: [f([33, 1024]), f([1024])] },
+  { name: 'mul [7,6,8]·[7,6,1] (splat quads)', fn: sg.mul, inputs: [f([7, 6, 8]), f([7, 6, 1])] },
+  { name: 'sub [7,19,5]·[7,1,5] (row walk, scalar units)', fn: sg.sub, inputs: [f([7, 19, 5]), f([7, 1, 5])] },
+  { name: 'slice [9,16] from [1,4] (quad aligned)', fn: (x) => sg.slice(x, [1, 4], [7, 8]), inputs: [f([9, 16])], tol: ELEMENTWISE_TOL },
+  { name: 'slice [9,16] from [1,1] (unaligned)', fn: (x) => sg.slice(x, [1, 1], [7, 8]), inputs: [f([9, 16])], tol: ELEMENTWISE_TOL },
+  { name: 'broadcastTo [1,37,8]→[21,37,8]', fn: (x) => sg.broadcastTo(x, [21, 37, 8]), inputs: [f([1, 37, 8])], tol: ELEMENTWISE_TOL },
+  // Reductions (tree, split tree, serial loop; on software adapters serial slices, in quads for sums over
+  // leading axes), with the accumulated length in the tolerance
+  { name: 'sum axis 0 [1000,64] (quad slices)', fn: (x) => sg.sum(x, 0), inputs: [f([1000, 64])], tol: accumTol(1000) },
+  { name: 'sum axes [0,1] [3,300,4]', fn: (x) => sg.sum(x, [0, 1]), inputs: [f([3, 300, 4])], tol: accumTol(900) },
+  { name: 'sum axis 0 [600,10]', fn: (x) => sg.sum(x, 0), inputs: [f([600, 10])], tol: accumTol(600) },
+  { name: 'max axis 0 [700,3]', fn: (x) => sg.max(x, 0), inputs: [f([700, 3])], tol: ELEMENTWISE_TOL },
   { name: 'sum all [4097]', fn: (x) => sg.sum(x), inputs: [f([4097])], tol: accumTol(4097) },
   { name: 'sum axis 0 [1000,65]', fn: (x) => sg.sum(x, 0), inputs: [f([1000, 65])], tol: accumTol(1000) },
   { name: 'sum axis 1 [70000,33] (serial)', fn: (x) => sg.sum(x, 1), inputs: [f([70000, 33])], tol: accumTol(33) },
@@ -106,6 +122,24 @@ describeWebGpu('WebGPU float32 against the CPU float64: the shared op table', (g
 
 describeWebGpu('WebGPU float32 against the CPU float64: odd and large shapes', (gpu) => {
   for (const c of EXTRA) it(c.name, () => checkParity(c, gpu));
+});
+
+// On a software adapter the cases above run the elementwise template in quads and 16-row walks; these run
+// its GPU configuration (one element and one row per invocation) on the same adapter.
+const GPU_SHAPED = ['add [257,1,3]', 'mul [1000,17]', 'sub [3,4097]', 'div [65]', 'where', 'add [4,5,40,8]', 'add [5,1,8]', 'add [33,1024]',
+  'mul [7,6,8]', 'sub [7,19,5]', 'slice [9,16]', 'broadcastTo', 'exp [4097]'];
+describeWebGpu('the elementwise template as GPUs run it, against the CPU float64', (gpu) => {
+  for (const c of EXTRA.filter((e) => GPU_SHAPED.some((n) => e.name.startsWith(n)))) {
+    it(c.name, async () => {
+      const saved = { ...elementwiseTuning };
+      Object.assign(elementwiseTuning, { quads: false, softwareRows: 1 });
+      try {
+        await checkParity(c, gpu);
+      } finally {
+        Object.assign(elementwiseTuning, saved);
+      }
+    });
+  }
 });
 
 type UpdateCase =

@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import * as sg from '../index.js';
 import { SUBMIT_EVERY, type WebGpuBackend } from '../kernels/webgpu/index.js';
-import { program } from '../kernels/webgpu/program.js';
+import { elementSpan, program } from '../kernels/webgpu/program.js';
 import { rng, uniformArray } from './helpers.js';
 import { describeWebGpu } from './webgpu.js';
 
@@ -88,6 +88,35 @@ describeWebGpu('WebGPU runtime', (backend) => {
     for (let i = 0; i < count; i++) if (v[i] !== 3 * i) { bad = i; break; }
     expect(bad).toBe(-1);
     t.dispose();
+  });
+
+  it('runs every element of an element program exactly once, one per invocation or spanned', async () => {
+    // 65536·64 + 3 elements: with one element per invocation, more than 65535 workgroups (a split grid); on a
+    // software adapter the default spans many elements per invocation (elementSpan) and must cover the same set.
+    const n = 65536 * 64 + 3;
+    const p = program({
+      key: 'test:elementIds', params: { n: 'u32' }, inputs: { x: 'u32' }, outputs: { y: 'u32' },
+      element: '  y[i] = x[i] + i * 2u;',
+    });
+    const ones = sg.ones([n], 'int32', gpu());
+    try {
+      for (const span of [1, Infinity]) {
+        gpu().maxElementSpan = span;
+        const [info] = gpu().runProgram(p, { inputs: [ones], outputs: [{ shape: [n], dtype: 'int32' }], params: { n } });
+        const t = new sg.Tensor(gpu(), info!.dataId, info!.shape, info!.dtype);
+        const v = await t.data();
+        let bad = -1;
+        for (let i = 0; i < n; i++) if (v[i] !== 1 + 2 * i) { bad = i; break; }
+        expect(bad).toBe(-1);
+        t.dispose();
+      }
+    } finally {
+      gpu().maxElementSpan = Infinity;
+      ones.dispose();
+    }
+    expect(elementSpan(n, 64, false)).toBe(1);
+    expect(elementSpan(n, 64, true)).toBe(64);
+    expect(elementSpan(1000, 64, true)).toBe(1);
   });
 
   it('returns to its baseline memory after 100 forward+backward iterations', async () => {

@@ -40,7 +40,7 @@ const GROUP_ROWS = 8;
 const WIDE = 16;
 
 const PARAMS: Record<string, ParamType> = {
-  R: 'u32', Cn: 'u32', K: 'u32', batch: 'u32', brank: 'u32', tilesR: 'u32', tilesC: 'u32', groupRows: 'u32', S: 'u32', kChunk: 'u32',
+  R: 'u32', Cn: 'u32', K: 'u32', batch: 'u32', brank: 'u32', tilesR: 'u32', tilesC: 'u32', groupRows: 'u32', S: 'u32', kChunk: 'u32', perGroup: 'u32',
   sPr: 'u32', sPk: 'u32', sQk: 'u32', sQc: 'u32', qLastQuad: 'u32', sOr: 'u32', sOc: 'u32', sliceStride: 'u32',
   bshape: 'dims', pBatch: 'dims', qBatch: 'dims',
 };
@@ -119,12 +119,25 @@ export function planSubgroupMatmul(M: number, N: number, K: number, tA: boolean,
   const tm = wide ? WIDE_TM : Math.min(WIDE_TM, Math.ceil(o.R / 4) * 4);
   const q = copyQ ? 'c' : q0!;
   // Quad stores need O's rows contiguous along c: C itself (not Cᵀ) with N % 4 = 0.
-  const shape: TileShape = { sg, tm, tc: TC, p: pLayout(o.P, o.R, K), q, ragged, quadStore: q === 'c' && !o.swap && N % 4 === 0 };
+  const shape: TileShape = { sg, tm, tc: TC, p: pLayout(o.P, o.R, K), q, ragged, quadStore: q === 'c' && !o.swap && N % 4 === 0, bias: 'none' };
   const tilesR = Math.ceil(o.R / tm), tilesC = Math.ceil(o.Cn / (sg * TC));
   const tiles = batch * tilesR * tilesC;
   const split = tiles >= MIN_WORKGROUPS ? 1 : Math.max(1, Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(K / MIN_K_SLICE)));
   const kChunk = Math.max(4, Math.ceil(K / split / 4) * 4); // K = 0: one empty slice (the output is zeros)
   return { swap: o.swap, shape, copyQ, R: o.R, Cn: o.Cn, tilesR, tilesC, S: Math.max(1, Math.ceil(K / kChunk)), kChunk };
+}
+
+/** Knobs of tilesPerWorkgroup (exported for benchmarks that compare settings side by side). */
+export const subgroupTuning = { tileWork: 1024, minWorkgroups: 256 };
+
+/**
+ * Tiles per workgroup: enough that each workgroup runs about `tileWork` values of k (a K = 10 product's tile
+ * is over in a few hundred nanoseconds, about what lavapipe spends starting a workgroup), while leaving at
+ * least `minWorkgroups` workgroups to spread over the threads. dH = dO·W2ᵀ [12800,10]@[1024,10]ᵀ of the
+ * `dense` step: 25 600 one-tile workgroups took 30.7 ms, 298 of 86 tiles 20.4 ms (bench/RESULTS.md).
+ */
+export function tilesPerWorkgroup(tiles: number, kChunk: number): number {
+  return Math.max(1, Math.min(Math.ceil(subgroupTuning.tileWork / kChunk), Math.floor(tiles / subgroupTuning.minWorkgroups)));
 }
 
 /**
@@ -150,17 +163,22 @@ function relayout(gpu: GpuContext, t: TensorInfo, rows: number, cols: number, sR
 }
 
 /**
- * Runs C = A·B into `y` with the lane-tiled kernel; `gpu.subgroupSize` must be non-null. A is stored [..., M, K]
- * (or [..., K, M] when tA), B [..., K, N] (or [..., N, K] when tB); `bshape` is the broadcast batch shape.
+ * Runs C = A·B (+ bias, length N, along C's last axis) into `y` with the lane-tiled kernel and returns true;
+ * `gpu.subgroupSize` must be non-null. A is stored [..., M, K] (or [..., K, M] when tA), B [..., K, N] (or
+ * [..., N, K] when tB); `bshape` is the broadcast batch shape. With a bias and a split K (partial sums, no
+ * single epilogue) it encodes nothing and returns false.
  */
 export function subgroupMatmul(
   gpu: GpuContext, a: TensorInfo, b: TensorInfo, tA: boolean, tB: boolean,
-  dims: { M: number; N: number; K: number; bshape: readonly number[] }, y: TensorInfo,
-): void {
+  dims: { M: number; N: number; K: number; bshape: readonly number[] }, y: TensorInfo, bias?: TensorInfo,
+): boolean {
   const { M, N, K, bshape } = dims;
   const batch = sizeOf(bshape);
   const plan = planSubgroupMatmul(M, N, K, tA, tB, batch, gpu.subgroupSize!);
-  const { shape, R, Cn, S } = plan;
+  if (bias && plan.S > 1) return false;
+  // The bias runs along C's columns: O's columns (c), or O's rows (r) when O = Cᵀ.
+  const shape: TileShape = { ...plan.shape, bias: !bias ? 'none' : plan.swap ? 'row' : 'col' };
+  const { R, Cn, S } = plan;
   const st = operandStrides(M, N, K, tA, tB);
   const P = plan.swap ? { t: b, st: st.B } : { t: a, st: st.A };
   let Q = plan.swap ? { t: a, st: st.A } : { t: b, st: st.B };
@@ -169,10 +187,11 @@ export function subgroupMatmul(
     Q = { t: c.t, st: { si: 1, sk: c.ld } };
   }
   const { sg, tm, tc, p, q, ragged, quadStore } = shape;
-  const key = `matmulSubgroup|sg${sg}|P${p}|Q${q}|${tm}x${tc}${ragged ? '|ragged' : ''}${quadStore ? '|quadStore' : ''}`;
+  const key = `matmulSubgroup|sg${sg}|P${p}|Q${q}|${tm}x${tc}${ragged ? '|ragged' : ''}${quadStore ? '|quadStore' : ''}|bias:${shape.bias}`;
   const program = cachedProgram(key, () => ({
     params: PARAMS,
-    inputs: { P: p === 's' ? 'f32' : 'vec4<f32>', Q: 'vec4<f32>' },
+    // A column bias under quad stores is read in quads too (N % 4 = 0 there).
+    inputs: { P: p === 's' ? 'f32' : 'vec4<f32>', Q: 'vec4<f32>', ...(bias ? { bias: shape.bias === 'col' && quadStore ? 'vec4<f32>' as const : 'f32' as const } : {}) },
     outputs: { O: quadStore ? 'vec4<f32>' : 'f32' },
     workgroupSize: sg,
     enable: ['subgroups'],
@@ -188,6 +207,10 @@ export function subgroupMatmul(
     sOr: plan.swap ? 1 : N, sOc: plan.swap ? N : 1, sliceStride: y.size,
     bshape, pBatch: batchStrides(P.t.shape.slice(0, -2), bshape, matSize(P.t)), qBatch: batchStrides(Q.t.shape.slice(0, -2), bshape, matSize(Q.t)),
   };
-  gpu.dispatch(program, { inputs: [P.t, Q.t], outputs: [target], params: values, workgroups: plan.tilesR * plan.tilesC * batch * S });
+  const tiles = plan.tilesR * plan.tilesC * batch * S;
+  const perGroup = tilesPerWorkgroup(tiles, plan.kChunk);
+  values.perGroup = perGroup;
+  gpu.dispatch(program, { inputs: [P.t, Q.t, ...(bias ? [bias] : [])], outputs: [target], params: values, workgroups: Math.ceil(tiles / perGroup) });
   if (S > 1) reduceStrided(gpu, 'sum', target, { shape: [y.size], strides: [1] }, { shape: [S], strides: [y.size] }, y);
+  return true;
 }

@@ -36,6 +36,8 @@ export interface TileShape {
   ragged: boolean;
   /** O is bound as quads and each lane stores its Q 'c' quads whole (O rows contiguous along c, Cn % 4 = 0). */
   quadStore: boolean;
+  /** A bias added in the epilogue (the `linear` op), indexed by O's column or by O's row (when O = Cᵀ). */
+  bias: 'none' | 'col' | 'row';
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -62,9 +64,11 @@ export function subgroupTileMain(t: TileShape): string {
   add('@compute @workgroup_size(WG)');
   add('fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,');
   add('        @builtin(subgroup_invocation_id) l: u32) {');
-  add('  let g = workgroupIndex(wid, nwg);');
+  // Each workgroup runs params.perGroup consecutive tiles (lavapipe pays per workgroup: small-K products).
   add('  let perSlice = params.tilesR * params.tilesC;');
-  add('  if (g >= perSlice * params.S * params.batch) { return; } // uniform per workgroup');
+  add('  let tiles = perSlice * params.S * params.batch;');
+  add('  let g0 = workgroupIndex(wid, nwg) * params.perGroup;');
+  add('  for (var g = g0; g < min(g0 + params.perGroup, tiles); g = g + 1u) {');
   add('  let b = g / (perSlice * params.S);');
   add('  let s = (g / perSlice) % params.S;');
   // Tile order: groups of params.groupRows row tiles; within a group, column tile by column tile, so that
@@ -136,25 +140,36 @@ export function subgroupTileMain(t: TileShape): string {
     add('    }');
   }
   add('  }');
-  // Stores (once per output): O[r, c] at base + r·sOr + c·sOc.
+  // Stores (once per output): O[r, c] at base + r·sOr + c·sOc, plus the bias of column c or of row r.
   add('  let base = s * params.sliceStride + b * params.R * params.Cn;');
+  // A column bias is loaded once per tile (clamped: a column past Cn is never stored), a row bias per row.
+  if (t.bias === 'col') {
+    for (const q of range(quadsQ)) {
+      if (t.quadStore) add(`  let bias${q} = bias[min(c0 + ${4 * q * SG}u + 4u * l, params.Cn - 4u) / 4u];`);
+      else if (t.q === 'c') for (const e of range(4)) add(`  let bias${q}_${e} = bias[min(c0 + ${4 * q * SG + e}u + 4u * l, params.Cn - 1u)];`);
+      else add(`  let bias${q} = bias[min(c0 + ${q * SG}u + l, params.Cn - 1u)];`);
+    }
+  }
+  const plus = (q: number, e?: number) => (t.bias === 'col' ? ` + bias${q}${e === undefined ? '' : `_${e}`}` : t.bias === 'row' ? ' + rowBias' : '');
   for (const r of range(TM)) {
     add(`  if (r0 + ${r}u < params.R) {`);
     add(`    let row = base + (r0 + ${r}u) * params.sOr;`);
+    if (t.bias === 'row') add(`    let rowBias = bias[r0 + ${r}u];`);
     for (const q of range(quadsQ)) {
       if (t.quadStore) {
         // Cn % 4 = 0: a quad is wholly inside or outside the row. Small K makes a product store-bound.
-        add(`    { let c = c0 + ${4 * q * SG}u + 4u * l; if (c < params.Cn) { O[(row + c) / 4u] = a${r}_${q}; } }`);
+        add(`    { let c = c0 + ${4 * q * SG}u + 4u * l; if (c < params.Cn) { O[(row + c) / 4u] = a${r}_${q}${plus(q)}; } }`);
       } else if (t.q === 'c') {
         for (const e of range(4)) {
-          add(`    { let c = c0 + ${4 * q * SG + e}u + 4u * l; if (c < params.Cn) { O[row + c * params.sOc] = a${r}_${q}[${e}]; } }`);
+          add(`    { let c = c0 + ${4 * q * SG + e}u + 4u * l; if (c < params.Cn) { O[row + c * params.sOc] = a${r}_${q}[${e}]${plus(q, e)}; } }`);
         }
       } else {
-        add(`    { let c = c0 + ${q * SG}u + l; if (c < params.Cn) { O[row + c * params.sOc] = a${r}_${q}; } }`);
+        add(`    { let c = c0 + ${q * SG}u + l; if (c < params.Cn) { O[row + c * params.sOc] = a${r}_${q}${plus(q)}; } }`);
       }
     }
     add('  }');
   }
+  add('  }'); // tiles of this workgroup
   add('}');
   return L.join('\n');
 }

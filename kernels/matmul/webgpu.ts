@@ -1,6 +1,6 @@
 /**
  * Matrix product on WebGPU (twin: matmul/cpu.ts). Transposes and broadcast batch axes are strides passed as
- * uniforms. On a software adapter with fixed-width subgroups (lavapipe) every product goes to the lane-tiled
+ * uniforms. A sparse uploaded left operand (spike input) goes through its events (events.ts). On a software adapter with fixed-width subgroups (lavapipe) every product goes to the lane-tiled
  * kernel of subgroupTile.ts, which is built around what loads cost there. Elsewhere (GPUs), two kernels, each
  * one pipeline for every layout:
  * - matmulTiled.wgsl: an 8×4 register tile per invocation, for outputs that are not narrow; when B is stored
@@ -13,9 +13,13 @@ import { broadcastShapes, sizeOf, stridesOf } from '../../engine/shape.js';
 import { SpikegradError } from '../../engine/errors.js';
 import { reduceStrided } from '../reduce/webgpu.js';
 import { MAX_RANK, cachedProgram, type ParamType, type ParamValue } from '../webgpu/program.js';
-import type { GpuKernel } from '../webgpu/types.js';
+import type { GpuContext, GpuKernel } from '../webgpu/types.js';
+import type { TensorInfo } from '../../engine/backend.js';
+import { mapElements } from '../elementwise/template.js';
+import { broadcastOperand } from '../elementwise/webgpu.js';
 import narrowWgsl from './matmulNarrow.wgsl';
 import tiledWgsl from './matmulTiled.wgsl';
+import { eventMatmul } from './events.js';
 import { subgroupMatmul } from './subgroupTile.js';
 
 /** A narrow side up to this many outputs goes to the narrow kernel (each invocation keeps them in registers). */
@@ -33,6 +37,8 @@ const TILE_ROWS = 8;
 export const matmulTuning = {
   /** Use the lane-tiled kernel on software adapters with fixed-width subgroups (false: the GPU kernels). */
   laneTiled: true,
+  /** Use the event kernel for a sparse uploaded left operand on software adapters (events.ts). */
+  events: true,
 };
 
 const PARAMS: Record<string, ParamType> = {
@@ -89,24 +95,45 @@ function narrowBlock(n: number): number {
 
 export const matmulKernel: GpuKernel<{ transposeA: boolean; transposeB: boolean }> = (gpu, [a, b], { transposeA: tA, transposeB: tB }, [meta]) => {
   const y = gpu.output(meta!);
-  const as = a!.shape, bs = b!.shape;
+  matmulInto(gpu, a!, b!, tA, tB, y);
+  return [y];
+};
+
+/** y = bias added along the last axis of t (the unfused half of a biased product). */
+function addBias(gpu: GpuContext, t: TensorInfo, bias: TensorInfo, y: TensorInfo): void {
+  mapElements(gpu, { name: 'add', expr: 'a + b', out: y, outType: 'f32', operands: [broadcastOperand(t, y.shape), broadcastOperand(bias, y.shape)] });
+}
+
+/**
+ * C = op(A)·op(B) into `y`, plus `bias` (length N) along C's last axis when given: fused into the epilogue of
+ * the event and lane-tiled kernels where they can (the `linear` op: linearWebgpu.ts), else one add after.
+ */
+export function matmulInto(gpu: GpuContext, a: TensorInfo, b: TensorInfo, tA: boolean, tB: boolean, y: TensorInfo, bias?: TensorInfo): void {
+  const as = a.shape, bs = b.shape;
   const [M, K] = tA ? [as.at(-1)!, as.at(-2)!] : [as.at(-2)!, as.at(-1)!];
   const N = tB ? bs.at(-2)! : bs.at(-1)!;
   const bshape = broadcastShapes('matmul', as.slice(0, -2), bs.slice(0, -2));
   if (bshape.length > MAX_RANK) throw new SpikegradError(`matmul: more than ${MAX_RANK} batch axes`);
   const batch = sizeOf(bshape);
-  if (y.size === 0) return [y];
+  if (y.size === 0) return;
+  // Software adapters, a sparse upload on the left (spike input): its events only (events.ts). Measured on
+  // lavapipe only; GPUs keep the dense kernels below.
+  if (gpu.software && matmulTuning.events && eventMatmul(gpu, a, b, tA, tB, { M, N, K }, y, bias)) return;
+  // Software adapters: the lane-tiled kernel (subgroupTile.ts; several times the tiled kernel on lavapipe).
+  // It declines only a bias it cannot fuse (split K).
+  if (gpu.software && gpu.subgroupSize !== null && matmulTuning.laneTiled && subgroupMatmul(gpu, a, b, tA, tB, { M, N, K, bshape }, y, bias)) return;
+  if (bias) {
+    const t = gpu.scratch('float32', y.shape);
+    matmulInto(gpu, a, b, tA, tB, t);
+    addBias(gpu, t, bias, y);
+    return;
+  }
   const common: Record<string, ParamValue> = {
     M, N, K, batch, brank: bshape.length,
     // A stored [M,K] (or [K,M] when transposed), B stored [K,N] (or [N,K]).
     sAm: tA ? 1 : K, sAk: tA ? M : 1, sBk: tB ? 1 : N, sBn: tB ? K : 1,
     bshape, aBatch: batchStrides(as.slice(0, -2), bshape, M * K), bBatch: batchStrides(bs.slice(0, -2), bshape, K * N),
   };
-  // Software adapters: the lane-tiled kernel (subgroupTile.ts; several times the tiled kernel on lavapipe).
-  if (gpu.software && gpu.subgroupSize !== null && matmulTuning.laneTiled) {
-    subgroupMatmul(gpu, a!, b!, tA, tB, { M, N, K, bshape }, y);
-    return [y];
-  }
   const quads = Math.ceil(N / 4);
   // Workgroups run along N: 64 quads (256 columns) each, or 16 when N is small.
   const wg = quads >= 48 ? 64 : 16;
@@ -118,8 +145,8 @@ export const matmulKernel: GpuKernel<{ transposeA: boolean; transposeB: boolean 
       params: PARAMS, inputs: { A: 'f32', B: vec4 ? 'vec4<f32>' : 'f32' }, outputs: { C: vec4 ? 'vec4<f32>' : 'f32' },
       workgroupSize: wg, helpers: `const R: u32 = ${TILE_ROWS}u;\n${BATCH_OFFSETS}\n${vec4 ? TILED_VEC4 : TILED_STRIDED}`, main: tiledWgsl,
     }));
-    gpu.dispatch(p, { inputs: [a!, b!], outputs: [y], params: common, workgroups: tiles });
-    return [y];
+    gpu.dispatch(p, { inputs: [a, b], outputs: [y], params: common, workgroups: tiles });
+    return;
   }
   const narrowN = N <= M;
   const [W, narrowLen] = narrowN ? [M, N] : [N, M];
@@ -134,7 +161,6 @@ export const matmulKernel: GpuKernel<{ transposeA: boolean; transposeB: boolean 
     helpers: `const TB: u32 = ${TB}u;\nconst NARROW_N: bool = ${narrowN};\n${BATCH_OFFSETS}\n${narrowWgsl}`, element: '  matmulNarrow(i);',
   }));
   const target = S === 1 ? y : gpu.scratch('float32', [S, y.size]);
-  gpu.dispatch(p, { inputs: [a!, b!], outputs: [target], params: { n: base * S, W, NB, S, chunk, ...common } });
+  gpu.dispatch(p, { inputs: [a, b], outputs: [target], params: { n: base * S, W, NB, S, chunk, ...common } });
   if (S > 1) reduceStrided(gpu, 'sum', target, { shape: [y.size], strides: [1] }, { shape: [S], strides: [y.size] }, y);
-  return [y];
-};
+}

@@ -21,6 +21,16 @@ const SERIAL_MAX = 32;
 /** With at least this many outputs, the serial loop already fills the device for lengths up to SERIAL_LONG. */
 const SERIAL_MIN_OUTPUTS = 2048;
 const SERIAL_LONG = 1024;
+/** Knobs for benchmarks that compare variants side by side: pairs of quads per invocation (reduceSoftware). */
+export const reduceTuning = {
+  /** Software adapters: serial slices (false: the workgroup trees GPUs use). */
+  softwareSlices: true,
+  /** Pairs of quads per invocation in the slices. */
+  pairQuads: true,
+};
+
+/** Software adapters: the longest serial run per invocation (see reduceSoftware). */
+const SOFTWARE_CHUNK = 256;
 /** Split the reduced range until this many workgroups run (when outputs alone are fewer). */
 const TARGET_GROUPS = 128;
 
@@ -78,6 +88,10 @@ export function reduceStrided(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, 
   };
   const params = { n: 'u32', r: 'u32', split: 'u32', chunk: 'u32', keptShape: 'dims', keptStride: 'dims', redShape: 'dims', redStride: 'dims' } as const;
   const variant = `${kind}|${T}|k${kept.shape.length}|r${red.shape.length}`;
+  if (gpu.software && reduceTuning.softwareSlices) {
+    reduceSoftware(gpu, kind, x, kept, red, out, { O, R, variant });
+    return;
+  }
   if (R <= SERIAL_MAX || (O >= SERIAL_MIN_OUTPUTS && R <= SERIAL_LONG)) {
     const p = cachedProgram(`reduceSerial|${variant}`, () => ({
       params, inputs: { x: T }, outputs: { y: T }, helpers: helpers(kind, T, kept.shape.length, red.shape.length),
@@ -96,6 +110,51 @@ export function reduceStrided(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, 
   const target = split === 1 ? out : gpu.scratch(x.dtype, [O * split]);
   gpu.dispatch(p, { inputs: [x], outputs: [target], params: { ...values, n: O * split, split, chunk }, workgroups: O * split });
   if (split > 1) reduceStrided(gpu, kind, target, { shape: [O], strides: [split] }, { shape: [split], strides: [1] }, out);
+}
+
+/**
+ * Software adapters: no workgroup trees (a barrier makes lavapipe run a shader as coroutines: a sum over the
+ * leading axis of [12800, 1024] took 85 ms that way). Serial loops instead, one invocation per output and
+ * slice of at most SOFTWARE_CHUNK reduced elements, partials laid out [slices, O] so that neighbouring lanes
+ * read neighbouring outputs, then the same again over the slices. Each serial run stays short, so float sums
+ * keep an error like the tree's.
+ */
+function reduceSoftware(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, kept: Axes, red: Axes, out: TensorInfo, d: { O: number; R: number; variant: string }): void {
+  const { O, R } = d;
+  const S = R <= SOFTWARE_CHUNK || (O >= SERIAL_MIN_OUTPUTS && R <= SERIAL_LONG) ? 1 : Math.ceil(R / SOFTWARE_CHUNK);
+  const chunk = Math.ceil(R / S);
+  const T = storageType(x.dtype);
+  // Float sums over leading axes (a bias gradient) with O % 4 = 0 read quads of outputs: 1.7× fewer load loops.
+  const W = kind === 'sum' && T === 'f32' && kept.shape.length === 1 && kept.strides[0] === 1 && O % 4 === 0
+    && red.strides.every((st) => st % 4 === 0) ? 4 : 1;
+  // Quads in pairs when they pair up: each step down the reduced rows then reads 32 contiguous bytes per lane
+  // (rows are pages apart; the sequence kernels' reason, kernels/webgpu/quads.ts).
+  const Q = W === 4 && O % 8 === 0 && reduceTuning.pairQuads ? 2 : 1;
+  const V = W === 4 ? 'vec4<f32>' : T;
+  const qs = Array.from({ length: Q }, (_, q) => q);
+  const p = cachedProgram(`reduceSlices|${d.variant}|w${W}q${Q}`, () => ({
+    params: { n: 'u32', O: 'u32', r: 'u32', chunk: 'u32', keptShape: 'dims', keptStride: 'dims', redShape: 'dims', redStride: 'dims' },
+    inputs: { x: V }, outputs: { y: V }, helpers: helpers(kind, T, kept.shape.length, red.shape.length),
+    element: [
+      // i = slice · units + unit; a unit is W·Q consecutive outputs.
+      `  let units = params.O / ${W * Q}u;`,
+      '  let o = i % units;',
+      '  let begin = (i / units) * params.chunk;',
+      '  let end = min(begin + params.chunk, params.r);',
+      `  let base = outBase(o * ${W * Q}u);`,
+      ...qs.map((q) => `  var acc${q} = ${V}(identity());`),
+      W === 4
+        ? `  for (var r = begin; r < end; r++) { let at = (base + redOffset(r)) / 4u; ${qs.map((q) => `acc${q} = acc${q} + x[at + ${q}u];`).join(' ')} }`
+        : '  for (var r = begin; r < end; r++) { acc0 = combine(acc0, x[base + redOffset(r)]); }',
+      ...qs.map((q) => `  y[i * ${Q}u + ${q}u] = acc${q};`),
+    ].join('\n'),
+  }));
+  const target = S === 1 ? out : gpu.scratch(x.dtype, [S, O]);
+  gpu.dispatch(p, {
+    inputs: [x], outputs: [target],
+    params: { n: (O / W / Q) * S, O, r: R, chunk, keptShape: kept.shape, keptStride: kept.strides, redShape: red.shape, redStride: red.strides },
+  });
+  if (S > 1) reduceStrided(gpu, kind, target, { shape: [O], strides: [1] }, { shape: [S], strides: [O] }, out);
 }
 
 /** Splits `shape`'s axes into kept and reduced groups (row-major strides), each collapsed. */

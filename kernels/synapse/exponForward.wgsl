@@ -1,12 +1,13 @@
-// One invocation per element j < params.n: g ← g + coef·((−g)/τ), then g ← g + x (SPEC §2; CPU twin
-// exponRunKernel). Writes g after every step (the output).
-fn exponForward(j: u32) {
-  let n = params.n;
-  var g = g0[j];
-  for (var t = 0u; t < params.steps; t++) {
-    let o = t * n + j;
-    g = g + ((-g) / params.tau) * params.coef;
-    g = g + x[o];
-    gs[o] = g;
-  }
+// Expon synapse, one element j (a V: f32 or vec4): g ← g + coef·((−g)/τ), then g ← g + x (SPEC §2; CPU twin
+// exponRunKernel). Writes g after every step (the output). Driven by sequenceElement (kernels/webgpu/quads.ts).
+struct State { g: V }
+fn init(j: u32) -> State { return State(g0[j]); }
+fn step(t: u32, j: u32, s: ptr<function, State>) {
+  let o = t * params.stride + j;
+  var g = (*s).g;
+  g = g + ((-g) / params.tau) * params.coef;
+  g = g + x[o];
+  gs[o] = g;
+  (*s).g = g;
 }
+fn finish(j: u32, s: ptr<function, State>) {}

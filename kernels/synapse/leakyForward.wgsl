@@ -1,10 +1,10 @@
 // r ← decay·r + x for element j (LeakyRateReadout's integrator; CPU twin leakyRunKernel).
-fn leakyForward(j: u32) {
-  let n = params.n;
-  var r = r0[j];
-  for (var t = 0u; t < params.steps; t++) {
-    let o = t * n + j;
-    r = params.decay * r + x[o];
-    rs[o] = r;
-  }
+struct State { r: V }
+fn init(j: u32) -> State { return State(r0[j]); }
+fn step(t: u32, j: u32, s: ptr<function, State>) {
+  let o = t * params.stride + j;
+  let r = params.decay * (*s).r + x[o];
+  rs[o] = r;
+  (*s).r = r;
 }
+fn finish(j: u32, s: ptr<function, State>) {}

@@ -13,9 +13,10 @@ import { BufferPool, STAGING_USAGE, STORAGE_USAGE, type PooledBuffer } from './b
 import { ARENA_BYTES, CommandBatch, SUBMIT_EVERY } from './commandBatch.js';
 import { adapterName, openDevice, type AdapterDescription } from './device.js';
 import { PipelineCache } from './pipelines.js';
-import { packParams, splitWorkgroups, type Program } from './program.js';
+import { elementSpan, packParams, splitWorkgroups, type Program } from './program.js';
 import { quietly } from './quietWait.js';
 import { WEBGPU_KERNELS, WEBGPU_UPDATES } from './registry.js';
+import { EventStore } from './events.js';
 import type { DispatchArgs, GpuContext, GpuKernel, GpuUpdateKernel } from './types.js';
 
 /** Free pooled bytes kept beyond this (or beyond the peak in use, if larger) are destroyed. */
@@ -50,6 +51,8 @@ export class WebGpuBackend implements Backend {
   #closed = false;
   #error: string | null = null;
   #scratch: GpuStorage[] = [];
+  /** Nonzeros of sparse float32 uploads, for event-driven kernels (events.ts). */
+  readonly #events = new EventStore((v, dtype) => this.#upload(v, dtype), (id) => this.release(id));
   readonly #ctx: GpuContext;
 
   /** Opens the process's device; throws a SpikegradError saying why when there is none. */
@@ -87,6 +90,7 @@ export class WebGpuBackend implements Backend {
       subgroupSize: device.features.has('subgroups') && adapter.subgroupMinSize > 0 && adapter.subgroupMinSize === adapter.subgroupMaxSize
         ? adapter.subgroupMinSize : null,
       software: adapter.software,
+      events: (t, cols, by, maxDensity) => this.#events.list(t, cols, by, maxDensity),
     };
   }
 
@@ -130,6 +134,11 @@ export class WebGpuBackend implements Backend {
   }
 
   upload(values: TypedArray, dtype: DType): DataId {
+    // A large float32 upload at most 10 % nonzero keeps its nonzeros for event-driven kernels (events.ts).
+    return this.#upload(values, dtype, dtype === 'float32');
+  }
+
+  #upload(values: TypedArray, dtype: DType, scan = false): DataId {
     this.#check('upload');
     const t = this.#tensorStorage(dtype, [values.length], 'upload');
     if (values.length > 0) {
@@ -138,6 +147,7 @@ export class WebGpuBackend implements Backend {
         : dtype === 'int32' ? (values instanceof Int32Array ? values : Int32Array.from(values))
         : values instanceof Float32Array ? values : Float32Array.from(values);
       this.device.queue.writeBuffer((t.dataId as GpuStorage).buf.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+      if (scan && data instanceof Float32Array) this.#events.scan(t.dataId, data);
     }
     return t.dataId;
   }
@@ -172,6 +182,7 @@ export class WebGpuBackend implements Backend {
   release(id: DataId): void {
     const s = id as GpuStorage;
     if (s.refs <= 0 || --s.refs > 0) return;
+    this.#events.drop(s);
     this.#bytesInUse -= s.buf.size;
     this.#live--;
     if (!this.#closed) this.#batch.release(s.buf);
@@ -190,6 +201,7 @@ export class WebGpuBackend implements Backend {
     this.#check(kernel);
     for (const t of targets) {
       if (inputs.some((i) => i.dataId === t.dataId)) throw new SpikegradError(`${kernel}: an input shares storage with a tensor it updates in place`);
+      this.#events.drop(t.dataId); // its values change
     }
     this.#withScratch(() => (WEBGPU_UPDATES[kernel] as GpuUpdateKernel<UpdateAttrs[K]>)(this.#ctx, targets, inputs, attrs));
   }
@@ -227,17 +239,22 @@ export class WebGpuBackend implements Backend {
   }
 
   #dispatch(p: Program, args: DispatchArgs): void {
-    const count = p.spec.element !== undefined ? Math.ceil((args.params.n as number) / p.workgroupSize) : args.workgroups ?? 0;
+    const span = p.spec.element !== undefined && p.spec.spanElements !== false
+      ? Math.min(this.maxElementSpan, elementSpan(args.params.n as number, p.workgroupSize, this.#ctx.software)) : 1;
+    const count = p.spec.element !== undefined ? Math.ceil((args.params.n as number) / (p.workgroupSize * span)) : args.workgroups ?? 0;
     if (args.inputs.length !== p.inputNames.length || args.outputs.length !== p.outputNames.length) {
       throw new SpikegradError(`program '${p.key}': expected ${p.inputNames.length} inputs and ${p.outputNames.length} outputs, got ${args.inputs.length} and ${args.outputs.length}`);
     }
     if (count === 0) return;
     const [x, y] = splitWorkgroups(count, this.#maxPerDim);
     const offset = this.#batch.reserve(p.paramBytes);
-    packParams(p, args.params, this.#batch.params, offset);
+    packParams(p, args.params, this.#batch.params, offset, span);
     const { pipeline, bindGroup } = this.#pipelines.get(p, [...args.inputs, ...args.outputs].map((t) => (t.dataId as GpuStorage).buf));
     this.#batch.dispatch(pipeline, bindGroup, offset, x, y);
   }
+
+  /** Upper bound on elements per invocation of element programs (1: one each, as on a GPU; benchmarks compare). */
+  maxElementSpan = Infinity;
 
   /** Dispatches per command-buffer submit (bench/dispatch.ts sweeps it). */
   get submitEvery(): number {

@@ -47,6 +47,11 @@ export interface ProgramSpec {
    */
   element?: string;
   /**
+   * Element programs only: false keeps one element per invocation on software adapters too (elementSpan), for
+   * programs whose element already loops over many values (the elementwise row walk). Default true.
+   */
+  spanElements?: boolean;
+  /**
    * Custom kernels: WGSL containing `@compute @workgroup_size(WG) fn main(...)`. Dispatch with
    * `workgroups: count`; compute the flat workgroup index with `workgroupIndex(wid, nwg)` and return when it
    * is >= the count you dispatched (large counts are split over x and y, so the grid may be larger).
@@ -105,7 +110,7 @@ export function program(spec: ProgramSpec): Program {
   const wg = spec.workgroupSize ?? 64;
   const names = [...Object.keys(spec.params), ...Object.keys(spec.inputs), ...Object.keys(spec.outputs)];
   for (const n of names) {
-    if (!IDENT.test(n) || n === 'params') throw new SpikegradError(`program '${spec.key}': '${n}' is not a usable WGSL name`);
+    if (!IDENT.test(n) || n === 'params' || n === SPAN_PARAM) throw new SpikegradError(`program '${spec.key}': '${n}' is not a usable WGSL name`);
   }
   if (new Set(names).size !== names.length) throw new SpikegradError(`program '${spec.key}': a name is declared twice`);
   if ((spec.element === undefined) === (spec.main === undefined)) {
@@ -114,7 +119,9 @@ export function program(spec: ProgramSpec): Program {
   if (spec.element !== undefined && Object.entries(spec.params)[0]?.join(':') !== 'n:u32') {
     throw new SpikegradError(`program '${spec.key}': an 'element' program's first param must be n: 'u32'`);
   }
-  const { fields, bytes } = layout(Object.keys(spec.params).length ? spec.params : { _unused: 'u32' });
+  // Element programs get one hidden uniform, SPAN_PARAM: how many elements each invocation runs (elementSpan).
+  const declared = spec.element !== undefined ? { ...spec.params, [SPAN_PARAM]: 'u32' as const } : spec.params;
+  const { fields, bytes } = layout(Object.keys(declared).length ? declared : { _unused: 'u32' });
   const inputNames = Object.keys(spec.inputs), outputNames = Object.keys(spec.outputs);
   const lines = [
     ...(spec.enable ?? []).map((e) => `enable ${e};`),
@@ -130,13 +137,33 @@ export function program(spec: ProgramSpec): Program {
     lines.push(`fn element(i: u32) {\n${spec.element}\n}`,
       '@compute @workgroup_size(WG)',
       'fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {',
-      '  let i = workgroupIndex(wid, nwg) * WG + lid;',
-      '  if (i < params.n) { element(i); }',
+      // Workgroup g runs elements [g·span·WG, (g+1)·span·WG), WG consecutive ones at a time (lanes contiguous).
+      `  let first = workgroupIndex(wid, nwg) * params.${SPAN_PARAM} * WG + lid;`,
+      `  let end = min(first - lid + params.${SPAN_PARAM} * WG, params.n);`,
+      '  for (var i = first; i < end; i = i + WG) { element(i); }',
       '}');
   } else {
     lines.push(spec.main!);
   }
   return { spec, key: `${spec.key}@${wg}`, code: lines.join('\n'), workgroupSize: wg, fields, paramBytes: bytes, inputNames, outputNames };
+}
+
+/**
+ * The hidden uniform of element programs: elements per invocation. On a GPU it is 1. On a software adapter
+ * (lavapipe) every workgroup costs about half a microsecond of setup on a CPU thread and each invocation's
+ * preamble about as much as a load, so one element per invocation spent ~10 ns per element on a plain `add`
+ * ([12800, 1024]: 175 ms) where looping 64 elements per invocation spends ~2 (bench/RESULTS.md).
+ */
+export const SPAN_PARAM = '_span';
+
+/** Most elements one invocation runs, and the fewest workgroups a dispatch is left with (threads to balance). */
+const MAX_SPAN = 64;
+const MIN_WORKGROUPS = 256;
+
+/** Elements per invocation for an element program over `n` elements (1 unless `software`). */
+export function elementSpan(n: number, workgroupSize: number, software: boolean): number {
+  if (!software) return 1;
+  return Math.max(1, Math.min(MAX_SPAN, Math.floor(n / (workgroupSize * MIN_WORKGROUPS))));
 }
 
 const programs = new Map<string, Program>();
@@ -151,8 +178,8 @@ export function cachedProgram(key: string, build: () => Omit<ProgramSpec, 'key'>
   return p;
 }
 
-/** Writes `values` into `view` at `base` following the program's uniform layout. */
-export function packParams(p: Program, values: Readonly<Record<string, ParamValue>>, view: DataView, base: number): void {
+/** Writes `values` (and, for element programs, `span`) into `view` at `base` following the program's uniform layout. */
+export function packParams(p: Program, values: Readonly<Record<string, ParamValue>>, view: DataView, base: number, span = 1): void {
   for (const f of p.fields) {
     const v = values[f.name];
     const at = base + f.offset;
@@ -163,6 +190,8 @@ export function packParams(p: Program, values: Readonly<Record<string, ParamValu
       for (let d = 0; d < MAX_RANK; d++) view.setUint32(at + 4 * d, (v as number[])[d] ?? 0, true);
     } else if (f.name === '_unused') {
       view.setUint32(at, 0, true);
+    } else if (f.name === SPAN_PARAM && p.spec.element !== undefined) {
+      view.setUint32(at, span, true);
     } else {
       if (typeof v !== 'number') throw new SpikegradError(`program '${p.spec.key}': param '${f.name}' expected a number, got ${JSON.stringify(v)}`);
       if (f.type === 'f32') view.setFloat32(at, v, true);

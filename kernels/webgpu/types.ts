@@ -30,6 +30,23 @@ export interface GpuContext {
   readonly subgroupSize: number | null;
   /** A software adapter (lavapipe, SwiftShader): invocations are SIMD lanes of CPU threads, not GPU threads. */
   readonly software: boolean;
+  /**
+   * The nonzeros of `t` seen as a row-major [size / cols, cols] matrix, grouped by row or by column, when `t`
+   * is a float32 upload with at most `maxDensity` of its elements nonzero (kernels/webgpu/events.ts); null
+   * otherwise. Built once per storage and view.
+   */
+  events(t: TensorInfo, cols: number, by: 'row' | 'col', maxDensity: number): EventList | null;
+}
+
+/** GPU copies of a tensor's grouped nonzeros: group g's events are ptr[g] .. ptr[g+1]-1 of idx and val. */
+export interface EventList {
+  /** int32 [groups + 1]. */
+  readonly ptr: TensorInfo;
+  /** int32 [nnz]: the column (grouped by row) or the row (grouped by column) of each event. */
+  readonly idx: TensorInfo;
+  /** float32 [nnz]. */
+  readonly val: TensorInfo;
+  readonly nnz: number;
 }
 
 /** A WebGPU op kernel: the twin of kernels/cpu/types.ts CpuKernel. */
