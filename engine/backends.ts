@@ -58,7 +58,8 @@ export interface AutoDecision {
 
 /**
  * 'auto': a hardware WebGPU adapter wins; on a software adapter (lavapipe, SwiftShader) or none, the CPU
- * backend, because bench/RESULTS.md measures it faster than lavapipe for spikegrad's workloads.
+ * backend: bench/RESULTS.md measures it several times faster than lavapipe on the tutorial's network (seed),
+ * while lavapipe wins on wide dense layers (dense, wide), which a user selects with setBackend('webgpu').
  */
 export async function decideAuto(): Promise<AutoDecision> {
   const gpu = factories.get('webgpu');
@@ -68,7 +69,7 @@ export async function decideAuto(): Promise<AutoDecision> {
   if (r.hardware) return { backend: 'webgpu', reason: `hardware adapter: ${r.description}` };
   return {
     backend: 'cpu',
-    reason: `only a software adapter (${r.description}); the CPU backend is faster than it (bench/RESULTS.md)`,
+    reason: `only a software adapter (${r.description}); the CPU backend trains small networks such as the tutorial's several times faster there (for wide dense layers, setBackend('webgpu') is faster even on it: bench/RESULTS.md)`,
   };
 }
 
