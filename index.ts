@@ -17,3 +17,4 @@ export * as nn from './nn/index.js';
 export * as init from './nn/init.js';
 export * as optim from './optim/index.js';
 export * as metric from './optim/metric.js';
+export * as units from './units/index.js';
