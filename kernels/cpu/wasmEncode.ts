@@ -1,0 +1,148 @@
+/**
+ * A minimal WebAssembly encoder for the CPU backend's SIMD kernels (kernels/cpu/wasmKernels.ts runs them).
+ * Code is written as expression trees: every helper returns the bytes of one instruction after the bytes of
+ * its operands (WebAssembly is a stack machine, so post-order is the encoding), e.g.
+ * `f32x4.add(get(a), load(get(p)))`. Only what the kernels use is here: i32 scalars for addresses and loop
+ * counters, v128 values as four float32 or two float64 lanes, structured loops. Binary format:
+ * https://webassembly.github.io/spec/core/binary/ (SIMD opcodes: the fixed-width SIMD proposal, now core).
+ */
+
+/** Instruction bytes. */
+export type Code = number[];
+
+export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
+const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
+
+function uleb(n: number): Code {
+  const out: Code = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+
+function sleb(n: number): Code {
+  const out: Code = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
+const bytesOf = (a: Float32Array | Float64Array): Code => [...new Uint8Array(a.buffer)];
+const seq = (parts: Code[]): Code => parts.flat();
+const vec = (items: Code[]): Code => [...uleb(items.length), ...seq(items)];
+const name = (s: string): Code => vec([...new TextEncoder().encode(s)].map((b) => [b]));
+const section = (id: number, body: Code): Code => [id, ...uleb(body.length), ...body];
+
+/** Operands first, then the instruction. */
+const instr = (...opcode: Code) => (...operands: Code[]): Code => [...seq(operands), ...opcode];
+const simd = (op: number, ...imm: Code) => instr(0xfd, ...uleb(op), ...imm);
+
+// --- locals, constants, control -----------------------------------------------------------------------------
+
+/** A function's locals (parameters first): `local(type)` returns the index of a new one. */
+export class Locals {
+  readonly #declared: ValType[] = [];
+  constructor(readonly params: readonly ValType[]) {}
+  local(type: ValType): number {
+    this.#declared.push(type);
+    return this.params.length + this.#declared.length - 1;
+  }
+  /** The locals declaration of the code section (runs of equal types). */
+  encode(): Code {
+    const runs: Code[] = [];
+    for (let i = 0; i < this.#declared.length;) {
+      let j = i;
+      while (j < this.#declared.length && this.#declared[j] === this.#declared[i]) j++;
+      runs.push([...uleb(j - i), VALTYPE[this.#declared[i]!]]);
+      i = j;
+    }
+    return vec(runs);
+  }
+}
+
+export const get = (i: number): Code => [0x20, ...uleb(i)];
+export const set = (i: number, value: Code): Code => [...value, 0x21, ...uleb(i)];
+export const i32 = (v: number): Code => [0x41, ...sleb(v | 0)];
+export const add = instr(0x6a), sub = instr(0x6b), mul = instr(0x6c), ltU = instr(0x49), gtU = instr(0x4b);
+export const f32 = (v: number): Code => [0x43, ...bytesOf(new Float32Array([v]))];
+export const f64 = (v: number): Code => [0x44, ...bytesOf(new Float64Array([v]))];
+
+/** `while (cond) body`; the body may not branch out of it. */
+export function whileLoop(cond: Code, ...body: Code[]): Code {
+  return [
+    0x02, 0x40, 0x03, 0x40, // block, loop
+    ...cond, 0x45, 0x0d, 1, // br_if 1 (leave the block) when cond is 0
+    ...seq(body),
+    0x0c, 0, // br 0: next iteration
+    0x0b, 0x0b, // end loop, end block
+  ];
+}
+
+/** `for (i = from; i < to; i += step) body` over i32 values, compared unsigned (byte addresses). */
+export function forRange(i: number, from: Code, to: Code, step: number | Code, ...body: Code[]): Code {
+  return [...set(i, from), ...whileLoop(ltU(get(i), to), ...body, set(i, add(get(i), typeof step === 'number' ? i32(step) : step)))];
+}
+
+// --- v128 --------------------------------------------------------------------------------------------------
+
+/** Memory access at an i32 byte address plus a constant offset (alignment hints only). */
+export const load = (addr: Code, offset = 0): Code => [...addr, 0xfd, ...uleb(0x00), 4, ...uleb(offset)];
+export const store = (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0xfd, ...uleb(0x0b), 4, ...uleb(offset)];
+/** Two float32 lanes into the low half (the rest zero): the input of a float64 pair. */
+export const load64 = (addr: Code, offset = 0): Code => [...addr, 0xfd, ...uleb(0x5d), 3, ...uleb(offset)];
+/** The low two float32 lanes. */
+export const store64 = (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0xfd, ...uleb(0x5b), 3, ...uleb(offset), 0];
+
+export const v128 = {
+  and: simd(0x4e), or: simd(0x50), not: simd(0x4d),
+  /** (a & mask) | (b & ~mask): lanewise `mask ? a : b` for comparison masks. */
+  select: (mask: Code, a: Code, b: Code): Code => simd(0x52)(a, b, mask),
+};
+
+export const f32x4 = {
+  /** Four lanes of one float32 value (an f32 operand). */
+  splat: simd(0x13),
+  /** A constant vector of four equal lanes. */
+  const: (v: number): Code => [0xfd, ...uleb(0x0c), ...bytesOf(new Float32Array([v, v, v, v]))],
+  eq: simd(0x41), ne: simd(0x42), lt: simd(0x43), gt: simd(0x44), le: simd(0x45), ge: simd(0x46),
+  abs: simd(0xe0), neg: simd(0xe1), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), div: simd(0xe7),
+  /** float64 pair → the low two float32 lanes, rounded to nearest (= Math.fround). */
+  demote: simd(0x5e),
+};
+
+export const f64x2 = {
+  /** Two lanes of one float64 value (an f64 operand). */
+  splat: simd(0x14),
+  /** A constant vector of two equal lanes. */
+  const: (v: number): Code => [0xfd, ...uleb(0x0c), ...bytesOf(new Float64Array([v, v]))],
+  eq: simd(0x47), ne: simd(0x48), lt: simd(0x49), gt: simd(0x4a), le: simd(0x4b), ge: simd(0x4c),
+  abs: simd(0xec), neg: simd(0xed), sqrt: simd(0xef), add: simd(0xf0), sub: simd(0xf1), mul: simd(0xf2),
+  div: simd(0xf3), min: simd(0xf4), max: simd(0xf5), floor: simd(0x75),
+  /** The low two float32 lanes → float64 (exact). */
+  promote: simd(0x5f),
+};
+
+// --- module ------------------------------------------------------------------------------------------------
+
+/**
+ * A module of one exported function `run(params) → ()` over the imported memory `env.memory`; `body` is the
+ * function's code, `locals` its declared locals.
+ */
+export function moduleBytes(params: readonly ValType[], locals: Locals, body: Code): Uint8Array<ArrayBuffer> {
+  const code = [...locals.encode(), ...body, 0x0b];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...vec(params.map((p) => [VALTYPE[p]])), 0]])), // type: params → ()
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])), // import memory, min 1 page
+    ...section(3, vec([uleb(0)])), // function 0 has type 0
+    ...section(7, vec([[...name('run'), 0x00, ...uleb(0)]])), // export it as `run`
+    ...section(10, vec([[...uleb(code.length), ...code]])),
+  ]);
+}
