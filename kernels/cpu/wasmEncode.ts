@@ -70,7 +70,11 @@ export class Locals {
 export const get = (i: number): Code => [0x20, ...uleb(i)];
 export const set = (i: number, value: Code): Code => [...value, 0x21, ...uleb(i)];
 export const i32 = (v: number): Code => [0x41, ...sleb(v | 0)];
-export const add = instr(0x6a), sub = instr(0x6b), mul = instr(0x6c), ltU = instr(0x49), gtU = instr(0x4b);
+export const add = instr(0x6a), sub = instr(0x6b), mul = instr(0x6c), shl = instr(0x74), ltU = instr(0x49), gtU = instr(0x4b);
+/** Bitwise and of i32 values (also of scalar comparison results, which are 0 or 1). */
+export const and = instr(0x71), or = instr(0x72), eqz = instr(0x45);
+/** `cond ? a : b` for two scalar values (i32, f32 or f64) and an i32 condition. */
+export const select = (cond: Code, a: Code, b: Code): Code => [...a, ...b, ...cond, 0x1b];
 export const f32 = (v: number): Code => [0x43, ...bytesOf(new Float32Array([v]))];
 export const f64 = (v: number): Code => [0x44, ...bytesOf(new Float64Array([v]))];
 
@@ -89,6 +93,33 @@ export function whileLoop(cond: Code, ...body: Code[]): Code {
 export function forRange(i: number, from: Code, to: Code, step: number | Code, ...body: Code[]): Code {
   return [...set(i, from), ...whileLoop(ltU(get(i), to), ...body, set(i, add(get(i), typeof step === 'number' ? i32(step) : step)))];
 }
+
+// --- scalar floats -------------------------------------------------------------------------------------------
+
+const memarg = (align: number, offset: number): Code => [align, ...uleb(offset)];
+
+export const f32s = {
+  load: (addr: Code, offset = 0): Code => [...addr, 0x2a, ...memarg(2, offset)],
+  store: (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0x38, ...memarg(2, offset)],
+  abs: instr(0x8b), neg: instr(0x8c), floor: instr(0x8e), sqrt: instr(0x91),
+  add: instr(0x92), sub: instr(0x93), mul: instr(0x94), div: instr(0x95), min: instr(0x96), max: instr(0x97),
+  eq: instr(0x5b), ne: instr(0x5c), lt: instr(0x5d), gt: instr(0x5e), le: instr(0x5f), ge: instr(0x60),
+  /** An i32 0 or 1 (a comparison) → 0.0 or 1.0. */
+  fromBool: instr(0xb3),
+  /** float64 → float32, rounded to nearest (= Math.fround). */
+  demote: instr(0xb6),
+};
+
+export const f64s = {
+  load: (addr: Code, offset = 0): Code => [...addr, 0x2b, ...memarg(3, offset)],
+  store: (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0x39, ...memarg(3, offset)],
+  abs: instr(0x99), neg: instr(0x9a), floor: instr(0x9c), sqrt: instr(0x9f),
+  add: instr(0xa0), sub: instr(0xa1), mul: instr(0xa2), div: instr(0xa3), min: instr(0xa4), max: instr(0xa5),
+  eq: instr(0x61), ne: instr(0x62), lt: instr(0x63), gt: instr(0x64), le: instr(0x65), ge: instr(0x66),
+  fromBool: instr(0xb8),
+  /** float32 → float64 (exact). */
+  promote: instr(0xbb),
+};
 
 // --- v128 --------------------------------------------------------------------------------------------------
 
@@ -112,7 +143,8 @@ export const f32x4 = {
   /** A constant vector of four equal lanes. */
   const: (v: number): Code => [0xfd, ...uleb(0x0c), ...bytesOf(new Float32Array([v, v, v, v]))],
   eq: simd(0x41), ne: simd(0x42), lt: simd(0x43), gt: simd(0x44), le: simd(0x45), ge: simd(0x46),
-  abs: simd(0xe0), neg: simd(0xe1), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), div: simd(0xe7),
+  abs: simd(0xe0), neg: simd(0xe1), sqrt: simd(0xe3), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), div: simd(0xe7),
+  min: simd(0xe8), max: simd(0xe9), floor: simd(0x68),
   /** float64 pair → the low two float32 lanes, rounded to nearest (= Math.fround). */
   demote: simd(0x5e),
 };

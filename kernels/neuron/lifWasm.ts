@@ -1,64 +1,72 @@
 /**
  * The fused LIF kernels as WebAssembly SIMD (kernels/cpu/wasmKernels.ts says why), float32 tensors only:
- * - forward in f32x4: the float32 arithmetic of cpu.ts's `integrate`, operation by operation (a float32
- *   operation rounds once, as Math.fround of the float64 one does: same bits), four neurons per vector;
- * - backward sweep in f64x2: lifCompiled.ts's float64 sweep with σ' inlined (surrogate/compileWasm.ts),
- *   the float32 inputs promoted exactly and dx rounded once on store, as the JavaScript sweep does.
+ * - forward in float32 (four neurons per vector): the arithmetic of cpu.ts's `integrate`, operation by
+ *   operation (a float32 operation rounds once, as Math.fround of the float64 one does: same bits);
+ * - backward sweep in float64 (two per vector): lifCompiled.ts's sweep with σ' inlined
+ *   (surrogate/compileWasm.ts), float32 inputs promoted exactly and dx rounded once on store.
  * Each returns false where it does not apply (a constant that is not a float32 number, k ≤ 0, a surrogate
- * with an operation WebAssembly lacks, compilation refused): the caller then runs the JavaScript loops.
- *
- * Arena layout per column block (rows `stride` floats apart): the initial state is the row just before the
- * state sequence ([v0 | V_0 … V_{T−1}], [s0 | S_0 … S_{T−1}]), so step t reads row t and writes row t + 1
- * whatever t is, and the backward reads V_{t−1} as row t of the same block.
+ * with an operation WebAssembly lacks, compilation refused, no room): the caller then runs the JavaScript.
  */
 import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import { inlineWasm, wasmSupports } from '../../surrogate/compileWasm.js';
 import type { Expr } from '../../surrogate/expr.js';
-import {
-  add, f32x4, f64x2, forRange, get, gtU, i32, load, load64, Locals, mul, set, store, store64, sub, v128, whileLoop,
-  type Code, type ValType,
-} from '../cpu/wasmEncode.js';
-import { allFloat32, columnBlocks, copyIn, copyOut, heap, wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
+import { add, get, gtU, i32, Locals, mul, select, set, sub, whileLoop, forRange, type Code, type ValType } from '../cpu/wasmEncode.js';
+import { columns, FLOAT32, FLOAT64, type Lanes } from '../cpu/wasmLanes.js';
+import { allFloat32, runColumns, wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 
-/** s = H(fl(fl(V − V_th)/k)): cpu.ts's `spikes` (k > 0), as a lane mask; with k = 1 the division is exact. */
-function spikeMask(v: Code, vTh: Code, k: Code | null): Code {
-  const d = f32x4.sub(v, vTh);
-  return f32x4.ge(k ? f32x4.div(d, k) : d, f32x4.const(0));
+/** Per lanes, locals holding each scalar parameter splatted (set once, before the loops). */
+function splatted(L: Lanes, locals: Locals, params: number[]): { init: Code; get: (i: number) => Code } {
+  const ls = params.map(() => locals.local(L.value));
+  return { init: ls.flatMap((l, i) => set(l, L.splat(get(params[i]!)))), get: (i) => get(ls[i]!) };
 }
 
+/** s = H(fl(fl(V − V_th)/k)): cpu.ts's `spikes` (k > 0) as a mask; with k = 1 the division is exact. */
+const spikeMask = (L: Lanes, v: Code, vTh: Code, k: Code | null): Code => {
+  const d = L.sub(v, vTh);
+  return L.ge(k ? L.div(d, k) : d, L.const(0));
+};
+
 function forwardModule(a: LifAttrs, unitK: boolean) {
-  const params: ValType[] = ['i32', 'i32', 'i32', 'i32', 'i32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32'];
-  const [X, V, S, T, ROW] = [0, 1, 2, 3, 4];
+  // x, xStride, v0, vs, vsStride, spk, spkStride, s0 (work row), T, W; V_th, V_reset, V_rest, R, k, τ, coef
+  const params: ValType[] = [...Array<ValType>(10).fill('i32'), ...Array<ValType>(7).fill('f32')];
+  const [X, XS, V0, VS, VSS, SP, SPS, S0, T, W] = params.keys();
   const L = new Locals(params);
-  const [vTh, vReset, vRest, rm, k, tau, coef] = [5, 6, 7, 8, 9, 10, 11].map((p) => {
-    const l = L.local('v128');
-    return { l, init: set(l, f32x4.splat(get(p))) };
-  });
-  const o = L.local('i32'), j = L.local('i32'), px = L.local('i32'), pv = L.local('i32'), ps = L.local('i32');
-  const v = L.local('v128'), vr = L.local('v128'), num = L.local('v128'), nv = L.local('v128');
-  const K = unitK ? null : get(k!.l);
-  const ONE = f32x4.const(1);
-  const reset = a.reset === 'hard' ? f32x4.sub(get(v), f32x4.sub(get(v), get(vReset!.l))) : f32x4.sub(get(v), get(k!.l));
-  const at = (base: number, row = 0) => add(row ? add(get(base), get(ROW)) : get(base), get(j));
+  const t = L.local('i32'), j4 = L.local('i32');
+  const px = L.local('i32'), pv = L.local('i32'), ps = L.local('i32'), nv = L.local('i32'), ns = L.local('i32');
+  const lanes = FLOAT32.map((lanes) => ({ lanes, c: splatted(lanes, L, [10, 11, 12, 13, 14, 15, 16]), v: L.local(lanes.value), vr: L.local(lanes.value), num: L.local(lanes.value), out: L.local(lanes.value) }));
+  const pick = (Lx: Lanes) => lanes.find((e) => e.lanes === Lx)!;
+  const at = (p: number) => add(get(p), get(j4));
+  const initialSpikes = (Lx: Lanes): Code => {
+    const { c } = pick(Lx);
+    return Lx.store(at(S0), Lx.ones(spikeMask(Lx, Lx.load(at(V0)), c.get(0), unitK ? null : c.get(4))));
+  };
+  const step = (Lx: Lanes): Code => {
+    const { c, v, vr, num, out } = pick(Lx);
+    const [vTh, vReset, vRest, rm, k, tau, coef] = [0, 1, 2, 3, 4, 5, 6].map(c.get);
+    const reset = a.reset === 'hard' ? Lx.sub(get(v), Lx.sub(get(v), vReset!)) : Lx.sub(get(v), k!);
+    const x = Lx.load(at(px));
+    return [
+      ...set(v, Lx.load(at(pv))),
+      ...set(vr, Lx.select(Lx.ne(Lx.load(at(ps)), Lx.const(0)), reset, get(v))),
+      ...set(num, Lx.neg(get(vr))),
+      ...(a.VRest !== 0 ? set(num, Lx.add(get(num), vRest!)) : []),
+      ...set(num, Lx.add(get(num), a.R !== 1 ? Lx.mul(rm!, x) : x)),
+      ...set(out, Lx.add(get(vr), Lx.mul(Lx.div(get(num), tau!), coef!))),
+      ...Lx.store(at(nv), get(out)),
+      ...Lx.store(at(ns), Lx.ones(spikeMask(Lx, get(out), vTh!, unitK ? null : k!))),
+    ];
+  };
   const body: Code[] = [
-    set(v, load(at(pv))),
-    set(vr, v128.select(f32x4.ne(load(at(ps)), f32x4.const(0)), reset, get(v))),
-    set(num, f32x4.neg(get(vr))),
-    a.VRest !== 0 ? set(num, f32x4.add(get(num), get(vRest!.l))) : [],
-    set(num, f32x4.add(get(num), a.R !== 1 ? f32x4.mul(get(rm!.l), load(at(px))) : load(at(px)))),
-    set(nv, f32x4.add(get(vr), f32x4.mul(f32x4.div(get(num), get(tau!.l)), get(coef!.l)))),
-    store(at(pv, 1), get(nv)),
-    store(at(ps, 1), v128.and(spikeMask(get(nv), get(vTh!.l), K), ONE)),
+    ...lanes.map((e) => e.c.init),
+    columns(j4, get(W), FLOAT32, initialSpikes),
+    // Row t reads the previous membrane and spikes (the initial ones at t = 0) and writes row t.
+    set(pv, get(V0)), set(ps, get(S0)), set(px, get(X)), set(nv, get(VS)), set(ns, get(SP)),
+    forRange(t, i32(0), get(T), 1,
+      columns(j4, get(W), FLOAT32, step),
+      set(pv, get(nv)), set(ps, get(ns)),
+      set(px, add(get(px), get(XS))), set(nv, add(get(nv), get(VSS))), set(ns, add(get(ns), get(SPS)))),
   ];
-  const code: Code[] = [
-    ...[vTh, vReset, vRest, rm, k, tau, coef].map((c) => c!.init),
-    // The initial spikes, from the initial membrane (row 0 of V into row 0 of S).
-    forRange(j, i32(0), get(ROW), 16, store(add(get(S), get(j)), v128.and(spikeMask(load(add(get(V), get(j))), get(vTh!.l), K), ONE))),
-    forRange(o, i32(0), mul(get(T), get(ROW)), get(ROW),
-      set(px, add(get(X), get(o))), set(pv, add(get(V), get(o))), set(ps, add(get(S), get(o))),
-      forRange(j, i32(0), get(ROW), 16, ...body)),
-  ];
-  return { params, locals: L, body: code.flat() };
+  return { params, locals: L, body: body.flat() };
 }
 
 /** Writes spk and vs (T·N) as cpu.ts's lifRunKernel; false where the WebAssembly kernel does not apply. */
@@ -68,70 +76,69 @@ export function lifForwardWasm(xs: Float32Array, v0: Float32Array, spk: Float32A
   const unitK = k === 1;
   const run = wasmKernel(`lifForward|${a.reset}|${VRest !== 0}|${R !== 1}|${unitK}`, () => forwardModule(a, unitK));
   if (!run) return false;
-  const blocks = columnBlocks(N, 4 * (3 * T + 2));
-  if (!blocks) return false;
-  for (const b of blocks) {
-    const row = b.stride, X = 0, V = T * row, S = (2 * T + 1) * row;
-    const f = heap.f32();
-    copyIn(f, X, xs, T, N, b);
-    copyIn(f, V, v0, 1, N, b);
-    run(4 * X, 4 * V, 4 * S, T, 4 * row, VTh, VReset, VRest, R, k, tau, coef);
-    copyOut(f, V + row, vs, T, N, b);
-    copyOut(f, S + row, spk, T, N, b);
-  }
-  return true;
+  return runColumns(N, [{ data: xs, rows: T }, { data: v0, rows: 1 }, { data: vs, rows: T, out: true }, { data: spk, rows: T, out: true }],
+    { f32: 1, f64: 0 }, ([x, v, m, s], W, [s0]) => run(x!.at, x!.stride, v!.at, m!.at, m!.stride, s!.at, s!.stride, s0!, T, W, VTh, VReset, VRest, R, k, tau, coef));
 }
 
 function sweepModule(expr: Expr, a: LifAttrs & GradFlags) {
-  const params: ValType[] = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f64', 'f64', 'f64', 'f64', 'f64'];
-  const [V, DS, DV, DX, CARRY, SLOPE, T, ROW] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // v0, vs, vsStride, dS, dSStride, dV, dVStride, dx, dxStride, dv0, carry, slope (work rows), T, W; V_th, V_reset, 1/k, decay, gain
+  const params: ValType[] = [...Array<ValType>(14).fill('i32'), ...Array<ValType>(5).fill('f64')];
+  const [V0, VS, VSS, DS, DSS, DV, DVS, DX, DXS, DV0, CARRY, SLOPE, T, W] = params.keys();
   const L = new Locals(params);
-  const [vTh, vReset, invK, decay, gain] = [8, 9, 10, 11, 12].map((p) => {
-    const l = L.local('v128');
-    return { l, init: set(l, f64x2.splat(get(p))) };
-  });
-  const o = L.local('i32'), jf = L.local('i32'), jd = L.local('i32');
-  const rv = L.local('i32'), rds = L.local('i32'), rdv = L.local('i32'), rdx = L.local('i32');
-  const x = L.local('v128'), vbar = L.local('v128'), pv = L.local('v128'), vrbar = L.local('v128');
-  const f32At = (base: number) => add(get(base), get(jf)), f64At = (base: number) => add(get(base), get(jd));
-  const sigmaOf = (value: Code) => {
-    const s = inlineWasm(expr, x, L);
-    return { code: [...set(x, f64x2.mul(f64x2.sub(value, get(vTh!.l)), get(invK!.l))), ...s.code], result: s.result };
+  const t = L.local('i32'), j4 = L.local('i32'), pv = L.local('i32'), rds = L.local('i32'), rdv = L.local('i32'), rdx = L.local('i32');
+  const lanes = FLOAT64.map((lanes) => ({ lanes, c: splatted(lanes, L, [14, 15, 16, 17, 18]), x: L.local(lanes.value), vbar: L.local(lanes.value), v: L.local(lanes.value), vrbar: L.local(lanes.value) }));
+  const pick = (Lx: Lanes) => lanes.find((e) => e.lanes === Lx)!;
+  const f32At = (p: number) => add(get(p), get(j4)), f64At = (p: number) => add(get(p), add(get(j4), get(j4)));
+  const sigma = (Lx: Lanes, value: Code) => {
+    const { c, x } = pick(Lx);
+    const s = inlineWasm(expr, x, Lx, L);
+    return { code: [...set(x, Lx.mul(Lx.sub(value, c.get(0)), c.get(2))), ...s.code], result: s.result };
   };
-  const first = sigmaOf(f64x2.promote(load64(add(add(get(V), mul(get(T), get(ROW))), get(jf)))));
-  const step = sigmaOf(get(pv));
-  const ONE = f64x2.const(1);
-  const carry = a.detachReset ? get(vrbar)
-    : a.reset === 'soft' ? f64x2.mul(get(vrbar), f64x2.sub(ONE, get(step.result)))
-      : f64x2.mul(get(vrbar), f64x2.sub(ONE, f64x2.mul(f64x2.mul(f64x2.sub(get(pv), get(vReset!.l)), get(step.result)), get(invK!.l))));
+  // σ' of the last membrane: the slope of step T−1's spike.
+  const lastSlope = (Lx: Lanes): Code => {
+    const s = sigma(Lx, Lx.load(add(add(get(VS), mul(sub(get(T), i32(1)), get(VSS))), get(j4))));
+    return [...s.code, ...Lx.storeWork(f64At(SLOPE), get(s.result))];
+  };
+  const step = (Lx: Lanes): Code => {
+    const { c, vbar, v, vrbar } = pick(Lx);
+    const [, vReset, invK, decay, gain] = [0, 1, 2, 3, 4].map(c.get);
+    const s = sigma(Lx, get(v));
+    const ONE = Lx.const(1);
+    const carry = a.detachReset ? get(vrbar)
+      : a.reset === 'soft' ? Lx.mul(get(vrbar), Lx.sub(ONE, get(s.result)))
+        : Lx.mul(get(vrbar), Lx.sub(ONE, Lx.mul(Lx.mul(Lx.sub(get(v), vReset!), get(s.result)), invK!)));
+    return [
+      ...set(vbar, Lx.loadWork(f64At(CARRY))),
+      ...(a.hasDS ? set(vbar, Lx.add(get(vbar), Lx.mul(Lx.mul(Lx.load(f32At(rds)), Lx.loadWork(f64At(SLOPE))), invK!))) : []),
+      ...(a.hasDV ? set(vbar, Lx.add(get(vbar), Lx.load(f32At(rdv)))) : []),
+      ...Lx.store(f32At(rdx), Lx.mul(gain!, get(vbar))),
+      ...set(v, Lx.load(f32At(pv))),
+      ...s.code,
+      ...Lx.storeWork(f64At(SLOPE), get(s.result)),
+      ...set(vrbar, Lx.mul(decay!, get(vbar))),
+      ...Lx.storeWork(f64At(CARRY), carry),
+    ];
+  };
+  const row = (base: number, stride: number) => add(get(base), mul(get(t), get(stride)));
   const body: Code[] = [
-    set(jd, add(get(jf), get(jf))),
-    set(vbar, load(f64At(CARRY))),
-    a.hasDS ? set(vbar, f64x2.add(get(vbar), f64x2.mul(f64x2.mul(f64x2.promote(load64(f32At(rds))), load(f64At(SLOPE))), get(invK!.l)))) : [],
-    a.hasDV ? set(vbar, f64x2.add(get(vbar), f64x2.promote(load64(f32At(rdv))))) : [],
-    store64(f32At(rdx), f32x4.demote(f64x2.mul(get(gain!.l), get(vbar)))),
-    set(pv, f64x2.promote(load64(f32At(rv)))),
-    step.code,
-    store(f64At(SLOPE), get(step.result)),
-    set(vrbar, f64x2.mul(get(decay!.l), get(vbar))),
-    store(f64At(CARRY), carry),
+    ...lanes.map((e) => e.c.init),
+    columns(j4, get(W), FLOAT64, lastSlope),
+    // t counts rows down from T − 1; step t reads V_{t−1}: row t − 1 of vs, or v0 at t = 0.
+    set(t, get(T)),
+    whileLoop(gtU(get(t), i32(0)),
+      set(t, sub(get(t), i32(1))),
+      set(rds, row(DS, DSS)), set(rdv, row(DV, DVS)), set(rdx, row(DX, DXS)),
+      set(pv, select(gtU(get(t), i32(0)), add(get(VS), mul(sub(get(t), i32(1)), get(VSS))), get(V0))),
+      columns(j4, get(W), FLOAT64, step)),
+    // dV0: the carry left after step 0.
+    columns(j4, get(W), FLOAT64, (Lx) => Lx.store(f32At(DV0), Lx.loadWork(f64At(CARRY)))),
   ];
-  const code: Code[] = [
-    ...[vTh, vReset, invK, decay, gain].map((c) => c!.init),
-    // σ' of the last membrane: the slope of step T−1's spike.
-    forRange(jf, i32(0), get(ROW), 8, set(jd, add(get(jf), get(jf))), first.code, store(f64At(SLOPE), get(first.result))),
-    set(o, mul(get(T), get(ROW))),
-    whileLoop(gtU(get(o), i32(0)),
-      set(o, sub(get(o), get(ROW))),
-      set(rv, add(get(V), get(o))), set(rds, add(get(DS), get(o))), set(rdv, add(get(DV), get(o))), set(rdx, add(get(DX), get(o))),
-      forRange(jf, i32(0), get(ROW), 8, ...body)),
-  ];
-  return { params, locals: L, body: code.flat() };
+  return { params, locals: L, body: body.flat() };
 }
 
 /**
- * lifCompiled.ts's sweep: writes dx (T·N) and dV0 (N); false where the WebAssembly kernel does not apply.
- * Inputs are the float32 tensors' arrays.
+ * lifCompiled.ts's sweep: writes dx (T·N) and dV0 (N) from the float32 tensors' arrays; false where the
+ * WebAssembly kernel does not apply.
  */
 export function lifSweepWasm(v0: Float32Array, vs: Float32Array, dS: Float32Array | null, dV: Float32Array | null, dx: Float32Array, dv0: Float32Array,
   T: number, N: number, a: LifAttrs & GradFlags, invK: number, decay: number, gain: number): boolean {
@@ -139,21 +146,11 @@ export function lifSweepWasm(v0: Float32Array, vs: Float32Array, dS: Float32Arra
   if (!wasmEnabled() || !expr || !wasmSupports(expr)) return false;
   const run = wasmKernel(`lifSweep|${a.spkFun.key}|${a.reset}|${a.detachReset}|${a.hasDS}|${a.hasDV}`, () => sweepModule(expr, a));
   if (!run) return false;
-  const seqRows = T + 1 + T * (1 + +a.hasDS + +a.hasDV);
-  const blocks = columnBlocks(N, 4 * seqRows + 16);
-  if (!blocks) return false;
-  for (const b of blocks) {
-    const row = b.stride, V = 0, DS = (T + 1) * row, DV = DS + (a.hasDS ? T * row : 0), DX = DV + (a.hasDV ? T * row : 0);
-    const CARRY = (DX + T * row) / 2, SLOPE = CARRY + row; // float64 indices (every offset above is a multiple of 4)
-    const f = heap.f32(), d = heap.f64();
-    copyIn(f, V, v0, 1, N, b);
-    copyIn(f, V + row, vs, T, N, b);
-    if (dS) copyIn(f, DS, dS, T, N, b);
-    if (dV) copyIn(f, DV, dV, T, N, b);
-    d.fill(0, CARRY, CARRY + row);
-    run(4 * V, 4 * DS, 4 * DV, 4 * DX, 8 * CARRY, 8 * SLOPE, T, 4 * row, a.VTh, a.VReset, invK, decay, gain);
-    copyOut(f, DX, dx, T, N, b);
-    copyOut(d, CARRY, dv0, 1, N, b);
-  }
-  return true;
+  const arrays = [{ data: v0, rows: 1 }, { data: vs, rows: T }, { data: dx, rows: T, out: true }, { data: dv0, rows: 1, out: true },
+    ...(dS ? [{ data: dS, rows: T }] : []), ...(dV ? [{ data: dV, rows: T }] : [])];
+  return runColumns(N, arrays, { f32: 0, f64: 2 }, ([b0, bs, bx, bv0, ...cot], W, _, [carry, slope]) => {
+    const none = { at: 0, stride: 0 };
+    const bS = dS ? cot.shift()! : none, bV = dV ? cot.shift()! : none;
+    run(b0!.at, bs!.at, bs!.stride, bS.at, bS.stride, bV.at, bV.stride, bx!.at, bx!.stride, bv0!.at, carry!, slope!, T, W, a.VTh, a.VReset, invK, decay, gain);
+  });
 }
