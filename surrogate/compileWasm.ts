@@ -41,6 +41,17 @@ const WASM_EMIT: Record<ExprOp, Emit | null> = {
   select: (L, [c, a, b]) => L.select(c!, a!, b!),
 };
 
+/**
+ * Math.max/min with a constant c as one pseudo-max/min: pmax(a, c) = a < c ? c : a agrees with Math.max(a, c)
+ * for every a (NaN included) except a = −0 when c = +0, which adding +0 repairs (−0 + 0 = +0, x + 0 = x
+ * otherwise); pmin(a, c) = c < a ? c : a agrees with Math.min(a, c) unless c = −0 (then the exact op runs).
+ * V8 spends ~8 instructions per exact f64x2.max to order ±0 and propagate NaN; these take one or two.
+ */
+function minMaxConst(L: Lanes, op: 'min' | 'max', a: Code, c: number): Code | null {
+  if (op === 'max') return Object.is(c, 0) ? L.add(L.pmax(a, L.const(0)), L.const(0)) : L.pmax(a, L.const(c));
+  return Object.is(c, -0) ? null : L.pmin(a, L.const(c));
+}
+
 /** Whether every operation of `e` has a WebAssembly emitter. */
 export function wasmSupports(e: Expr): boolean {
   return schedule(e).every((node) => WASM_EMIT[node.op] !== null);
@@ -52,14 +63,19 @@ export function wasmSupports(e: Expr): boolean {
  * once into a local of its own. Call only when `wasmSupports(e)`.
  */
 export function inlineWasm(e: Expr, x: number, L: Lanes, locals: Locals): { code: Code; result: number } {
-  const clamp = set(x, L.select(L.lt(get(x), L.const(-F32_MAX)), L.const(-F32_MAX),
-    L.select(L.gt(get(x), L.const(F32_MAX)), L.const(F32_MAX), get(x))));
+  const clamp = set(x, L.clamp(get(x), -F32_MAX, F32_MAX));
   const names = new Map<string, number>();
   const atom = (a: Expr): Code => (a.kind === 'num' ? L.const(a.value) : a.kind === 'x' ? get(x) : get(names.get(a.key)!));
   const code: Code[] = [clamp];
   for (const node of schedule(e)) {
     const out = locals.local(node.type === 'b' ? L.mask : L.value);
-    code.push(set(out, WASM_EMIT[node.op]!(L, node.args.map(atom))));
+    let constant: Code | null = null;
+    if (node.op === 'min' || node.op === 'max') {
+      const [p, q] = node.args as [Expr, Expr];
+      const c = p.kind === 'num' ? p : q.kind === 'num' ? q : null;
+      if (c) constant = minMaxConst(L, node.op, atom(c === p ? q : p), c.value);
+    }
+    code.push(set(out, constant ?? WASM_EMIT[node.op]!(L, node.args.map(atom))));
     names.set(node.key, out);
   }
   if (e.kind !== 'op') {

@@ -1,6 +1,7 @@
 /**
  * The CPU backend's WebAssembly SIMD kernels against their JavaScript twins, bit for bit (NaN as NaN, −0 as
- * −0): the fused LIF forward and backward sweep, the Expon forward and the decay sweep, on odd shapes (rows
+ * −0): the fused LIF forward and backward sweep, the Expon forward and the decay sweep, the thin matrix
+ * products (with the linear op's bias) and the sums over leading axes, on odd shapes (rows
  * not a whole number of vectors, T = 1), with arrays in the arena (read in place), outside it (copied
  * through scratch), both mixed, and in several column blocks; every configuration the kernels are generated
  * for, inputs that spike and special values (±0, subnormals, ±Inf, NaN, ±3.4e38); σ' compiled to
@@ -13,6 +14,10 @@ import { decayRunGradKernel, exponRunKernel } from '../kernels/synapse/cpu.js';
 import { decaySweepWasm, exponForwardWasm } from '../kernels/synapse/synapseWasm.js';
 import { lifRunGradKernel, lifRunKernel } from '../kernels/neuron/cpu.js';
 import { lifForwardWasm, lifSweepWasm } from '../kernels/neuron/lifWasm.js';
+import { thinRows, thinTransposed } from '../kernels/matmul/cpuThin.js';
+import { thinRowsWasm, thinTransposedWasm } from '../kernels/matmul/thinWasm.js';
+import { sumKernel } from '../kernels/reduce/cpu.js';
+import { sumQuadsWasm, sumRowsWasm } from '../kernels/reduce/sumWasm.js';
 import { add, get, Locals, set } from '../kernels/cpu/wasmEncode.js';
 import { columns, FLOAT64 } from '../kernels/cpu/wasmLanes.js';
 import { addressOf, arenaMemory, arenaRelease, arenaTake, heap, SCRATCH_BYTES } from '../kernels/cpu/wasmArena.js';
@@ -161,6 +166,47 @@ describe('WebAssembly SIMD kernels of the CPU backend', () => {
       const dx = place(new Float32Array(T * N), p), dg0 = place(new Float32Array(N), p);
       expect(decaySweepWasm(place(dG, p), dx, dg0, T, N, decay)).toBe(true);
       expectSame([dx, dg0], jsOnly(() => decayRunGradKernel([input(dG, [T, N])], { decay }, [seqOut(T, N), rowOut(N)])));
+    }));
+  });
+
+  describe.each(PLACEMENTS)('thin products and sums, arrays: %s', (p) => {
+    // [K, N] of x·W (rows of K in, N out), with and without a bias (−0 among its values), B given as float32
+    // or as float64 (a transposed copy); M rows from an offset into both arrays.
+    const rowsCases: [number, number, boolean, boolean][] = [[4, 2, true, false], [4, 2, false, false], [2, 4, false, true], [3, 3, true, true], [1, 5, true, false], [5, 1, false, false]];
+    it.each(rowsCases)('x·W, K = %i, N = %i, bias %s, B float64 %s', (K, N, withBias, b64) => placed_(p, () => {
+      for (const M of [1, 7, 33]) {
+        const aOff = 3 * K, outOff = 2 * N;
+        const a = values(aOff + M * K, 0, 2, M + K), bF = values(2 + K * N, 0, 1, N, false);
+        const bias = withBias ? values(N, 0, 1, 7, false) : null;
+        if (bias) bias[0] = -0;
+        a.fill(0, aOff, aOff + K); // a row of zeros: every product ±0, and the sum must start at +0
+        bF[2] = -1;
+        const b = b64 ? Float64Array.from(bF) : bF;
+        const out = place(values(outOff + M * N, 9, 0, 1, false), p), ref = Float32Array.from(out);
+        expect(thinRowsWasm(place(a, p), aOff, b, 2, out, outOff, M, K, N, bias && place(bias, p))).toBe(true);
+        jsOnly(() => { thinRows(K, N, bias ? 'float32' : 'none')(a, aOff, b, 2, ref, outOff, M, bias); return []; });
+        expectSame([out], [ref]);
+      }
+    }));
+    it.each([[4, 2], [3, 3], [1, 1], [2, 5]])('xᵀ·g, M = %i, N = %i', (M, N) => placed_(p, () => {
+      for (const K of [1, 9, 50]) {
+        const a = values(1 + K * M, 0, 2, K + M), b = values(2 + K * N, 0, 1, K, true);
+        const out = place(values(M * N + 1, 9, 0, 1, false), p), ref = Float32Array.from(out);
+        expect(thinTransposedWasm(place(a, p), 1, place(b, p), 2, out, 1, M, K, N)).toBe(true);
+        thinTransposed(M, N)(a, 1, b, 2, ref, 1, K);
+        expectSame([out], [ref]);
+      }
+    }));
+    // Sums over leading axes: rows of 1, 2 and 4 (four running sums), and column sums of wider rows.
+    it.each([[[52, 2], [0]], [[13, 4], [0]], [[36, 1], [0]], [[9, 13], [0]], [[5, 3, 6], [0]], [[4, 5, 7], [0, 1]]] as [number[], number[]][])('sum of %j over %j', (shape, axes) => placed_(p, () => {
+      const n = shape.reduce((q, d) => q * d, 1), x = values(n, 0, 2, n);
+      const outShape = shape.filter((_, i) => !axes.includes(i));
+      const run = () => sumKernel([input(place(x, p), shape)], { axes, keepDims: false }, [{ shape: outShape, dtype: 'float32' }]);
+      expectSame(run(), jsOnly(run));
+      // The WebAssembly path is the one taken above.
+      const inner = n / shape.slice(0, axes.length).reduce((q, d) => q * d, 1);
+      if (4 % inner === 0) expect(sumQuadsWasm(place(x, p), n)).not.toBeNull();
+      else expect(sumRowsWasm(place(x, p), n / inner, inner, new Float64Array(inner))).toBe(true);
     }));
   });
 

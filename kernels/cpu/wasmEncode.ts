@@ -157,6 +157,8 @@ export const f64x2 = {
   eq: simd(0x47), ne: simd(0x48), lt: simd(0x49), gt: simd(0x4a), le: simd(0x4b), ge: simd(0x4c),
   abs: simd(0xec), neg: simd(0xed), sqrt: simd(0xef), add: simd(0xf0), sub: simd(0xf1), mul: simd(0xf2),
   div: simd(0xf3), min: simd(0xf4), max: simd(0xf5), floor: simd(0x75),
+  /** Pseudo-min/max, one instruction each: pmin(a, b) = b < a ? b : a, pmax(a, b) = a < b ? b : a. */
+  pmin: simd(0xf6), pmax: simd(0xf7),
   /** The low two float32 lanes → float64 (exact). */
   promote: simd(0x5f),
 };

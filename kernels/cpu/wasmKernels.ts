@@ -40,12 +40,14 @@ const instances = new Map<string, Run | null>();
 export function wasmKernel(key: string, build: () => { params: readonly ValType[]; locals: Locals; body: Code }): Run | null {
   let run = instances.get(key);
   if (run === undefined) {
+    // A generator bug throws here, loudly; only the engine's refusal below falls back to JavaScript.
+    const { params, locals, body } = build();
+    const bytes = moduleBytes(params, locals, body);
+    if (!WebAssembly.validate(bytes)) throw new Error(`spikegrad internal error: the WebAssembly kernel '${key}' does not validate`);
     try {
-      const { params, locals, body } = build();
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(params, locals, body)), { env: { memory: arenaMemory()! } });
-      run = instance.exports.run as Run;
+      run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: arenaMemory()! } }).exports.run as Run;
     } catch {
-      run = null; // e.g. a browser's main thread refusing synchronous compilation
+      run = null; // e.g. a Content-Security-Policy without 'wasm-unsafe-eval', or a main thread refusing synchronous compilation
     }
     instances.set(key, run);
   }
@@ -108,6 +110,48 @@ export function runColumns(N: number, arrays: readonly KernelArray[], work: Work
       if (a.out && addr[i]! < 0) copyBlockOut(f32, bound[i]!.at / 4, a.data, a.rows, N, c0, w);
     });
   }
+  return true;
+}
+
+/** A stretch of a float32 array a kernel reads (or, `out`, writes): elements [off, off + len). */
+export interface RangeArg {
+  data: Float32Array;
+  off: number;
+  len: number;
+  out?: boolean;
+}
+
+/**
+ * Runs `call` with the byte address of every range (arena arrays in place, the others copied into scratch
+ * and, for outputs, back) and of a scratch copy of every `consts` array (small operands, as float64).
+ * Returns false, having run nothing, when they do not fit the scratch region.
+ */
+export function runRanges(ranges: readonly RangeArg[], consts: readonly ArrayLike<number>[], call: (at: number[], constAt: number[]) => void): boolean {
+  const limit = Math.min(wasmKernels.scratchBytes, SCRATCH_BYTES);
+  let s = 0;
+  const take = (bytes: number) => {
+    const at = s;
+    s += Math.ceil(bytes / 16) * 16;
+    return at;
+  };
+  const constAt = consts.map((c) => take(8 * c.length));
+  const at = ranges.map((r) => {
+    const a = addressOf(r.data);
+    return a >= 0 ? a + 4 * r.off : -1 - take(4 * r.len);
+  });
+  if (s > limit) return false;
+  const f32 = heap.f32(), f64 = heap.f64();
+  consts.forEach((c, i) => f64.set(c, constAt[i]! / 8));
+  const addr = at.map((a, i) => {
+    if (a >= 0) return a;
+    const r = ranges[i]!, b = -1 - a;
+    if (!r.out) f32.set(r.data.subarray(r.off, r.off + r.len), b / 4);
+    return b;
+  });
+  call(addr, constAt);
+  ranges.forEach((r, i) => {
+    if (r.out && at[i]! < 0) r.data.set(f32.subarray(addr[i]! / 4, addr[i]! / 4 + r.len), r.off);
+  });
   return true;
 }
 

@@ -39,6 +39,22 @@ export interface Lanes {
   select(mask: Code, a: Code, b: Code): Code;
   /** 1.0 where the mask holds, +0.0 elsewhere (a spike). */
   ones(mask: Code): Code;
+  /** `x < lo ? lo : x > hi ? hi : x` (NaN stays NaN), for constants lo < hi. */
+  clamp(x: Code, lo: number, hi: number): Code;
+  /** Pseudo-min/max (one instruction on vectors): pmin(a, b) = b < a ? b : a, pmax(a, b) = a < b ? b : a. */
+  pmin: Bin; pmax: Bin;
+}
+
+function pminBySelect(this: Lanes, a: Code, b: Code): Code {
+  return this.select(this.lt(b, a), b, a);
+}
+function pmaxBySelect(this: Lanes, a: Code, b: Code): Code {
+  return this.select(this.lt(a, b), b, a);
+}
+
+/** The clamp as two selects (scalar lanes, and the reference for the vector forms). */
+function clampBySelect(this: Lanes, x: Code, lo: number, hi: number): Code {
+  return this.select(this.lt(x, this.const(lo)), this.const(lo), this.select(this.gt(x, this.const(hi)), this.const(hi), x));
 }
 
 const noWork = (): Code => {
@@ -53,7 +69,7 @@ export const F32x4: Lanes = {
   neg: f32x4.neg, abs: f32x4.abs, sqrt: f32x4.sqrt, floor: f32x4.floor,
   eq: f32x4.eq, ne: f32x4.ne, lt: f32x4.lt, le: f32x4.le, gt: f32x4.gt, ge: f32x4.ge,
   and: v128.and, or: v128.or, not: v128.not,
-  select: v128.select, ones: (m) => v128.and(m, f32x4.const(1)),
+  select: v128.select, ones: (m) => v128.and(m, f32x4.const(1)), clamp: clampBySelect, pmin: pminBySelect, pmax: pmaxBySelect,
 };
 
 export const F32: Lanes = {
@@ -64,7 +80,7 @@ export const F32: Lanes = {
   neg: f32s.neg, abs: f32s.abs, sqrt: f32s.sqrt, floor: f32s.floor,
   eq: f32s.eq, ne: f32s.ne, lt: f32s.lt, le: f32s.le, gt: f32s.gt, ge: f32s.ge,
   and, or, not: eqz,
-  select, ones: (m) => f32s.fromBool(m),
+  select, ones: (m) => f32s.fromBool(m), clamp: clampBySelect, pmin: pminBySelect, pmax: pmaxBySelect,
 };
 
 export const F64x2: Lanes = {
@@ -77,6 +93,9 @@ export const F64x2: Lanes = {
   eq: f64x2.eq, ne: f64x2.ne, lt: f64x2.lt, le: f64x2.le, gt: f64x2.gt, ge: f64x2.ge,
   and: v128.and, or: v128.or, not: v128.not,
   select: v128.select, ones: (m) => v128.and(m, f64x2.const(1)),
+  // pmax(x, lo) = x < lo ? lo : x, then pmin(·, hi) = hi < · ? hi : ·: the same selects, one instruction each.
+  clamp: (x, lo, hi) => f64x2.pmin(f64x2.pmax(x, f64x2.const(lo)), f64x2.const(hi)),
+  pmin: f64x2.pmin, pmax: f64x2.pmax,
 };
 
 export const F64: Lanes = {
@@ -88,7 +107,7 @@ export const F64: Lanes = {
   neg: f64s.neg, abs: f64s.abs, sqrt: f64s.sqrt, floor: f64s.floor,
   eq: f64s.eq, ne: f64s.ne, lt: f64s.lt, le: f64s.le, gt: f64s.gt, ge: f64s.ge,
   and, or, not: eqz,
-  select, ones: (m) => f64s.fromBool(m),
+  select, ones: (m) => f64s.fromBool(m), clamp: clampBySelect, pmin: pminBySelect, pmax: pmaxBySelect,
 };
 
 /** The vector lanes and their scalar twin. */
