@@ -6,10 +6,12 @@
  * (or to the next `allocOutput`, as they are: that kernel writes every element).
  *
  * Only arrays no tensor references any more come here (the backend's reference count reached 0), and every
- * view derived from one (the matmul's sparse view) is dropped first.
+ * view derived from one (the matmul's sparse view) is dropped first. float32 arrays of the WebAssembly
+ * arena (wasmArena.ts) go back to the arena, whatever the pool holds: their memory serves nothing else.
  */
 import type { DType, TypedArray } from '../../engine/dtype.js';
 import { forgetSparseView } from '../matmul/cpuSparse.js';
+import { arenaFreeBytes, arenaRelease, arenaTake } from './wasmArena.js';
 
 /** Smaller arrays are cheap to allocate (on the JS heap up to 64 bytes) and not worth a lookup. */
 export const MIN_POOLED_ELEMENTS = 256;
@@ -20,14 +22,16 @@ export class ArrayPool {
   readonly #free = new Map<string, TypedArray[]>();
   #bytes = 0;
 
-  /** Bytes held by the pool (allocated, not in use). */
+  /** Bytes held by the pool (allocated, not in use), the arena's released arrays included. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#bytes + arenaFreeBytes();
   }
 
   put(dtype: DType, a: TypedArray): void {
-    if (a.length < MIN_POOLED_ELEMENTS || this.#bytes + a.byteLength > MAX_POOLED_BYTES) return;
+    if (a.length < MIN_POOLED_ELEMENTS) return;
     forgetSparseView(a);
+    if (arenaRelease(a)) return;
+    if (this.#bytes + a.byteLength > MAX_POOLED_BYTES) return;
     const key = `${dtype}:${a.length}`;
     const list = this.#free.get(key);
     if (list) list.push(a);
@@ -35,9 +39,16 @@ export class ArrayPool {
     this.#bytes += a.byteLength;
   }
 
-  /** A released array of that size, zeroed when `zero` (else with its old contents), or undefined. */
+  /**
+   * A released array of that size, zeroed when `zero` (else with its old contents), or undefined. float32
+   * arrays come from the WebAssembly arena while it has room (its SIMD kernels then work on them in place).
+   */
   take(dtype: DType, n: number, zero = true): TypedArray | undefined {
     if (n < MIN_POOLED_ELEMENTS) return undefined;
+    if (dtype === 'float32') {
+      const a = arenaTake(n, zero);
+      if (a) return a;
+    }
     const a = this.#free.get(`${dtype}:${n}`)?.pop();
     if (!a) return undefined;
     this.#bytes -= a.byteLength;

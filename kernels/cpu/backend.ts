@@ -3,7 +3,7 @@
  * GPU is present and the reference every WebGPU kernel is tested against (in float64 for gradient checks).
  */
 import type { Backend, BackendCounters, DataId, MemoryInfo, TensorInfo, UpdateAttrs, UpdateName } from '../../engine/backend.js';
-import { dtypeOfArray, setArraySource, type DType, type TypedArray } from '../../engine/dtype.js';
+import { allocOutput, dtypeOfArray, setArraySource, type DType, type TypedArray } from '../../engine/dtype.js';
 import { SpikegradError } from '../../engine/errors.js';
 import type { OpAttrs, OpName, OutMeta } from '../../engine/ops.js';
 import { forgetSparseView } from '../matmul/cpuSparse.js';
@@ -49,7 +49,10 @@ export class CpuBackend implements Backend {
   }
 
   upload(values: TypedArray, _dtype: DType): DataId {
-    return this.#wrap(values.slice());
+    // Through the pool, so float32 data lands in the WebAssembly arena (wasmArena.ts) where kernels read it.
+    const data = allocOutput(dtypeOfArray(values), values.length);
+    data.set(values);
+    return this.#wrap(data);
   }
 
   async read(id: DataId, dtype: DType, size: number): Promise<TypedArray> {

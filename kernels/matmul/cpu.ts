@@ -4,7 +4,7 @@
  * - Sparse A with long rows (spiking input): event-driven, from A's cached nonzeros (cpuSparse.ts).
  * - Large dense: packed panels and a 4×4 register tile (cpuPacked.ts).
  * - Thin products (two small dims, as in a small SNN layer's [51 200, 4] @ [4, 2] and its gradients):
- *   straight-line kernels generated per shape (cpuThin.ts).
+ *   straight-line kernels generated per shape (cpuThin.ts; in float32, WebAssembly SIMD: thinWasm.ts).
  * - Everything else: row-axpy loops that skip zero entries of A.
  *
  * The linear op (x @ W + b) runs the same paths with the bias added as each output is stored: the product
@@ -23,6 +23,7 @@ import type { CpuInput, CpuKernel } from '../cpu/types.js';
 import { gemmPacked, useBlocked } from './cpuPacked.js';
 import { csrRows, csrRowsTransposed, sparseView } from './cpuSparse.js';
 import { THIN_MAX, thinRows, thinTransposed, type BiasKind } from './cpuThin.js';
+import { thinRowsWasm, thinTransposedWasm } from './thinWasm.js';
 
 export { forgetSparseView, sparseView, SPARSE_DENSITY_THRESHOLD, type Csr } from './cpuSparse.js';
 
@@ -93,8 +94,18 @@ function product(a: CpuInput, b: CpuInput, tA: boolean, tB: boolean, out: OutMet
     let bm: ArrayLike<number> = bd, bo = bBatch[bi]!;
     if (tB) { bm = transposeCopy(bd, bo, N, K); bo = 0; }
     // Thin and sparse products write their output directly; the others accumulate in a float64 scratch.
-    if (!csr && !tA && K * N <= THIN_MAX) { thinRows(K, N, biasKind)(ad, aOff, bm, bo, res, outOff, M, bias); continue; }
-    if (!csr && tA && M * N <= THIN_MAX && !bias) { thinTransposed(M, N)(ad, aOff, bm, bo, res, outOff, K); continue; }
+    // float32 thin products run as WebAssembly SIMD where they can (thinWasm.ts), with the same bits.
+    const f32 = ad instanceof Float32Array && res instanceof Float32Array;
+    if (!csr && !tA && K * N <= THIN_MAX) {
+      if (!(f32 && (!bias || bias instanceof Float32Array) && thinRowsWasm(ad, aOff, bm, bo, res, outOff, M, K, N, bias as Float32Array | null))) {
+        thinRows(K, N, biasKind)(ad, aOff, bm, bo, res, outOff, M, bias);
+      }
+      continue;
+    }
+    if (!csr && tA && M * N <= THIN_MAX && !bias) {
+      if (!(f32 && bm instanceof Float32Array && thinTransposedWasm(ad, aOff, bm, bo, res, outOff, M, K, N))) thinTransposed(M, N)(ad, aOff, bm, bo, res, outOff, K);
+      continue;
+    }
     if (csr && !tA) {
       // Rows without events are zero, or the bias.
       if (bias) fillRows(res, outOff, M, N, bias);

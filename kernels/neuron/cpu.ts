@@ -4,13 +4,15 @@
  * Loops run time outside and neurons inside, so every step reads and writes contiguous rows. In float32, each
  * arithmetic result is rounded with Math.fround exactly where the step-mode layer's primitive ops round it, so
  * sequence mode and step mode agree bit for bit on the CPU. Backward accumulates in float64 and rounds once
- * on store. No per-element allocation. LIF's loops run as code generated per configuration (lifCompiled.ts);
- * the loops written out here are the reference and the path where eval is forbidden.
+ * on store. No per-element allocation. LIF's float32 loops run as WebAssembly SIMD (lifWasm.ts), else as
+ * JavaScript generated per configuration (lifCompiled.ts); the loops written out here are the reference and
+ * the path where eval is forbidden.
  */
 import { allocArray, allocOutput } from '../../engine/dtype.js';
 import type { AlifAttrs, GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import type { CpuKernel } from '../cpu/types.js';
 import { lifForward, lifSweep } from './lifCompiled.js';
+import { lifForwardWasm, lifSweepWasm } from './lifWasm.js';
 import { workRow } from '../cpu/workRow.js';
 
 const identity = (v: number): number => v;
@@ -44,6 +46,7 @@ export const lifRunKernel: CpuKernel<LifAttrs> = ([x, v0], a, [outS]) => {
   const fr = rounder(x!.dtype);
   const N = v0!.size, T = x!.shape[0]!;
   const xs = x!.data, spk = allocOutput(outS!.dtype, T * N), vs = allocOutput(outS!.dtype, T * N);
+  if (xs instanceof Float32Array && lifForwardWasm(xs, v0!.data as Float32Array, spk as Float32Array, vs as Float32Array, T, N, a)) return [spk, vs];
   const { VTh, k } = a;
   // The spike of V_t is both step t's output and step t+1's reset: computed once, kept per neuron.
   const last = allocArray(outS!.dtype, N);
@@ -83,6 +86,8 @@ export const lifRunGradKernel: CpuKernel<LifAttrs & GradFlags> = (ins, a, [outDx
   const { VTh, VReset, k, tau, coef, R } = a;
   const decay = 1 - coef / tau, gain = (coef * R) / tau, invK = 1 / k;
   const dx = allocOutput(outDx!.dtype, T * N), dv0 = allocOutput(outDx!.dtype, N);
+  if (vs instanceof Float32Array && lifSweepWasm(v0.data as Float32Array, vs, dS as Float32Array | null, dV as Float32Array | null,
+    dx as Float32Array, dv0 as Float32Array, T, N, a, invK, decay, gain)) return [dx, dv0];
   const carry = gradCarry(N);
   // σ'(u(V)) with u = (V − V_th)/k in float64 (backward is not bit-matched to step mode, forward is), for the
   // row being visited (slope, computed when its successor was visited) and the row before it (sp).

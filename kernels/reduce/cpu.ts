@@ -1,10 +1,12 @@
 /**
  * Reductions on the CPU: one pass over the input with an odometer that maps each element to its output slot.
  * Sums accumulate in float64 whatever the storage type, so a float32 sum of 51 200 terms keeps ~7 digits.
+ * Float32 sums over leading axes run as WebAssembly SIMD where they can (sumWasm.ts), with the same bits.
  */
 import { allocArray } from '../../engine/dtype.js';
 import { stridesOf } from '../../engine/shape.js';
 import type { CpuInput, CpuKernel } from '../cpu/types.js';
+import { sumQuadsWasm, sumRowsWasm } from './sumWasm.js';
 
 export interface ReduceAttrs { axes: number[]; keepDims: boolean }
 
@@ -45,6 +47,18 @@ function outSize(x: CpuInput, axes: readonly number[]): number {
   return x.shape.reduce((p, d, i) => (axes.includes(i) ? p : p * d), 1);
 }
 
+/** s_q = 0 + d[q] + d[q + 4] + … for q < 4 (n a multiple of 4), in float64. */
+function quadSums(d: ArrayLike<number>, n: number): number[] {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n; i += 4) {
+    s0 += d[i]!;
+    s1 += d[i + 1]!;
+    s2 += d[i + 2]!;
+    s3 += d[i + 3]!;
+  }
+  return [s0, s1, s2, s3];
+}
+
 /**
  * Sums over leading axes (column sums: the bias gradient over [T·B, n], mean over time) without the
  * odometer: after merging adjacent reduced and adjacent kept axes the input is [reduced, kept].
@@ -60,17 +74,11 @@ function sumLeading(x: CpuInput, axes: readonly number[], acc: Float64Array): bo
   if (4 % inner === 0 && n % 4 === 0) {
     // Rows of 1, 2 or 4 (a bias gradient over [T·B, n]): four running sums in registers, one per position
     // modulo 4, folded into the columns at the end (an array accumulator per column measured 2× slower).
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let i = 0; i < n; i += 4) {
-      s0 += d[i]!;
-      s1 += d[i + 1]!;
-      s2 += d[i + 2]!;
-      s3 += d[i + 3]!;
-    }
-    const s = [s0, s1, s2, s3];
+    const s = (d instanceof Float32Array && sumQuadsWasm(d, n)) || quadSums(d, n);
     for (let q = 0; q < 4; q++) acc[q % inner]! += s[q]!;
     return true;
   }
+  if (d instanceof Float32Array && sumRowsWasm(d, outer, inner, acc)) return true;
   for (let i = 0; i < n; i += inner) {
     let j = 0;
     for (; j + 4 <= inner; j += 4) {

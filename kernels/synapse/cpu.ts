@@ -2,9 +2,10 @@
  * CPU twins of the fused synapse sequence kernels (engine/opsSynapse.ts has the equations). Time runs
  * outside, elements inside (contiguous rows). In float32 every arithmetic result is rounded with Math.fround
  * where the step-mode layer's primitive ops round it, so both modes agree bit for bit on the CPU. The two
- * loops of a seed training step (Expon forward in float32, the decay backward) are generated with four
- * elements per iteration (kernels/cpu/codegen.ts: measured 1.25× and 1.1× in a training step); the loops
- * written out here are the reference and the path where eval is forbidden.
+ * loops of a seed training step (Expon forward in float32, the decay backward) run as WebAssembly SIMD on
+ * float32 tensors (synapseWasm.ts), else as JavaScript generated with four elements per iteration
+ * (kernels/cpu/codegen.ts: measured 1.25× and 1.1× in a training step); the loops written out here are the
+ * reference and the path where eval is forbidden.
  */
 import { allocArray, allocOutput, type TypedArray } from '../../engine/dtype.js';
 import { cachedKernel, unrolled } from '../cpu/codegen.js';
@@ -12,6 +13,7 @@ import { F32_SUBNORMAL_GUARD, f32Div } from '../cpu/f32.js';
 import { workRow } from '../cpu/workRow.js';
 import type { DualExponAttrs, ExponAttrs } from '../../engine/opsSynapse.js';
 import type { CpuKernel } from '../cpu/types.js';
+import { decaySweepWasm, exponForwardWasm } from './synapseWasm.js';
 
 const identity = (v: number): number => v;
 const rounder = (dtype: string): ((v: number) => number) => (dtype === 'float32' ? Math.fround : identity);
@@ -20,7 +22,9 @@ export const exponRunKernel: CpuKernel<ExponAttrs> = ([x, g0], { tau, coef }, [o
   const N = g0!.size, T = x!.shape[0]!, xs = x!.data;
   const gs = allocOutput(out!.dtype, T * N);
   if (xs instanceof Float32Array) {
-    exponForward32(xs, g0!.data as Float32Array, gs as Float32Array, T, N, tau, coef);
+    if (!exponForwardWasm(xs, g0!.data as Float32Array, gs as Float32Array, T, N, tau, coef)) {
+      exponForward32(xs, g0!.data as Float32Array, gs as Float32Array, T, N, tau, coef);
+    }
     return [gs];
   }
   const fr = rounder(x!.dtype);
@@ -86,6 +90,7 @@ const decayCarry = workRow();
 export const decayRunGradKernel: CpuKernel<{ decay: number }> = ([dG], { decay }, [outDx]) => {
   const T = dG!.shape[0]!, N = dG!.size / T, d = dG!.data;
   const dx = allocOutput(outDx!.dtype, T * N), dg0 = allocOutput(outDx!.dtype, N);
+  if (d instanceof Float32Array && decaySweepWasm(d, dx as Float32Array, dg0 as Float32Array, T, N, decay)) return [dx, dg0];
   const carry = decayCarry(N);
   decaySweep()(d, dx, carry, T, N, decay);
   for (let j = 0; j < N; j++) dg0[j] = carry[j]!;
