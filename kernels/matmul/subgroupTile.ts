@@ -17,6 +17,7 @@ import { reduceStrided } from '../reduce/webgpu.js';
 import { cachedProgram, type ParamType, type ParamValue } from '../webgpu/program.js';
 import type { GpuContext } from '../webgpu/types.js';
 import { subgroupTileMain, type PLayout, type QLayout, type TileShape } from './subgroupTile.wgsl.js';
+import { batchOffsetsWgsl } from './batchOffsets.js';
 
 /** Below this many workgroups K is split (64 keeps up to 64 CPU threads busy), … */
 const MIN_WORKGROUPS = 64;
@@ -45,17 +46,7 @@ const PARAMS: Record<string, ParamType> = {
   bshape: 'dims', pBatch: 'dims', qBatch: 'dims',
 };
 
-const BATCH_OFFSETS = `
-fn batchOffsets(b: u32) -> vec2<u32> {
-  var rem = b;
-  var off = vec2<u32>(0u, 0u);
-  for (var d = i32(params.brank) - 1; d >= 0; d = d - 1) {
-    let q = rem % dim(params.bshape, u32(d));
-    rem = rem / dim(params.bshape, u32(d));
-    off = off + q * vec2<u32>(dim(params.pBatch, u32(d)), dim(params.qBatch, u32(d)));
-  }
-  return off;
-}`;
+const BATCH_OFFSETS = batchOffsetsWgsl('pBatch', 'qBatch');
 
 /** Element strides of each output batch axis in an operand with batch shape `own` (0 where broadcast). */
 export function batchStrides(own: readonly number[], full: readonly number[], matSize: number): number[] {

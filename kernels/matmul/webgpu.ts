@@ -21,6 +21,7 @@ import narrowWgsl from './matmulNarrow.wgsl';
 import tiledWgsl from './matmulTiled.wgsl';
 import { eventMatmul } from './events.js';
 import { subgroupMatmul } from './subgroupTile.js';
+import { batchOffsetsWgsl } from './batchOffsets.js';
 
 /** A narrow side up to this many outputs goes to the narrow kernel (each invocation keeps them in registers). */
 const NARROW_MAX = 8;
@@ -46,17 +47,7 @@ const PARAMS: Record<string, ParamType> = {
   bshape: 'dims', aBatch: 'dims', bBatch: 'dims',
 };
 
-const BATCH_OFFSETS = `
-fn batchOffsets(b: u32) -> vec2<u32> {
-  var rem = b;
-  var off = vec2<u32>(0u, 0u);
-  for (var d = i32(params.brank) - 1; d >= 0; d = d - 1) {
-    let q = rem % dim(params.bshape, u32(d));
-    rem = rem / dim(params.bshape, u32(d));
-    off = off + q * vec2<u32>(dim(params.aBatch, u32(d)), dim(params.bBatch, u32(d)));
-  }
-  return off;
-}`;
+const BATCH_OFFSETS = batchOffsetsWgsl('aBatch', 'bBatch');
 
 /** B row-major with N % 4 = 0: B and C as vec4 arrays (batch offsets are multiples of 4 elements). */
 const TILED_VEC4 = `
