@@ -7,7 +7,7 @@
  *
  * The one departure from the tutorial's text: the loss runs the network with `net.run(xData)`, which steps
  * each layer through the whole sequence in one fused op (SNN.run below). `--step-mode` runs the tutorial's
- * `transform.forLoop((x) => net.update(x), xData)` instead: the same numbers, step by step, ~10× slower.
+ * `transform.forLoop((x) => net.update(x), xData)` instead: the same numbers, step by step, ~50× slower.
  */
 import { nn, surrogate, optim, metric, random, transform, init, environ, ParamState, setBackend, shutdown, type Tensor } from 'spikegrad';
 import * as u from 'spikegrad/units';

@@ -37,6 +37,9 @@ const CASES: Case[] = [
   { name: 'vector-matrix [1,64]@[64,40]', a: [1, 64], b: [64, 40] },
   { name: 'empty K: [3,0]@[0,5] is zeros', a: [3, 0], b: [0, 5] },
   { name: 'small K, 1000 tiles: 3 per workgroup, the last alone: [4000,10]@[10,100]', a: [4000, 10], b: [10, 100] },
+  // Outputs with enough tiles not to split K (the split depends on the output alone).
+  { name: 'unsplit, Q copied, scalar stores (K = 23, N = 130): [300,23]@[23,130]', a: [300, 23], b: [23, 130] },
+  { name: 'unsplit narrow N = 4, swapped: [2100,20]@[20,4]', a: [2100, 20], b: [20, 4] },
 ];
 
 function dims(c: Case) {
@@ -68,8 +71,11 @@ describe('lane-tiled matmul plans', () => {
     expect(g.kChunk * (g.S - 1)).toBeLessThan(51200);
   });
 
-  it('K = 0: one empty slice', () => {
-    expect(plan(3, 5, 0)).toMatchObject({ S: 1, kChunk: 4 });
+  it('the split depends on the output alone, not on K (the same dispatches at any T); K = 0: empty slices', () => {
+    for (const K of [0, 4, 100, 51200, 1 << 20]) expect(plan(100, 4, K, true, false).S).toBe(plan(100, 4, 400, true, false).S);
+    expect(plan(3, 5, 0)).toMatchObject({ kChunk: 4 });
+    expect(plan(3, 5, 0).S).toBeGreaterThan(1);
+    expect(plan(512, 512, 3).S).toBe(1);
   });
 
   it('unaligned operands: scalar P loads, a padded copy of Q, masked ragged K', () => {

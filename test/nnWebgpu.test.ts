@@ -217,4 +217,39 @@ describeWebGpu('the seed network on WebGPU', (gpu) => {
     expect(a.dispatches).toBe(b.dispatches);
     expect(a.dispatches).toBeLessThan(60);
   });
+
+  // The whole step (initAllStates, forward, BPTT, Adam) at T from 1 to 5000: no reduction or split-K product
+  // may add a pass as T·B grows (kernels/reduce/webgpu.ts says how the splits are chosen).
+  it('a full sequence-mode training step (with Adam) never takes more dispatches at a larger T (B = 8 and 256)', async () => {
+    await sg.setBackend('webgpu');
+    const counts = async (B: number, Ts: number[]) => {
+      const out: number[] = [];
+      for (const T of Ts) {
+        sg.random.seed(0);
+        const net = seedNet(new ReluGrad());
+        const opt = new sg.optim.Adam({ lr: 3e-3 });
+        opt.registerTrainableWeights(net.states(sg.ParamState));
+        const xs = sg.random.rand([T, B, 100]).lt(0.05).astype('float32');
+        const labels = sg.random.rand([B]).lt(0.5).astype('int32');
+        await gpu.sync();
+        const before = gpu.counters.dispatches;
+        const loss = sg.tidy(() => {
+          const [g, l] = seedGrads(net, xs, labels, 'run');
+          opt.update(g);
+          return l;
+        });
+        expect(Number.isFinite(await loss.item())).toBe(true);
+        out.push(gpu.counters.dispatches - before);
+        sg.dispose([xs, labels, loss]);
+      }
+      return out;
+    };
+    // Small T·B: products with few output rows split K to fill the device (and add the bias after), so a tiny
+    // step may take a few more dispatches than a long one, never fewer.
+    const small = await counts(8, [1, 7, 50, 200, 1000, 5000]);
+    for (let i = 1; i < small.length; i++) expect(small[i], `B = 8: ${small}`).toBeLessThanOrEqual(small[i - 1]!);
+    const large = await counts(256, [10, 50, 500]);
+    expect(new Set(large).size, `B = 256: ${large}`).toBe(1);
+    expect(large[0]).toBe(small.at(-1));
+  });
 });

@@ -15,6 +15,9 @@ import { ELEMENTWISE_TOL, checkParity, compare, stats, type ParityCase, type Par
 import { cpu, rng, uniformArray } from './helpers.js';
 import { describeWebGpu, webgpuAvailable } from './webgpu.js';
 import { elementwiseTuning } from '../kernels/elementwise/template.js';
+import { matmulTuning } from '../kernels/matmul/webgpu.js';
+import { reduceTuning } from '../kernels/reduce/webgpu.js';
+import { spanTuning } from '../kernels/webgpu/program.js';
 
 const f = (shape: number[], range?: [number, number]): InputSpec => ({ shape, ...(range ? { range } : {}) });
 const int = (shape: number[], values: number[]): InputSpec => ({ shape, values, dtype: 'int32' });
@@ -126,17 +129,42 @@ describeWebGpu('WebGPU float32 against the CPU float64: odd and large shapes', (
 
 // On a software adapter the cases above run the elementwise template in quads and 16-row walks; these run
 // its GPU configuration (one element and one row per invocation) on the same adapter.
+// One element per invocation also makes 'exp over 65536·64+1 elements' need more than 65535 workgroups, so the
+// split of a dispatch into a 2-D grid runs under an op here.
 const GPU_SHAPED = ['add [257,1,3]', 'mul [1000,17]', 'sub [3,4097]', 'div [65]', 'where', 'add [4,5,40,8]', 'add [5,1,8]', 'add [33,1024]',
-  'mul [7,6,8]', 'sub [7,19,5]', 'slice [9,16]', 'broadcastTo', 'exp [4097]'];
+  'mul [7,6,8]', 'sub [7,19,5]', 'slice [9,16]', 'broadcastTo', 'exp [4097]', 'exp over 65536·64+1'];
 describeWebGpu('the elementwise template as GPUs run it, against the CPU float64', (gpu) => {
   for (const c of EXTRA.filter((e) => GPU_SHAPED.some((n) => e.name.startsWith(n)))) {
     it(c.name, async () => {
-      const saved = { ...elementwiseTuning };
+      const saved = { ...elementwiseTuning }, span = spanTuning.maxSpan;
       Object.assign(elementwiseTuning, { quads: false, softwareRows: 1 });
+      spanTuning.maxSpan = 1;
       try {
         await checkParity(c, gpu);
       } finally {
         Object.assign(elementwiseTuning, saved);
+        spanTuning.maxSpan = span;
+      }
+    });
+  }
+});
+
+// On a software adapter products go to the lane-tiled and event kernels and reductions to serial slices; these
+// run the kernels GPUs get (matmulTiled, matmulNarrow with split K, the workgroup tree and its serial second
+// pass) on the same adapter, forward and gradients, so that CI checks them too.
+const GPU_KERNEL_CASES: ParityCase[] = [...DIFFERENTIABLE_CASES.map((c) => ({ ...c, tol: sharedTol(c.name) })), ...EXTRA]
+  .filter((c) => /^(matmul|linear|sum|mean|max|min|logsumexp|softmax)/.test(c.name));
+describeWebGpu('matmul and reductions with the kernels GPUs run, against the CPU float64', (gpu) => {
+  for (const c of GPU_KERNEL_CASES) {
+    it(c.name, async () => {
+      const saved = { matmul: { ...matmulTuning }, reduce: { ...reduceTuning } };
+      Object.assign(matmulTuning, { laneTiled: false, events: false });
+      reduceTuning.softwareSlices = false;
+      try {
+        await checkParity(c, gpu);
+      } finally {
+        Object.assign(matmulTuning, saved.matmul);
+        Object.assign(reduceTuning, saved.reduce);
       }
     });
   }

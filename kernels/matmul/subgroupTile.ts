@@ -19,10 +19,12 @@ import type { GpuContext } from '../webgpu/types.js';
 import { subgroupTileMain, type PLayout, type QLayout, type TileShape } from './subgroupTile.wgsl.js';
 import { batchOffsetsWgsl } from './batchOffsets.js';
 
-/** Below this many workgroups K is split (64 keeps up to 64 CPU threads busy), … */
+/**
+ * Below this many workgroups K is split (64 keeps up to 64 CPU threads busy). The split depends on the
+ * output's size alone, never on K (slices may be short or empty), so that a weight gradient over T·B rows
+ * takes the same dispatches at any T (see reduce/webgpu.ts).
+ */
 const MIN_WORKGROUPS = 64;
-/** … into slices no shorter than this. */
-const MIN_K_SLICE = 256;
 /**
  * Register tile: TM rows (the broadcast side) × TC columns per lane. 16 × 4 measured best on lavapipe for wide
  * products (larger tiles spill and lose what they save in loads; bench/RESULTS.md); narrow products take TM =
@@ -113,9 +115,9 @@ export function planSubgroupMatmul(M: number, N: number, K: number, tA: boolean,
   const shape: TileShape = { sg, tm, tc: TC, p: pLayout(o.P, o.R, K), q, ragged, quadStore: q === 'c' && !o.swap && N % 4 === 0, bias: 'none' };
   const tilesR = Math.ceil(o.R / tm), tilesC = Math.ceil(o.Cn / (sg * TC));
   const tiles = batch * tilesR * tilesC;
-  const split = tiles >= MIN_WORKGROUPS ? 1 : Math.max(1, Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(K / MIN_K_SLICE)));
-  const kChunk = Math.max(4, Math.ceil(K / split / 4) * 4); // K = 0: one empty slice (the output is zeros)
-  return { swap: o.swap, shape, copyQ, R: o.R, Cn: o.Cn, tilesR, tilesC, S: Math.max(1, Math.ceil(K / kChunk)), kChunk };
+  const S = tiles >= MIN_WORKGROUPS ? 1 : Math.ceil(MIN_WORKGROUPS / tiles);
+  const kChunk = Math.max(4, Math.ceil(K / S / 4) * 4); // slices past K (all of them when K = 0) write zeros
+  return { swap: o.swap, shape, copyQ, R: o.R, Cn: o.Cn, tilesR, tilesC, S, kChunk };
 }
 
 /** Knobs of tilesPerWorkgroup (exported for benchmarks that compare settings side by side). */

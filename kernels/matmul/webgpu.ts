@@ -6,7 +6,7 @@
  * - matmulTiled.wgsl: an 8×4 register tile per invocation, for outputs that are not narrow; when B is stored
  *   row-major with N a multiple of 4, B and C are bound as vec4 arrays (one load per quad);
  * - matmulNarrow.wgsl: outputs with a side of at most 8 (SNN layers: [51200,100]·[100,4]) or too few tiles for
- *   their K; it splits K into slices when the output alone gives too few invocations (the weight gradient
+ *   tiles; it splits K into slices when the output alone gives too few invocations (the weight gradient
  *   [100,51200]·[51200,4]), and sums the slices with the reduction kernel (deterministic: no atomics).
  */
 import { broadcastShapes, sizeOf, stridesOf } from '../../engine/shape.js';
@@ -25,12 +25,14 @@ import { batchOffsetsWgsl } from './batchOffsets.js';
 
 /** A narrow side up to this many outputs goes to the narrow kernel (each invocation keeps them in registers). */
 const NARROW_MAX = 8;
-/** The narrow kernel splits K until about this many invocations run, … */
+/**
+ * The narrow kernel splits K until about this many invocations run. The split depends on the output's size
+ * alone, never on K (slices may be short or empty), so that a weight gradient over T·B rows takes the same
+ * dispatches at any T (see reduce/webgpu.ts).
+ */
 const NARROW_TARGET_INVOCATIONS = 16384;
-/** … but never into slices shorter than this. */
-const MIN_K_SLICE = 256;
-/** The tiled kernel needs at least this many workgroups to keep a device busy when K is long. */
-const MIN_TILES_LONG_K = 4;
+/** The tiled kernel needs at least this many workgroups to keep a device busy; fewer go to the narrow kernel. */
+const MIN_TILES = 4;
 /** Rows of the tiled kernel's register tile (8 vec4 accumulators: what a 16-register SIMD file holds). */
 const TILE_ROWS = 8;
 
@@ -129,7 +131,7 @@ export function matmulInto(gpu: GpuContext, a: TensorInfo, b: TensorInfo, tA: bo
   // Workgroups run along N: 64 quads (256 columns) each, or 16 when N is small.
   const wg = quads >= 48 ? 64 : 16;
   const tiles = batch * Math.ceil(M / TILE_ROWS) * Math.ceil(quads / wg);
-  const narrow = Math.min(M, N) <= NARROW_MAX || (tiles < MIN_TILES_LONG_K && K >= 4 * MIN_K_SLICE);
+  const narrow = Math.min(M, N) <= NARROW_MAX || tiles < MIN_TILES;
   if (!narrow) {
     const vec4 = N % 4 === 0 && !tB;
     const p = cachedProgram(`matmulTiled|${vec4 ? 'vec4' : 'strided'}|${wg}`, () => ({
@@ -144,9 +146,8 @@ export function matmulInto(gpu: GpuContext, a: TensorInfo, b: TensorInfo, tA: bo
   const TB = narrowBlock(Math.min(narrowLen, NARROW_MAX));
   const NB = Math.ceil(narrowLen / TB);
   const base = batch * W * NB;
-  let S = Math.max(1, Math.min(Math.ceil(NARROW_TARGET_INVOCATIONS / base), Math.floor(K / MIN_K_SLICE)));
-  const chunk = Math.max(1, Math.ceil(K / S));
-  S = Math.max(1, Math.ceil(K / chunk));
+  const S = Math.max(1, Math.ceil(NARROW_TARGET_INVOCATIONS / base));
+  const chunk = Math.max(1, Math.ceil(K / S)); // slices past K are empty: they write zeros
   const p = cachedProgram(`matmulNarrow|${narrowN ? 'N' : 'M'}|${TB}`, () => ({
     params: { n: 'u32', W: 'u32', NB: 'u32', S: 'u32', chunk: 'u32', ...PARAMS }, inputs: { A: 'f32', B: 'f32' }, outputs: { C: 'f32' },
     helpers: `const TB: u32 = ${TB}u;\nconst NARROW_N: bool = ${narrowN};\n${BATCH_OFFSETS}\n${narrowWgsl}`, element: '  matmulNarrow(i);',

@@ -1,10 +1,15 @@
 /**
  * Reductions on WebGPU (twins: reduce/cpu.ts). The input's axes are split into kept and reduced groups, each
  * collapsed to as few strided axes as possible; then, with O outputs of R elements each:
- * - few elements per output (or many outputs of moderate length): one invocation per output, a serial loop;
+ * - many outputs of moderate length: one invocation per output, a serial loop;
  * - otherwise the workgroup tree of reduceTree.wgsl, one workgroup per output, and when there are too few
- *   outputs to fill the device, several workgroups per output (split) followed by a second, small pass.
+ *   outputs to fill the device, several workgroups per output (split) followed by a second, serial pass.
  * Float sums are pairwise within a workgroup, so their error grows with log R rather than R.
+ *
+ * Whether a reduction takes one pass or two depends on O alone, never on R: a training step's reductions run
+ * over T·B rows (bias gradients, means over time), and its dispatch count must not change with T (the fused
+ * sequence mode's promise; test/nnWebgpu.test.ts counts them from T = 1 to 1000). So the split is chosen
+ * from the number of outputs, and a slice may be short or empty when R is small.
  */
 import type { TensorInfo } from '../../engine/backend.js';
 import { stridesOf } from '../../engine/shape.js';
@@ -16,8 +21,6 @@ export type ReduceKind = 'sum' | 'max' | 'min';
 interface Axes { shape: number[]; strides: number[] }
 
 const TREE_WG = 64;
-/** Up to this many elements per output a serial loop beats a workgroup tree. */
-const SERIAL_MAX = 32;
 /** With at least this many outputs, the serial loop already fills the device for lengths up to SERIAL_LONG. */
 const SERIAL_MIN_OUTPUTS = 2048;
 const SERIAL_LONG = 1024;
@@ -29,8 +32,8 @@ export const reduceTuning = {
   pairQuads: true,
 };
 
-/** Software adapters: the longest serial run per invocation (see reduceSoftware). */
-const SOFTWARE_CHUNK = 256;
+/** Software adapters: split the reduced range until this many invocations run (see reduceSoftware). */
+const SOFTWARE_INVOCATIONS = 2048;
 /** Split the reduced range until this many workgroups run (when outputs alone are fewer). */
 const TARGET_GROUPS = 128;
 
@@ -77,9 +80,10 @@ function helpers(kind: ReduceKind, T: StorageType, keptRank: number, redRank: nu
 
 /**
  * Reduces `x` viewed through (kept, red) axes into `out` (O contiguous elements). Exported for other kernels
- * (matmul's split-K sums its partials with it).
+ * (matmul's split-K sums its partials with it). `final`: one serial pass, never split (the second pass over
+ * a split's partials, whose count is bounded by the split rule).
  */
-export function reduceStrided(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, kept: Axes, red: Axes, out: TensorInfo): void {
+export function reduceStrided(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, kept: Axes, red: Axes, out: TensorInfo, final = false): void {
   const T = storageType(x.dtype);
   const O = kept.shape.reduce((p, d) => p * d, 1), R = red.shape.reduce((p, d) => p * d, 1);
   if (O === 0) return;
@@ -89,10 +93,12 @@ export function reduceStrided(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, 
   const params = { n: 'u32', r: 'u32', split: 'u32', chunk: 'u32', keptShape: 'dims', keptStride: 'dims', redShape: 'dims', redStride: 'dims' } as const;
   const variant = `${kind}|${T}|k${kept.shape.length}|r${red.shape.length}`;
   if (gpu.software && reduceTuning.softwareSlices) {
-    reduceSoftware(gpu, kind, x, kept, red, out, { O, R, variant });
+    reduceSoftware(gpu, kind, x, kept, red, out, { O, R, variant, final });
     return;
   }
-  if (R <= SERIAL_MAX || (O >= SERIAL_MIN_OUTPUTS && R <= SERIAL_LONG)) {
+  // One pass when the outputs fill the device by themselves (serial or a tree by the length, either way one
+  // dispatch), or when told; too few outputs: a split tree and a serial pass, whatever R is (see the top).
+  if (final || (O >= SERIAL_MIN_OUTPUTS && R <= SERIAL_LONG)) {
     const p = cachedProgram(`reduceSerial|${variant}`, () => ({
       params, inputs: { x: T }, outputs: { y: T }, helpers: helpers(kind, T, kept.shape.length, red.shape.length),
       element: '  let base = outBase(i);\n  var acc = identity();\n  for (var r = 0u; r < params.r; r++) { acc = combine(acc, x[base + redOffset(r)]); }\n  y[i] = acc;',
@@ -100,29 +106,26 @@ export function reduceStrided(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, 
     gpu.dispatch(p, { inputs: [x], outputs: [out], params: values });
     return;
   }
-  let split = O >= TARGET_GROUPS ? 1 : Math.min(Math.ceil(TARGET_GROUPS / O), Math.ceil(R / (TREE_WG * 8)));
-  const chunk = Math.ceil(R / split);
-  split = Math.ceil(R / chunk);
+  const split = O >= TARGET_GROUPS ? 1 : Math.ceil(TARGET_GROUPS / O);
+  const chunk = Math.max(1, Math.ceil(R / split)); // slices past R are empty: they hold the identity
   const p = cachedProgram(`reduceTree|${variant}`, () => ({
     params, inputs: { x: T }, outputs: { y: T }, workgroupSize: TREE_WG,
     helpers: helpers(kind, T, kept.shape.length, red.shape.length), main: treeWgsl,
   }));
   const target = split === 1 ? out : gpu.scratch(x.dtype, [O * split]);
   gpu.dispatch(p, { inputs: [x], outputs: [target], params: { ...values, n: O * split, split, chunk }, workgroups: O * split });
-  if (split > 1) reduceStrided(gpu, kind, target, { shape: [O], strides: [split] }, { shape: [split], strides: [1] }, out);
+  if (split > 1) reduceStrided(gpu, kind, target, { shape: [O], strides: [split] }, { shape: [split], strides: [1] }, out, true);
 }
 
 /**
  * Software adapters: no workgroup trees (a barrier makes lavapipe run a shader as coroutines: a sum over the
- * leading axis of [12800, 1024] took 85 ms that way). Serial loops instead, one invocation per output and
- * slice of at most SOFTWARE_CHUNK reduced elements, partials laid out [slices, O] so that neighbouring lanes
- * read neighbouring outputs, then the same again over the slices. Each serial run stays short, so float sums
- * keep an error like the tree's.
+ * leading axis of [12800, 1024] took 85 ms that way). Serial loops instead, one invocation per unit of
+ * outputs and slice of the reduced range, partials laid out [slices, O] so that neighbouring lanes read
+ * neighbouring outputs, then one serial pass over the slices. The slice count comes from the outputs alone
+ * (enough invocations to keep the adapter's threads busy; see the top of the file for why not from R).
  */
-function reduceSoftware(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, kept: Axes, red: Axes, out: TensorInfo, d: { O: number; R: number; variant: string }): void {
+function reduceSoftware(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, kept: Axes, red: Axes, out: TensorInfo, d: { O: number; R: number; variant: string; final: boolean }): void {
   const { O, R } = d;
-  const S = R <= SOFTWARE_CHUNK || (O >= SERIAL_MIN_OUTPUTS && R <= SERIAL_LONG) ? 1 : Math.ceil(R / SOFTWARE_CHUNK);
-  const chunk = Math.ceil(R / S);
   const T = storageType(x.dtype);
   // Float sums over leading axes (a bias gradient) with O % 4 = 0 read quads of outputs: 1.7× fewer load loops.
   const W = kind === 'sum' && T === 'f32' && kept.shape.length === 1 && kept.strides[0] === 1 && O % 4 === 0
@@ -131,6 +134,9 @@ function reduceSoftware(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, kept: 
   // (rows are pages apart; the sequence kernels' reason, kernels/webgpu/quads.ts).
   const Q = W === 4 && O % 8 === 0 && reduceTuning.pairQuads ? 2 : 1;
   const V = W === 4 ? 'vec4<f32>' : T;
+  const units = O / W / Q;
+  const S = d.final || units >= SOFTWARE_INVOCATIONS ? 1 : Math.ceil(SOFTWARE_INVOCATIONS / units);
+  const chunk = Math.max(1, Math.ceil(R / S)); // slices past R are empty: they hold the identity
   const qs = Array.from({ length: Q }, (_, q) => q);
   const p = cachedProgram(`reduceSlices|${d.variant}|w${W}q${Q}`, () => ({
     params: { n: 'u32', O: 'u32', r: 'u32', chunk: 'u32', keptShape: 'dims', keptStride: 'dims', redShape: 'dims', redStride: 'dims' },
@@ -152,9 +158,9 @@ function reduceSoftware(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, kept: 
   const target = S === 1 ? out : gpu.scratch(x.dtype, [S, O]);
   gpu.dispatch(p, {
     inputs: [x], outputs: [target],
-    params: { n: (O / W / Q) * S, O, r: R, chunk, keptShape: kept.shape, keptStride: kept.strides, redShape: red.shape, redStride: red.strides },
+    params: { n: units * S, O, r: R, chunk, keptShape: kept.shape, keptStride: kept.strides, redShape: red.shape, redStride: red.strides },
   });
-  if (S > 1) reduceStrided(gpu, kind, target, { shape: [O], strides: [1] }, { shape: [S], strides: [O] }, out);
+  if (S > 1) reduceStrided(gpu, kind, target, { shape: [O], strides: [1] }, { shape: [S], strides: [O] }, out, true);
 }
 
 /** Splits `shape`'s axes into kept and reduced groups (row-major strides), each collapsed. */

@@ -156,14 +156,18 @@ export function program(spec: ProgramSpec): Program {
  */
 export const SPAN_PARAM = '_span';
 
-/** Most elements one invocation runs, and the fewest workgroups a dispatch is left with (threads to balance). */
-const MAX_SPAN = 64;
+/**
+ * Most elements one invocation runs on a software adapter (a knob so that tests can run the GPU layout, one
+ * element per invocation, on lavapipe: test/parity.test.ts), and the fewest workgroups a dispatch is left with
+ * (threads to balance).
+ */
+export const spanTuning = { maxSpan: 64 };
 const MIN_WORKGROUPS = 256;
 
 /** Elements per invocation for an element program over `n` elements (1 unless `software`). */
 export function elementSpan(n: number, workgroupSize: number, software: boolean): number {
   if (!software) return 1;
-  return Math.max(1, Math.min(MAX_SPAN, Math.floor(n / (workgroupSize * MIN_WORKGROUPS))));
+  return Math.max(1, Math.min(spanTuning.maxSpan, Math.floor(n / (workgroupSize * MIN_WORKGROUPS))));
 }
 
 const programs = new Map<string, Program>();
