@@ -25,6 +25,8 @@ export interface OpCase {
   inputs: InputSpec[];
   /** Independent float64 reference of the forward value, elementwise over broadcast inputs. */
   elementwise?: (...v: number[]) => number;
+  /** Independent float64 reference of a one-input op along its last axis: each row in, that row's outputs out. */
+  lastAxis?: (row: number[]) => number[];
   /** Skip the gradient check (the op is documented as non-differentiable). */
   noGrad?: boolean;
 }
@@ -36,6 +38,9 @@ const int = (shape: number[], values: number[]): InputSpec => ({ shape, values, 
 const bool = (shape: number[], values: number[]): InputSpec => ({ shape, values, dtype: 'bool' });
 
 const unaryShapes = [[1], [3, 17], [2, 3, 5]];
+/** log Σ exp, written the textbook way in float64 around the row's max (an independent reference). */
+const logSumExpRef = (r: number[]) => { const m = Math.max(...r); return m + Math.log(r.reduce((p, v) => p + Math.exp(v - m), 0)); };
+const softmaxRef = (r: number[]) => { const l = logSumExpRef(r); return r.map((v) => Math.exp(v - l)); };
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 function unaryCases(name: string, fn: (x: sg.Tensor) => sg.Tensor, ref: (x: number) => number, spec: Omit<InputSpec, 'shape'> = {}): OpCase[] {
@@ -99,11 +104,18 @@ export const DIFFERENTIABLE_CASES: OpCase[] = [
   { name: 'max all', fn: (x) => sg.max(x), inputs: [f([4, 6])] },
   { name: 'max axes [0,2] keepDims', fn: (x) => sg.max(x, [0, 2], true), inputs: [f([3, 2, 4])] },
   { name: 'min axis 0', fn: (x) => sg.min(x, 0), inputs: [f([6, 3])] },
-  { name: 'logsumexp axis -1', fn: (x) => sg.logsumexp(x, -1), inputs: [f([4, 5], [-30, 30])] },
+  { name: 'logsumexp axis -1', fn: (x) => sg.logsumexp(x, -1), inputs: [f([4, 5], [-30, 30])], lastAxis: (r) => [logSumExpRef(r)] },
+  // Stability: exp of these overflows float64 (and float32 far sooner); the ops subtract the row's max first.
+  { name: 'logsumexp axis -1, |x| up to 1000', fn: (x) => sg.logsumexp(x, -1), inputs: [f([3, 4], [-1000, 1000])], lastAxis: (r) => [logSumExpRef(r)] },
   { name: 'logsumexp all keepDims', fn: (x) => sg.logsumexp(x, undefined, true), inputs: [f([3, 4])] },
-  { name: 'softmax axis -1', fn: (x) => sg.softmax(x, -1), inputs: [f([4, 5], [-10, 10])] },
+  { name: 'softmax axis -1', fn: (x) => sg.softmax(x, -1), inputs: [f([4, 5], [-10, 10])], lastAxis: softmaxRef },
+  { name: 'softmax axis -1, |x| up to 1000', fn: (x) => sg.softmax(x, -1), inputs: [f([3, 4], [-1000, 1000])], lastAxis: softmaxRef },
   { name: 'softmax axis 0', fn: (x) => sg.softmax(x, 0), inputs: [f([3, 2])] },
-  { name: 'logSoftmax', fn: (x) => sg.logSoftmax(x, 1), inputs: [f([3, 6])] },
+  { name: 'logSoftmax', fn: (x) => sg.logSoftmax(x, 1), inputs: [f([3, 6])], lastAxis: (r) => r.map((v) => v - logSumExpRef(r)) },
+  { name: 'logSoftmax, |x| up to 1000', fn: (x) => sg.logSoftmax(x, 1), inputs: [f([3, 6], [-1000, 1000])], lastAxis: (r) => r.map((v) => v - logSumExpRef(r)) },
+  // cast is differentiable float → float (the gradient cast back); to an integer dtype it is forward only
+  // (to the input's own float dtype: float64 in the gradient checks, float32 on WebGPU)
+  { name: 'cast float → float', fn: (x) => sg.cast(x, x.dtype).mul(3), inputs: [f([3, 5])], elementwise: (v) => 3 * v },
 
   // Movement
   { name: 'reshape', fn: (x) => sg.reshape(x, [4, -1]), inputs: [f([2, 3, 2])] },
@@ -160,5 +172,6 @@ export const FORWARD_ONLY_CASES: OpCase[] = [
       ge: (a: number, b: number) => +(a >= b), eq: (a: number, b: number) => +(a === b), ne: (a: number, b: number) => +(a !== b) }[op],
   })),
   { name: 'argmax', fn: (x) => sg.argmax(x, 1), inputs: [f([4, 7])], noGrad: true },
+  { name: 'cast float → int32 (truncates)', fn: (x) => sg.cast(x, 'int32'), inputs: [f([3, 5], [-5, 5])], elementwise: Math.trunc, noGrad: true },
   { name: 'oneHot', fn: (i) => sg.oneHot(i, 4), inputs: [int([5], [0, 3, 1, 7, -1])], noGrad: true },
 ];
