@@ -55,6 +55,9 @@ describe('summaries', () => {
     // drop 0.5: target 1 − 0.475 = 0.525 → epoch 5 (0.5)
     expect(summarizeCurve([1, 0.8, 0.6, 0.53, 0.5]).epochsTo95).toBe(5);
     expect(summarizeCurve([0.7, 0.8]).epochsTo95).toBeNull();
+    // A run stopped on NaN: its minimum is the lowest loss it reached.
+    expect(summarizeCurve([0.7, 0.6, NaN]).min).toBe(0.6);
+    expect(summarizeCurve([NaN]).min).toBeNaN();
   });
   it('mean and min–max band over runs of different lengths', () => {
     expect(meanBand([[1, 2, 3], [3, 4]])).toEqual({ mean: [2, 3, 3], lo: [1, 2, 3], hi: [3, 4, 3], count: [2, 2, 1] });

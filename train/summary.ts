@@ -6,6 +6,7 @@
 export interface CurveSummary {
   first: number;
   last: number;
+  /** The lowest finite loss (NaN when there is none). */
   min: number;
   /** 1-based epoch at which the loss first came within 5% of its total drop (first − last); null if it never dropped. */
   epochsTo95: number | null;
@@ -18,7 +19,9 @@ export interface CurveSummary {
 export function summarizeCurve(losses: readonly number[]): CurveSummary {
   if (losses.length === 0) return { first: NaN, last: NaN, min: NaN, epochsTo95: null };
   const first = losses[0]!, last = losses.at(-1)!;
-  const min = Math.min(...losses);
+  // A run stopped on NaN or Inf ends with that value: the minimum is over the finite losses before it.
+  const finite = losses.filter(Number.isFinite);
+  const min = finite.length ? Math.min(...finite) : NaN;
   let epochsTo95: number | null = null;
   if (last < first) {
     const target = first - 0.95 * (first - last);
