@@ -3,7 +3,9 @@
  * process: Dawn and lavapipe misbehave with several), created on first use and freed by `shutdown()`.
  */
 import type { Backend, BackendName } from './backend.js';
-import { SpikegradError } from './errors.js';
+import { SpikegradError, describeValue } from './errors.js';
+import { tidy } from './scope.js';
+import type { Tensor } from './tensor.js';
 
 export interface AdapterReport {
   /** True for a real GPU; false for software rasterisers (lavapipe, SwiftShader, WARP). */
@@ -54,6 +56,8 @@ export async function getBackendInstance(name: BackendName): Promise<Backend> {
 export interface AutoDecision {
   backend: BackendName;
   reason: string;
+  /** The WebGPU adapter found is a software one (lavapipe, SwiftShader): the case a benchmark can settle. */
+  softwareAdapter?: boolean;
 }
 
 /**
@@ -69,13 +73,59 @@ export async function decideAuto(): Promise<AutoDecision> {
   if (r.hardware) return { backend: 'webgpu', reason: `hardware adapter: ${r.description}` };
   return {
     backend: 'cpu',
-    reason: `only a software adapter (${r.description}); the CPU backend trains small networks such as the tutorial's several times faster there (for wide dense layers, setBackend('webgpu') is faster even on it: bench/RESULTS.md)`,
+    softwareAdapter: true,
+    reason: `only a software adapter (${r.description}); the CPU backend trains small networks such as the tutorial's several times faster there (for wide dense layers the adapter is faster: pass setBackend('auto', { benchmark }) to measure your work, or choose 'webgpu'; bench/RESULTS.md)`,
   };
 }
+
+/**
+ * A representative piece of the work (typically one training step that builds its own network and data and
+ * returns the loss), run synchronously inside a `tidy` on the backend being timed; its result is read back so
+ * the time includes the device's work.
+ */
+export type BackendBenchmark = () => Tensor;
 
 export interface SetBackendOptions {
   /** Print the 'auto' decision (once per process). Default true. */
   verbose?: boolean;
+  /**
+   * 'auto' on a software WebGPU adapter only: time this work on the CPU backend and on the adapter (a warm-up
+   * call each, then the best of `benchmarkRuns`) and keep the faster. Ignored with a hardware adapter (the
+   * GPU wins) or none (the CPU is all there is).
+   */
+  benchmark?: BackendBenchmark;
+  /** Timed calls per backend after the warm-up. Default 2. */
+  benchmarkRuns?: number;
+}
+
+/** Best wall time in ms of `work` on `backend` over `runs` calls after one warm-up (pipelines, caches). */
+async function timeWork(backend: Backend, work: BackendBenchmark, runs: number): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i <= runs; i++) {
+    const t0 = performance.now();
+    const out = withBackend(backend, () => tidy(() => {
+      const y = work();
+      if (!y || typeof (y as Tensor).data !== 'function') {
+        throw new SpikegradError(`setBackend: option 'benchmark' expected a function returning a Tensor, got ${describeValue(y)}`);
+      }
+      return y;
+    }));
+    await out.data();
+    out.dispose();
+    if (i > 0) best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+/** The faster of two measured backends, with the numbers as the reason (pure: tested on made-up times). */
+export function pickMeasured(cpuMs: number, webgpuMs: number, adapter: string): AutoDecision {
+  const fmt = (ms: number) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+  const [backend, ratio] = webgpuMs < cpuMs ? ['webgpu', cpuMs / webgpuMs] as const : ['cpu', webgpuMs / cpuMs] as const;
+  return {
+    backend,
+    softwareAdapter: true,
+    reason: `measured on your benchmark: cpu ${fmt(cpuMs)}, webgpu ${fmt(webgpuMs)} per call (${adapter}); ${backend} is ${ratio.toFixed(2)}× faster`,
+  };
 }
 
 /** Selects the backend for new tensors: 'cpu', 'webgpu', or 'auto' (see decideAuto). */
@@ -83,11 +133,22 @@ export async function setBackend(name: BackendChoice, opts: SetBackendOptions = 
   if (name !== 'auto' && name !== 'cpu' && name !== 'webgpu') {
     throw new SpikegradError(`setBackend: argument 'name' expected 'auto', 'cpu' or 'webgpu', got ${JSON.stringify(name)}`);
   }
+  if (opts.benchmark !== undefined && typeof opts.benchmark !== 'function') {
+    throw new SpikegradError(`setBackend: option 'benchmark' expected a function returning a Tensor, got ${describeValue(opts.benchmark)}`);
+  }
+  const runs = opts.benchmarkRuns ?? 2;
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new SpikegradError(`setBackend: option 'benchmarkRuns' expected a positive integer, got ${describeValue(runs)}`);
+  }
   let chosen: BackendName = name === 'auto' ? 'cpu' : name;
   if (name === 'auto') {
-    const d = await decideAuto();
+    let d = await decideAuto();
+    if (d.softwareAdapter && opts.benchmark) {
+      const [cpu, gpu] = [await getBackendInstance('cpu'), await getBackendInstance('webgpu')];
+      d = pickMeasured(await timeWork(cpu, opts.benchmark, runs), await timeWork(gpu, opts.benchmark, runs), gpu.description);
+    }
     chosen = d.backend;
-    if ((opts.verbose ?? true) && !autoMessageShown) {
+    if ((opts.verbose ?? true) && (!autoMessageShown || opts.benchmark)) {
       autoMessageShown = true;
       console.error(`spikegrad: backend 'auto' chose '${d.backend}': ${d.reason}`);
     }

@@ -5,7 +5,10 @@ export { tidy, keep, dispose } from './scope.js';
 export { noGrad } from './tape.js';
 export { grad, valueAndGrad, type GradOptions, type WrtSpec, type GradsOf } from './grad.js';
 export { State, ParamState, HiddenState, ShortTermState, type StateClass } from './state.js';
-export { setBackend, getBackend, withBackend, shutdown, decideAuto, getBackendInstance, type BackendChoice } from './backends.js';
+export {
+  setBackend, getBackend, withBackend, shutdown, decideAuto, pickMeasured, getBackendInstance,
+  type BackendChoice, type SetBackendOptions, type BackendBenchmark, type AutoDecision,
+} from './backends.js';
 export type { Backend, BackendName, MemoryInfo, BackendCounters } from './backend.js';
 export type { DType, TypedArray } from './dtype.js';
 export { SpikegradError } from './errors.js';

@@ -2,7 +2,7 @@
  * The WebGPU runtime itself: batching and counters, the write-after-release hazard, large dispatch grids,
  * memory returning to its baseline over training iterations, adapter reporting, and error messages.
  */
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import * as sg from '../index.js';
 import { SUBMIT_EVERY, type WebGpuBackend } from '../kernels/webgpu/index.js';
 import { elementSpan, program } from '../kernels/webgpu/program.js';
@@ -164,6 +164,42 @@ describeWebGpu('WebGPU runtime', (backend) => {
     } else {
       expect(d.backend).toBe('webgpu');
     }
+  });
+
+  it("'auto' with a benchmark times the work on both backends on a software adapter and keeps the faster", async () => {
+    const previous = sg.getBackend().name;
+    const ran: string[] = [];
+    const work = () => {
+      ran.push(sg.getBackend().name);
+      return sg.matmul(sg.random.rand([64, 32]), sg.random.rand([32, 16])).sum();
+    };
+    const before = gpu().memory().bytesInUse;
+    const logs: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m: string) => { logs.push(m); });
+    try {
+      const be = await sg.setBackend('auto', { benchmark: work, benchmarkRuns: 2 });
+      if (gpu().adapter.software) {
+        // a warm-up and two timed calls on each backend, and the message gives both times
+        expect(ran.filter((n) => n === 'cpu').length).toBe(3);
+        expect(ran.filter((n) => n === 'webgpu').length).toBe(3);
+        expect(logs.join('\n')).toMatch(new RegExp(`backend 'auto' chose '${be.name}': measured on your benchmark: cpu [0-9.]+ ms, webgpu [0-9.]+ ms per call \\(WebGPU: .*\\); ${be.name} is [0-9.]+× faster`));
+      } else {
+        expect(ran).toEqual([]); // a hardware adapter wins without measuring
+        expect(be.name).toBe('webgpu');
+      }
+    } finally {
+      spy.mockRestore();
+      await sg.setBackend('webgpu');
+    }
+    expect(gpu().memory().bytesInUse).toBe(before); // the benchmark's tensors are freed
+    await expect(sg.setBackend('auto', { benchmark: 3 as never })).rejects.toThrow(/setBackend: option 'benchmark' expected a function returning a Tensor, got number 3/);
+    await expect(sg.setBackend('auto', { benchmark: work, benchmarkRuns: 0 })).rejects.toThrow(/option 'benchmarkRuns' expected a positive integer, got number 0/);
+    await sg.setBackend(previous);
+  });
+
+  it('pickMeasured keeps the faster backend and says by how much', () => {
+    expect(sg.pickMeasured(10, 4, 'lavapipe')).toMatchObject({ backend: 'webgpu', reason: expect.stringMatching(/cpu 10\.0 ms, webgpu 4\.00 ms per call \(lavapipe\); webgpu is 2\.50× faster/) });
+    expect(sg.pickMeasured(3, 12, 'x')).toMatchObject({ backend: 'cpu', reason: expect.stringMatching(/cpu is 4\.00× faster/) });
   });
 
   it('rejects bad input with clear errors before any GPU work', () => {
