@@ -1,6 +1,7 @@
 /**
  * The simulation environment, brainstate-style: `environ.context({ dt }, fn)` sets the time step for
- * everything `fn` does, including after `await` inside `fn` (Node: AsyncLocalStorage; browsers: a stack that
+ * everything `fn` does, including after `await` inside `fn` (Node ≥ 20.16, which package.json requires:
+ * AsyncLocalStorage through process.getBuiltinModule; browsers: a stack that
  * is restored when `fn` settles, which holds for one context at a time).
  */
 import { SpikegradError, describeValue } from './errors.js';
