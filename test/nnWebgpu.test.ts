@@ -1,9 +1,10 @@
 /**
  * The fused sequence kernels and the seed network on WebGPU against the CPU twins.
  *
- * Shapes: every value of T ∈ {1, 7, 200}, B ∈ {1, 3, 256} and n ∈ {1, 4, 1000} appears in the covering subset
- * below (six shapes, up to 1.8 M neuron-steps), which runs in seconds on lavapipe; the full 27-shape product
- * would take minutes there without exercising anything new.
+ * Shapes: the full product T ∈ {1, 7, 200} × B ∈ {1, 3, 256} × n ∈ {1, 4, 1000}, and [9, 3, 5]. The largest,
+ * [200, 256, 1000] (51.2 M neuron-steps, 205 MB per sequence), runs where the device can bind a buffer that
+ * size; where it cannot (lavapipe: 128 MiB), the test checks that the op refuses it with a clear error before
+ * any GPU work.
  *
  * Forward: the GPU rounds divisions within 2.5 ulp (WGSL) and may fuse multiply-adds, so a membrane that
  * lands within a few ulps of threshold can spike on one backend and not the other; the trajectories then
@@ -19,10 +20,14 @@ import { rng, uniformArray } from './helpers.js';
 import { seedGrads, seedNet } from './nnSeedNet.js';
 import { Arctan, ReluGrad, Sigmoid } from '../surrogate/index.js';
 import { describeWebGpu } from './webgpu.js';
+import type { WebGpuBackend } from '../kernels/webgpu/index.js';
 
 // Also [9, 3, 5]: B·n not a multiple of 4, so software adapters run it one element per invocation (the
 // others four: kernels/webgpu/quads.ts).
-const SHAPES: [number, number, number][] = [[1, 1, 1], [7, 3, 4], [200, 256, 4], [7, 256, 1000], [200, 3, 1000], [1, 256, 1000], [9, 3, 5]];
+const SHAPES: [number, number, number][] = [
+  ...[1, 7, 200].flatMap((T) => [1, 3, 256].flatMap((B) => [1, 4, 1000].map((n): [number, number, number] => [T, B, n]))),
+  [9, 3, 5],
+];
 
 const LIF: LifAttrs = {
   tau: Math.fround(5), coef: Math.fround(5 * sg.nn.exprel(Math.fround(-1 / 5), 'float32')), R: 1, VTh: 1, VReset: 0, VRest: 0, k: 1,
@@ -82,8 +87,21 @@ function compareTrajectories(gpuV: ArrayLike<number>, cpuV: ArrayLike<number>, c
 
 describeWebGpu('fused sequence kernels: WebGPU against the CPU twins', (gpu) => {
   let flippedColumns = 0, columns = 0;
-  for (const [T, B, n] of SHAPES) {
+  const fits = ([T, B, n]: [number, number, number]) => {
+    const { limits } = (gpu as WebGpuBackend).device;
+    return T * B * n * 4 <= Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  };
+  for (const shape of SHAPES) {
+    const [T, B, n] = shape;
     const N = B * n, tag = `T=${T} B=${B} n=${n}`;
+    if (!fits(shape)) {
+      it(`${tag}: more than this device can bind, refused with a clear error before any GPU work`, () => {
+        const dispatches = gpu.counters.dispatches;
+        expect(() => sg.zeros([T, B, n], 'float32', gpu)).toThrow(/needs \d+ bytes, more than this device allows/);
+        expect(gpu.counters.dispatches).toBe(dispatches);
+      });
+      continue;
+    }
     const r = rng(T * 7 + B * 13 + n);
     const seq = (lo: number, hi: number): Input => [Float32Array.from(uniformArray(T * N, lo, hi, r)), [T, B, n]];
     const state = (lo: number, hi: number): Input => [Float32Array.from(uniformArray(N, lo, hi, r)), [B, n]];
