@@ -71,11 +71,13 @@ describe('lane-tiled matmul plans', () => {
     expect(g.kChunk * (g.S - 1)).toBeLessThan(51200);
   });
 
-  it('the split depends on the output alone, not on K (the same dispatches at any T); K = 0: empty slices', () => {
-    for (const K of [0, 4, 100, 51200, 1 << 20]) expect(plan(100, 4, K, true, false).S).toBe(plan(100, 4, 400, true, false).S);
-    expect(plan(3, 5, 0)).toMatchObject({ kChunk: 4 });
-    expect(plan(3, 5, 0).S).toBeGreaterThan(1);
-    expect(plan(512, 512, 3).S).toBe(1);
+  it('a K of 512 or more splits by the output alone, not by K (the same dispatches at any T); a short K never', () => {
+    const S = plan(100, 4, 512, true, false).S;
+    expect(S).toBeGreaterThan(1);
+    for (const K of [513, 4000, 51200, 1 << 20]) expect(plan(100, 4, K, true, false).S).toBe(S);
+    for (const K of [0, 4, 256, 511]) expect(plan(100, 4, K, true, false).S).toBe(1);
+    expect(plan(3, 5, 0)).toMatchObject({ S: 1, kChunk: 4 });
+    expect(plan(512, 512, 4096).S).toBe(1);
   });
 
   it('unaligned operands: scalar P loads, a padded copy of Q, masked ragged K', () => {

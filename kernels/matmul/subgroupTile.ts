@@ -20,11 +20,13 @@ import { subgroupTileMain, type PLayout, type QLayout, type TileShape } from './
 import { batchOffsetsWgsl } from './batchOffsets.js';
 
 /**
- * Below this many workgroups K is split (64 keeps up to 64 CPU threads busy). The split depends on the
- * output's size alone, never on K (slices may be short or empty), so that a weight gradient over T·B rows
- * takes the same dispatches at any T (see reduce/webgpu.ts).
+ * Below this many workgroups K is split (64 keeps up to 64 CPU threads busy), unless K is short. How many
+ * slices depends on the output's size alone, never on K (slices may be short or empty), so that a weight
+ * gradient over T·B rows takes the same dispatches at any T (see reduce/webgpu.ts).
  */
 const MIN_WORKGROUPS = 64;
+/** K below this is never split: step mode's per-step products ([B,4]ᵀ·[B,2]) stay one dispatch. */
+export const MIN_SPLIT_K = 512;
 /**
  * Register tile: TM rows (the broadcast side) × TC columns per lane. 16 × 4 measured best on lavapipe for wide
  * products (larger tiles spill and lose what they save in loads; bench/RESULTS.md); narrow products take TM =
@@ -115,7 +117,7 @@ export function planSubgroupMatmul(M: number, N: number, K: number, tA: boolean,
   const shape: TileShape = { sg, tm, tc: TC, p: pLayout(o.P, o.R, K), q, ragged, quadStore: q === 'c' && !o.swap && N % 4 === 0, bias: 'none' };
   const tilesR = Math.ceil(o.R / tm), tilesC = Math.ceil(o.Cn / (sg * TC));
   const tiles = batch * tilesR * tilesC;
-  const S = tiles >= MIN_WORKGROUPS ? 1 : Math.ceil(MIN_WORKGROUPS / tiles);
+  const S = tiles >= MIN_WORKGROUPS || K < MIN_SPLIT_K ? 1 : Math.ceil(MIN_WORKGROUPS / tiles);
   const kChunk = Math.max(4, Math.ceil(K / S / 4) * 4); // slices past K (all of them when K = 0) write zeros
   return { swap: o.swap, shape, copyQ, R: o.R, Cn: o.Cn, tilesR, tilesC, S, kChunk };
 }

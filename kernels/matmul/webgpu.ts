@@ -20,15 +20,15 @@ import { broadcastOperand } from '../elementwise/webgpu.js';
 import narrowWgsl from './matmulNarrow.wgsl';
 import tiledWgsl from './matmulTiled.wgsl';
 import { eventMatmul } from './events.js';
-import { subgroupMatmul } from './subgroupTile.js';
+import { MIN_SPLIT_K, subgroupMatmul } from './subgroupTile.js';
 import { batchOffsetsWgsl } from './batchOffsets.js';
 
 /** A narrow side up to this many outputs goes to the narrow kernel (each invocation keeps them in registers). */
 const NARROW_MAX = 8;
 /**
- * The narrow kernel splits K until about this many invocations run. The split depends on the output's size
- * alone, never on K (slices may be short or empty), so that a weight gradient over T·B rows takes the same
- * dispatches at any T (see reduce/webgpu.ts).
+ * The narrow kernel splits a K of at least MIN_SPLIT_K until about this many invocations run. How many slices
+ * depends on the output's size alone, never on K (slices may be short or empty), so that a weight gradient
+ * over T·B rows takes the same dispatches at any T (see reduce/webgpu.ts).
  */
 const NARROW_TARGET_INVOCATIONS = 16384;
 /** The tiled kernel needs at least this many workgroups to keep a device busy; fewer go to the narrow kernel. */
@@ -146,7 +146,7 @@ export function matmulInto(gpu: GpuContext, a: TensorInfo, b: TensorInfo, tA: bo
   const TB = narrowBlock(Math.min(narrowLen, NARROW_MAX));
   const NB = Math.ceil(narrowLen / TB);
   const base = batch * W * NB;
-  const S = Math.max(1, Math.ceil(NARROW_TARGET_INVOCATIONS / base));
+  const S = K < MIN_SPLIT_K ? 1 : Math.max(1, Math.ceil(NARROW_TARGET_INVOCATIONS / base));
   const chunk = Math.max(1, Math.ceil(K / S)); // slices past K are empty: they write zeros
   const p = cachedProgram(`matmulNarrow|${narrowN ? 'N' : 'M'}|${TB}`, () => ({
     params: { n: 'u32', W: 'u32', NB: 'u32', S: 'u32', chunk: 'u32', ...PARAMS }, inputs: { A: 'f32', B: 'f32' }, outputs: { C: 'f32' },
