@@ -4,7 +4,7 @@
  */
 import type { Backend } from './backend.js';
 import { getBackend, getBackendInstance } from './backends.js';
-import { allocArray, isFloat, toTypedArray, type DType, type TypedArray } from './dtype.js';
+import { allocScratch, isFloat, toTypedArray, type DType, type TypedArray } from './dtype.js';
 import { SpikegradError, describeValue, fmtShape } from './errors.js';
 import { inheritIntRange, noteIntRange, noteIntValues } from './intRange.js';
 import { checkShape, normalizeAxes, normalizeAxis, sizeOf } from './shape.js';
@@ -52,7 +52,10 @@ export function tensor(values: number | boolean | NestedArray | TypedArray | rea
   const dt: DType = dtype ?? (values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : values instanceof Uint8Array ? 'bool' : 'float32');
   const be = backend ?? getBackend();
   if (dt === 'float64' && !be.supportsFloat64) throw new SpikegradError(`tensor: the ${be.name} backend has no float64`);
-  const data = toTypedArray(flat, dt);
+  // Every backend's upload copies, so an array already in the storage type goes to it as it is.
+  const same = (dt === 'float32' && values instanceof Float32Array) || (dt === 'float64' && values instanceof Float64Array)
+    || (dt === 'int32' && values instanceof Int32Array);
+  const data = same ? (values as TypedArray) : toTypedArray(flat, dt);
   const t = new Tensor(be, be.upload(data, dt), sh, dt);
   noteIntValues(t, data); // int32 bounds for checks that would otherwise need a readback (labels)
   return t;
@@ -83,7 +86,7 @@ export function fullLike(x: Tensor, value: number): Tensor {
 
 /** [0, 1, …, n−1]. */
 export function arange(n: number, dtype: DType = 'int32', backend?: Backend): Tensor {
-  const a = allocArray(dtype, n);
+  const a = allocScratch(dtype, n); // tensor() uploads a copy
   for (let i = 0; i < n; i++) a[i] = i;
   return tensor(a, [n], dtype, backend);
 }

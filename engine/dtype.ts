@@ -33,6 +33,14 @@ function fresh(dtype: DType, n: number): TypedArray {
   }
 }
 
+/**
+ * A zero-filled array of `n` elements that no tensor will own (a temporary, or data a backend's upload copies):
+ * always fresh, never from the pool, so that dropping it returns nothing the pool would have to wait for.
+ */
+export function allocScratch(dtype: DType, n: number): TypedArray {
+  return fresh(dtype, n);
+}
+
 /** A zero-filled array of `n` elements of `dtype` (a recycled one when a pool has one of that size). */
 export function allocArray(dtype: DType, n: number): TypedArray {
   return recycled?.(dtype, n, true) ?? fresh(dtype, n);
@@ -49,7 +57,7 @@ export function allocOutput(dtype: DType, n: number): TypedArray {
 
 /** Converts any array-like of numbers to the storage array of `dtype` (copying). */
 export function toTypedArray(values: ArrayLike<number> | ArrayLike<boolean>, dtype: DType): TypedArray {
-  const out = allocArray(dtype, values.length);
+  const out = allocScratch(dtype, values.length); // the backend's upload copies it
   if (dtype === 'bool') {
     for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
   } else if (dtype === 'int32') {

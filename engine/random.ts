@@ -9,7 +9,7 @@
  * The default generator starts from seed 0, so a program that never calls `seed` is still reproducible.
  */
 import type { Backend } from './backend.js';
-import { allocArray, type DType } from './dtype.js';
+import { allocScratch, type DType } from './dtype.js';
 import { SpikegradError, argError } from './errors.js';
 import { checkShape, sizeOf } from './shape.js';
 import { tensor } from './api.js';
@@ -118,7 +118,7 @@ export function uniform(shape: number[], low = 0, high = 1, opts: RandomOptions 
   if (!(high >= low)) throw new SpikegradError(`random.uniform: argument 'high' expected >= low (${low}), got ${high}`);
   const g = opts.generator ?? defaultGenerator;
   const n = sizeOf(checkShape('random.uniform', 'shape', shape));
-  const a = allocArray(dt, n);
+  const a = allocScratch(dt, n); // tensor() copies it into the backend
   const draw = dt === 'float32' ? () => g.nextFloat32() : () => g.nextFloat64();
   if (low === 0 && high === 1) for (let i = 0; i < n; i++) a[i] = draw();
   else for (let i = 0; i < n; i++) a[i] = low + (high - low) * draw();
@@ -136,7 +136,7 @@ export function normal(shape: number[], mean = 0, std = 1, opts: RandomOptions =
   if (!(std >= 0)) throw argError('random.normal', 'std', 'a non-negative number', String(std));
   const g = opts.generator ?? defaultGenerator;
   const n = sizeOf(checkShape('random.normal', 'shape', shape));
-  const a = allocArray(dt, n);
+  const a = allocScratch(dt, n); // tensor() copies it into the backend
   for (let i = 0; i < n; i++) a[i] = mean + std * g.nextNormal();
   return tensor(a, shape, dt, opts.backend);
 }
@@ -174,7 +174,7 @@ export function poissonSpikes(probability: number, shape: number[], opts: Random
   const dt = floatDtype('random.poissonSpikes', opts.dtype);
   const g = opts.generator ?? defaultGenerator;
   const n = sizeOf(checkShape('random.poissonSpikes', 'shape', shape));
-  const a = allocArray(dt, n);
+  const a = allocScratch(dt, n); // tensor() copies it into the backend
   for (let i = 0; i < n; i++) a[i] = g.nextFloat32() < probability ? 1 : 0;
   return tensor(a, shape, dt, opts.backend);
 }

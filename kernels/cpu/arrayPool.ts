@@ -22,7 +22,10 @@ export class ArrayPool {
   readonly #free = new Map<string, TypedArray[]>();
   #bytes = 0;
 
-  /** Bytes held by the pool (allocated, not in use), the arena's released arrays included. */
+  /**
+   * Bytes held by the pool (allocated, not in use), the arena's released blocks included (the arena is one
+   * per thread, shared by its CPU backends; normally there is one).
+   */
   get bytes(): number {
     return this.#bytes + arenaFreeBytes();
   }

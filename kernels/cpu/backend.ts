@@ -10,6 +10,7 @@ import { forgetSparseView } from '../matmul/cpuSparse.js';
 import { ArrayPool } from './arrayPool.js';
 import { CPU_KERNELS, CPU_UPDATES } from './registry.js';
 import type { CpuInput, CpuKernel, CpuUpdateKernel } from './types.js';
+import { arenaReset } from './wasmArena.js';
 
 interface CpuStorage {
   data: TypedArray;
@@ -105,6 +106,7 @@ export class CpuBackend implements Backend {
 
   async shutdown(): Promise<void> {
     this.#pool.clear();
+    arenaReset(); // every tensor of this backend is unusable from here on: the arena starts over
   }
 }
 

@@ -3,16 +3,27 @@
  * an allocator of float32 arrays inside it. WebAssembly reads only its own memory, so a kernel on ordinary
  * typed arrays must copy its inputs in and its outputs out: in the `seed` step that was ~9 MB per step and
  * ~0.4 ms, a third of the kernels' time. The CPU backend therefore takes its float32 arrays from here
- * (arrayPool.ts asks first), and a kernel reads and writes them where they are; arrays from elsewhere (user
- * uploads, a full arena) are copied through the scratch region at the arena's start.
+ * (arrayPool.ts asks first; uploads are copied in), and a kernel reads and writes them where they are;
+ * arrays from elsewhere (a full arena) are copied through the scratch region at the arena's start.
  *
  * The memory has a fixed size and never grows: growing a WebAssembly.Memory detaches its old ArrayBuffer,
  * and the first detached ArrayBuffer in a process makes V8 add a detach check to every typed-array access in
  * optimised JavaScript (the "array buffer detaching" protector; measured: every JavaScript kernel of the
  * `seed` step 1.2–1.4× slower). Its pages are committed by the OS only when first touched, so the reserve
- * costs address space, not memory. Arrays are recycled by length (a training step allocates the same sizes
- * every step) and never returned to a general heap: once the arena is used up, arrays come from the
- * JavaScript heap as before and kernels copy them through scratch.
+ * costs address space, not memory.
+ *
+ * Allocation: a free block of exactly the size (a training step allocates the same sizes every step), else
+ * new space at a bump pointer; once that reaches the end, free neighbours are merged (and the bump pointer
+ * moved back over free blocks at its end) and the smallest block that fits is split, so shapes that change
+ * from step to step (a growing T) reuse the arena instead of falling out of it.
+ *
+ * Only arrays that become a tensor's storage may come from here: their release is the tensor's (dispose,
+ * tidy, or the engine's finalizer for a dropped tensor). An array dropped without being released would hold
+ * its block for good, so temporaries and data that an upload copies are allocated with `allocScratch`
+ * (engine/dtype.ts), which never asks the pool; test/cpuArena.test.ts checks that uploads, random draws and
+ * training steps leave no arena bytes behind. (A FinalizationRegistry per array would catch strays too, but
+ * registering cost step mode ~20 %: tens of thousands of small arrays per step.) When nothing fits, arrays
+ * come from the JavaScript heap as before and kernels copy them through scratch: slower, never wrong.
  */
 
 /** Bytes at the start of the arena for copies of non-arena arrays and kernels' work rows. */
@@ -20,9 +31,6 @@ export const SCRATCH_BYTES = 16 * 1024 * 1024;
 
 /** The arena's size: the largest of these that the engine grants (a 32-bit browser may refuse the first). */
 const ARENA_SIZES = [512, 128, 32].map((mb) => mb * 1024 * 1024);
-
-/** Smaller arrays stay on the JavaScript heap (as in arrayPool.ts): cheap to copy, not worth a slot. */
-export const MIN_ARENA_ELEMENTS = 256;
 
 let memory: WebAssembly.Memory | null | undefined;
 let simdSupported: boolean | undefined;
@@ -43,11 +51,62 @@ function simd(): boolean {
 }
 let buffer: ArrayBuffer | null = null;
 let f32 = new Float32Array(0), f64 = new Float64Array(0);
-/** Next unallocated byte (16-byte aligned) and the arena's end. */
-let bump = SCRATCH_BYTES, end = 0;
-/** Released arena arrays by length. */
-const free = new Map<number, Float32Array[]>();
+/** Next unallocated byte (16-byte aligned), the arena's end, and the end of memory ever handed out (beyond it: zeros). */
+let bump = SCRATCH_BYTES, end = 0, touched = SCRATCH_BYTES;
+/**
+ * Free blocks (16-byte aligned byte ranges) by size: each as the array that was released there (handed out
+ * again as it is when the next request has its length: no new view), or as an offset.
+ */
+const free = new Map<number, (Float32Array | number)[]>();
 let freeBytes = 0;
+const offsetOf = (b: Float32Array | number): number => (typeof b === 'number' ? b : b.byteOffset);
+
+/** Bytes an array of n float32 occupies (16-byte aligned, so that SIMD rows start aligned). */
+const blockBytes = (n: number): number => Math.ceil((4 * n) / 16) * 16;
+
+function addFree(block: Float32Array | number, bytes: number): void {
+  const list = free.get(bytes);
+  if (list) list.push(block);
+  else free.set(bytes, [block]);
+  freeBytes += bytes;
+}
+
+/** A free block of exactly `bytes`, or undefined. */
+function takeExact(bytes: number): Float32Array | number | undefined {
+  const block = free.get(bytes)?.pop();
+  if (block !== undefined) freeBytes -= bytes;
+  return block;
+}
+
+/**
+ * Merges adjacent free blocks, moves the bump pointer back over free blocks that end at it, and returns the
+ * smallest block of at least `bytes` (split, the rest left free), or undefined. Run only when the bump
+ * pointer has reached the end: a training step allocates the same sizes every step and finds exact fits.
+ */
+function compactAndFit(bytes: number): number | undefined {
+  const blocks: [number, number][] = [];
+  for (const [size, list] of free) for (const b of list) blocks.push([offsetOf(b), size]);
+  blocks.sort((x, y) => x[0] - y[0]);
+  free.clear();
+  freeBytes = 0;
+  const merged: [number, number][] = [];
+  for (const [o, size] of blocks) {
+    const last = merged[merged.length - 1];
+    if (last && last[0] + last[1] === o) last[1] += size;
+    else merged.push([o, size]);
+  }
+  const top = merged[merged.length - 1];
+  if (top && top[0] + top[1] === bump) {
+    bump = top[0];
+    merged.pop();
+  }
+  let fit: [number, number] | undefined;
+  for (const m of merged) if (m[1] >= bytes && (!fit || m[1] < fit[1])) fit = m;
+  for (const m of merged) if (m !== fit) addFree(m[0], m[1]);
+  if (!fit) return bump + bytes <= end ? (bump += bytes) - bytes : undefined;
+  if (fit[1] > bytes) addFree(fit[0] + bytes, fit[1] - bytes);
+  return fit[0];
+}
 
 /** The arena's memory, created on first use; null where WebAssembly SIMD or its memory cannot be had. */
 export function arenaMemory(): WebAssembly.Memory | null {
@@ -79,32 +138,52 @@ export function addressOf(a: ArrayBufferView): number {
   return a.buffer === buffer ? a.byteOffset : -1;
 }
 
-/** A float32 array of n elements in the arena (zeroed when `zero`), or undefined when the arena is full. */
+/**
+ * A float32 array of n elements in the arena (zeroed when `zero`), or undefined when nothing fits: a free
+ * block of exactly its size, else new space at the bump pointer, else (the arena used up) the smallest free
+ * block that holds it once free neighbours are merged.
+ */
 export function arenaTake(n: number, zero: boolean): Float32Array | undefined {
-  const list = free.get(n);
-  if (list?.length) {
-    const a = list.pop()!;
-    freeBytes -= a.byteLength;
-    return zero ? a.fill(0) : a;
+  if (!arenaMemory()) return undefined;
+  const bytes = blockBytes(n);
+  const exact = takeExact(bytes);
+  if (exact instanceof Float32Array && exact.length === n) return zero ? exact.fill(0) : exact; // below `touched`
+  let offset = exact === undefined ? undefined : offsetOf(exact);
+  if (offset === undefined && bump + bytes <= end) {
+    offset = bump;
+    bump += bytes;
   }
-  const bytes = Math.ceil((4 * n) / 16) * 16;
-  if (!arenaMemory() || bump + bytes > end) return undefined;
-  const a = new Float32Array(buffer!, bump, n); // never used before: zero
-  bump += bytes;
+  offset ??= compactAndFit(bytes);
+  if (offset === undefined) return undefined;
+  const a = new Float32Array(buffer!, offset, n);
+  if (zero && offset < touched) a.fill(0); // beyond `touched` the memory was never handed out: zeros
+  touched = Math.max(touched, offset + bytes);
   return a;
 }
 
-/** Takes back `a` if it is an arena array (true), for the next `arenaTake` of its length. */
+/** Takes back `a` if it is an arena array (true): its block is free for the next `arenaTake`. */
 export function arenaRelease(a: ArrayBufferView): boolean {
   if (a.buffer !== buffer || !(a instanceof Float32Array)) return false;
-  const list = free.get(a.length);
-  if (list) list.push(a);
-  else free.set(a.length, [a]);
-  freeBytes += a.byteLength;
+  addFree(a, blockBytes(a.length));
   return true;
 }
 
-/** Bytes of released arena arrays waiting for reuse. */
+/** Bytes of released arena blocks waiting for reuse. */
 export function arenaFreeBytes(): number {
   return freeBytes;
+}
+
+/** Where the arena stands: bytes handed out at least once (the bump pointer past scratch), and free bytes. */
+export function arenaStats(): { usedBytes: number; freeBytes: number; size: number } {
+  return { usedBytes: bump - SCRATCH_BYTES, freeBytes, size: end };
+}
+
+/**
+ * Forgets every array handed out, so the whole arena is free again: for CpuBackend.shutdown(), after which
+ * no tensor of the backend may be used (arrays still referenced would share memory with new ones).
+ */
+export function arenaReset(): void {
+  free.clear();
+  freeBytes = 0;
+  bump = SCRATCH_BYTES;
 }

@@ -8,7 +8,7 @@
  * JavaScript generated per configuration (lifCompiled.ts); the loops written out here are the reference and
  * the path where eval is forbidden.
  */
-import { allocArray, allocOutput } from '../../engine/dtype.js';
+import { allocArray, allocOutput, allocScratch } from '../../engine/dtype.js';
 import type { AlifAttrs, GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import type { CpuKernel } from '../cpu/types.js';
 import { lifForward, lifSweep } from './lifCompiled.js';
@@ -49,7 +49,7 @@ export const lifRunKernel: CpuKernel<LifAttrs> = ([x, v0], a, [outS]) => {
   if (xs instanceof Float32Array && lifForwardWasm(xs, v0!.data as Float32Array, spk as Float32Array, vs as Float32Array, T, N, a)) return [spk, vs];
   const { VTh, k } = a;
   // The spike of V_t is both step t's output and step t+1's reset: computed once, kept per neuron.
-  const last = allocArray(outS!.dtype, N);
+  const last = allocScratch(outS!.dtype, N); // a work row, not an output
   for (let j = 0; j < N; j++) last[j] = spikes(fr(v0!.data[j]! - VTh), k, fr) ? 1 : 0;
   const compiled = lifForward(a, outS!.dtype === 'float32' ? 'float32' : 'float64');
   if (compiled) {
