@@ -9,7 +9,7 @@
  * float64 work rows (`loadWork`/`storeWork`, 8 bytes per column).
  */
 import {
-  and, eqz, f32s, f32x4, f64s, f64x2, forRange, get, i32, load, load64, or, select, shl, store, store64, v128,
+  and, eqz, f32, f32s, f32x4, f64, f64s, f64x2, forRange, get, i32, load, load64, or, select, shl, store, store64, v128,
   type Code, type ValType,
 } from './wasmEncode.js';
 
@@ -75,7 +75,7 @@ export const F32x4: Lanes = {
 export const F32: Lanes = {
   width: 1, value: 'f32', mask: 'i32',
   load: (a) => f32s.load(a), store: (a, v) => f32s.store(a, v), loadWork: noWork, storeWork: noWork,
-  splat: (s) => s, const: (v) => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)],
+  splat: (s) => s, const: f32,
   add: f32s.add, sub: f32s.sub, mul: f32s.mul, div: f32s.div, min: f32s.min, max: f32s.max,
   neg: f32s.neg, abs: f32s.abs, sqrt: f32s.sqrt, floor: f32s.floor,
   eq: f32s.eq, ne: f32s.ne, lt: f32s.lt, le: f32s.le, gt: f32s.gt, ge: f32s.ge,
@@ -102,7 +102,7 @@ export const F64: Lanes = {
   width: 1, value: 'f64', mask: 'i32',
   load: (a) => f64s.promote(f32s.load(a)), store: (a, v) => f32s.store(a, f32s.demote(v)),
   loadWork: (a) => f64s.load(a), storeWork: (a, v) => f64s.store(a, v),
-  splat: (s) => s, const: (v) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
+  splat: (s) => s, const: f64,
   add: f64s.add, sub: f64s.sub, mul: f64s.mul, div: f64s.div, min: f64s.min, max: f64s.max,
   neg: f64s.neg, abs: f64s.abs, sqrt: f64s.sqrt, floor: f64s.floor,
   eq: f64s.eq, ne: f64s.ne, lt: f64s.lt, le: f64s.le, gt: f64s.gt, ge: f64s.ge,

@@ -6,7 +6,7 @@
  * is read from a float64 (float32) copy in scratch. Each returns false where it does not apply
  * (compilation refused, no room): the caller then runs cpuThin.ts's kernel.
  */
-import { add, f32s, f32x4, f64s, f64x2, forRange, get, i32, load, load64, Locals, set, store64, type Code, type ValType } from '../cpu/wasmEncode.js';
+import { add, f32s, f32x4, f64, f64s, f64x2, forRange, get, i32, load, load64, Locals, set, store64, type Code, type ValType } from '../cpu/wasmEncode.js';
 import { runRanges, wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 
 /** Column pairs of an N-wide row, and whether a last column is left alone. */
@@ -43,7 +43,7 @@ function rowsModule(K: number, N: number, withBias: boolean) {
       ...Array.from({ length: pairs }, (_, p) => store64(add(get(po), i32(8 * p)),
         finish(sum((k) => f64x2.mul(get(aV[k]!), get(bPair[k * pairs + p]!)), f64x2.const(0), f64x2.add), true, withBias ? BIAS : null, 2 * p))),
       odd ? f32s.store(add(get(po), i32(4 * (N - 1))),
-        finish(sum((k) => f64s.mul(get(aS[k]!), get(bOdd[k]!)), [0x44, 0, 0, 0, 0, 0, 0, 0, 0], f64s.add), false, withBias ? BIAS : null, N - 1)) : [],
+        finish(sum((k) => f64s.mul(get(aS[k]!), get(bOdd[k]!)), f64(0), f64s.add), false, withBias ? BIAS : null, N - 1)) : [],
       set(pa, add(get(pa), i32(4 * K))), set(po, add(get(po), i32(4 * N)))),
   ];
   return { params, locals: L, body: body.flat() };
