@@ -15,6 +15,17 @@ import { expectClose, referenceElementwise, rng } from './helpers.js';
 let rand = rng(77);
 
 /** A [..., r, c] tensor: dense uniform values, or 0/1 spikes with probability `p`. */
+/** `run` gives the same values with the generated kernels and with their generic twins (codegen off). */
+function expectSameWithoutCodegen(run: () => unknown): void {
+  const compiled = run();
+  codegen.enabled = false;
+  try {
+    expect(run()).toEqual(compiled);
+  } finally {
+    codegen.enabled = true;
+  }
+}
+
 function make(shape: number[], p: number | null, dtype: 'float32' | 'float64' = 'float64'): sg.Tensor {
   const n = shape.reduce((a, d) => a * d, 1);
   const v = Float64Array.from({ length: n }, () => (p === null ? rand() * 4 - 2 : rand() < p ? 1 : 0));
@@ -199,13 +210,7 @@ describe('generated kernels against the generic loops (the paths taken where eva
       }, wrt, { returnValue: true })();
       return [ys, ...grads].map((t) => Array.from(t.dataSync()));
     });
-    const compiled = once();
-    codegen.enabled = false;
-    try {
-      expect(once()).toEqual(compiled);
-    } finally {
-      codegen.enabled = true;
-    }
+    expectSameWithoutCodegen(once);
   });
 
   it('thin and sparse matmuls', () => sg.tidy(() => {
@@ -215,13 +220,7 @@ describe('generated kernels against the generic loops (the paths taken where eva
       sg.matmul(a, b), sg.matmul(c, b, { transposeB: true }), sg.matmul(a, c, { transposeA: true }),
       sg.matmul(x, w), sg.matmul(x, g, { transposeA: true }),
     ].map((t) => Array.from(t.dataSync()));
-    const compiled = run();
-    codegen.enabled = false;
-    try {
-      expect(run()).toEqual(compiled);
-    } finally {
-      codegen.enabled = true;
-    }
+    expectSameWithoutCodegen(run);
   }));
 });
 
@@ -261,12 +260,6 @@ describe('the linear op is matmul then add, bit for bit, on every CPU path', () 
     const x = make([300, 64], 0.03, 'float32'), xt = make([300, 4], 0.2, 'float32');
     const w = make([64, 5], null, 'float32'), wt = make([4, 3], null, 'float32'), b = make([5], null, 'float32'), bt = make([3], null, 'float32');
     const run = () => [sg.linear(x, w, b), sg.linear(xt, wt, bt)].map((t) => Array.from(t.dataSync()));
-    const compiled = run();
-    codegen.enabled = false;
-    try {
-      expect(run()).toEqual(compiled);
-    } finally {
-      codegen.enabled = true;
-    }
+    expectSameWithoutCodegen(run);
   }));
 });
