@@ -1,6 +1,6 @@
 /**
  * Element types. float64 exists on the CPU backend only: it is the reference precision of the gradient
- * checks (test/gradcheck.ts), never the training precision.
+ * checks (test/support/gradcheck.ts), never the training precision.
  */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];

@@ -113,7 +113,7 @@ export function referenceLossAndGrads(p: Problem, spike: SpikeFunction = RELU_GR
         let sBar = 0;
         for (let o = 0; o < nOut; o++) {
           const oBar = yBar[b * nOut + o]!;
-          grads.w2[r * nOut + o] += st * oBar;
+          grads.w2[r * nOut + o]! += st * oBar;
           sBar += oBar * P.w2[r * nOut + o]!;
         }
         const sg = spike.grad(V[t * nr + i]! - 1);
@@ -123,14 +123,14 @@ export function referenceLossAndGrads(p: Problem, spike: SpikeFunction = RELU_GR
         gBar[i] = cM * vBar + dS * gBar[i]!;
       }
     }
-    for (let k = 0; k < no; k++) grads.b2[k % nOut] += yBar[k]!;
+    for (let k = 0; k < no; k++) grads.b2[k % nOut]! += yBar[k]!;
     const xt = t * B * nIn;
     for (let b = 0; b < B; b++) {
-      for (let r = 0; r < nRec; r++) grads.b1[r] += gBar[b * nRec + r]!;
+      for (let r = 0; r < nRec; r++) grads.b1[r]! += gBar[b * nRec + r]!;
       for (let j = 0; j < nIn; j++) {
         const xv = p.x[xt + b * nIn + j]!;
         if (xv === 0) continue; // Poisson input is 0.5 % dense
-        for (let r = 0; r < nRec; r++) grads.w1[j * nRec + r] += xv * gBar[b * nRec + r]!;
+        for (let r = 0; r < nRec; r++) grads.w1[j * nRec + r]! += xv * gBar[b * nRec + r]!;
       }
     }
   }
@@ -146,7 +146,7 @@ function linear(x: Float32Array, off: number, W: Float64Array, bias: Float64Arra
       const xv = x[off + b * nIn + j]!;
       if (xv === 0) continue;
       const wr = j * nOut;
-      for (let r = 0; r < nOut; r++) out[o + r] += xv * W[wr + r]!;
+      for (let r = 0; r < nOut; r++) out[o + r]! += xv * W[wr + r]!;
     }
   }
 }

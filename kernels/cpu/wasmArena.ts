@@ -20,7 +20,7 @@
  * Only arrays that become a tensor's storage may come from here: their release is the tensor's (dispose,
  * tidy, or the engine's finalizer for a dropped tensor). An array dropped without being released would hold
  * its block for good, so temporaries and data that an upload copies are allocated with `allocScratch`
- * (engine/dtype.ts), which never asks the pool; test/cpuArena.test.ts checks that uploads, random draws and
+ * (engine/dtype.ts), which never asks the pool; test/kernels/cpuArena.test.ts checks that uploads, random draws and
  * training steps leave no arena bytes behind. (A FinalizationRegistry per array would catch strays too, but
  * registering cost step mode ~20 %: tens of thousands of small arrays per step.) When nothing fits, arrays
  * come from the JavaScript heap as before and kernels copy them through scratch: slower, never wrong.

@@ -180,3 +180,13 @@ export function moduleBytes(params: readonly ValType[], locals: Locals, body: Co
     ...section(10, vec([[...uleb(code.length), ...code]])),
   ]);
 }
+
+/** Twenty slots, more than any kernel takes: destructuring a prefix names each parameter (`const [X, N] = slots(params)`). */
+type Slots = readonly [number, number, number, number, number, number, number, number, number, number,
+  number, number, number, number, number, number, number, number, number, number];
+
+/** The parameters' local indices, for destructuring; slots past the last parameter are −1, which no encoder accepts. */
+export function slots(params: readonly ValType[]): Slots {
+  if (params.length > 20) throw new Error(`slots: at most 20 parameters, got ${params.length}`);
+  return Array.from({ length: 20 }, (_, i) => (i < params.length ? i : -1)) as unknown as Slots;
+}

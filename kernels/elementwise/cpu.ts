@@ -1,6 +1,6 @@
 /**
  * Elementwise math on the CPU: one lambda per op. kernels/elementwise/wgsl.ts holds the WGSL snippet of
- * each op under the same keys; test/parity checks the two against each other.
+ * each op under the same keys; test/support/parity checks the two against each other.
  *
  * The loops are generated per op with `new Function` so that each op gets its own monomorphic call site
  * (a single shared loop calling 30 different lambdas would be megamorphic and several times slower).

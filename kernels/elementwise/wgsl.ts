@@ -1,6 +1,6 @@
 /**
  * Elementwise math in WGSL: one expression per op, under the same keys as UNARY_CPU / BINARY_CPU in cpu.ts
- * (test/parity.test.ts checks each pair). Operands are `a` (and `b`) of type `T`, the operand type (f32, or
+ * (test/ops/parity.test.ts checks each pair). Operands are `a` (and `b`) of type `T`, the operand type (f32, or
  * i32 for integer tensors, u32 for bool); comparisons and logic produce u32 0/1 (bool storage).
  * The f32 helpers (expm1_, sigmoid_, …) are in math.wgsl; `isnan_` is false for integer types.
  */

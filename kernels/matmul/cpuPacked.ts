@@ -45,10 +45,10 @@ export function gemmPacked(a: ArrayLike<number>, aOff: number, b: ArrayLike<numb
           const jb = j0 + s * 4;
           if (mr === 4 && jb + 4 <= N) {
             let o = i0 * N + jb;
-            c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += N;
-            c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += N;
-            c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += N;
-            c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+            c[o]! += c00; c[o + 1]! += c01; c[o + 2]! += c02; c[o + 3]! += c03; o += N;
+            c[o]! += c10; c[o + 1]! += c11; c[o + 2]! += c12; c[o + 3]! += c13; o += N;
+            c[o]! += c20; c[o + 1]! += c21; c[o + 2]! += c22; c[o + 3]! += c23; o += N;
+            c[o]! += c30; c[o + 1]! += c31; c[o + 2]! += c32; c[o + 3]! += c33;
           } else {
             const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
             const ncol = Math.min(4, N - jb);

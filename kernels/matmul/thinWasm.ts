@@ -6,7 +6,7 @@
  * is read from a float64 (float32) copy in scratch. Each returns false where it does not apply
  * (compilation refused, no room): the caller then runs cpuThin.ts's kernel.
  */
-import { add, f32s, f32x4, f64, f64s, f64x2, forRange, get, i32, load, load64, Locals, set, store64, type Code, type ValType } from '../cpu/wasmEncode.js';
+import { add, f32s, f32x4, f64, f64s, f64x2, forRange, get, i32, load, load64, Locals, slots, set, store64, type Code, type ValType } from '../cpu/wasmEncode.js';
 import { runRanges, wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 
 /** Column pairs of an N-wide row, and whether a last column is left alone. */
@@ -21,7 +21,7 @@ function finish(sum: Code, pair: boolean, bias: number | null, j: number): Code 
 function rowsModule(K: number, N: number, withBias: boolean) {
   // a, out, M, B (float64 [K, N]), bias (float32 [N])
   const params: ValType[] = ['i32', 'i32', 'i32', 'i32', 'i32'];
-  const [A, OUT, M, B, BIAS] = params.keys();
+  const [A, OUT, M, B, BIAS] = slots(params);
   const L = new Locals(params);
   const { pairs, odd } = pairsOf(N);
   const i = L.local('i32'), pa = L.local('i32'), po = L.local('i32');
@@ -66,7 +66,7 @@ export function thinRowsWasm(a: Float32Array, aOff: number, b: ArrayLike<number>
 function transposedModule(Mc: number, N: number) {
   // a [K, M], b [K, N], out [M, N], K
   const params: ValType[] = ['i32', 'i32', 'i32', 'i32'];
-  const [A, B, OUT, K] = params.keys();
+  const [A, B, OUT, K] = slots(params);
   const L = new Locals(params);
   const { pairs, odd } = pairsOf(N);
   const k = L.local('i32'), pa = L.local('i32'), pb = L.local('i32');

@@ -10,7 +10,7 @@
 import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import { inlineWasm, wasmSupports } from '../../surrogate/compileWasm.js';
 import type { Expr } from '../../surrogate/expr.js';
-import { add, get, gtU, i32, Locals, mul, select, set, sub, whileLoop, forRange, type Code, type ValType } from '../cpu/wasmEncode.js';
+import { add, get, gtU, i32, Locals, slots, mul, select, set, sub, whileLoop, forRange, type Code, type ValType } from '../cpu/wasmEncode.js';
 import { columns, FLOAT32, FLOAT64, type Lanes } from '../cpu/wasmLanes.js';
 import { allFloat32, runColumns, wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 
@@ -29,7 +29,7 @@ const spikeMask = (L: Lanes, v: Code, vTh: Code, k: Code | null): Code => {
 function forwardModule(a: LifAttrs, unitK: boolean) {
   // x, xStride, v0, vs, vsStride, spk, spkStride, s0 (work row), T, W; V_th, V_reset, V_rest, R, k, τ, coef
   const params: ValType[] = [...Array<ValType>(10).fill('i32'), ...Array<ValType>(7).fill('f32')];
-  const [X, XS, V0, VS, VSS, SP, SPS, S0, T, W] = params.keys();
+  const [X, XS, V0, VS, VSS, SP, SPS, S0, T, W] = slots(params);
   const L = new Locals(params);
   const t = L.local('i32'), j4 = L.local('i32');
   const px = L.local('i32'), pv = L.local('i32'), ps = L.local('i32'), nv = L.local('i32'), ns = L.local('i32');
@@ -42,7 +42,7 @@ function forwardModule(a: LifAttrs, unitK: boolean) {
   };
   const step = (Lx: Lanes): Code => {
     const { c, v, vr, num, out } = pick(Lx);
-    const [vTh, vReset, vRest, rm, k, tau, coef] = [0, 1, 2, 3, 4, 5, 6].map(c.get);
+    const vTh = c.get(0), vReset = c.get(1), vRest = c.get(2), rm = c.get(3), k = c.get(4), tau = c.get(5), coef = c.get(6);
     const reset = a.reset === 'hard' ? Lx.sub(get(v), Lx.sub(get(v), vReset!)) : Lx.sub(get(v), k!);
     const x = Lx.load(at(px));
     return [
@@ -83,7 +83,7 @@ export function lifForwardWasm(xs: Float32Array, v0: Float32Array, spk: Float32A
 function sweepModule(expr: Expr, a: LifAttrs & GradFlags) {
   // v0, vs, vsStride, dS, dSStride, dV, dVStride, dx, dxStride, dv0, carry, slope (work rows), T, W; V_th, V_reset, 1/k, decay, gain
   const params: ValType[] = [...Array<ValType>(14).fill('i32'), ...Array<ValType>(5).fill('f64')];
-  const [V0, VS, VSS, DS, DSS, DV, DVS, DX, DXS, DV0, CARRY, SLOPE, T, W] = params.keys();
+  const [V0, VS, VSS, DS, DSS, DV, DVS, DX, DXS, DV0, CARRY, SLOPE, T, W] = slots(params);
   const L = new Locals(params);
   const t = L.local('i32'), j4 = L.local('i32'), pv = L.local('i32'), rds = L.local('i32'), rdv = L.local('i32'), rdx = L.local('i32');
   const lanes = FLOAT64.map((lanes) => ({ lanes, c: splatted(lanes, L, [14, 15, 16, 17, 18]), x: L.local(lanes.value), vbar: L.local(lanes.value), v: L.local(lanes.value), vrbar: L.local(lanes.value) }));
@@ -101,7 +101,7 @@ function sweepModule(expr: Expr, a: LifAttrs & GradFlags) {
   };
   const step = (Lx: Lanes): Code => {
     const { c, vbar, v, vrbar } = pick(Lx);
-    const [, vReset, invK, decay, gain] = [0, 1, 2, 3, 4].map(c.get);
+    const vReset = c.get(1), invK = c.get(2), decay = c.get(3), gain = c.get(4);
     const s = sigma(Lx, get(v));
     const ONE = Lx.const(1);
     const carry = a.detachReset ? get(vrbar)

@@ -6,7 +6,7 @@
  * Each returns null/false where it does not apply (compilation refused, no room): cpu.ts then sums in
  * JavaScript.
  */
-import { add, f64x2, forRange, get, i32, load64, Locals, set, shl, store, type Code, type ValType } from '../cpu/wasmEncode.js';
+import { add, f64x2, forRange, get, i32, load64, Locals, slots, set, shl, store, type Code, type ValType } from '../cpu/wasmEncode.js';
 import { columns, FLOAT64 } from '../cpu/wasmLanes.js';
 import { heap } from '../cpu/wasmArena.js';
 import { runRanges, wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
@@ -14,7 +14,7 @@ import { runRanges, wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 function quadsModule() {
   // x, n (a multiple of 4), out (4 float64)
   const params: ValType[] = ['i32', 'i32', 'i32'];
-  const [X, NB, OUT] = params.keys();
+  const [X, NB, OUT] = slots(params);
   const L = new Locals(params);
   const i = L.local('i32'), s01 = L.local('v128'), s23 = L.local('v128');
   const body: Code[] = [
@@ -42,7 +42,7 @@ export function sumQuadsWasm(x: Float32Array, n: number): number[] | null {
 function rowsModule() {
   // x, rows, W (row length), acc (float64 [W])
   const params: ValType[] = ['i32', 'i32', 'i32', 'i32'];
-  const [X, ROWS, W, ACC] = params.keys();
+  const [X, ROWS, W, ACC] = slots(params);
   const L = new Locals(params);
   const r = L.local('i32'), px = L.local('i32'), j4 = L.local('i32');
   const f64At = add(get(ACC), add(get(j4), get(j4)));

@@ -8,7 +8,7 @@
  *
  * At most two passes, and how many depends on O alone, never on R: a training step's reductions run over T
  * or T·B rows (means over time, bias gradients), and its dispatch count must not grow with T (the fused
- * sequence mode's promise; test/nnWebgpu.test.ts counts them from T = 1 to 5000). So the split is chosen from
+ * sequence mode's promise; test/nn/nnWebgpu.test.ts counts them from T = 1 to 5000). So the split is chosen from
  * the number of outputs, and a slice may be short or empty. The price: a short reduction with few outputs
  * (step mode's per-step bias gradients over B rows) takes a second, tiny pass (2 of ~60 dispatches per step).
  */

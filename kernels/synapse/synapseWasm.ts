@@ -7,14 +7,14 @@
  * Each returns false where it does not apply (τ or coef not float32 numbers, compilation refused, no room):
  * the caller then runs the JavaScript loop.
  */
-import { add, forRange, get, gtU, i32, Locals, mul, set, sub, whileLoop, type Code, type ValType } from '../cpu/wasmEncode.js';
+import { add, forRange, get, gtU, i32, Locals, slots, mul, set, sub, whileLoop, type Code, type ValType } from '../cpu/wasmEncode.js';
 import { columns, FLOAT32, FLOAT64 } from '../cpu/wasmLanes.js';
 import { allFloat32, runColumns, wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 
 function exponModule() {
   // x, xStride, g0, gs, gsStride, T, W; τ, coef
   const params: ValType[] = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f32', 'f32'];
-  const [X, XS, G0, GS, GSS, T, W, TAU, COEF] = params.keys();
+  const [X, XS, G0, GS, GSS, T, W, TAU, COEF] = slots(params);
   const L = new Locals(params);
   const t = L.local('i32'), j4 = L.local('i32'), px = L.local('i32'), pg = L.local('i32'), ng = L.local('i32');
   const lanes = FLOAT32.map((lanes) => ({ lanes, tau: L.local(lanes.value), coef: L.local(lanes.value), g: L.local(lanes.value) }));
@@ -47,7 +47,7 @@ export function exponForwardWasm(xs: Float32Array, g0: Float32Array, gs: Float32
 function decayModule() {
   // dG, dGStride, dx, dxStride, dg0, carry (work row), T, W; decay
   const params: ValType[] = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f64'];
-  const [D, DS, DX, DXS, DG0, CARRY, T, W, DECAY] = params.keys();
+  const [D, DS, DX, DXS, DG0, CARRY, T, W, DECAY] = slots(params);
   const L = new Locals(params);
   const t = L.local('i32'), j4 = L.local('i32'), pd = L.local('i32'), pdx = L.local('i32');
   const lanes = FLOAT64.map((lanes) => ({ lanes, decay: L.local(lanes.value), gb: L.local(lanes.value) }));

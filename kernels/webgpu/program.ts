@@ -158,7 +158,7 @@ export const SPAN_PARAM = '_span';
 
 /**
  * Most elements one invocation runs on a software adapter (a knob so that tests can run the GPU layout, one
- * element per invocation, on lavapipe: test/parity.test.ts), and the fewest workgroups a dispatch is left with
+ * element per invocation, on lavapipe: test/ops/parity.test.ts), and the fewest workgroups a dispatch is left with
  * (threads to balance).
  */
 export const spanTuning = { maxSpan: 64 };

@@ -1,0 +1,288 @@
+/**
+ * The CPU backend's WebAssembly SIMD kernels against their JavaScript twins, bit for bit (NaN as NaN, −0 as
+ * −0): the fused LIF forward and backward sweep, the Expon forward and the decay sweep, the thin matrix
+ * products (with the linear op's bias) and the sums over leading axes, on odd shapes (rows
+ * not a whole number of vectors, T = 1), with arrays in the arena (read in place), outside it (copied
+ * through scratch), both mixed, and in several column blocks; every configuration the kernels are generated
+ * for, inputs that spike and special values (±0, subnormals, ±Inf, NaN, ±3.4e38); σ' compiled to
+ * WebAssembly against compileJs.ts for every surrogate the compiler takes; and each case where the
+ * WebAssembly kernel must decline (the JavaScript twin then runs).
+ */
+import { describe, expect, it } from 'vitest';
+import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
+import { decayRunGradKernel, exponRunKernel } from '../../kernels/synapse/cpu.js';
+import { decaySweepWasm, exponForwardWasm } from '../../kernels/synapse/synapseWasm.js';
+import { lifRunGradKernel, lifRunKernel } from '../../kernels/neuron/cpu.js';
+import { lifForwardWasm, lifSweepWasm } from '../../kernels/neuron/lifWasm.js';
+import { thinRows, thinTransposed } from '../../kernels/matmul/cpuThin.js';
+import { thinRowsWasm, thinTransposedWasm } from '../../kernels/matmul/thinWasm.js';
+import { sumKernel } from '../../kernels/reduce/cpu.js';
+import { sumQuadsWasm, sumRowsWasm } from '../../kernels/reduce/sumWasm.js';
+import { add, get, Locals, set } from '../../kernels/cpu/wasmEncode.js';
+import { columns, FLOAT64 } from '../../kernels/cpu/wasmLanes.js';
+import { addressOf, arenaMemory, arenaRelease, arenaTake, heap, SCRATCH_BYTES } from '../../kernels/cpu/wasmArena.js';
+import { wasmEnabled, wasmKernel, wasmKernels } from '../../kernels/cpu/wasmKernels.js';
+import type { CpuInput } from '../../kernels/cpu/types.js';
+import { expEulerConstants } from '../../nn/expEuler.js';
+import { surrogate } from '../../index.js';
+import { inlineWasm, wasmSupports } from '../../surrogate/compileWasm.js';
+import type { Surrogate } from '../../surrogate/base.js';
+import { rng } from '../support/helpers.js';
+
+const SPECIAL = [0, -0, 1e-40, -1e-40, 2 ** -126, Infinity, -Infinity, NaN, 3.4e38, -3.4e38, 1, 2];
+
+/** n float32 values around `mean` (±spread), with the special values sprinkled in when `special`. */
+function values(n: number, mean: number, spread: number, seed: number, special = true): Float32Array {
+  const r = rng(seed);
+  const a = Float32Array.from({ length: n }, () => mean + spread * (2 * r() - 1));
+  if (special) for (let i = 0; i < SPECIAL.length && i * 7 < n; i++) a[(i * 7919) % n] = SPECIAL[i]!;
+  return a;
+}
+
+/**
+ * Where a case's arrays live: all in the arena (kernels read and write them in place), none (copied through
+ * scratch), every other one, or none with a scratch of 8 KiB (several column blocks, the last one partial).
+ */
+type Placement = 'arena' | 'heap' | 'mixed' | 'blocks';
+const PLACEMENTS: Placement[] = ['arena', 'heap', 'mixed', 'blocks'];
+let placed = 0;
+const taken: Float32Array[] = [];
+
+/** A copy of `a` where `p` puts the case's next array. */
+function place(a: Float32Array, p: Placement): Float32Array {
+  const inArena = p === 'arena' || (p === 'mixed' && placed++ % 2 === 0);
+  if (!inArena) return Float32Array.from(a);
+  const b = arenaTake(a.length, false);
+  if (!b) throw new Error('arena full');
+  taken.push(b);
+  b.set(a);
+  return b;
+}
+
+/** Runs `f` under placement `p` (the scratch limit of 'blocks'), then gives the arena arrays back. */
+function placed_(p: Placement, f: () => void): void {
+  if (p === 'blocks') wasmKernels.scratchBytes = 8192;
+  try {
+    f();
+  } finally {
+    wasmKernels.scratchBytes = SCRATCH_BYTES;
+    for (const a of taken.splice(0)) arenaRelease(a);
+  }
+}
+
+const input = (data: Float32Array, shape: number[]): CpuInput => ({ data, shape, dtype: 'float32', size: data.length });
+const seqOut = (T: number, N: number) => ({ shape: [T, N], dtype: 'float32' as const });
+const rowOut = (N: number) => ({ shape: [N], dtype: 'float32' as const });
+
+/** The first index where a and b differ as values (NaN equal to NaN, −0 not equal to +0), −1 if none. */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+/** Asserts that every array of `got` equals the one of `want` at its position. */
+function expectSame(got: ArrayLike<number>[], want: ArrayLike<number>[]): void {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => expect(firstDifference(g, want[i]!), `output ${i}`).toBe(-1));
+}
+
+/** `run` with the WebAssembly kernels off: their JavaScript twins. */
+function jsOnly(run: () => ArrayLike<number>[]): ArrayLike<number>[] {
+  wasmKernels.enabled = false;
+  try {
+    return run();
+  } finally {
+    wasmKernels.enabled = true;
+  }
+}
+
+function lifAttrs(o: { reset: 'soft' | 'hard'; VRest: number; R: number; VTh: number; VReset: number; detachReset?: boolean; spkFun?: Surrogate }): LifAttrs {
+  const fr = Math.fround, { tau, coef } = expEulerConstants(7, 1, 'float32');
+  return {
+    tau, coef, R: fr(o.R), VTh: fr(o.VTh), VReset: fr(o.VReset), VRest: fr(o.VRest), k: fr(fr(o.VTh) - fr(o.VReset)),
+    reset: o.reset, detachReset: o.detachReset ?? false, spkFun: o.spkFun ?? new surrogate.ReluGrad(),
+  };
+}
+
+// [T, N]: rows of 1, 3, 5 and 13 neurons (vectors, then single columns), whole vectors only, T = 1.
+const SHAPES: [number, number][] = [[1, 1], [2, 3], [17, 5], [9, 8], [13, 13], [40, 64], [40, 67]];
+
+describe('WebAssembly SIMD kernels of the CPU backend', () => {
+  it('run here (Node has WebAssembly SIMD), so the comparisons below compare two paths', () => {
+    expect(wasmEnabled()).toBe(true);
+  });
+
+  const configs = [
+    { reset: 'soft', VRest: 0, R: 1, VTh: 1, VReset: 0 },
+    { reset: 'hard', VRest: 0.2, R: 1.7, VTh: 0.8, VReset: -0.3 },
+    { reset: 'soft', VRest: -0.1, R: 1, VTh: 1.5, VReset: 0.25 },
+  ] as const;
+
+  describe.each(PLACEMENTS)('arrays: %s', (p) => {
+    describe.each(configs)('LIF forward, %o', (c) => {
+      it.each(SHAPES)('T = %i, N = %i', (T, N) => placed_(p, () => {
+        const a = lifAttrs(c);
+        const xs = values(T * N, 0.3, 2, T * N), v0 = values(N, 0.5, 1, N + 1);
+        v0[0] = a.VTh; // exactly at the threshold: spikes (H(0) = 1)
+        const spk = place(new Float32Array(T * N), p), vs = place(new Float32Array(T * N), p);
+        expect(lifForwardWasm(place(xs, p), place(v0, p), spk, vs, T, N, a)).toBe(true);
+        expectSame([spk, vs], jsOnly(() => lifRunKernel([input(xs, [T, N]), input(v0, [N])], a, [seqOut(T, N), seqOut(T, N)])));
+        if (T * N > 50) expect(spk.some((s) => s === 1)).toBe(true);
+      }));
+    });
+
+    const spikeFns: Surrogate[] = [new surrogate.ReluGrad(), new surrogate.Arctan(), new surrogate.PiecewiseQuadratic(), new surrogate.SoftSign()];
+    const sweepConfigs = [...configs.map((c) => ({ ...c, detachReset: false })), { ...configs[0], detachReset: true }];
+    for (const spkFun of spikeFns) {
+      describe.each(sweepConfigs)(`LIF backward sweep, ${spkFun.key}, %o`, (c) => {
+        for (const [hasDS, hasDV] of [[true, false], [false, true], [true, true]] as const) {
+          it.each(spkFun instanceof surrogate.ReluGrad ? SHAPES : SHAPES.slice(2, 5))(`dS ${hasDS}, dV ${hasDV}, T = %i, N = %i`, (T, N) => placed_(p, () => {
+            const a: LifAttrs & GradFlags = { ...lifAttrs({ ...c, spkFun }), hasDS, hasDV };
+            const v0 = values(N, 0.5, 1, N), vs = values(T * N, 0.8, 1.5, T * N + 3);
+            const dS = values(T * N, 0, 1, 5, false), dV = values(T * N, 0, 1, 6, false);
+            const dx = place(new Float32Array(T * N), p), dv0 = place(new Float32Array(N), p);
+            const invK = 1 / a.k, decay = 1 - a.coef / a.tau, gain = (a.coef * a.R) / a.tau;
+            expect(lifSweepWasm(place(v0, p), place(vs, p), hasDS ? place(dS, p) : null, hasDV ? place(dV, p) : null, dx, dv0, T, N, a, invK, decay, gain)).toBe(true);
+            const ins = [input(v0, [N]), input(vs, [T, N]), ...(hasDS ? [input(dS, [T, N])] : []), ...(hasDV ? [input(dV, [T, N])] : [])];
+            expectSame([dx, dv0], jsOnly(() => lifRunGradKernel(ins, a, [seqOut(T, N), rowOut(N)])));
+          }));
+        }
+      });
+    }
+
+    it.each(SHAPES)('Expon forward, T = %i, N = %i', (T, N) => placed_(p, () => {
+      const { tau, coef } = expEulerConstants(5, 1, 'float32');
+      const xs = values(T * N, 0, 2, T + N), g0 = values(N, 0, 1, 3);
+      const gs = place(new Float32Array(T * N), p);
+      expect(exponForwardWasm(place(xs, p), place(g0, p), gs, T, N, tau, coef)).toBe(true);
+      expectSame([gs], jsOnly(() => exponRunKernel([input(xs, [T, N]), input(g0, [N])], { tau, coef }, [seqOut(T, N)])));
+    }));
+
+    it.each(SHAPES)('decay sweep (the synapses\' backward), T = %i, N = %i', (T, N) => placed_(p, () => {
+      const { tau, coef } = expEulerConstants(5, 1, 'float32');
+      const decay = 1 - coef / tau;
+      const dG = values(T * N, 0, 1, T * N + 9);
+      const dx = place(new Float32Array(T * N), p), dg0 = place(new Float32Array(N), p);
+      expect(decaySweepWasm(place(dG, p), dx, dg0, T, N, decay)).toBe(true);
+      expectSame([dx, dg0], jsOnly(() => decayRunGradKernel([input(dG, [T, N])], { decay }, [seqOut(T, N), rowOut(N)])));
+    }));
+  });
+
+  describe.each(PLACEMENTS)('thin products and sums, arrays: %s', (p) => {
+    // [K, N] of x·W (rows of K in, N out), with and without a bias (−0 among its values), B given as float32
+    // or as float64 (a transposed copy); M rows from an offset into both arrays.
+    const rowsCases: [number, number, boolean, boolean][] = [[4, 2, true, false], [4, 2, false, false], [2, 4, false, true], [3, 3, true, true], [1, 5, true, false], [5, 1, false, false]];
+    it.each(rowsCases)('x·W, K = %i, N = %i, bias %s, B float64 %s', (K, N, withBias, b64) => placed_(p, () => {
+      for (const M of [1, 7, 33]) {
+        const aOff = 3 * K, outOff = 2 * N;
+        const a = values(aOff + M * K, 0, 2, M + K), bF = values(2 + K * N, 0, 1, N, false);
+        const bias = withBias ? values(N, 0, 1, 7, false) : null;
+        if (bias) bias[0] = -0;
+        a.fill(0, aOff, aOff + K); // a row of zeros: every product ±0, and the sum must start at +0
+        bF[2] = -1;
+        const b = b64 ? Float64Array.from(bF) : bF;
+        const out = place(values(outOff + M * N, 9, 0, 1, false), p), ref = Float32Array.from(out);
+        expect(thinRowsWasm(place(a, p), aOff, b, 2, out, outOff, M, K, N, bias && place(bias, p))).toBe(true);
+        jsOnly(() => { thinRows(K, N, bias ? 'float32' : 'none')(a, aOff, b, 2, ref, outOff, M, bias); return []; });
+        expectSame([out], [ref]);
+      }
+    }));
+    it.each([[4, 2], [3, 3], [1, 1], [2, 5]])('xᵀ·g, M = %i, N = %i', (M, N) => placed_(p, () => {
+      for (const K of [1, 9, 50]) {
+        const a = values(1 + K * M, 0, 2, K + M), b = values(2 + K * N, 0, 1, K, true);
+        const out = place(values(M * N + 1, 9, 0, 1, false), p), ref = Float32Array.from(out);
+        expect(thinTransposedWasm(place(a, p), 1, place(b, p), 2, out, 1, M, K, N)).toBe(true);
+        thinTransposed(M, N)(a, 1, b, 2, ref, 1, K);
+        expectSame([out], [ref]);
+      }
+    }));
+    // Sums over leading axes: rows of 1, 2 and 4 (four running sums), and column sums of wider rows.
+    it.each([[[52, 2], [0]], [[13, 4], [0]], [[36, 1], [0]], [[9, 13], [0]], [[5, 3, 6], [0]], [[4, 5, 7], [0, 1]]] as [number[], number[]][])('sum of %j over %j', (shape, axes) => placed_(p, () => {
+      const n = shape.reduce((q, d) => q * d, 1), x = values(n, 0, 2, n);
+      const outShape = shape.filter((_, i) => !axes.includes(i));
+      const run = () => sumKernel([input(place(x, p), shape)], { axes, keepDims: false }, [{ shape: outShape, dtype: 'float32' }]);
+      expectSame(run(), jsOnly(run));
+      // The WebAssembly path is the one taken above.
+      const inner = n / shape.slice(0, axes.length).reduce((q, d) => q * d, 1);
+      if (4 % inner === 0) expect(sumQuadsWasm(place(x, p), n)).not.toBeNull();
+      else expect(sumRowsWasm(place(x, p), n / inner, inner, new Float64Array(inner))).toBe(true);
+    }));
+  });
+
+  it('read and write arena arrays in place (nothing is copied through scratch)', () => placed_('arena', () => {
+    const T = 9, N = 13, { tau, coef } = expEulerConstants(5, 1, 'float32');
+    const xs = place(values(T * N, 0, 2, 1, false), 'arena'), g0 = place(values(N, 0, 1, 2, false), 'arena'), gs = place(new Float32Array(T * N), 'arena');
+    expect(addressOf(gs)).toBeGreaterThanOrEqual(SCRATCH_BYTES);
+    heap.f32().fill(NaN, 0, 4096); // poison the start of scratch: a kernel reading its inputs from there would spread NaN
+    expect(exponForwardWasm(xs, g0, gs, T, N, tau, coef)).toBe(true);
+    expect(gs.some(Number.isNaN)).toBe(false);
+  }));
+
+  describe('decline where they do not apply (the JavaScript twin runs, with the same result as always)', () => {
+    const T = 5, N = 6, spk = new Float32Array(T * N), vs = new Float32Array(T * N), v0 = values(N, 0.5, 1, 1), xs = values(T * N, 0.3, 2, 2);
+    it('a constant that is not a float32 number', () => {
+      expect(lifForwardWasm(xs, v0, spk, vs, T, N, { ...lifAttrs(configs[0]), VTh: 0.1 })).toBe(false);
+      expect(exponForwardWasm(xs, v0, vs, T, N, 0.1, 0.9)).toBe(false);
+    });
+    it('k ≤ 0 (V_th ≤ V_reset)', () => {
+      expect(lifForwardWasm(xs, v0, spk, vs, T, N, { ...lifAttrs(configs[0]), k: -1 })).toBe(false);
+    });
+    it('a surrogate with an operation WebAssembly lacks (exp), or none at all', () => {
+      const noExpr = { key: 'plain-tanh', gradScalar: (x: number) => 1 - Math.tanh(x) ** 2, wgslGrad: () => '' };
+      for (const spkFun of [new surrogate.Sigmoid(), noExpr]) {
+        const a: LifAttrs & GradFlags = { ...lifAttrs(configs[0]), spkFun, hasDS: true, hasDV: false };
+        expect(lifSweepWasm(v0, vs, vs, null, spk, new Float32Array(N), T, N, a, 1, 0.9, 0.1)).toBe(false);
+      }
+    });
+    it('arrays outside the arena too long for even one column of scratch', () => {
+      const longT = SCRATCH_BYTES / 8 + 1, n = 1, tau = Math.fround(5), coef = Math.fround(0.9);
+      const x = values(longT * n, 0, 2, 8), g0 = new Float32Array(n), gs = new Float32Array(longT * n);
+      expect(exponForwardWasm(x, g0, gs, longT, n, tau, coef)).toBe(false);
+      expectSame(jsOnly(() => exponRunKernel([input(x, [longT, n]), input(g0, [n])], { tau, coef }, [seqOut(longT, n)])), exponRunKernel([input(x, [longT, n]), input(g0, [n])], { tau, coef }, [seqOut(longT, n)]));
+    });
+    it('code generation off (where eval, and with it WebAssembly compilation, is forbidden)', async () => {
+      const { codegen } = await import('../../surrogate/compileJs.js');
+      codegen.enabled = false;
+      try {
+        expect(wasmEnabled()).toBe(false);
+        expect(lifForwardWasm(xs, v0, spk, vs, T, N, lifAttrs(configs[0]))).toBe(false);
+      } finally {
+        codegen.enabled = true;
+      }
+    });
+  });
+
+  it('the arena never grows (growing would detach its buffer, which slows every typed-array access in V8)', () => {
+    const memory = arenaMemory()!;
+    expect(() => memory.grow(1)).toThrow(); // its maximum is its size
+    expect(heap.f32().buffer).toBe(memory.buffer);
+  });
+});
+
+describe('σ\' compiled to WebAssembly (f64x2) against compileJs.ts, bit for bit', () => {
+  const xs = [...SPECIAL, ...SPECIAL.map((v) => -v), 0.5, -0.5, 0.999, 1.0000001, -3.7, 12.5, 1e-300, 1e300, 5e-324];
+  const supported = Object.entries(surrogate.CLASSES).map(([name, C]) => [name, new (C as new () => Surrogate)()] as const)
+    .filter(([, s]) => wasmSupports(s.gradExpr));
+  it('takes the algebraic surrogates (ReluGrad, the default, among them)', () => {
+    expect(supported.map(([name]) => name)).toEqual(expect.arrayContaining(['ReluGrad', 'Arctan', 'PiecewiseQuadratic', 'SoftSign', 'InvSquareGrad']));
+  });
+  it.each(supported)('%s', (_name, s) => {
+    // σ' of the float64 row at address 0, in place: pairs, then the odd last value with scalar lanes.
+    const run = wasmKernel(`test-sigma|${s.key}`, () => {
+      const params = ['i32'] as const, L = new Locals(params);
+      const j4 = L.local('i32');
+      const at = add(get(j4), get(j4));
+      const body = columns(j4, get(0), FLOAT64, (Lx) => {
+        const x = L.local(Lx.value), sigma = inlineWasm(s.gradExpr, x, Lx, L);
+        return [...set(x, Lx.loadWork(at)), ...sigma.code, ...Lx.storeWork(at, get(sigma.result))];
+      });
+      return { params, locals: L, body };
+    });
+    expect(run).not.toBeNull();
+    expect(xs.length % 2).toBe(1);
+    heap.f64().set(xs, 0);
+    run!(xs.length);
+    expectSame([heap.f64().subarray(0, xs.length)], [xs.map(s.gradScalar)]);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The fused sequence ops on their own, on the CPU in float64: gradients against central finite differences
+ * (test/support/gradcheck.ts), shape validation, and the exp-Euler constants against SPEC §0's table.
+ *
+ * A spike's surrogate gradient is by design not the derivative of its Heaviside forward, so finite
+ * differences can only check the neuron ops where no surrogate enters: the membrane outputs with
+ * `detachReset` (soft reset). The surrogate paths are checked against the hand-derived float64 BPTT in
+ * nnSeed.test.ts and against step-mode autodiff in nnModes.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import * as sg from '../../index.js';
+import type { AlifAttrs, LifAttrs } from '../../engine/opsNeuron.js';
+import { gradcheck } from '../support/gradcheck.js';
+import { cpu, rng, uniformArray } from '../support/helpers.js';
+import { ReluGrad } from '../../surrogate/index.js';
+
+const { runOp } = sg;
+
+function f64(shape: number[], lo: number, hi: number, seed: number, be: sg.Backend): sg.Tensor {
+  return sg.tensor(uniformArray(shape.reduce((p, d) => p * d, 1), lo, hi, rng(seed)), shape, 'float64', be);
+}
+
+const LIF: LifAttrs = {
+  tau: 4, coef: 4 * sg.nn.exprel(-1 / 4), R: 1.3, VTh: 1, VReset: -0.2, VRest: 0.1, k: 1.2,
+  reset: 'soft', detachReset: true, spkFun: new ReluGrad(),
+};
+const ALIF: AlifAttrs = { ...LIF, tauA: 9, coefA: 9 * sg.nn.exprel(-1 / 9), beta: 0.3 };
+
+describe('fused ops: gradients against float64 finite differences', async () => {
+  const be = await cpu();
+  // Odd sizes, a batch axis and none, and T = 1.
+  const shapes: [number, number[]][] = [[7, [3, 5]], [1, [4]], [12, [2, 1]]];
+  for (const [T, s] of shapes) {
+    const tag = `T=${T}, state [${s}]`;
+    it(`exponRun, ${tag}`, () => sg.tidy(() => {
+      gradcheck((x, g0) => runOp('exponRun', [x, g0], { tau: 5, coef: 5 * sg.nn.exprel(-1 / 5) })[0]!, [f64([T, ...s], -1, 1, 1, be), f64(s, -1, 1, 2, be)]);
+    }));
+    it(`leakyRun, ${tag}`, () => sg.tidy(() => {
+      gradcheck((x, r0) => runOp('leakyRun', [x, r0], { decay: 0.8 })[0]!, [f64([T, ...s], -1, 1, 3, be), f64(s, -1, 1, 4, be)]);
+    }));
+    for (const out of [0, 1, 2]) {
+      it(`dualExponRun output ${out}, ${tag}`, () => sg.tidy(() => {
+        const a = { tauRise: 2, coefRise: 2 * sg.nn.exprel(-1 / 2), tauDecay: 7, coefDecay: 7 * sg.nn.exprel(-1 / 7), amp: 1.7 };
+        gradcheck((x, r0, d0) => runOp('dualExponRun', [x, r0, d0], a)[out]!, [f64([T, ...s], -1, 1, 5, be), f64(s, -1, 1, 6, be), f64(s, -1, 1, 7, be)]);
+      }));
+    }
+    it(`lifRun membrane (detached soft reset), ${tag}`, () => sg.tidy(() => {
+      const x = f64([T, ...s], 0, 3, 8, be);
+      const spikes = runOp('lifRun', [x, f64(s, -0.5, 1.5, 9, be)], LIF)[0]!.dataSync();
+      if (T > 5) expect(spikes.some((v) => v === 1)).toBe(true); // resets happen inside the checked window
+      gradcheck((xx, v0) => runOp('lifRun', [xx, v0], LIF)[1]!, [x, f64(s, -0.5, 1.5, 9, be)]);
+    }));
+    for (const out of [1, 2]) {
+      it(`alifRun ${out === 1 ? 'membrane' : 'adaptation'} (detached soft reset), ${tag}`, () => sg.tidy(() => {
+        gradcheck((x, v0, a0) => runOp('alifRun', [x, v0, a0], ALIF)[out]!, [f64([T, ...s], 0, 4, 10, be), f64(s, -0.5, 1.5, 11, be), f64(s, 0, 2, 12, be)]);
+      }));
+    }
+  }
+});
+
+describe('fused ops: input validation before any kernel runs', () => {
+  it('names the argument and the expected shape', () => {
+    const x = sg.zeros([5, 2, 3]);
+    expect(() => runOp('lifRun', [x, sg.zeros([2, 4])], LIF)).toThrow(/lifRun: argument 'v0' expected float32 \[2, 3\].*got float32 \[2, 4\]/);
+    expect(() => runOp('alifRun', [x, sg.zeros([2, 3]), sg.zeros([3])], ALIF)).toThrow(/alifRun: argument 'a0' expected float32 \[2, 3\]/);
+    expect(() => runOp('exponRun', [x, sg.zeros([2, 3], 'float64')], { tau: 1, coef: 1 })).toThrow(/exponRun: argument 'g0' expected float32 \[2, 3\].*got float64/);
+    expect(() => runOp('exponRun', [sg.zeros([5, 2, 3], 'int32'), sg.zeros([2, 3], 'int32')], { tau: 1, coef: 1 })).toThrow(/argument 'x' expected a float32 or float64 tensor/);
+    expect(() => runOp('leakyRun', [sg.zeros([0, 3]), sg.zeros([3])], { decay: 1 })).toThrow(/T >= 1/);
+  });
+});
+
+describe('exp-Euler constants (SPEC §0 table)', () => {
+  it('match the float32 z and phi of the table and the exact decay in float64', () => {
+    const table: [number, number, number, number][] = [
+      [5, -0.20000000298023224, 0.9063462018966675, 0.8187307530779818],
+      [10, -0.10000000149011612, 0.9516258239746094, 0.9048374180359595],
+      [20, -0.05000000074505806, 0.9754115343093872, 0.951229424500714],
+    ];
+    for (const [tau, z, phi, decay] of table) {
+      expect(Math.fround(-1 / tau)).toBe(z);
+      const c32 = sg.nn.expEulerConstants(tau, 1, 'float32');
+      expect(c32.coef).toBe(phi); // dt = 1: coef = phi exactly
+      expect(c32.tau).toBe(tau);
+      const c64 = sg.nn.expEulerConstants(tau, 1, 'float64');
+      expect(1 - c64.coef / tau).toBeCloseTo(decay, 15); // x + coef·(−x/τ) = x·e^(−dt/τ)
+    }
+    expect(sg.nn.exprel(1e-9)).toBeCloseTo(1 + 5e-10, 15); // the Taylor branch near 0
+  });
+});
