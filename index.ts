@@ -18,3 +18,5 @@ export * as init from './nn/init.js';
 export * as optim from './optim/index.js';
 export * as metric from './optim/metric.js';
 export * as units from './units/index.js';
+export * as data from './data/index.js';
+export * as spikegen from './spikegen/index.js';

@@ -68,6 +68,28 @@ export class Generator {
     return (this.nextUint32() >>> 8) * 5.9604644775390625e-8; // 2⁻²⁴
   }
 
+  /**
+   * Fills `out[start, end)` with what that many nextFloat32() calls return (the same stream, bit for bit),
+   * without a call per element: the spike encoders draw millions per batch.
+   */
+  fillFloat32(out: Float32Array, start = 0, end = out.length): void {
+    const s = this.#s;
+    let s0 = s[0]!, s1 = s[1]!, s2 = s[2]!, s3 = s[3]!;
+    for (let i = start; i < end; i++) {
+      const m = Math.imul(s1, 5);
+      const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = (r >>> 8) * 5.9604644775390625e-8;
+    }
+    s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;
+  }
+
   /** Uniform in [0, 1) with 53 random bits. */
   nextFloat64(): number {
     const hi = this.nextUint32() >>> 5, lo = this.nextUint32() >>> 6; // 27 + 26 bits

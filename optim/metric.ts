@@ -77,3 +77,4 @@ export function meanSquaredError(predictions: Tensor, targets: Tensor, axis?: nu
   broadcastShapes(fn, p.shape, t.shape);
   return mean(square(sub(p, t)), axis);
 }
+export * from './spikeMetric.js';

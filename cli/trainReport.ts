@@ -1,0 +1,121 @@
+/**
+ * What `spikegrad train` shows and writes: one line per epoch, the confusion matrix, and in --out the curves
+ * as curves.json (the whole result), curves.csv (one row per epoch) and accuracy-curves.svg/png (training loss
+ * above, train and test accuracy below; rendered by cli/plot.ts like compare's chart). Files are written
+ * atomically: each to a temporary file in the same folder, then renamed over the old one.
+ */
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SpikegradError } from '../engine/errors.js';
+import type { DigitsResult, EpochRecord } from '../train/digits.js';
+import { renderSvg, svgToPng, type VegaLiteSpec } from './plot.js';
+
+const pct = (v: number | null): string => (v === null ? '—' : `${(100 * v).toFixed(1)}%`);
+
+export function describeRun(r: Pick<DigitsResult, 'config' | 'backend' | 'trainSize' | 'testSize'>): string {
+  const c = r.config;
+  const net = c.model === 'mlp' ? `MLP 784→${c.hidden} ReLU→10 on raw pixels` : `SNN 784→${c.hidden} LIF→10 ${c.loss.includes('membrane') ? 'leaky readout' : 'LIF'}, T=${c.steps} ${c.encoder}-coded, loss ${c.loss}`;
+  return `${c.dataset}: ${net}; ${r.trainSize} train / ${r.testSize} test images, batch ${c.batch}, Adam lr=${c.lr}, seed ${c.seed}, ${r.backend} backend`;
+}
+
+export function formatEpoch(e: EpochRecord, epochs: number): string {
+  const first = e.testAccuracyFirstSpike === null ? '' : ` (first spike ${pct(e.testAccuracyFirstSpike)})`;
+  return `epoch ${String(e.epoch).padStart(String(epochs).length)}/${epochs}  train loss ${e.trainLoss.toFixed(4)}  train acc ${pct(e.trainAccuracy)}  test acc ${pct(e.testAccuracy)}${first}  ${(e.trainMs / 1000).toFixed(1)} s`;
+}
+
+/** The confusion matrix with row and column labels, and per-class recall. */
+export function formatConfusion(r: Pick<DigitsResult, 'confusion' | 'classNames'>): string {
+  const C = r.confusion.length;
+  const labels = r.classNames.map((n) => (n.length > 6 ? n.slice(0, 6) : n));
+  const w = Math.max(5, ...r.confusion.flat().map((v) => String(v).length), ...labels.map((l) => l.length)) + 1;
+  const lw = Math.max(...labels.map((l) => l.length), 4);
+  const head = `${'true\\pred'.padEnd(lw + 1)}${labels.map((l) => l.padStart(w)).join('')}   recall`;
+  const rows = r.confusion.map((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return `${labels[i]!.padEnd(lw + 1)}${row.map((v) => String(v).padStart(w)).join('')}   ${total ? pct(row[i]! / total) : '—'}`;
+  });
+  return [`confusion matrix (test set, ${C} classes):`, head, ...rows].join('\n');
+}
+
+export function toCsv(r: DigitsResult): string {
+  const lines = ['epoch,train_loss,train_accuracy,test_accuracy,test_accuracy_first_spike,train_seconds,test_seconds'];
+  for (const e of r.epochs) lines.push([e.epoch, e.trainLoss, e.trainAccuracy, e.testAccuracy, e.testAccuracyFirstSpike ?? '', e.trainMs / 1000, e.testMs / 1000].join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+export function toJson(r: DigitsResult): string {
+  return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
+}
+
+/** Loss above, accuracies below, one point per epoch. */
+export function chartSpec(r: DigitsResult): VegaLiteSpec {
+  const acc = r.epochs.flatMap((e) => [
+    { epoch: e.epoch, series: 'train', accuracy: e.trainAccuracy },
+    { epoch: e.epoch, series: 'test', accuracy: e.testAccuracy },
+  ]);
+  const x = { field: 'epoch', type: 'quantitative', title: 'Epoch', axis: { tickMinStep: 1 }, scale: { domainMin: 1, nice: false } };
+  const last = r.epochs.at(-1);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: `${r.config.dataset === 'fashion' ? 'Fashion' : 'Digits'}: test accuracy ${last ? pct(last.testAccuracy) : '—'} after ${r.epochs.length} epoch${r.epochs.length === 1 ? '' : 's'}`,
+      subtitle: describeRun(r).split('; '), fontSize: 18, subtitleFontSize: 11, subtitleColor: '#555', anchor: 'start', offset: 12,
+    },
+    background: 'white',
+    padding: 16,
+    vconcat: [
+      {
+        width: 640, height: 160,
+        data: { values: r.epochs.map((e) => ({ epoch: e.epoch, loss: e.trainLoss })) },
+        mark: { type: 'line', point: true, strokeWidth: 2.25, color: '#4c78a8' },
+        encoding: { x, y: { field: 'loss', type: 'quantitative', title: 'Training loss', scale: { zero: false } } },
+      },
+      {
+        width: 640, height: 240,
+        data: { values: acc },
+        mark: { type: 'line', point: true, strokeWidth: 2.25 },
+        encoding: {
+          x,
+          y: { field: 'accuracy', type: 'quantitative', title: 'Accuracy', axis: { format: '.0%' }, scale: { zero: false } },
+          color: { field: 'series', type: 'nominal', title: null, sort: ['train', 'test'], scale: { range: ['#f58518', '#54a24b'] }, legend: { orient: 'bottom-right', labelFontSize: 13 } },
+        },
+      },
+    ],
+    config: { font: 'DejaVu Sans', axis: { labelFontSize: 12, titleFontSize: 14, gridColor: '#e6e6e6' }, view: { stroke: '#bbb' } },
+  };
+}
+
+/**
+ * Checks --out before any training: it must be a folder or not exist yet, and be creatable. Returns the
+ * files that will be written there.
+ */
+export async function prepareOut(dir: string): Promise<string[]> {
+  const st = await stat(dir).catch(() => null);
+  if (st && !st.isDirectory()) throw new SpikegradError(`train: argument '--out' expected a folder, got '${dir}', which is a file`);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new SpikegradError(`train: argument '--out': cannot create the folder '${dir}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return ['accuracy-curves.svg', 'accuracy-curves.png', 'curves.json', 'curves.csv'].map((f) => join(dir, f));
+}
+
+async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw new SpikegradError(`train: cannot write '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** Writes the chart (SVG and PNG), curves.json and curves.csv into `dir`; returns their paths. */
+export async function writeOutputs(r: DigitsResult, dir: string): Promise<string[]> {
+  const files = await prepareOut(dir);
+  const svg = await renderSvg(chartSpec(r));
+  const png = await svgToPng(svg);
+  await Promise.all([writeAtomic(files[0]!, svg), writeAtomic(files[1]!, png), writeAtomic(files[2]!, toJson(r)), writeAtomic(files[3]!, toCsv(r))]);
+  return files;
+}

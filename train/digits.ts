@@ -1,0 +1,300 @@
+/**
+ * The digit classifier (issue 13): a feed-forward SNN 784 → hidden LIF → 10 trained with Adam on data.digits()
+ * (or data.fashion()), inputs rate- or latency-coded over T steps, in sequence mode (each layer's `run`: one
+ * matmul or fused kernel per layer, forward and backward). What `spikegrad train digits` and
+ * examples/digits.ts run.
+ *
+ * The neurons are snnTorch's Leaky(beta = 0.95) in brainpy.state's terms: nn.LIF with τ = −dt/ln β (19.5 ms at
+ * dt = 1 ms) and R = 1/(1 − β) = 20 Ω, so that V ← βV + I as in snnTorch; threshold 1, soft reset with the
+ * reset detached (snnTorch's default), the arctan surrogate of snnTorch (surrogate.atan(), α = 2).
+ * The output layer is a LIF layer for the count losses and a leaky readout (nn.LeakyRateReadout, the
+ * "membrane") for the membrane losses.
+ *
+ * Per epoch: the mean training loss, the training accuracy (counted on the training batches as they are
+ * trained), the test accuracy (a forward pass over the held-out set) and, for spiking outputs, the test
+ * accuracy by first spike. At the end: the test set's confusion matrix.
+ */
+import { argmax, cast, max, mean, relu, sum, tensor } from '../engine/api.js';
+import { getBackend, withBackend } from '../engine/backends.js';
+import { context as envContext } from '../engine/environ.js';
+import { SpikegradError } from '../engine/errors.js';
+import { Generator } from '../engine/random.js';
+import * as random from '../engine/random.js';
+import { dispose, keep, tidy } from '../engine/scope.js';
+import { ParamState } from '../engine/state.js';
+import { noGrad } from '../engine/tape.js';
+import type { Tensor } from '../engine/tensor.js';
+import { grad, jit } from '../engine/transform.js';
+import { ArrayDataset } from '../data/dataset.js';
+import { digits, fashion, type ImageSets } from '../data/images.js';
+import { DataLoader } from '../data/loader.js';
+import * as nn from '../nn/index.js';
+import { Adam } from '../optim/adam.js';
+import { softmaxCrossEntropyWithIntegerLabels } from '../optim/metric.js';
+import {
+  ceCountLoss, ceMaxMembraneLoss, ceMeanMembraneLoss, ceRateLoss, confusionMatrix, mseCountLoss, predictByCount, predictByFirstSpike,
+} from '../optim/spikeMetric.js';
+import { atan } from '../surrogate/aliases.js';
+import { latency, rateArray } from '../spikegen/index.js';
+import * as u from '../units/index.js';
+
+export const LOSSES = ['ce-count', 'ce-rate', 'mse-count', 'ce-max-membrane', 'ce-mean-membrane'] as const;
+export type DigitsLoss = (typeof LOSSES)[number];
+export const ENCODERS = ['rate', 'latency'] as const;
+export type DigitsEncoder = (typeof ENCODERS)[number];
+export const MODELS = ['snn', 'mlp'] as const;
+
+export interface DigitsConfig {
+  dataset: 'digits' | 'fashion';
+  /** 'snn' (default) or 'mlp': the same layer sizes, ReLU, on the raw pixels (no time axis), for scale. */
+  model: (typeof MODELS)[number];
+  hidden: number;
+  steps: number;
+  epochs: number;
+  batch: number;
+  lr: number;
+  encoder: DigitsEncoder;
+  loss: DigitsLoss;
+  seed: number;
+  /** snnTorch's β of the LIF layers (τ = −dt/ln β, R = 1/(1 − β)). */
+  beta: number;
+  /** Use only the first n training / test images of each class (quick runs, tests). */
+  trainPerClass?: number;
+  testPerClass?: number;
+  cacheDir?: string;
+}
+
+export const DIGITS_DEFAULTS: DigitsConfig = {
+  dataset: 'digits', model: 'snn', hidden: 128, steps: 25, epochs: 10, batch: 128, lr: 2e-3,
+  encoder: 'rate', loss: 'ce-count', seed: 0, beta: 0.95,
+};
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  /** Spiking outputs: test accuracy when the class that spikes first wins. */
+  testAccuracyFirstSpike: number | null;
+  /** Wall time of the epoch's training (without the test pass). */
+  trainMs: number;
+  testMs: number;
+}
+
+export interface DigitsResult {
+  config: DigitsConfig;
+  backend: string;
+  trainSize: number;
+  testSize: number;
+  epochs: EpochRecord[];
+  /** Test set, after the last epoch: rows true class, columns predicted. */
+  confusion: number[][];
+  classNames: readonly string[];
+  cacheFile: string | null;
+  wallMs: number;
+}
+
+export interface DigitsHooks {
+  /** Before the first epoch: the data is loaded and checked. */
+  onStart?(info: { train: number; test: number; batches: number; cacheFile: string | null }): void;
+  onBatch?(epoch: number, batch: number, batches: number, loss: number): void;
+  onEpoch?(r: EpochRecord): void;
+}
+
+function checkConfig(c: DigitsConfig): void {
+  const fn = 'trainDigits';
+  const posInt = (name: keyof DigitsConfig, v: unknown) => {
+    if (!Number.isInteger(v) || (v as number) < 1) throw new SpikegradError(`${fn}: argument '${name}' expected a positive integer, got ${String(v)}`);
+  };
+  (['hidden', 'steps', 'epochs', 'batch'] as const).forEach((k) => posInt(k, c[k]));
+  if (!(c.lr > 0 && Number.isFinite(c.lr))) throw new SpikegradError(`${fn}: argument 'lr' expected a positive number, got ${c.lr}`);
+  if (!(c.beta > 0 && c.beta < 1)) throw new SpikegradError(`${fn}: argument 'beta' expected a number in (0, 1), got ${c.beta}`);
+  if (!LOSSES.includes(c.loss)) throw new SpikegradError(`${fn}: argument 'loss' expected one of ${LOSSES.join(', ')}, got '${c.loss}'`);
+  if (!ENCODERS.includes(c.encoder)) throw new SpikegradError(`${fn}: argument 'encoder' expected one of ${ENCODERS.join(', ')}, got '${c.encoder}'`);
+  if (!MODELS.includes(c.model)) throw new SpikegradError(`${fn}: argument 'model' expected one of ${MODELS.join(', ')}, got '${c.model}'`);
+  if (!Number.isInteger(c.seed)) throw new SpikegradError(`${fn}: argument 'seed' expected an integer, got ${c.seed}`);
+  if (c.trainPerClass !== undefined) posInt('trainPerClass', c.trainPerClass);
+  if (c.testPerClass !== undefined) posInt('testPerClass', c.testPerClass);
+}
+
+const isMembraneLoss = (l: DigitsLoss) => l === 'ce-max-membrane' || l === 'ce-mean-membrane';
+
+/** The SNN: Linear → LIF → Linear → LIF (count losses) or LeakyRateReadout (membrane losses). */
+export class DigitsSNN extends nn.Module {
+  fc1: nn.Linear;
+  lif1: nn.LIF;
+  fc2: nn.Linear | null;
+  out: nn.LIF | nn.LeakyRateReadout;
+
+  constructor(nIn: number, hidden: number, classes: number, opts: { beta: number; readout: boolean }) {
+    super();
+    const tau = -1 / Math.log(opts.beta); // ms, at dt = 1 ms
+    const lif = { tau: u.ms(tau), R: u.ohm(1 / (1 - opts.beta)), VTh: u.mV(1), VReset: u.mV(0), spkFun: atan(), detachReset: true };
+    this.fc1 = new nn.Linear(nIn, hidden);
+    this.lif1 = new nn.LIF(hidden, lif);
+    if (opts.readout) {
+      this.fc2 = null;
+      this.out = new nn.LeakyRateReadout(hidden, classes, { tau: u.ms(tau) });
+    } else {
+      this.fc2 = new nn.Linear(hidden, classes);
+      this.out = new nn.LIF(classes, lif);
+    }
+  }
+
+  update(x: Tensor): Tensor {
+    const h = this.lif1.update(this.fc1.update(x));
+    return this.out.update(this.fc2 ? this.fc2.update(h) : h);
+  }
+
+  /** xs [T, B, 784] → output sequence [T, B, classes] (spikes, or the readout's membrane). */
+  override run(xs: Tensor): Tensor {
+    const h = this.lif1.run(this.fc1.run(xs));
+    return this.out.run(this.fc2 ? this.fc2.run(h) : h);
+  }
+}
+
+/** The non-spiking MLP of the same sizes, for scale. */
+export class DigitsMLP extends nn.Module {
+  fc1: nn.Linear;
+  fc2: nn.Linear;
+  constructor(nIn: number, hidden: number, classes: number) {
+    super();
+    this.fc1 = new nn.Linear(nIn, hidden);
+    this.fc2 = new nn.Linear(hidden, classes);
+  }
+  update(x: Tensor): Tensor {
+    return this.fc2.update(relu(this.fc1.update(x)));
+  }
+}
+
+function lossOf(c: DigitsConfig, out: Tensor, y: Tensor): Tensor {
+  switch (c.loss) {
+    case 'ce-count': return ceCountLoss(out, y);
+    case 'ce-rate': return ceRateLoss(out, y);
+    case 'mse-count': return mseCountLoss(out, y, { correctRate: 0.8, incorrectRate: 0.2 });
+    case 'ce-max-membrane': return ceMaxMembraneLoss(out, y);
+    case 'ce-mean-membrane': return ceMeanMembraneLoss(out, y);
+  }
+}
+
+/** Predicted classes of an output sequence (or of MLP logits). */
+function predict(c: DigitsConfig, out: Tensor): Tensor {
+  if (c.model === 'mlp') return argmax(out, -1);
+  if (c.loss === 'ce-max-membrane') return argmax(max(out, 0), -1);
+  if (c.loss === 'ce-mean-membrane') return argmax(mean(out, 0), -1);
+  return predictByCount(out);
+}
+
+/** Loads the images (data.digits or data.fashion) and takes the per-class subsets the config asks for. */
+export async function loadDigitsData(c: Pick<DigitsConfig, 'dataset' | 'seed' | 'trainPerClass' | 'testPerClass' | 'cacheDir'>): Promise<ImageSets> {
+  const load = c.dataset === 'fashion' ? fashion : digits;
+  const sets = await load({ ...(c.cacheDir ? { cacheDir: c.cacheDir } : {}) });
+  return {
+    ...sets,
+    train: c.trainPerClass ? sets.train.perClass(c.trainPerClass) : sets.train,
+    test: c.testPerClass ? sets.test.perClass(c.testPerClass) : sets.test,
+  };
+}
+
+/** Trains and evaluates; `data` defaults to loadDigitsData(config). */
+export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: DigitsHooks = {}, data?: { train: ArrayDataset; test: ArrayDataset; cacheFile?: string | null }): Promise<DigitsResult> {
+  const c: DigitsConfig = { ...DIGITS_DEFAULTS, ...partial };
+  checkConfig(c);
+  const t0 = performance.now();
+  const sets = data ?? (await loadDigitsData(c));
+  const { train, test } = sets;
+  if (train.featureSize !== test.featureSize) throw new SpikegradError(`trainDigits: train and test samples differ in size (${train.featureSize} and ${test.featureSize})`);
+  const F = train.featureSize, C = train.classes;
+  const be = getBackend();
+  return envContext({ dt: u.ms(1) }, () => withBackend(be, async () => {
+    random.seed(c.seed);
+    const snn = c.model === 'snn';
+    const net: nn.Module = snn ? new DigitsSNN(F, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss) }) : new DigitsMLP(F, c.hidden, C);
+    const optimizer = new Adam({ lr: c.lr });
+    optimizer.registerTrainableWeights(net.states(ParamState));
+    const encGen = new Generator(c.seed + 1);
+    const flat = (v: Float32Array, shape: number[]) => ({ values: v, shape: [shape[0]!, F] });
+    const encodeHost = !snn ? flat
+      : c.encoder === 'rate' ? (v: Float32Array, shape: number[]) => rateArray(v, [shape[0]!, F], { numSteps: c.steps, generator: encGen })
+        : flat;
+    const encode = snn && c.encoder === 'latency'
+      ? (x: Tensor) => latency(x, { numSteps: c.steps, tau: 5, threshold: 0.01, linear: true, normalize: true, clip: true })
+      : undefined;
+    const loaderOpts = { encodeHost, ...(encode ? { encode } : {}) };
+    const trainLoader = new DataLoader(train, { batchSize: c.batch, seed: c.seed, shuffle: true, ...loaderOpts });
+    const testLoader = new DataLoader(test, { batchSize: Math.max(c.batch, 256), shuffle: false, ...loaderOpts });
+    hooks.onStart?.({ train: train.length, test: test.length, batches: trainLoader.length, cacheFile: sets.cacheFile ?? null });
+
+    const forward = (x: Tensor): Tensor => (snn ? net.run(x) : (net as DigitsMLP).update(x));
+    const step = jit((x: Tensor, y: Tensor) => {
+      if (snn) nn.initAllStates(net, { batchSize: y.shape[0]! });
+      let hit: Tensor | null = null; // correct predictions of this batch, counted from the same forward pass
+      const [grads, l] = grad(() => {
+        const out = forward(x);
+        hit = keep(noGrad(() => sum(cast(predict(c, out).eq(y), 'float32'))));
+        return snn ? lossOf(c, out, y) : softmaxCrossEntropyWithIntegerLabels(out, y).mean();
+      }, net.states(ParamState), { returnValue: true })();
+      optimizer.update(grads);
+      return [l, hit!];
+    });
+    const evaluate = async (): Promise<{ acc: number; accFirst: number | null; confusion: Float32Array }> => {
+      let correct = 0, correctFirst = 0, n = 0;
+      const cm = new Float32Array(C * C);
+      for await (const { x, y } of testLoader.epoch(0)) {
+        const [hit, hitFirst, m] = tidy(() => noGrad(() => {
+          if (snn) nn.initAllStates(net, { batchSize: y.shape[0]! });
+          const out = forward(x);
+          const pred = predict(c, out);
+          const first = snn && !isMembraneLoss(c.loss) ? sum(cast(predictByFirstSpike(out).eq(y), 'float32')) : tensor(0);
+          return [sum(cast(pred.eq(y), 'float32')), first, confusionMatrix(pred, y, C)];
+        }));
+        correct += await hit.item();
+        correctFirst += await hitFirst.item();
+        const mv = await m.data();
+        for (let i = 0; i < cm.length; i++) cm[i]! += mv[i]!;
+        dispose([hit, hitFirst, m]);
+        n += y.shape[0]!;
+      }
+      return { acc: correct / n, accFirst: snn && !isMembraneLoss(c.loss) ? correctFirst / n : null, confusion: cm };
+    };
+
+    const epochs: EpochRecord[] = [];
+    let confusion: Float32Array = new Float32Array(C * C);
+    try {
+      for (let e = 1; e <= c.epochs; e++) {
+        const te = performance.now();
+        let lossSum = 0, correct = 0, seen = 0;
+        for await (const { x, y, index } of trainLoader.epoch(e - 1)) {
+          const [l, hit] = step(x, y);
+          const lv = await l!.item();
+          correct += await hit!.item();
+          dispose([l, hit]);
+          if (!Number.isFinite(lv)) throw new SpikegradError(`trainDigits: the loss became ${lv} in epoch ${e}, batch ${index + 1} (lower --lr)`);
+          lossSum += lv * y.shape[0]!;
+          seen += y.shape[0]!;
+          hooks.onBatch?.(e, index + 1, trainLoader.length, lv);
+        }
+        const trainMs = performance.now() - te;
+        const tt = performance.now();
+        const ev = await evaluate();
+        confusion = ev.confusion;
+        const rec: EpochRecord = {
+          epoch: e, trainLoss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy: ev.acc, testAccuracyFirstSpike: ev.accFirst,
+          trainMs, testMs: performance.now() - tt,
+        };
+        epochs.push(rec);
+        hooks.onEpoch?.(rec);
+      }
+    } finally {
+      optimizer.dispose();
+      for (const s of Object.values(net.states())) s.dispose();
+    }
+    const rows = Array.from({ length: C }, (_, i) => Array.from(confusion.subarray(i * C, (i + 1) * C)));
+    return {
+      config: c, backend: be.name, trainSize: train.length, testSize: test.length, epochs, confusion: rows,
+      classNames: train.classNames ?? Array.from({ length: C }, (_, i) => String(i)), cacheFile: sets.cacheFile ?? null,
+      wallMs: performance.now() - t0,
+    };
+  }));
+}
+
