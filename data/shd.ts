@@ -166,7 +166,9 @@ export async function readShd(source: string | Uint8Array, opts: ShdOptions = {}
       } catch (e) {
         throw new SpikegradError(`${fn}: ${name}: cannot read '${path}' (truncated or corrupt?): ${(e as Error).message}`);
       }
-      if (!(d instanceof h5!.Dataset)) throw new SpikegradError(`${fn}: ${name} has no dataset '${path}' (an SHD file has spikes/times, spikes/units and labels)`);
+      if (!(d instanceof h5!.Dataset)) {
+        throw new SpikegradError(`${fn}: ${name} has no dataset '${path}' (an SHD file has spikes/times, spikes/units and labels; or is the file truncated? ${bytes.length} bytes)`);
+      }
       return d;
     };
     const guard = <R>(path: string, f: () => R): R => {

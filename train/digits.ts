@@ -30,6 +30,7 @@ import { digits, fashion, type ImageSets } from '../data/images.js';
 import { DataLoader } from '../data/loader.js';
 import * as nn from '../nn/index.js';
 import { Adam } from '../optim/adam.js';
+import { cosineLR } from '../optim/schedule.js';
 import { softmaxCrossEntropyWithIntegerLabels } from '../optim/metric.js';
 import {
   ceCountLoss, ceMaxMembraneLoss, ceMeanMembraneLoss, ceRateLoss, confusionMatrix, mseCountLoss, predictByCount, predictByFirstSpike,
@@ -58,6 +59,8 @@ export interface DigitsConfig {
   seed: number;
   /** snnTorch's β of the LIF layers (τ = −dt/ln β, R = 1/(1 − β)). */
   beta: number;
+  /** Learning rate over the run: 'constant', or 'cosine' (from lr down to 0 at the last step). */
+  schedule: 'constant' | 'cosine';
   /** Use only the first n training / test images of each class (quick runs, tests). */
   trainPerClass?: number;
   testPerClass?: number;
@@ -66,7 +69,7 @@ export interface DigitsConfig {
 
 export const DIGITS_DEFAULTS: DigitsConfig = {
   dataset: 'digits', model: 'snn', hidden: 128, steps: 25, epochs: 10, batch: 128, lr: 2e-3,
-  encoder: 'rate', loss: 'ce-count', seed: 0, beta: 0.95,
+  encoder: 'rate', loss: 'ce-mean-membrane', seed: 0, beta: 0.95, schedule: 'cosine',
 };
 
 export interface EpochRecord {
@@ -112,6 +115,7 @@ function checkConfig(c: DigitsConfig): void {
   if (!LOSSES.includes(c.loss)) throw new SpikegradError(`${fn}: argument 'loss' expected one of ${LOSSES.join(', ')}, got '${c.loss}'`);
   if (!ENCODERS.includes(c.encoder)) throw new SpikegradError(`${fn}: argument 'encoder' expected one of ${ENCODERS.join(', ')}, got '${c.encoder}'`);
   if (!MODELS.includes(c.model)) throw new SpikegradError(`${fn}: argument 'model' expected one of ${MODELS.join(', ')}, got '${c.model}'`);
+  if (c.schedule !== 'constant' && c.schedule !== 'cosine') throw new SpikegradError(`${fn}: argument 'schedule' expected 'constant' or 'cosine', got '${String(c.schedule)}'`);
   if (!Number.isInteger(c.seed)) throw new SpikegradError(`${fn}: argument 'seed' expected an integer, got ${c.seed}`);
   if (c.trainPerClass !== undefined) posInt('trainPerClass', c.trainPerClass);
   if (c.testPerClass !== undefined) posInt('testPerClass', c.testPerClass);
@@ -210,7 +214,8 @@ export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: Di
     random.seed(c.seed);
     const snn = c.model === 'snn';
     const net: nn.Module = snn ? new DigitsSNN(F, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss) }) : new DigitsMLP(F, c.hidden, C);
-    const optimizer = new Adam({ lr: c.lr });
+    const batches = c.batch >= train.length ? 1 : Math.ceil(train.length / c.batch);
+    const optimizer = new Adam({ lr: c.schedule === 'cosine' ? cosineLR({ lr: c.lr, steps: batches * c.epochs }) : c.lr });
     optimizer.registerTrainableWeights(net.states(ParamState));
     const encGen = new Generator(c.seed + 1);
     const flat = (v: Float32Array, shape: number[]) => ({ values: v, shape: [shape[0]!, F] });
