@@ -8,6 +8,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import * as sg from '../index.js';
 import { runBench, type BenchCase, type BenchOptions, type BenchResult } from './harness.js';
 import { MATMUL_SHAPES, microCases, type MatmulShape } from './micro.js';
+import { digitsEpochCase } from './digitsEpoch.js';
 import { onmCase } from './onm.js';
 import { runPeers, type PeerOptions, type PeerRow, type SelfCheck } from './peerRows.js';
 import { profileStep, type StepProfile } from './profile.js';
@@ -86,6 +87,7 @@ const DEFAULTS: Record<Workload['kind'], Required<IterationOptions>> = {
   train: { warmup: 1, minIters: 3, maxIters: 20, budgetMs: 2000 },
   micro: { warmup: 1, minIters: 3, maxIters: 20, budgetMs: 1000 },
   onm: { warmup: 0, minIters: 1, maxIters: 3, budgetMs: 0 },
+  epoch: { warmup: 0, minIters: 1, maxIters: 3, budgetMs: 0 },
 };
 
 function benchOptions(kind: Workload['kind'], c: IterationOptions): BenchOptions {
@@ -133,6 +135,8 @@ function casesOf(w: Workload, be: sg.Backend, modes: readonly Mode[], cfg: Bench
       return modes.map((mode) => ({ mode, c: onmCase(w, be, mode) as unknown as BenchCase<never> }));
     case 'micro':
       return microCases(w, be, cfg.matmulShapes ?? MATMUL_SHAPES).map((c) => ({ c }));
+    case 'epoch':
+      return modes.map((mode) => ({ mode, c: digitsEpochCase(w, be, mode) as unknown as BenchCase<never> }));
   }
 }
 

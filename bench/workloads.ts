@@ -54,7 +54,22 @@ export interface MicroWorkload extends Sized {
   n: number;
 }
 
-export type Workload = TrainWorkload | OnmWorkload | MicroWorkload;
+/**
+ * `digits`: one training epoch of the digit classifier (train/digits.ts: 784 → 128 LIF → 10 leaky readout,
+ * T = 25 rate-coded steps, batch 128, Adam) over the 8,000 training images of data.digits(), data loading and
+ * spike encoding included: what a user waits for per epoch.
+ */
+export interface EpochWorkload extends Sized {
+  kind: 'epoch';
+  name: string;
+  description: string;
+  steps: number;
+  batch: number;
+  hidden: number;
+  defaultModes: readonly Mode[];
+}
+
+export type Workload = TrainWorkload | OnmWorkload | MicroWorkload | EpochWorkload;
 
 const train = (net: PeerWorkload, matmulBound: boolean, defaultModes: readonly Mode[]): TrainWorkload => ({
   kind: 'train', name: net.name, description: net.description, net, matmulBound, defaultModes,
@@ -85,6 +100,10 @@ export const WORKLOADS: Record<string, Workload> = {
   matmul: { kind: 'micro', name: 'matmul', description: 'matmul GFLOP/s by shape (square, the dense layer, the seed layers with spike input)', ...MICRO_SHAPE },
   lif: { kind: 'micro', name: 'lif', description: 'fused LIF over a sequence, forward (lifRun) and backward (lifRunGrad), GB/s', ...MICRO_SHAPE },
   spike: { kind: 'micro', name: 'spike', description: 'the spike op (Heaviside) and its surrogate backward (spikeGrad), GB/s', ...MICRO_SHAPE },
+  digits: {
+    kind: 'epoch', name: 'digits', steps: 25, batch: 128, hidden: 128, defaultModes: ['sequence'],
+    description: 'one training epoch of 784→128 LIF→10 readout on the 8,000 training digits, T=25 rate-coded, B=128, Adam (data and encoding included)',
+  },
 };
 
 /** What a bare `spikegrad bench` runs: everything but `onm` (minutes per step on a CPU or a software GPU). */
@@ -143,6 +162,7 @@ function resized(w: Workload, s: SizeOverrides): Workload {
     }
     case 'onm':
     case 'micro':
+    case 'epoch':
       return { ...w, steps: steps ?? w.steps, batch: batch ?? w.batch, resized: true };
   }
 }

@@ -145,6 +145,27 @@ export class DataLoader {
   }
 
   /**
+   * The batches of one epoch built one after the other without prefetching, synchronously (for benchmarks and
+   * loops that never await). Each batch is freed when the next is taken or the loop ends.
+   */
+  *epochSync(epoch?: number): IterableIterator<Batch> {
+    const e = epoch ?? this.#epoch;
+    if (!Number.isInteger(e) || e < 0) throw new SpikegradError(`DataLoader.epochSync: argument 'epoch' expected an integer >= 0, got ${describeValue(epoch)}`);
+    this.#epoch = e + 1;
+    const order = this.order(e);
+    let current: Batch | null = null;
+    try {
+      for (let k = 0; k < this.length; k++) {
+        if (current) disposeBatch(current);
+        current = keepBatch(this.build(order, k));
+        yield current;
+      }
+    } finally {
+      if (current) disposeBatch(current);
+    }
+  }
+
+  /**
    * The batches of one epoch (default: the next one), as an async iterator.
    * @example for await (const { x, y } of loader.epoch()) { … }
    */

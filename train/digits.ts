@@ -200,6 +200,92 @@ export async function loadDigitsData(c: Pick<DigitsConfig, 'dataset' | 'seed' | 
   };
 }
 
+export interface DigitsTrainer {
+  config: DigitsConfig;
+  trainLoader: DataLoader;
+  testLoader: DataLoader;
+  /** One training step on a batch: [loss, correct predictions] (the second kept: dispose both after reading). */
+  step(x: Tensor, y: Tensor): [Tensor, Tensor];
+  /** Test accuracy (and by first spike, for spiking outputs) and the confusion matrix [C·C], row-major. */
+  evaluate(): Promise<{ acc: number; accFirst: number | null; confusion: Float32Array }>;
+  /** One epoch of training, synchronously, without reading anything back (the benchmark's unit of work). */
+  epochSync(epoch: number): void;
+  dispose(): void;
+}
+
+/**
+ * Builds the network, optimizer and loaders for `train` and `test` on the current backend (with dt = 1 ms).
+ * Call it inside environ.context({ dt: u.ms(1) }) when stepping in step mode; sequence mode reads dt at
+ * construction and in each `run`.
+ */
+export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: ArrayDataset, test: ArrayDataset): DigitsTrainer {
+  const c: DigitsConfig = { ...DIGITS_DEFAULTS, ...partial };
+  checkConfig(c);
+  if (train.featureSize !== test.featureSize) throw new SpikegradError(`trainDigits: train and test samples differ in size (${train.featureSize} and ${test.featureSize})`);
+  const F = train.featureSize, C = train.classes;
+  random.seed(c.seed);
+  const snn = c.model === 'snn';
+  const net: nn.Module = snn ? new DigitsSNN(F, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss) }) : new DigitsMLP(F, c.hidden, C);
+  const batches = c.batch >= train.length ? 1 : Math.ceil(train.length / c.batch);
+  const optimizer = new Adam({ lr: c.schedule === 'cosine' ? cosineLR({ lr: c.lr, steps: batches * c.epochs }) : c.lr });
+  optimizer.registerTrainableWeights(net.states(ParamState));
+  const encGen = new Generator(c.seed + 1);
+  const flat = (v: Float32Array, shape: number[]) => ({ values: v, shape: [shape[0]!, F] });
+  const encodeHost = !snn ? flat
+    : c.encoder === 'rate' ? (v: Float32Array, shape: number[]) => rateArray(v, [shape[0]!, F], { numSteps: c.steps, generator: encGen })
+      : flat;
+  const encode = snn && c.encoder === 'latency'
+    ? (x: Tensor) => latency(x, { numSteps: c.steps, tau: 5, threshold: 0.01, linear: true, normalize: true, clip: true })
+    : undefined;
+  const loaderOpts = { encodeHost, ...(encode ? { encode } : {}) };
+  const trainLoader = new DataLoader(train, { batchSize: c.batch, seed: c.seed, shuffle: true, ...loaderOpts });
+  const testLoader = new DataLoader(test, { batchSize: Math.max(c.batch, 256), shuffle: false, ...loaderOpts });
+
+  const forward = (x: Tensor): Tensor => (snn ? net.run(x) : (net as DigitsMLP).update(x));
+  const step = jit((x: Tensor, y: Tensor) => {
+    if (snn) nn.initAllStates(net, { batchSize: y.shape[0]! });
+    let hit: Tensor | null = null; // correct predictions of this batch, counted from the same forward pass
+    const [grads, l] = grad(() => {
+      const out = forward(x);
+      hit = keep(noGrad(() => sum(cast(predict(c, out).eq(y), 'float32'))));
+      return snn ? lossOf(c, out, y) : softmaxCrossEntropyWithIntegerLabels(out, y).mean();
+    }, net.states(ParamState), { returnValue: true })();
+    optimizer.update(grads);
+    return [l, hit!];
+  });
+  const evaluate = async (): Promise<{ acc: number; accFirst: number | null; confusion: Float32Array }> => {
+    let correct = 0, correctFirst = 0, n = 0;
+    const cm = new Float32Array(C * C);
+    for await (const { x, y } of testLoader.epoch(0)) {
+      const [hit, hitFirst, m] = tidy(() => noGrad(() => {
+        if (snn) nn.initAllStates(net, { batchSize: y.shape[0]! });
+        const out = forward(x);
+        const pred = predict(c, out);
+        const first = snn && !isMembraneLoss(c.loss) ? sum(cast(predictByFirstSpike(out).eq(y), 'float32')) : tensor(0);
+        return [sum(cast(pred.eq(y), 'float32')), first, confusionMatrix(pred, y, C)];
+      }));
+      correct += await hit.item();
+      correctFirst += await hitFirst.item();
+      const mv = await m.data();
+      for (let i = 0; i < cm.length; i++) cm[i]! += mv[i]!;
+      dispose([hit, hitFirst, m]);
+      n += y.shape[0]!;
+    }
+    return { acc: correct / n, accFirst: snn && !isMembraneLoss(c.loss) ? correctFirst / n : null, confusion: cm };
+  };
+  return {
+    config: c, trainLoader, testLoader, evaluate,
+    step: (x, y) => step(x, y) as [Tensor, Tensor],
+    epochSync: (e) => {
+      for (const { x, y } of trainLoader.epochSync(e)) dispose(step(x, y));
+    },
+    dispose: () => {
+      optimizer.dispose();
+      for (const st of Object.values(net.states())) st.dispose();
+    },
+  };
+}
+
 /** Trains and evaluates; `data` defaults to loadDigitsData(config). */
 export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: DigitsHooks = {}, data?: { train: ArrayDataset; test: ArrayDataset; cacheFile?: string | null }): Promise<DigitsResult> {
   const c: DigitsConfig = { ...DIGITS_DEFAULTS, ...partial };
@@ -207,62 +293,12 @@ export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: Di
   const t0 = performance.now();
   const sets = data ?? (await loadDigitsData(c));
   const { train, test } = sets;
-  if (train.featureSize !== test.featureSize) throw new SpikegradError(`trainDigits: train and test samples differ in size (${train.featureSize} and ${test.featureSize})`);
-  const F = train.featureSize, C = train.classes;
   const be = getBackend();
   return envContext({ dt: u.ms(1) }, () => withBackend(be, async () => {
-    random.seed(c.seed);
-    const snn = c.model === 'snn';
-    const net: nn.Module = snn ? new DigitsSNN(F, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss) }) : new DigitsMLP(F, c.hidden, C);
-    const batches = c.batch >= train.length ? 1 : Math.ceil(train.length / c.batch);
-    const optimizer = new Adam({ lr: c.schedule === 'cosine' ? cosineLR({ lr: c.lr, steps: batches * c.epochs }) : c.lr });
-    optimizer.registerTrainableWeights(net.states(ParamState));
-    const encGen = new Generator(c.seed + 1);
-    const flat = (v: Float32Array, shape: number[]) => ({ values: v, shape: [shape[0]!, F] });
-    const encodeHost = !snn ? flat
-      : c.encoder === 'rate' ? (v: Float32Array, shape: number[]) => rateArray(v, [shape[0]!, F], { numSteps: c.steps, generator: encGen })
-        : flat;
-    const encode = snn && c.encoder === 'latency'
-      ? (x: Tensor) => latency(x, { numSteps: c.steps, tau: 5, threshold: 0.01, linear: true, normalize: true, clip: true })
-      : undefined;
-    const loaderOpts = { encodeHost, ...(encode ? { encode } : {}) };
-    const trainLoader = new DataLoader(train, { batchSize: c.batch, seed: c.seed, shuffle: true, ...loaderOpts });
-    const testLoader = new DataLoader(test, { batchSize: Math.max(c.batch, 256), shuffle: false, ...loaderOpts });
+    const trainer = createDigitsTrainer(c, train, test);
+    const { trainLoader } = trainer;
     hooks.onStart?.({ train: train.length, test: test.length, batches: trainLoader.length, cacheFile: sets.cacheFile ?? null });
-
-    const forward = (x: Tensor): Tensor => (snn ? net.run(x) : (net as DigitsMLP).update(x));
-    const step = jit((x: Tensor, y: Tensor) => {
-      if (snn) nn.initAllStates(net, { batchSize: y.shape[0]! });
-      let hit: Tensor | null = null; // correct predictions of this batch, counted from the same forward pass
-      const [grads, l] = grad(() => {
-        const out = forward(x);
-        hit = keep(noGrad(() => sum(cast(predict(c, out).eq(y), 'float32'))));
-        return snn ? lossOf(c, out, y) : softmaxCrossEntropyWithIntegerLabels(out, y).mean();
-      }, net.states(ParamState), { returnValue: true })();
-      optimizer.update(grads);
-      return [l, hit!];
-    });
-    const evaluate = async (): Promise<{ acc: number; accFirst: number | null; confusion: Float32Array }> => {
-      let correct = 0, correctFirst = 0, n = 0;
-      const cm = new Float32Array(C * C);
-      for await (const { x, y } of testLoader.epoch(0)) {
-        const [hit, hitFirst, m] = tidy(() => noGrad(() => {
-          if (snn) nn.initAllStates(net, { batchSize: y.shape[0]! });
-          const out = forward(x);
-          const pred = predict(c, out);
-          const first = snn && !isMembraneLoss(c.loss) ? sum(cast(predictByFirstSpike(out).eq(y), 'float32')) : tensor(0);
-          return [sum(cast(pred.eq(y), 'float32')), first, confusionMatrix(pred, y, C)];
-        }));
-        correct += await hit.item();
-        correctFirst += await hitFirst.item();
-        const mv = await m.data();
-        for (let i = 0; i < cm.length; i++) cm[i]! += mv[i]!;
-        dispose([hit, hitFirst, m]);
-        n += y.shape[0]!;
-      }
-      return { acc: correct / n, accFirst: snn && !isMembraneLoss(c.loss) ? correctFirst / n : null, confusion: cm };
-    };
-
+    const C = train.classes;
     const epochs: EpochRecord[] = [];
     let confusion: Float32Array = new Float32Array(C * C);
     try {
@@ -270,9 +306,9 @@ export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: Di
         const te = performance.now();
         let lossSum = 0, correct = 0, seen = 0;
         for await (const { x, y, index } of trainLoader.epoch(e - 1)) {
-          const [l, hit] = step(x, y);
-          const lv = await l!.item();
-          correct += await hit!.item();
+          const [l, hit] = trainer.step(x, y);
+          const lv = await l.item();
+          correct += await hit.item();
           dispose([l, hit]);
           if (!Number.isFinite(lv)) throw new SpikegradError(`trainDigits: the loss became ${lv} in epoch ${e}, batch ${index + 1} (lower --lr)`);
           lossSum += lv * y.shape[0]!;
@@ -281,7 +317,7 @@ export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: Di
         }
         const trainMs = performance.now() - te;
         const tt = performance.now();
-        const ev = await evaluate();
+        const ev = await trainer.evaluate();
         confusion = ev.confusion;
         const rec: EpochRecord = {
           epoch: e, trainLoss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy: ev.acc, testAccuracyFirstSpike: ev.accFirst,
@@ -291,8 +327,7 @@ export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: Di
         hooks.onEpoch?.(rec);
       }
     } finally {
-      optimizer.dispose();
-      for (const s of Object.values(net.states())) s.dispose();
+      trainer.dispose();
     }
     const rows = Array.from({ length: C }, (_, i) => Array.from(confusion.subarray(i * C, (i + 1) * C)));
     return {
@@ -302,4 +337,3 @@ export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: Di
     };
   }));
 }
-
