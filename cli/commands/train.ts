@@ -22,6 +22,7 @@ export interface TrainCliOptions {
   encoder: DigitsConfig['encoder'];
   loss: DigitsConfig['loss'];
   model: DigitsConfig['model'];
+  schedule: DigitsConfig['schedule'];
   backend: BackendChoice;
   seed: number;
   out: string;
@@ -55,7 +56,7 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
   if (!TASKS.includes(task as (typeof TASKS)[number])) throw new InvalidArgumentError(`train: argument 'task' expected one of ${TASKS.join(', ')}, got '${task}'.`);
   const config: Partial<DigitsConfig> = {
     dataset: task as DigitsConfig['dataset'], model: o.model, hidden: o.hidden, steps: o.steps, epochs: o.epochs, batch: o.batch, lr: o.lr,
-    encoder: o.encoder, loss: o.loss, seed: o.seed,
+    encoder: o.encoder, loss: o.loss, seed: o.seed, schedule: o.schedule,
     ...(o.trainPerClass ? { trainPerClass: o.trainPerClass } : {}), ...(o.testPerClass ? { testPerClass: o.testPerClass } : {}),
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
   };
@@ -112,6 +113,7 @@ export function register(program: Command): void {
     .addOption(new Option('--encoder <name>', 'how pixels become spikes').choices([...ENCODERS]).default(d.encoder))
     .addOption(new Option('--loss <name>', 'count losses train LIF outputs; membrane losses a leaky readout').choices([...LOSSES]).default(d.loss))
     .addOption(new Option('--model <name>', "'mlp': the same sizes without spikes, for scale").choices([...MODELS]).default(d.model))
+    .addOption(new Option('--schedule <name>', "learning rate: 'cosine' decays from --lr to 0 over the run").choices(['constant', 'cosine']).default(d.schedule))
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
     .option('--seed <n>', 'seed of the weights, the shuffles and the spike encoding', intArg('--seed', -(2 ** 31)), d.seed)
     .option('--train-per-class <n>', 'use only the first n training images of each class (quick runs)', intArg('--train-per-class', 1))
