@@ -55,10 +55,12 @@ export function chartSpec(r: DigitsResult): VegaLiteSpec {
   ]);
   const x = { field: 'epoch', type: 'quantitative', title: 'Epoch', axis: { tickMinStep: 1 }, scale: { domainMin: 1, nice: false } };
   const last = r.epochs.at(-1);
+  const best = r.epochs.reduce<EpochRecord | undefined>((b, e) => (!b || e.testAccuracy > b.testAccuracy ? e : b), undefined);
+  const bestNote = best && last && best !== last ? ` (best ${pct(best.testAccuracy)}, epoch ${best.epoch})` : '';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: `${r.config.dataset === 'fashion' ? 'Fashion' : 'Digits'}: test accuracy ${last ? pct(last.testAccuracy) : '—'} after ${r.epochs.length} epoch${r.epochs.length === 1 ? '' : 's'}`,
+      text: `${r.config.dataset === 'fashion' ? 'Fashion' : 'Digits'}: test accuracy ${last ? pct(last.testAccuracy) : '—'} after ${r.epochs.length} epoch${r.epochs.length === 1 ? '' : 's'}${bestNote}`,
       subtitle: describeRun(r).split('; '), fontSize: 18, subtitleFontSize: 11, subtitleColor: '#555', anchor: 'start', offset: 12,
     },
     background: 'white',

