@@ -265,7 +265,7 @@ export function planLoad(
     }
     writes.push({ state: states[path]!, data: data as TypedArray });
   }
-  return { writes, loaded: [...byPath.keys()], missing, unexpected };
+  return { writes, loaded: paths.filter((p) => byPath.has(p)), missing, unexpected };
 }
 
 /** The file-name mapping of `load`'s `names` option, checked. */
