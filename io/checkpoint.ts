@@ -4,6 +4,7 @@
  *   tensors   model.<path>             the network's parameters (or the states `states` selects)
  *             optimizer.<path>.<slot>  the optimizer's slots (Adam's mu and nu, SGD's trace)
  *             generator.state          the random generator's 128-bit state, U32 [4]
+ *             generator.<name>.state   further generators by name (a data loader's, an encoder's)
  *   metadata  spikegrad.format 'checkpoint', spikegrad.version, spikegrad.model (the module's description),
  *             spikegrad.epoch, spikegrad.config (the run's configuration, JSON),
  *             spikegrad.optimizer (JSON: kind, stepCount — the schedule's position —, slotNames, schedule),
@@ -31,6 +32,18 @@ const CKPT = {
 } as const;
 const GENERATOR_TENSOR = 'generator.state';
 
+/** The named generators, checked: names that make tensor names of their own, each a Generator. */
+function checkGenerators(where: string, generators: unknown): [string, Generator][] {
+  if (generators === undefined) return [];
+  if (generators === null || typeof generators !== 'object' || Array.isArray(generators)) throw new SpikegradError(`${where}: argument 'generators' expected a record of random.Generator by name, got ${describeValue(generators)}`);
+  const list = Object.entries(generators as Record<string, unknown>);
+  for (const [name, g] of list) {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new SpikegradError(`${where}: argument 'generators' has the name '${name}'; expected letters, digits, '_' or '-'`);
+    if (!(g instanceof Generator)) throw new SpikegradError(`${where}: argument 'generators' maps '${name}' to ${describeValue(g)}; expected a random.Generator`);
+  }
+  return list as [string, Generator][];
+}
+
 export interface Checkpoint {
   /** The network (its parameters are saved, or the states `states` selects). */
   net: Target;
@@ -38,6 +51,8 @@ export interface Checkpoint {
   optimizer?: Optimizer | null;
   /** The random generator whose state is saved: the default one unless given; `null` saves none. */
   generator?: Generator | null;
+  /** Further generators to save, by name (e.g. `{ encoder: g }` for a data loader's own generator). */
+  generators?: Readonly<Record<string, Generator>>;
   /** Epochs completed. */
   epoch?: number;
   /** The run's configuration (anything JSON can hold), handed back by loadCheckpoint. */
@@ -58,6 +73,8 @@ export interface RestoreTargets {
   optimizer?: Optimizer | null;
   /** The generator to restore: the default one unless given; `null` leaves the generator alone. */
   generator?: Generator | null;
+  /** The named generators to restore: exactly those the checkpoint holds. */
+  generators?: Readonly<Record<string, Generator>>;
   states?: StateFilter;
 }
 
@@ -110,11 +127,11 @@ async function encodeCheckpoint(where: string, c: Checkpoint): Promise<Uint8Arra
     const om: OptimizerMeta = { kind: s.kind, stepCount: s.stepCount, slotNames: s.slotNames, schedule: String(c.optimizer.schedule) };
     meta[CKPT.optimizer] = JSON.stringify(om);
   }
+  const named = checkGenerators(where, c.generators);
   const generator = c.generator === undefined ? defaultGenerator : c.generator;
-  if (generator) {
-    tensors[GENERATOR_TENSOR] = { dtype: 'U32', shape: [4], data: Uint32Array.from(generator.getState()) };
-    meta[CKPT.generator] = 'xoshiro128**';
-  }
+  if (generator) tensors[GENERATOR_TENSOR] = { dtype: 'U32', shape: [4], data: Uint32Array.from(generator.getState()) };
+  for (const [name, g] of named) tensors[`generator.${name}.state`] = { dtype: 'U32', shape: [4], data: Uint32Array.from(g.getState()) };
+  if (generator || named.length) meta[CKPT.generator] = 'xoshiro128**';
   return encodeSafetensors(tensors, { ...metadataFor(where, c.net, 'checkpoint', c.metadata), ...meta }, where);
 }
 
@@ -147,6 +164,7 @@ export async function loadCheckpoint(source: Source, into: RestoreTargets, opts:
   if (into === null || typeof into !== 'object') throw new SpikegradError(`${where}: argument 'into' expected { net, optimizer?, generator? }, got ${describeValue(into)}`);
   if (into.optimizer != null && !(into.optimizer instanceof Optimizer)) throw new SpikegradError(`${where}: argument 'optimizer' expected an optim optimizer or null, got ${describeValue(into.optimizer)}`);
   if (into.generator != null && !(into.generator instanceof Generator)) throw new SpikegradError(`${where}: argument 'generator' expected a random.Generator or null, got ${describeValue(into.generator)}`);
+  checkGenerators(where, into.generators);
   const states = statesOf(where, into.net, into.states);
   const { bytes, label } = await readSource(where, source, opts.name);
   const fail = (problem: string): never => { throw new SafetensorsError(where, label, problem); };
@@ -200,29 +218,41 @@ export async function loadCheckpoint(source: Source, into: RestoreTargets, opts:
     for (const n of Object.keys(tensors)) if (n.startsWith('optimizer.')) used.add(n);
   }
 
-  // The generator.
-  const generator = into.generator === undefined ? defaultGenerator : into.generator;
-  const g = tensors[GENERATOR_TENSOR];
-  let generatorState: number[] | null = null;
-  if (g) {
-    used.add(GENERATOR_TENSOR);
-    if (g.dtype !== 'U32' || g.shape.length !== 1 || g.shape[0] !== 4) fail(`'${GENERATOR_TENSOR}' is ${g.dtype} [${g.shape.join(', ')}]; expected U32 [4]`);
+  // The generators: the main one and the named ones, each a valid xoshiro128** state.
+  const generatorState = (tensorName: string): number[] => {
+    const g = tensors[tensorName]!;
+    used.add(tensorName);
+    if (g.dtype !== 'U32' || g.shape.length !== 1 || g.shape[0] !== 4) fail(`'${tensorName}' is ${g.dtype} [${g.shape.join(', ')}]; expected U32 [4]`);
     if (metadata[CKPT.generator] !== 'xoshiro128**') fail(`the generator state is for '${metadata[CKPT.generator] ?? 'an unnamed generator'}'; spikegrad's is xoshiro128**`);
     try {
       checkGeneratorState(where, g.data);
     } catch (e) {
-      fail(`'${GENERATOR_TENSOR}' is not a valid generator state (${(e as Error).message.replace(/^.*?got /, 'got ')})`);
+      fail(`'${tensorName}' is not a valid generator state (${(e as Error).message.replace(/^.*?got /, 'got ')})`);
     }
-    generatorState = Array.from(g.data);
+    return Array.from(g.data);
+  };
+  const restores: [Generator, number[]][] = [];
+  const generator = into.generator === undefined ? defaultGenerator : into.generator;
+  if (tensors[GENERATOR_TENSOR]) {
+    const st = generatorState(GENERATOR_TENSOR);
+    if (generator) restores.push([generator, st]);
   } else if (into.generator) {
     fail('the checkpoint holds no generator state; pass { generator: null }');
   }
+  const named = new Map(checkGenerators(where, into.generators));
+  const inFile = Object.keys(tensors).filter((n) => /^generator\.[^.]+\.state$/.test(n)).map((n) => n.slice(10, -6));
+  const unclaimed = inFile.filter((n) => !named.has(n));
+  if (unclaimed.length) fail(`the checkpoint holds the state of the generator${unclaimed.length > 1 ? 's' : ''} ${unclaimed.map((n) => `'${n}'`).join(', ')}; pass { generators: { ${unclaimed.join(', ')} } } to restore ${unclaimed.length > 1 ? 'them' : 'it'}`);
+  for (const [name, g] of named) {
+    if (!inFile.includes(name)) fail(`the checkpoint holds no state for the generator '${name}' (it has ${inFile.length ? inFile.map((n) => `'${n}'`).join(', ') : 'no named generators'})`);
+    restores.push([g, generatorState(`generator.${name}.state`)]);
+  }
   const leftover = Object.keys(tensors).filter((n) => !used.has(n));
-  if ((opts.strict ?? true) && leftover.length) fail(`the tensor${leftover.length > 1 ? 's' : ''} ${leftover.map((n) => `'${n}'`).join(', ')} ${leftover.length > 1 ? 'are' : 'is'} not part of a checkpoint (model., optimizer., generator.state); pass { strict: false } to ignore ${leftover.length > 1 ? 'them' : 'it'}`);
+  if ((opts.strict ?? true) && leftover.length) fail(`the tensor${leftover.length > 1 ? 's' : ''} ${leftover.map((n) => `'${n}'`).join(', ')} ${leftover.length > 1 ? 'are' : 'is'} not part of a checkpoint (model.*, optimizer.*, generator.*state); pass { strict: false } to ignore ${leftover.length > 1 ? 'them' : 'it'}`);
 
   // Everything checked: the optimizer checks its part before changing anything, then the rest is applied.
   if (optState && into.optimizer) into.optimizer.loadStateDict(optState, `${where}: ${label}`);
   assignStates(plan.writes);
-  if (generator && generatorState) generator.setState(generatorState);
+  for (const [g, st] of restores) g.setState(st);
   return { epoch, config, stepCount: optState ? optState.stepCount : null, metadata };
 }

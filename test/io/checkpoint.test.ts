@@ -112,6 +112,28 @@ describe('checkpoints', () => {
   });
 });
 
+describe('named generators (a data loader\'s or an encoder\'s)', () => {
+  it('are saved as generator.<name>.state and restored into the generators given', async () => {
+    const r = makeRun();
+    const encoder = new random.Generator(5);
+    random.rand([9], { generator: encoder });
+    const bytes = await io.checkpointToBytes({ net: r.net, generators: { encoder } });
+    expect(Array.from(decodeSafetensors(bytes, { where: 't', source: 'c' }).tensors['generator.encoder.state']!.data)).toEqual(encoder.getState());
+    const next = Array.from(random.rand([4], { generator: encoder }).dataSync());
+
+    const other = new random.Generator(77);
+    await io.loadCheckpoint(bytes, { net: makeRun().net, generators: { encoder: other } });
+    expect(Array.from(random.rand([4], { generator: other }).dataSync())).toEqual(next);
+
+    const fresh = new random.Generator(1);
+    await expect(io.loadCheckpoint(bytes, { net: makeRun().net })).rejects.toThrow(/the checkpoint holds the state of the generator 'encoder'; pass \{ generators: \{ encoder \} \} to restore it/);
+    await expect(io.loadCheckpoint(bytes, { net: makeRun().net, generators: { encoder: fresh, loader: fresh } })).rejects.toThrow(/the checkpoint holds no state for the generator 'loader' \(it has 'encoder'\)/);
+    expect(fresh.getState()).toEqual(new random.Generator(1).getState());
+    await expect(io.checkpointToBytes({ net: r.net, generators: { 'a.b': encoder } })).rejects.toThrow(/argument 'generators' has the name 'a.b'; expected letters, digits, '_' or '-'/);
+    await expect(io.checkpointToBytes({ net: r.net, generators: { a: {} as sg.random.Generator } })).rejects.toThrow(/argument 'generators' maps 'a' to Object; expected a random.Generator/);
+  });
+});
+
 describe('a checkpoint that does not fit is refused whole', () => {
   /** A fresh run's complete state, to compare before and after a refused load. */
   const stateOf = async (run: ReturnType<typeof makeRun>) => ({ ...(await snapshot(run, [])), generator: random.getState() });
@@ -149,7 +171,7 @@ describe('a checkpoint that does not fit is refused whole', () => {
       [edit(good.tensors, { 'spikegrad.epoch': 'five' }), /the metadata 'spikegrad.epoch' is 'five', not a non-negative integer/],
       [edit(good.tensors, { 'spikegrad.config': '{nope' }), /the metadata 'spikegrad.config' is not JSON/],
       [edit(good.tensors, { 'spikegrad.optimizer': '{"kind":"AdamW","stepCount":-3,"slotNames":["mu","nu"]}' }), /the step count expected a non-negative integer, got number -3/],
-      [edit({ ...good.tensors, extra: { dtype: 'F32', shape: [1], data: new Float32Array(1) } }, {}), /the tensor 'extra' is not part of a checkpoint \(model., optimizer., generator.state\); pass \{ strict: false \} to ignore it/],
+      [edit({ ...good.tensors, extra: { dtype: 'F32', shape: [1], data: new Float32Array(1) } }, {}), /the tensor 'extra' is not part of a checkpoint \(model.\*, optimizer.\*, generator.\*state\); pass \{ strict: false \} to ignore it/],
     ];
     for (const [bytes, message] of cases) {
       await expect(io.loadCheckpoint(bytes, { net: target.net, optimizer: target.optimizer }, { name: 'c.safetensors' })).rejects.toThrow(message);
