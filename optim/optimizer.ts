@@ -197,7 +197,7 @@ export abstract class Optimizer {
    */
   loadStateDict(state: OptimizerStateDict, where = `${this.#name}.loadStateDict`): void {
     if (state === null || typeof state !== 'object') throw new SpikegradError(`${where}: argument 'state' expected an optimizer state (as stateDict() returns), got ${describeValue(state)}`);
-    if (state.kind !== this.#name) throw new SpikegradError(`${where}: the state is of a${/^[AEIOU]/.test(String(state.kind)) ? 'n' : ''} ${String(state.kind)} optimizer; this optimizer is ${this.#name}`);
+    if (state.kind !== this.#name) throw new SpikegradError(`${where}: the state was saved by ${String(state.kind)}; this optimizer is ${this.#name}`);
     if (!Number.isSafeInteger(state.stepCount) || state.stepCount < 0) throw new SpikegradError(`${where}: the step count expected a non-negative integer, got ${describeValue(state.stepCount)}`);
     const names = this.slotNames;
     const slots = state.slots;

@@ -142,7 +142,7 @@ describe('a checkpoint that does not fit is refused whole', () => {
     ['a weights file', async () => io.toBytes(makeRun().net), {},
       /io.loadCheckpoint: the given bytes: not a spikegrad checkpoint \(its metadata has spikegrad.format 'weights'\); to load weights use io.load/],
     ['an optimizer of another kind', async () => { const r = makeRun(); const sgd = new optim.SGD({ momentum: 0.9 }).registerTrainableWeights(r.net.states(ParamState)); return io.checkpointToBytes({ net: r.net, optimizer: sgd }); }, {},
-      /io.loadCheckpoint: the given bytes: the state is of a SGD optimizer; this optimizer is AdamW/],
+      /io.loadCheckpoint: the given bytes: the state was saved by SGD; this optimizer is AdamW/],
     ['no optimizer to restore into', async () => { const r = makeRun(); return io.checkpointToBytes({ net: r.net, optimizer: r.optimizer }); }, { optimizer: undefined },
       /the checkpoint holds the state of an optimizer \(AdamW, step 0\); pass \{ optimizer \} to restore it, or \{ optimizer: null \} to leave it out/],
     ['another network', async () => { const c = { ...RUN_CONFIG, nRec: 5 }; const r = makeRun(c); return io.checkpointToBytes({ net: r.net, optimizer: r.optimizer }); }, {},

@@ -92,7 +92,7 @@ describe('optimizer state', () => {
     const { ['layer.bias']: _b, ...lessSlots } = good.slots;
     const bad: [Partial<optim.OptimizerStateDict> | null, RegExp][] = [
       [null, /Adam.loadStateDict: argument 'state' expected an optimizer state \(as stateDict\(\) returns\), got null/],
-      [{ ...good, kind: 'SGD' }, /Adam.loadStateDict: the state is of a SGD optimizer; this optimizer is Adam/],
+      [{ ...good, kind: 'SGD' }, /Adam.loadStateDict: the state was saved by SGD; this optimizer is Adam/],
       [{ ...good, stepCount: -1 }, /the step count expected a non-negative integer, got number -1/],
       [{ ...good, stepCount: 2.5 }, /the step count expected a non-negative integer, got number 2.5/],
       [{ ...good, slots: lessSlots }, /the state has no slots for the registered parameter 'layer.bias'/],
