@@ -18,5 +18,6 @@ export * as init from './nn/init.js';
 export * as optim from './optim/index.js';
 export * as metric from './optim/metric.js';
 export * as units from './units/index.js';
+export * as io from './io/index.js';
 export * as data from './data/index.js';
 export * as spikegen from './spikegen/index.js';

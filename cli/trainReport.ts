@@ -2,11 +2,12 @@
  * What `spikegrad train` shows and writes: one line per epoch, the confusion matrix, and in --out the curves
  * as curves.json (the whole result), curves.csv (one row per epoch) and accuracy-curves.svg/png (training loss
  * above, train and test accuracy below; rendered by cli/plot.ts like compare's chart). Files are written
- * atomically: each to a temporary file in the same folder, then renamed over the old one.
+ * atomically by io/files.ts (a temporary file in the same folder, flushed, then renamed over the old one).
  */
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpikegradError } from '../engine/errors.js';
+import { writeFileAtomic } from '../io/files.js';
 import type { DigitsResult, EpochRecord } from '../train/digits.js';
 import { renderSvg, svgToPng, type VegaLiteSpec } from './plot.js';
 
@@ -102,22 +103,13 @@ export async function prepareOut(dir: string): Promise<string[]> {
   return ['accuracy-curves.svg', 'accuracy-curves.png', 'curves.json', 'curves.csv'].map((f) => join(dir, f));
 }
 
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => {});
-    throw new SpikegradError(`train: cannot write '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
-
 /** Writes the chart (SVG and PNG), curves.json and curves.csv into `dir`; returns their paths. */
 export async function writeOutputs(r: DigitsResult, dir: string): Promise<string[]> {
   const files = await prepareOut(dir);
   const svg = await renderSvg(chartSpec(r));
   const png = await svgToPng(svg);
-  await Promise.all([writeAtomic(files[0]!, svg), writeAtomic(files[1]!, png), writeAtomic(files[2]!, toJson(r)), writeAtomic(files[3]!, toCsv(r))]);
+  const text = (s: string) => new TextEncoder().encode(s);
+  const contents = [text(svg), png, text(toJson(r)), text(toCsv(r))];
+  await Promise.all(files.map((f, i) => writeFileAtomic('train', f, contents[i]!)));
   return files;
 }

@@ -4,10 +4,11 @@
  * that this file adds no `node:` import to the browser bundle (in a page, pass the cache bytes instead).
  *
  * The cache lives in `cacheDir`, else $SPIKEGRAD_CACHE_DIR, else $XDG_CACHE_HOME/spikegrad, else
- * ~/.cache/spikegrad. It is written atomically (a temporary file in the same directory, then a rename), and
+ * ~/.cache/spikegrad. It is written atomically (io/files.ts: a temporary file in the same directory, then a rename), and
  * a file that fails any check of decodeImageCache is rebuilt, never used.
  */
 import { SpikegradError } from '../engine/errors.js';
+import { writeFileAtomic } from '../io/files.js';
 import { decodeImageCache, encodeImageCache, type ImageCache } from './cache.js';
 import type { ImageSourceSpec } from './images.js';
 
@@ -99,21 +100,20 @@ async function convert(spec: ImageSourceSpec, fn: string, opts: StoreOptions): P
   return spec.assemble(perClass);
 }
 
+/** Creates the cache directory, then writes the file atomically (io/files.ts: a temporary file, then a rename). */
 async function writeAtomic(file: string, bytes: Uint8Array, fn: string): Promise<void> {
   const { fs, path } = await node();
   const dir = path.dirname(file);
+  const hint = 'choose another directory with cacheDir (CLI: --cache-dir) or SPIKEGRAD_CACHE_DIR, or pass cache: false';
   try {
     await fs.mkdir(dir, { recursive: true });
   } catch (e) {
-    throw new SpikegradError(`${fn}: cannot create the cache directory '${dir}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another with cacheDir (CLI: --cache-dir) or SPIKEGRAD_CACHE_DIR, or pass cache: false`);
+    throw new SpikegradError(`${fn}: cannot create the cache directory '${dir}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ${hint}`);
   }
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    await fs.writeFile(tmp, bytes, { flag: 'wx' });
-    await fs.rename(tmp, file);
+    await writeFileAtomic(`${fn}: the cache file`, file, bytes);
   } catch (e) {
-    await fs.rm(tmp, { force: true }).catch(() => {});
-    throw new SpikegradError(`${fn}: cannot write the cache file '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another directory with cacheDir (CLI: --cache-dir) or SPIKEGRAD_CACHE_DIR, or pass cache: false`);
+    throw new SpikegradError(`${(e as Error).message}; ${hint}`);
   }
 }
 
