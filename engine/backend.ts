@@ -53,7 +53,12 @@ export interface Backend {
   /** Synchronous read; only backends whose memory is host memory implement it. */
   readSync?(dataId: DataId, dtype: DType, size: number): TypedArray;
   incRef(dataId: DataId): void;
-  release(dataId: DataId): void;
+  /**
+   * Drops one reference. `collected`: the garbage collector found the tensor undisposed (tensor.ts), at a
+   * time no program chose; the WebGPU backend then destroys the buffer instead of pooling it, since handing
+   * it out again would change which buffers a repeated step gets (and so its cached bind groups).
+   */
+  release(dataId: DataId, collected?: boolean): void;
   run<K extends OpName>(op: K, inputs: readonly TensorInfo[], attrs: OpAttrs[K], outs: readonly OutMeta[]): DataId[];
   /** In-place update: `targets` are overwritten (parameter, then optimizer slots); `inputs` are read. */
   update<K extends UpdateName>(kernel: K, targets: readonly TensorInfo[], inputs: readonly TensorInfo[], attrs: UpdateAttrs[K]): void;

@@ -7,8 +7,11 @@ import * as O from './api.js';
 
 let nextTensorId = 1;
 
-/** Safety net: a tensor that is garbage-collected without `dispose()` still returns its storage. */
-const finalizer = new FinalizationRegistry<{ backend: Backend; dataId: DataId }>((h) => h.backend.release(h.dataId));
+/**
+ * Safety net: a tensor that is garbage-collected without `dispose()` still returns its storage (marked as
+ * collected: it comes back at a moment no program chose, so a backend may free it rather than reuse it).
+ */
+const finalizer = new FinalizationRegistry<{ backend: Backend; dataId: DataId }>((h) => h.backend.release(h.dataId, true));
 
 export type NestedArray = number | NestedArray[];
 

@@ -12,7 +12,7 @@ import { sizeOf } from '../../engine/shape.js';
 import { BufferPool, STAGING_USAGE, STORAGE_USAGE, type PooledBuffer } from './bufferPool.js';
 import { ARENA_BYTES, CommandBatch, SUBMIT_EVERY } from './commandBatch.js';
 import { adapterName, openDevice, type AdapterDescription } from './device.js';
-import { PipelineCache } from './pipelines.js';
+import { PipelineCache, type BindGroupStats } from './pipelines.js';
 import { elementSpan, packParams, splitWorkgroups, type Program } from './program.js';
 import { quietly } from './quietWait.js';
 import { WEBGPU_KERNELS, WEBGPU_UPDATES } from './registry.js';
@@ -73,7 +73,7 @@ export class WebGpuBackend implements Backend {
     this.#maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     // A kernel that failed to compile is the root cause of the 'invalid pipeline' errors that follow it.
     this.#pipelines = new PipelineCache(device, this.#batch.arena, (msg) => { if (!this.#error?.includes('failed to compile')) this.#error = msg; });
-    this.#pool.onDestroy = () => this.#pipelines.forgetBindGroups();
+    this.#pool.onDestroy = (b) => this.#pipelines.forgetBuffer(b);
     void device.lost.then((info) => {
       if (!this.#closed) this.#lost = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
     });
@@ -179,13 +179,13 @@ export class WebGpuBackend implements Backend {
     (id as GpuStorage).refs++;
   }
 
-  release(id: DataId): void {
+  release(id: DataId, collected = false): void {
     const s = id as GpuStorage;
     if (s.refs <= 0 || --s.refs > 0) return;
     this.#events.drop(s);
     this.#bytesInUse -= s.buf.size;
     this.#live--;
-    if (!this.#closed) this.#batch.release(s.buf);
+    if (!this.#closed) this.#batch.release(s.buf, collected);
   }
 
   run<K extends OpName>(op: K, inputs: readonly TensorInfo[], attrs: OpAttrs[K], outs: readonly OutMeta[]): DataId[] {
@@ -285,9 +285,12 @@ export class WebGpuBackend implements Backend {
     this.#peak = this.#bytesInUse;
   }
 
-  /** Runtime statistics beyond MemoryInfo: compiled pipelines, pooled buffers. */
-  stats(): { pipelines: number; pooledBuffers: number; pooledFreeBytes: number } {
-    return { pipelines: this.#pipelines.size, pooledBuffers: this.#pool.bufferCount, pooledFreeBytes: this.#pool.freeBytes };
+  /**
+   * Runtime statistics beyond MemoryInfo: compiled pipelines, pooled buffers, and bind groups (created since
+   * the start, evicted from the bounded cache, held now: a repeated step should create none after warming up).
+   */
+  stats(): { pipelines: number; pooledBuffers: number; pooledFreeBytes: number; bindGroups: BindGroupStats } {
+    return { pipelines: this.#pipelines.size, pooledBuffers: this.#pool.bufferCount, pooledFreeBytes: this.#pool.freeBytes, bindGroups: this.#pipelines.bindGroupStats };
   }
 
   async sync(): Promise<void> {
