@@ -7,7 +7,7 @@ import { getBackend } from './backends.js';
 import { SpikegradError, describeValue } from './errors.js';
 import { OPS, type OpAttrs, type OpDef, type OpName } from './ops.js';
 import { recordOp } from './tape.js';
-import { Tensor } from './tensor.js';
+import { Tensor, disposedNote } from './tensor.js';
 
 export function runOp<K extends OpName>(op: K, inputs: readonly Tensor[], attrs: OpAttrs[K], backend?: Backend): Tensor[] {
   const def = OPS[op] as OpDef<OpAttrs[K]>;
@@ -15,7 +15,7 @@ export function runOp<K extends OpName>(op: K, inputs: readonly Tensor[], attrs:
   for (let i = 0; i < inputs.length; i++) {
     const t = inputs[i];
     if (!(t instanceof Tensor)) throw new SpikegradError(`${op}: input ${i} expected a Tensor, got ${describeValue(t)}`);
-    if (t.isDisposed) throw new SpikegradError(`${op}: input ${i} (${t.dtype}) was used after dispose()`);
+    if (t.isDisposed) throw new SpikegradError(`${op}: input ${i} (${t.dtype}) was used after dispose()${disposedNote(t)}`);
   }
   const be = inputs[0]?.backend ?? backend ?? getBackend();
   for (let i = 1; i < inputs.length; i++) {
