@@ -3,7 +3,8 @@
  * Poisson input trained with Adam): seeds, NaN stops, summaries, the table, CSV, JSON and the chart files.
  * The real tutorial network is exercised in tutorial.test.ts.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { rmSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -206,11 +207,11 @@ describe('runs on worker threads', () => {
 
 describe('the compare command (stand-in network)', () => {
   const catalog = { Scale: Scale as never, Other: Scale as never };
-  async function cli(args: string[], workers?: number[]): Promise<{ out: string[]; err: string[] }> {
-    const out: string[] = [], err: string[] = [];
+  async function cli(args: string[], workers?: number[], sink?: { out: string[]; err: string[] }, trainer = standIn): Promise<{ out: string[]; err: string[] }> {
+    const { out, err } = sink ?? { out: [] as string[], err: [] as string[] };
     const program = new Command().exitOverride().configureOutput({ writeErr: (s) => err.push(s), writeOut: (s) => out.push(s) });
     registerWith(program, async () => ({
-      catalog, trainer: standIn, out: (s) => out.push(s), err: (s) => err.push(s),
+      catalog, trainer, out: (s) => out.push(s), err: (s) => err.push(s),
       ...(workers ? { spawnWorker: () => channelWorker(catalog, workers) } : {}),
     }));
     await program.parseAsync(['node', 'spikegrad', 'compare', ...args]);
@@ -238,7 +239,7 @@ describe('the compare command (stand-in network)', () => {
       const args = ['--surrogates', 'Scale,Other', '--epochs', '4', '--steps', '10', '--batch', '16', '--n-in', '12', '--out', dir, '--no-progress'];
       const one = await cli([...args, '--jobs', '1'], []);
       const workers: number[] = [];
-      const many = await cli([...args, '--jobs', '5'], workers);
+      const many = await cli([...args, '--jobs', '5', '--force'], workers); // the same --out again
       expect(workers).toHaveLength(2);
       expect(many.err).toContain('spikegrad: 2 runs on 2 worker threads');
       const rows = (o: string[]) => o.join('\n').split('\n').filter((l) => /^(Scale|Other) /.test(l)).map((l) => l.replace(/\S+ s$/, ''));
@@ -251,11 +252,83 @@ describe('the compare command (stand-in network)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
     try {
       const { out } = await cli(['--surrogates', 'other', '--epochs', '2', '--steps', '10', '--batch', '8', '--n-in', '10', '--out', dir, '--json', '--no-progress']);
+      expect(out).toHaveLength(1); // the JSON alone: no "Wrote …" line after it
       expect(JSON.parse(out.join('')).surrogates[0].label).toBe('Other');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  const quick = ['--surrogates', 'Scale', '--epochs', '3', '--steps', '10', '--batch', '8', '--n-in', '10', '--no-progress'];
+  /** A stand-in trainer that records that training started. */
+  const counting = (started: string[]) => (spk: unknown, c: CompareConfig) => (started.push('run'), standIn(spk, c));
+
+  it('checks --out before training: a file, an unwritable path, a path under a file, /proc (which used to spin)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      const file = join(dir, 'a-file');
+      await writeFile(file, 'mine');
+      const started: string[] = [];
+      const attempt = (out: string) => cli([...quick, '--out', out], [], undefined, counting(started));
+      await expect(attempt(file)).rejects.toThrow(`compare: option '--out' expected a folder to write the results to, got '${file}': it is a file, not a folder`);
+      await expect(attempt(join(file, 'sub'))).rejects.toThrow(/got '.*a-file\/sub': a part of the path is a file, not a folder \(ENOTDIR\)/);
+      if (process.platform === 'linux') {
+        const t0 = performance.now();
+        await expect(attempt('/proc/spikegrad-x/y')).rejects.toThrow(/got '\/proc\/spikegrad-x\/y': creating it failed: no such file or folder \(ENOENT\)/);
+        expect(performance.now() - t0).toBeLessThan(5000);
+        await expect(attempt('/proc/self')).rejects.toThrow(/got '\/proc\/self': it is not writable: operation not permitted \(EPERM\)/);
+      }
+      expect(started).toEqual([]); // no run started
+      expect(await readFile(file, 'utf8')).toBe('mine');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+
+  it('creates a missing --out with its parents, and refuses an earlier run\'s results without --force', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      const out = join(dir, 'a', 'b');
+      await cli([...quick, '--out', out]);
+      const first = await readFile(join(out, 'curves.csv'), 'utf8');
+      const started: string[] = [];
+      await expect(cli([...quick, '--seed', '9', '--out', out], [], undefined, counting(started))).rejects.toThrow(
+        `compare: option '--out': '${out}' already holds the results of an earlier run (loss-curves.svg, loss-curves.png, curves.json, curves.csv); pass --force to overwrite them, or choose another folder with --out`);
+      expect(started).toEqual([]);
+      expect(await readFile(join(out, 'curves.csv'), 'utf8')).toBe(first);
+      await cli([...quick, '--seed', '9', '--out', out, '--force']);
+      const second = await readFile(join(out, 'curves.csv'), 'utf8');
+      expect(second).not.toBe(first);
+      expect(JSON.parse(await readFile(join(out, 'curves.json'), 'utf8')).config.seed).toBe(9);
+      // No temporaries are left beside the results.
+      expect((await readdir(out)).sort()).toEqual(['curves.csv', 'curves.json', 'loss-curves.png', 'loss-curves.svg']);
+      // A folder where a result file goes is refused before training, even with --force.
+      await rm(join(out, 'curves.csv'));
+      await mkdir(join(out, 'curves.csv'));
+      await expect(cli([...quick, '--out', out, '--force'])).rejects.toThrow(/'.*curves\.csv', where a result file goes, is not a file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('prints the results even when the files cannot be written, and says which file failed and why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      const out = join(dir, 'out');
+      // The folder is fine when checked, then replaced by a file during training.
+      const sabotage = (spk: unknown, c: CompareConfig) => {
+        rmSync(out, { recursive: true, force: true });
+        writeFileSync(out, 'not a folder any more');
+        return standIn(spk, c);
+      };
+      const sink = { out: [] as string[], err: [] as string[] };
+      await expect(cli([...quick, '--out', out], [], sink, sabotage)).rejects.toThrow(
+        /^compare: the results are printed above, but the files were not written: writing '.*out\/(loss-curves\.(svg|png)|curves\.(json|csv))' failed: a part of the path is a file, not a folder \(ENOTDIR\)$/);
+      expect(sink.out.join('\n')).toMatch(/\nScale\s+\d\.\d{4}\s+\d\.\d{4}/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects bad options with a clear message', async () => {
     await expect(cli(['--epochs', '0'])).rejects.toThrow(/--epochs expects an integer >= 1, got '0'/);
     await expect(cli(['--mode', 'fast'])).rejects.toThrow(/--mode.*Allowed choices are sequence, step/);
