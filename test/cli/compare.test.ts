@@ -335,3 +335,91 @@ describe('the compare command (stand-in network)', () => {
     await expect(cli(['--surrogates', 'Nope'])).rejects.toThrow(/unknown surrogate 'Nope'; expected one of Scale, Other or 'all'/);
   });
 });
+
+describe('every cell of the table and the CSV, on scripted non-monotone curves', () => {
+  // Exact binary fractions, so that the float32 losses the trainer returns equal these numbers.
+  const SCRIPT: Record<string, { curves: number[][]; acc: number[] }> = {
+    // Falls, bounces, dips below where it ends: min ≠ last, and the 95% epoch is not the last one.
+    Dip: { curves: [[1, 0.75, 0.8125, 0.5, 0.375, 0.5625, 0.5], [0.875, 0.875, 0.625, 0.5625, 0.4375, 0.5, 0.5625]], acc: [0.625, 0.75] },
+    // Ends above where it started: no 95% epoch.
+    Rise: { curves: [[0.5, 0.4375, 0.625, 0.5625, 0.75, 0.625, 0.6875], [0.5, 0.5, 0.5625, 0.625, 0.625, 0.6875, 0.75]], acc: [0.5, 0.5] },
+    // Seed 2 stops on NaN at epoch 3 (its curve ends with the NaN): the mean is NaN there and seed 1's alone
+    // after; the minimum is over finite values; the accuracy is seed 1's only.
+    Stop: { curves: [[0.75, 0.625, 0.5, 0.53125, 0.25, 0.375, 0.3125], [0.75, 0.5, NaN]], acc: [0.875, 0] },
+    // Exactly at the 95% target at epoch 4: 1.25 − 0.95·(1.25 − 0) = 0.0625 in float64 ("at or below").
+    Tie: { curves: [[1.25, 1, 0.5, 0.0625, 0.125, 0.03125, 0], [1.25, 1, 0.5, 0.0625, 0.125, 0.03125, 0]], acc: [1, 1] },
+  };
+  const built: Record<string, number> = {};
+  function scripted(spk: unknown): Trainer {
+    const s = spk as { name: string };
+    const k = (built[s.name] = (built[s.name] ?? -1) + 1) % 2; // the runs of a surrogate are built in seed order
+    const curve = SCRIPT[s.name]!.curves[k]!;
+    let e = 0;
+    return {
+      step: () => sg.scalar(curve[e++]!),
+      accuracy: () => sg.scalar(SCRIPT[s.name]!.acc[k]!),
+      dispose: () => {},
+    };
+  }
+
+  /** The expected summary, computed here from the script with plain loops (not the library's summary code). */
+  function expected(name: string) {
+    const runs = SCRIPT[name]!.curves;
+    const mean: number[] = [];
+    for (let e = 0; e < 7; e++) {
+      let s = 0, n = 0;
+      for (const r of runs) if (e < r.length) { s += r[e]!; n++; }
+      mean.push(s / n);
+    }
+    let min = Infinity;
+    for (const v of mean) if (Number.isFinite(v) && v < min) min = v;
+    const first = mean[0]!, last = mean[6]!;
+    let to95: number | null = null;
+    if (last < first) for (let e = 0; e < 7 && to95 === null; e++) if (mean[e]! <= first - 0.95 * (first - last)) to95 = e + 1;
+    const finished = runs.map((r, k) => (r.every(Number.isFinite) ? SCRIPT[name]!.acc[k]! : null)).filter((a) => a !== null);
+    const acc = finished.length ? finished.reduce((a, b) => a + b, 0) / finished.length : null;
+    return { mean, first, last, min, to95, acc };
+  }
+
+  it('the expected values themselves (worked by hand for Dip)', () => {
+    const d = expected('Dip');
+    // mean: 0.9375 0.8125 0.71875 0.53125 0.40625 0.53125 0.53125; 95% of the drop 0.40625 → target 0.55
+    expect(d.mean).toEqual([0.9375, 0.8125, 0.71875, 0.53125, 0.40625, 0.53125, 0.53125]);
+    expect([d.min, d.to95, d.acc]).toEqual([0.40625, 4, 0.6875]);
+    expect(expected('Rise').to95).toBeNull();
+    expect(expected('Stop').mean.slice(2)).toEqual([NaN, 0.53125, 0.25, 0.375, 0.3125]);
+    expect([expected('Stop').min, expected('Stop').to95, expected('Stop').acc]).toEqual([0.25, 5, 0.875]);
+    expect(1.25 - 0.95 * (1.25 - 0)).toBe(0.0625);
+    expect(expected('Tie').to95).toBe(4); // target 0.75 − 0.95·0.4375 = 0.334375: epoch 5 (0.25)
+  });
+
+  it('table: every cell of every row', async () => {
+    const r = await compareSurrogates({ surrogates: Object.keys(SCRIPT).map((name) => ({ label: name, surrogate: { name } })), trainer: scripted, epochs: 7, seeds: 2, seed: 100 });
+    const lines = formatTable(r).split('\n');
+    const header = lines[2]!.split(/\s{2,}/);
+    expect(header).toEqual(['surrogate', 'first loss', 'last loss', 'min loss', 'train acc', 'epochs to 95%', 'wall time']);
+    const rows = lines.slice(4, 8).map((l) => l.split(/\s{2,}/));
+    expect(lines[8]).toBe('');
+    Object.keys(SCRIPT).forEach((name, i) => {
+      const e = expected(name);
+      const s = r.surrogates[i]!;
+      expect(rows[i]).toEqual([
+        name, e.first.toFixed(4), e.last.toFixed(4), e.min.toFixed(4), e.acc === null ? '—' : `${(100 * e.acc).toFixed(1)}%`,
+        e.to95 === null ? '—' : String(e.to95), `${((s.runs[0]!.wallMs + s.runs[1]!.wallMs) / 1000).toFixed(2)} s`,
+      ]);
+    });
+    expect(rows.map((c) => c[1])).toEqual(['0.9375', '0.5000', '0.7500', '1.2500']);
+    expect(rows.map((c) => c[3])).toEqual(['0.4063', '0.4688', '0.2500', '0.0000']); // toFixed(4) of 0.40625 and 0.46875 (ties go up)
+    expect(rows.map((c) => c[4])).toEqual(['68.8%', '50.0%', '87.5%', '100.0%']);
+    expect(rows.map((c) => c[5])).toEqual(['4', '—', '5', '4']);
+    expect(lines).toContain('  ! Stop (seed 101): the loss became NaN at epoch 3; this run stopped, the others go on');
+  });
+
+  it('CSV: one row per surrogate, seed and epoch, with the loss of that epoch', async () => {
+    const r = await compareSurrogates({ surrogates: Object.keys(SCRIPT).map((name) => ({ label: name, surrogate: { name } })), trainer: scripted, epochs: 7, seeds: 2, seed: 100 });
+    const want = ['surrogate,seed,epoch,loss'];
+    for (const [name, { curves }] of Object.entries(SCRIPT)) curves.forEach((c, k) => c.forEach((l, e) => want.push(`${name},${100 + k},${e + 1},${l}`)));
+    expect(toCsv(r).trimEnd().split('\n')).toEqual(want);
+    expect(want).toHaveLength(1 + 7 + 7 + 7 + 7 + 7 + 3 + 7 + 7);
+  });
+});
