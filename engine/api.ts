@@ -4,7 +4,7 @@
  */
 import type { Backend } from './backend.js';
 import { getBackend, getBackendInstance } from './backends.js';
-import { allocScratch, isFloat, toTypedArray, type DType, type TypedArray } from './dtype.js';
+import { allocScratch, checkDType, isFloat, toTypedArray, type DType, type TypedArray } from './dtype.js';
 import { SpikegradError, describeValue, fmtShape } from './errors.js';
 import { inheritIntRange, noteIntRange, noteIntValues } from './intRange.js';
 import { checkShape, normalizeAxes, normalizeAxis, sizeOf } from './shape.js';
@@ -49,9 +49,11 @@ export function tensor(values: number | boolean | NestedArray | TypedArray | rea
   if (sizeOf(sh) !== flat.length) {
     throw new SpikegradError(`tensor: argument 'shape' ${fmtShape(sh)} needs ${sizeOf(sh)} values, got ${flat.length}`);
   }
-  const dt: DType = dtype ?? (values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : values instanceof Uint8Array ? 'bool' : 'float32');
+  const dt: DType = dtype !== undefined ? checkDType('tensor', dtype)
+    : values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : values instanceof Uint8Array ? 'bool' : 'float32';
   const be = backend ?? getBackend();
   if (dt === 'float64' && !be.supportsFloat64) throw new SpikegradError(`tensor: the ${be.name} backend has no float64`);
+  be.checkAlloc('tensor', [{ shape: sh, dtype: dt }]);
   // Every backend's upload copies, so an array already in the storage type goes to it as it is.
   const same = (dt === 'float32' && values instanceof Float32Array) || (dt === 'float64' && values instanceof Float64Array)
     || (dt === 'int32' && values instanceof Int32Array);
@@ -66,7 +68,7 @@ export function scalar(value: number, dtype: DType = 'float32', backend?: Backen
 }
 
 export function full(shape: number[], value: number, dtype: DType = 'float32', backend?: Backend): Tensor {
-  return run1('fill', [], { shape: checkShape('full', 'shape', shape), dtype, value }, backend);
+  return run1('fill', [], { shape: checkShape('full', 'shape', shape), dtype: checkDType('full', dtype), value }, backend);
 }
 export function zeros(shape: number[], dtype: DType = 'float32', backend?: Backend): Tensor {
   return full(shape, 0, dtype, backend);
@@ -86,6 +88,8 @@ export function fullLike(x: Tensor, value: number): Tensor {
 
 /** [0, 1, …, n−1]. */
 export function arange(n: number, dtype: DType = 'int32', backend?: Backend): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new SpikegradError(`arange: argument 'n' expected a non-negative integer, got ${describeValue(n)}`);
+  (backend ?? getBackend()).checkAlloc('arange', [{ shape: [n], dtype: checkDType('arange', dtype) }]);
   const a = allocScratch(dtype, n); // tensor() uploads a copy
   for (let i = 0; i < n; i++) a[i] = i;
   return tensor(a, [n], dtype, backend);
@@ -181,6 +185,7 @@ export const relu = (x: Tensor): Tensor => maximum(x, 0);
 
 /** Casts to `dtype`; float → float casts carry the gradient, others do not. */
 export function cast(x: Tensor, dtype: DType): Tensor {
+  checkDType('cast', dtype);
   if (x.dtype === dtype) return reshape(x, x.shape); // recorded (so gradients flow), no copy
   const y = run1('cast', [asTensor('cast', x)], { dtype });
   if (x.dtype === 'bool') noteIntRange(y, { min: 0, max: 1 });
@@ -323,6 +328,7 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
 }
 /** One-hot rows of length `depth` for int32 indices (out-of-range indices give all-zero rows). */
 export function oneHot(indices: Tensor, depth: number, dtype: DType = 'float32'): Tensor {
+  checkDType('oneHot', dtype);
   const oh = run1('oneHot', [asTensor('oneHot', indices, 'indices')], { depth });
   return dtype === 'float32' ? oh : cast(oh, dtype);
 }

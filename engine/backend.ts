@@ -68,6 +68,12 @@ export interface Backend {
    * uniform and scratch buffers, a recorded dispatch plan) and reuse it while the calls do the same work.
    */
   jitScope?<T>(key: object, fn: () => T): T;
+  /**
+   * Throws a SpikegradError if tensors of these shapes and dtypes cannot be allocated (a limit of the backend
+   * or the device), naming `what`, the shape, the bytes and the limit. Called before any allocation: by
+   * every op (engine/dispatch.ts), `tensor()` and the random draws.
+   */
+  checkAlloc(what: string, outs: readonly { readonly shape: readonly number[]; readonly dtype: DType }[]): void;
   memory(): MemoryInfo;
   resetPeak(): void;
   readonly counters: BackendCounters;

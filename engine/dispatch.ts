@@ -27,6 +27,8 @@ export function runOp<K extends OpName>(op: K, inputs: readonly Tensor[], attrs:
   if (!be.supportsFloat64) {
     for (const o of outs) if (o.dtype === 'float64') throw new SpikegradError(`${op}: the ${be.name} backend has no float64; use float32 or the CPU backend`);
   }
+  // Sizes against the backend's limits, before anything is allocated (reshape allocates nothing).
+  if (op !== 'reshape') be.checkAlloc(op, outs);
   be.counters.ops++;
   // reshape is metadata only: the result shares the input's storage.
   const ids = op === 'reshape'

@@ -188,11 +188,15 @@ export class WebGpuBackend implements Backend {
     if (!this.#closed) this.#batch.release(s.buf, collected);
   }
 
+  checkAlloc(what: string, outs: readonly { readonly shape: readonly number[]; readonly dtype: DType }[]): void {
+    for (const o of outs) this.#checkSize(what, o.dtype, o.shape);
+  }
+
   run<K extends OpName>(op: K, inputs: readonly TensorInfo[], attrs: OpAttrs[K], outs: readonly OutMeta[]): DataId[] {
     this.#check(op);
     const kernel = (WEBGPU_KERNELS as unknown as Record<string, GpuKernel<OpAttrs[K]>>)[op];
     if (!kernel) throw new SpikegradError(`webgpu backend: no kernel for op '${op}'`);
-    for (const o of outs) this.#checkSize(op, o.dtype, o.shape);
+    // Output sizes were checked by the engine (checkAlloc) before this call.
     const results = this.#withScratch(() => kernel(this.#ctx, inputs, attrs, outs));
     return results.map((r) => r.dataId);
   }
@@ -219,10 +223,10 @@ export class WebGpuBackend implements Backend {
   }
 
   #checkSize(op: string, dtype: DType, shape: readonly number[]): void {
-    const bytes = sizeOf(shape) * 4;
+    const bytes = sizeOf(shape) * 4; // f32, i32, and bool as u32
     if (bytes > this.#maxBinding) {
       throw new SpikegradError(
-        `${op}: output ${dtype} ${fmtShape(shape)} needs ${bytes} bytes, more than this device allows in one buffer (maxStorageBufferBindingSize ${this.#maxBinding} bytes); split the work or use the CPU backend`,
+        `${op}: output ${dtype} ${fmtShape(shape)} needs ${bytes} bytes, more than this device allows in one buffer (${this.#maxBinding} bytes, the smaller of maxStorageBufferBindingSize and maxBufferSize); split the work or use the CPU backend`,
       );
     }
   }

@@ -329,6 +329,16 @@ describe('the compare command (stand-in network)', () => {
     }
   });
 
+  it('--steps 1e9 says how large the input would be and what the limit is (not "Invalid typed array length")', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      await expect(cli(['--surrogates', 'Scale', '--steps', '1e9', '--batch', '8', '--n-in', '10', '--out', dir, '--no-progress'])).rejects.toThrow(
+        'random.uniform: a float32 tensor [1000000000, 8, 10] needs 320,000,000,000 bytes (298.0 GiB), more than the cpu backend allows for one tensor (4,294,967,296 bytes (4.0 GiB), backend.maxTensorBytes)');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects bad options with a clear message', async () => {
     await expect(cli(['--epochs', '0'])).rejects.toThrow(/--epochs expects an integer >= 1, got '0'/);
     await expect(cli(['--mode', 'fast'])).rejects.toThrow(/--mode.*Allowed choices are sequence, step/);
