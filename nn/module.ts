@@ -68,12 +68,21 @@ function matches(filter: StateFilter | undefined, s: State, path: string): boole
   return (filter as (s: State, path: string) => boolean)(s, path);
 }
 
+/** Stands in for an `update` a subclass did not define: calling it is a clear error, not "reading 'bind'". */
+function missingMethod(m: object, key: 'update' | 'run'): () => never {
+  return () => {
+    throw new SpikegradError(`${m.constructor.name}.${key}: this module defines no ${key}() method${key === 'update' ? "; define update(x) (one time step) to use it in step mode (transform.forLoop), or call run(xs) for a whole sequence" : ''}`);
+  };
+}
+
 export abstract class Module {
   constructor() {
     // Bound, so that `transform.forLoop(net.update, xs)` and `xs.map(net.run)` work like arrow functions.
     for (const key of ['update', 'run'] as const) {
-      const fn = (this as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!;
-      Object.defineProperty(this, key, { value: fn.bind(this), enumerable: false, writable: true, configurable: true });
+      let fn = (this as unknown as Record<string, unknown>)[key];
+      // A JavaScript subclass may define only `run` (sequence mode only): its update says so when called.
+      if (typeof fn !== 'function') fn = missingMethod(this, key);
+      Object.defineProperty(this, key, { value: (fn as (...a: unknown[]) => unknown).bind(this), enumerable: false, writable: true, configurable: true });
     }
   }
 

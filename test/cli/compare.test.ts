@@ -18,6 +18,7 @@ import { chartSpec, formatTable, toCsv, toJson, writeOutputs } from '../../cli/c
 import { compareSurrogates, resolveConfig, type CompareConfig, type SurrogateEntry, type Trainer } from '../../train/compare.js';
 import { meanBand, summarizeCurve } from '../../train/summary.js';
 import { parseSurrogateSpecs, resolveSurrogates } from '../../train/surrogateSpec.js';
+import { CLASSES } from '../../surrogate/catalog.js';
 
 /** Stand-in "surrogate": scales the loss; a NaN scale poisons training from a given epoch on. */
 class Scale {
@@ -113,6 +114,16 @@ describe('surrogate lists', () => {
     ]);
     expect(() => parseSurrogateSpecs('Sigmoid:alpha=x')).toThrow(/expected parameters as name=number \(e.g. alpha=8\), got 'alpha=x'/);
     expect(() => parseSurrogateSpecs('')).toThrow(/option '--surrogates' expected a comma-separated list/);
+  });
+  it('refuses prototype keys and repeated parameters instead of ignoring them', () => {
+    // `params['__proto__'] = 1` on a plain object sets nothing: the option used to vanish without a word.
+    expect(() => parseSurrogateSpecs('Sigmoid:__proto__=1')).toThrow("compare: option '--surrogates': in 'Sigmoid:__proto__=1', '__proto__' is not a parameter name");
+    expect(() => parseSurrogateSpecs('Sigmoid:constructor=1')).toThrow("'constructor' is not a parameter name");
+    expect(() => parseSurrogateSpecs('Sigmoid:alpha=1:alpha=2')).toThrow("compare: option '--surrogates': in 'Sigmoid:alpha=1:alpha=2', the parameter 'alpha' is given twice");
+    const [spec] = parseSurrogateSpecs('Sigmoid:alpha=8');
+    expect(Object.getPrototypeOf(spec!.params)).toBeNull();
+    // An unknown ordinary name reaches the class, which lists its parameters.
+    expect(() => resolveSurrogates(parseSurrogateSpecs('Sigmoid:beta=1'), CLASSES as never)).toThrow("Sigmoid: unknown option 'beta' (options: alpha)");
   });
   it('resolves names case-insensitively, labels non-default parameters, expands all', () => {
     const e = resolveSurrogates(parseSurrogateSpecs('sigmoid,Sigmoid:alpha=8'), catalog);

@@ -87,3 +87,34 @@ describeWebGpu('sizes are checked before allocation on WebGPU', (gpu) => {
     expect(gpu.memory().bytesInUse).toBe(before);
   });
 });
+
+describe('tensor() values', () => {
+  it('refuses what is not a number or a boolean, naming where it is', () => {
+    expect(() => sg.tensor([1, null as never, 3])).toThrow("tensor: argument 'values' expected numbers or booleans, got null at [1]");
+    expect(() => sg.tensor([[1, 2], [3, 'abc' as never]])).toThrow("tensor: argument 'values' expected numbers or booleans, got string 'abc' at [1, 1]");
+    expect(() => sg.tensor([[1], [undefined as never]])).toThrow("tensor: argument 'values' expected numbers or booleans, got undefined at [1, 0]");
+    expect(() => sg.tensor(null as never)).toThrow("tensor: argument 'values' expected numbers or booleans, got null");
+    expect(() => sg.tensor('7' as never)).toThrow("tensor: argument 'values' expected numbers or booleans, got string '7'");
+    expect(() => sg.tensor([{}] as never)).toThrow("tensor: argument 'values' expected numbers or booleans, got Object at [0]");
+  });
+
+  it('refuses int32 values that would wrap or be truncated, naming the first and where', () => {
+    expect(() => sg.tensor([1, 2 ** 31], [2], 'int32')).toThrow('tensor: int32 values must be integers in [-2147483648, 2147483647], got 2147483648 at [1]');
+    expect(() => sg.tensor([[0, 1], [-(2 ** 31) - 1, 0]], [2, 2], 'int32')).toThrow('got -2147483649 at [1, 0]');
+    expect(() => sg.tensor(new Float32Array([0, 1.5]), [1, 2], 'int32')).toThrow('tensor: int32 values must be integers in [-2147483648, 2147483647], got 1.5 at [0, 1] (round or truncate it first, or use float32)');
+    expect(() => sg.tensor([NaN], [1], 'int32')).toThrow('got NaN at [0]');
+    expect(() => sg.tensor([Infinity], [1], 'int32')).toThrow('got Infinity at [0]');
+  });
+
+  it('still takes numbers, booleans, the int32 extremes and typed arrays as they are', async () => {
+    const a = sg.tensor([[true, 0], [2.5, -1]]);
+    expect(Array.from(await a.data())).toEqual([1, 0, 2.5, -1]);
+    const b = sg.tensor([-(2 ** 31), 2 ** 31 - 1], [2], 'int32');
+    expect(Array.from(await b.data())).toEqual([-(2 ** 31), 2 ** 31 - 1]);
+    const c = sg.tensor(new Float32Array([NaN, 1]));
+    expect(Number.isNaN((await c.data())[0])).toBe(true); // NaN is a float value like any other
+    const d = sg.tensor(7);
+    expect(d.shape).toEqual([]);
+    sg.dispose([a, b, c, d]);
+  });
+});
