@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
+import type { NumericsFailure } from './numerics.js';
 import type { OpAttrs, OpName, OutMeta } from './ops.js';
 
 /** A backend's handle to the storage of a tensor. Several tensors may share one (reshape is free). */
@@ -74,6 +75,11 @@ export interface Backend {
    * every op (engine/dispatch.ts), `tensor()` and the random draws.
    */
   checkAlloc(what: string, outs: readonly { readonly shape: readonly number[]; readonly dtype: DType }[]): void;
+  /**
+   * checkNumerics (engine/numerics.ts): calls `fail` with the first NaN or ±Infinity of `t`, which throws:
+   * at once where the backend can read `t` synchronously (CPU), else at its next readback or sync (WebGPU).
+   */
+  watchFinite?(t: TensorInfo, fail: NumericsFailure): void;
   memory(): MemoryInfo;
   resetPeak(): void;
   readonly counters: BackendCounters;

@@ -5,6 +5,7 @@
 import type { Backend, TensorInfo } from './backend.js';
 import { getBackend } from './backends.js';
 import { SpikegradError, describeValue } from './errors.js';
+import { checkOutputs, numerics } from './numerics.js';
 import { OPS, type OpAttrs, type OpDef, type OpName } from './ops.js';
 import { recordOp } from './tape.js';
 import { Tensor, disposedNote } from './tensor.js';
@@ -36,6 +37,7 @@ export function runOp<K extends OpName>(op: K, inputs: readonly Tensor[], attrs:
     : be.run(op, inputs as readonly TensorInfo[], attrs, outs);
   const results = new Array<Tensor>(outs.length);
   for (let i = 0; i < outs.length; i++) results[i] = new Tensor(be, ids[i]!, outs[i]!.shape, outs[i]!.dtype);
+  if (numerics.on && op !== 'reshape') checkOutputs(op, be, results); // the checkNumerics debug mode
   recordOp(op, inputs, results, attrs);
   return results;
 }

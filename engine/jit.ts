@@ -30,6 +30,7 @@ import { getBackend } from './backends.js';
 import { SpikegradError, describeValue } from './errors.js';
 import { tensorsIn, tidyCollect, type TensorContainer } from './scope.js';
 import { disposeBecause, type Tensor } from './tensor.js';
+import { inJitCall, numerics } from './numerics.js';
 
 export interface JitStats {
   /** Calls so far. */
@@ -68,10 +69,12 @@ export function jit<A extends unknown[], R extends TensorContainer>(f: (...args:
   const stats: JitStats = { calls: 0, last: { ops: 0, dispatches: 0, submits: 0, readbacks: 0 }, retraces: 0, bytesInUseAfter: 0 };
   /** The tensors the previous call created and returned: freed when this call returns. */
   let previous: Tensor[] = [];
+  let started = 0; // calls begun, those that threw included (checkNumerics names the call)
   const call = (...args: A): R => {
     const be: Backend = getBackend();
     const before = { ...be.counters };
-    const body = () => tidyCollect(() => f(...args));
+    const n = ++started;
+    const body = numerics.on ? () => inJitCall(n, () => tidyCollect(() => f(...args))) : () => tidyCollect(() => f(...args));
     const [result, created] = be.jitScope ? be.jitScope(key, body) : body();
     const returned = previous.length ? tensorsIn(result) : null;
     for (const t of previous) {

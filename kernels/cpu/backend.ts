@@ -5,6 +5,7 @@
 import type { Backend, BackendCounters, DataId, MemoryInfo, TensorInfo, UpdateAttrs, UpdateName } from '../../engine/backend.js';
 import { allocOutput, bytesPerElement, dtypeOfArray, setArraySource, type DType, type TypedArray } from '../../engine/dtype.js';
 import { SpikegradError, fmtShape } from '../../engine/errors.js';
+import type { NumericsFailure } from '../../engine/numerics.js';
 import type { OpAttrs, OpName, OutMeta } from '../../engine/ops.js';
 import { forgetSparseView } from '../matmul/cpuSparse.js';
 import { ArrayPool } from './arrayPool.js';
@@ -133,6 +134,15 @@ export class CpuBackend implements Backend {
     if (this.#bytesInUse + total > this.maxBytesInUse) {
       const o = outs[0]!;
       throw new SpikegradError(`${what}: ${aDtype(o.dtype)} tensor ${fmtShape(o.shape)}${outs.length > 1 ? ` and ${outs.length - 1} more` : ''} needs ${fmtBytes(total)}, but the cpu backend already holds ${fmtBytes(this.#bytesInUse)} and its limit is ${fmtBytes(this.maxBytesInUse)} (backend.maxBytesInUse: 3/4 of this machine's memory by default)`);
+    }
+  }
+
+  /** checkNumerics: scans `t` now and fails on its first NaN or ±Infinity. */
+  watchFinite(t: TensorInfo, fail: NumericsFailure): void {
+    const a = this.#storage(t.dataId).data;
+    for (let i = 0; i < t.size; i++) {
+      const v = a[i]!;
+      if (v - v !== 0) fail(v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity', i); // NaN and ±Inf only
     }
   }
 
