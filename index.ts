@@ -18,3 +18,4 @@ export * as init from './nn/init.js';
 export * as optim from './optim/index.js';
 export * as metric from './optim/metric.js';
 export * as units from './units/index.js';
+export * as io from './io/index.js';

@@ -38,7 +38,7 @@ async function existing(path: string): Promise<import('node:fs').Stats | null> {
  * Creates `dir` and its missing parents one level at a time. (Node's recursive mkdir loops forever on some
  * paths, e.g. under /proc, where mkdir answers ENOENT for a parent that exists.)
  */
-async function makeFolders(dir: string): Promise<void> {
+export async function makeFolders(dir: string): Promise<void> {
   const missing: string[] = [];
   let p = dir;
   while (!(await existing(p))) {

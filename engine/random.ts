@@ -41,14 +41,15 @@ export class Generator {
     if (this.#s.every((v) => v === 0)) this.#s[0] = 1; // the all-zero state is a fixed point
   }
 
-  /** The generator's state, to save and restore a stream. */
+  /** The generator's state, to save and restore a stream: 4 uint32 words (xoshiro128**'s 128 bits). */
   getState(): number[] {
     return [...this.#s];
   }
 
-  setState(state: readonly number[]): void {
-    if (state.length !== 4) throw argError('Generator.setState', 'state', '4 uint32 words', `${state.length}`);
-    this.#s.set(state);
+  /** Continues the stream from a state `getState()` returned; the next draws are the ones that followed it. */
+  setState(state: ArrayLike<number>): void {
+    checkGeneratorState('Generator.setState', state);
+    this.#s.set(Array.from(state));
   }
 
   nextUint32(): number {
@@ -84,6 +85,14 @@ export class Generator {
   }
 }
 
+/** A valid xoshiro128** state: 4 integers in [0, 2³²), not all zero (the one state the generator never leaves). */
+export function checkGeneratorState(where: string, state: unknown): void {
+  const words = state !== null && typeof state === 'object' && typeof (state as ArrayLike<number>).length === 'number' ? Array.from(state as ArrayLike<unknown>) : null;
+  if (!words || words.length !== 4) throw argError(where, 'state', '4 uint32 words', words ? `${words.length} values` : String(state));
+  if (words.some((w) => typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 0xffffffff)) throw argError(where, 'state', '4 integers in [0, 2^32)', `[${words.join(', ')}]`);
+  if (words.every((w) => w === 0)) throw argError(where, 'state', 'a state that is not all zeros', '[0, 0, 0, 0]');
+}
+
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
@@ -113,6 +122,16 @@ function drawShape(fn: string, shape: number[], dtype: DType, backend: Backend |
 /** Seeds the default generator. */
 export function seed(n: number): void {
   defaultGenerator.seed(n);
+}
+
+/** The default generator's state (4 uint32 words), to resume its stream later with `setState`. */
+export function getState(): number[] {
+  return defaultGenerator.getState();
+}
+
+/** Continues the default generator's stream from a state `getState()` returned. */
+export function setState(state: ArrayLike<number>): void {
+  defaultGenerator.setState(state);
 }
 
 /** Uniform samples in [0, 1). @example random.rand([200, 256, 100]) */

@@ -43,6 +43,10 @@ abstract class AdamBase extends Optimizer {
     }] as ['adam', { lr: number; step: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean }];
   }
 
+  protected override slotName(i: number): string {
+    return i === 0 ? 'mu' : 'nu';
+  }
+
   /** The slots of `path`: [mu, nu]. */
   moments(path: string): { mu: Tensor; nu: Tensor } {
     const [mu, nu] = this.slots(path);

@@ -17,7 +17,8 @@ import { State } from '../engine/state.js';
 import { checkUpdated, numerics } from '../engine/numerics.js';
 import { noGrad } from '../engine/tape.js';
 import { Tensor } from '../engine/tensor.js';
-import { zerosLike } from '../engine/api.js';
+import { tensor, zerosLike } from '../engine/api.js';
+import type { DType, TypedArray } from '../engine/dtype.js';
 import { clipByGlobalNorm, clipByValue } from './clip.js';
 import { toSchedule, type LearningRate, type Schedule } from './schedule.js';
 
@@ -36,6 +37,22 @@ interface Entry {
 }
 
 export type GradRecord = Readonly<Record<string, Tensor>>;
+
+/**
+ * An optimizer's state, as `stateDict()` returns it and `loadStateDict` takes it: what a checkpoint needs to
+ * continue training exactly where it stopped. The learning-rate schedule is a function of `stepCount`, so the
+ * step count is also the schedule's position.
+ */
+export interface OptimizerStateDict {
+  /** 'Adam', 'AdamW', 'SGD': a state loads only into an optimizer of the same kind. */
+  kind: string;
+  /** Updates applied so far. */
+  stepCount: number;
+  /** Names of each parameter's slots, in order (Adam: ['mu', 'nu']; SGD with momentum: ['trace']). */
+  slotNames: string[];
+  /** Each registered parameter's slots by path, then by slot name. */
+  slots: Record<string, Record<string, { shape: readonly number[]; dtype: DType; data: TypedArray }>>;
+}
 
 export abstract class Optimizer {
   /** Updates applied so far (optax's `count`; braintools' `step_count`). */
@@ -58,6 +75,21 @@ export abstract class Optimizer {
   protected abstract readonly slotCount: number;
   /** The backend update kernel and its attributes for the step about to be applied (1-based `step`). */
   protected abstract kernel(lr: number, step: number): { [K in UpdateName]: [K, UpdateAttrs[K]] }[UpdateName];
+
+  /** The optimizer's kind: 'Adam', 'AdamW', 'SGD'. */
+  get kind(): string {
+    return this.#name;
+  }
+
+  /** The name of slot `i` in state dicts and checkpoints (Adam: mu, nu; SGD: trace). */
+  protected slotName(i: number): string {
+    return `slot${i}`;
+  }
+
+  /** The names of each parameter's slots, in order. */
+  get slotNames(): string[] {
+    return Array.from({ length: this.slotCount }, (_, i) => this.slotName(i));
+  }
 
   /** The learning rate the next update will use. */
   get lr(): number {
@@ -143,6 +175,75 @@ export abstract class Optimizer {
     const e = this.#entries.get(path);
     if (!e) throw new SpikegradError(`${this.#name}.slots: no parameter registered at '${path}' (registered: ${this.paths.join(', ')})`);
     return e.slots;
+  }
+
+  /**
+   * The step count and every slot, read back from the backend (Adam's moments, SGD's trace), by parameter
+   * path: with the parameters and the random generator's state, what resuming a run needs.
+   * @example const state = await optimizer.stateDict();   // { kind: 'Adam', stepCount: 5, slotNames: ['mu', 'nu'], slots: { 'i2r.0.weight': { mu, nu }, … } }
+   */
+  async stateDict(): Promise<OptimizerStateDict> {
+    const names = this.slotNames;
+    const slots: OptimizerStateDict['slots'] = {};
+    for (const [path, e] of this.#entries) {
+      const rec: Record<string, { shape: number[]; dtype: DType; data: TypedArray }> = {};
+      for (let i = 0; i < e.slots.length; i++) rec[names[i]!] = { shape: [...e.slots[i]!.shape], dtype: e.slots[i]!.dtype, data: await e.slots[i]!.data() };
+      slots[path] = rec;
+    }
+    return { kind: this.#name, stepCount: this.stepCount, slotNames: names, slots };
+  }
+
+  /**
+   * Restores a state from `stateDict()` into this optimizer, whose trainable weights must already be
+   * registered (the same paths, shapes and dtypes). Everything is checked before anything changes: a state
+   * of another kind, a missing or extra path or slot, a wrong shape, dtype or length, or a step count that is
+   * not a non-negative integer is an error naming it, and the optimizer keeps its own state.
+   */
+  loadStateDict(state: OptimizerStateDict, where = `${this.#name}.loadStateDict`): void {
+    if (state === null || typeof state !== 'object') throw new SpikegradError(`${where}: argument 'state' expected an optimizer state (as stateDict() returns), got ${describeValue(state)}`);
+    if (state.kind !== this.#name) throw new SpikegradError(`${where}: the state was saved by ${String(state.kind)}; this optimizer is ${this.#name}`);
+    if (!Number.isSafeInteger(state.stepCount) || state.stepCount < 0) throw new SpikegradError(`${where}: the step count expected a non-negative integer, got ${describeValue(state.stepCount)}`);
+    const names = this.slotNames;
+    const slots = state.slots;
+    if (slots === null || typeof slots !== 'object') throw new SpikegradError(`${where}: the slots expected a record by parameter path, got ${describeValue(slots)}`);
+    const extra = Object.keys(slots).filter((p) => !this.#entries.has(p));
+    if (extra.length) throw new SpikegradError(`${where}: the state has slots for ${extra.map((p) => `'${p}'`).join(', ')}, which this optimizer does not train (registered: ${this.paths.map((p) => `'${p}'`).join(', ') || 'none'})`);
+    const values: [Entry, TypedArray[]][] = [];
+    for (const [path, e] of this.#entries) {
+      const rec = Object.hasOwn(slots, path) ? slots[path] : undefined;
+      if (rec === undefined || rec === null || typeof rec !== 'object') throw new SpikegradError(`${where}: the state has no slots for the registered parameter '${path}'`);
+      const odd = Object.keys(rec).filter((n) => !names.includes(n));
+      if (odd.length) throw new SpikegradError(`${where}: the slots of '${path}' include ${odd.map((n) => `'${n}'`).join(', ')}; ${this.#name} keeps ${names.length ? names.map((n) => `'${n}'`).join(', ') : 'no slots'}`);
+      const p = e.state.value;
+      const list: TypedArray[] = [];
+      for (const n of names) {
+        const s = Object.hasOwn(rec, n) ? rec[n] : undefined;
+        if (!s || typeof s !== 'object' || !ArrayBuffer.isView(s.data)) throw new SpikegradError(`${where}: the state has no slot '${n}' for '${path}'`);
+        if (s.dtype !== p.dtype || !sameShape(s.shape, p.shape) || s.data.length !== p.size) {
+          throw new SpikegradError(`${where}: slot '${n}' of '${path}' is ${String(s.dtype)} ${fmtShape(s.shape)} with ${s.data.length} values; the parameter is ${p.dtype} ${fmtShape(p.shape)}`);
+        }
+        list.push(s.data);
+      }
+      values.push([e, list]);
+    }
+    // Every new slot exists before any old one is replaced, so a failure here (device memory) changes nothing.
+    const made: Tensor[][] = [];
+    try {
+      for (const [e, list] of values) {
+        const p = e.state.value;
+        const ts: Tensor[] = [];
+        made.push(ts);
+        for (const data of list) ts.push(noGrad(() => keep(tensor(data, [...p.shape], p.dtype, p.backend))));
+      }
+    } catch (err) {
+      for (const t of made.flat()) t.dispose();
+      throw err;
+    }
+    values.forEach(([e], i) => {
+      for (const old of e.slots) old.dispose();
+      e.slots = made[i]!;
+    });
+    this.stepCount = state.stepCount;
   }
 
   /** Frees the slots; the optimizer is empty afterwards. */

@@ -36,6 +36,10 @@ export class SGD extends Optimizer {
     this.slotCount = this.momentum > 0 ? 1 : 0;
   }
 
+  protected override slotName(): string {
+    return 'trace';
+  }
+
   protected kernel(lr: number) {
     return ['sgd', { lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay }] as
       ['sgd', { lr: number; momentum: number; nesterov: boolean; weightDecay: number }];

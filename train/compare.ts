@@ -11,6 +11,7 @@ import * as environ from '../engine/environ.js';
 import { getBackend } from '../engine/backends.js';
 import * as random from '../engine/random.js';
 import type { Tensor } from '../engine/tensor.js';
+import { save, type Target } from '../io/weights.js';
 import { meanBand, summarizeCurve, type Band, type CurveSummary } from './summary.js';
 
 export type CompareMode = 'sequence' | 'step';
@@ -46,6 +47,8 @@ export interface Trainer {
   /** Training accuracy of the current weights on the training batch (float32 scalar). */
   accuracy(): Tensor;
   dispose(): void;
+  /** The network being trained: what a run with `saveTo` saves (io.save) when it finishes. */
+  net?: Target;
 }
 
 /** Builds the network and data for one run; called right after `random.seed(seed)`. */
@@ -65,6 +68,8 @@ export interface RunTask {
   entry: SurrogateEntry;
   /** Seed index: the run uses seed `config.seed + k`. */
   k: number;
+  /** A file to save the trained network to (Node), when the run finishes without a NaN stop. */
+  saveTo?: string;
 }
 
 /**
@@ -81,6 +86,8 @@ export interface RunResult {
   wallMs: number;
   /** Set when the loss became NaN or infinite. */
   stopped: { epoch: number; loss: number; message: string } | null;
+  /** The file the trained network was saved to (runs given `saveTo` that finished). */
+  savedTo?: string;
 }
 
 export interface SurrogateResult extends CurveSummary {
@@ -120,6 +127,12 @@ export interface CompareOptions extends Partial<CompareConfig> {
   /** Runs the runs; one after another in this thread by default. */
   executor?: RunExecutor;
   hooks?: CompareHooks;
+  /**
+   * Where to save each run's trained network (a safetensors file, Node only), by surrogate label and seed
+   * index; the file's metadata records the surrogate, the seed, the configuration and the final loss and
+   * accuracy. Runs stopped by a NaN are not saved. None by default.
+   */
+  saveTo?: (label: string, seedIndex: number) => string;
 }
 
 function checkInt(name: string, v: unknown, min: number): number {
@@ -166,7 +179,7 @@ function entriesOf(s: CompareOptions['surrogates']): SurrogateEntry[] {
 }
 
 /** Trains one run (call inside `environ.context({ dt })`); stops early on a NaN or infinite loss. */
-export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig, factory: TrainerFactory, hooks: CompareHooks): Promise<RunResult> {
+export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig, factory: TrainerFactory, hooks: CompareHooks, saveTo?: string): Promise<RunResult> {
   const seed = c.seed + k;
   const t0 = performance.now();
   random.seed(seed);
@@ -174,6 +187,7 @@ export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig
   const losses: number[] = [];
   let stopped: RunResult['stopped'] = null;
   let accuracy: number | null = null;
+  let savedTo: string | undefined;
   try {
     hooks.onRunStart?.(entry.label, k, c.epochs);
     for (let e = 0; e < c.epochs; e++) {
@@ -193,11 +207,21 @@ export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig
       const a = trainer.accuracy();
       accuracy = await a.item();
       a.dispose();
+      if (saveTo !== undefined) {
+        if (!trainer.net) throw new SpikegradError(`compareSurrogates: argument 'saveTo' needs a trainer that exposes its network as 'net'`);
+        await save(trainer.net, saveTo, {
+          metadata: {
+            'compare.label': entry.label, 'compare.surrogate': String(entry.surrogate), ...(entry.spec ? { 'compare.spec': JSON.stringify(entry.spec) } : {}),
+            'compare.seed': String(seed), 'compare.config': JSON.stringify(c), 'compare.lastLoss': String(losses.at(-1)), 'compare.accuracy': String(accuracy),
+          },
+        });
+        savedTo = saveTo;
+      }
     }
   } finally {
     trainer.dispose();
   }
-  return { seed, losses, accuracy, wallMs: performance.now() - t0, stopped };
+  return { seed, losses, accuracy, wallMs: performance.now() - t0, stopped, ...(savedTo !== undefined ? { savedTo } : {}) };
 }
 
 /**
@@ -217,12 +241,15 @@ export async function compareSurrogates(opts: CompareOptions): Promise<CompareRe
   const execute: RunExecutor = opts.executor ?? (async (tasks, c, h) => {
     const out: RunResult[] = [];
     await environ.context({ dt: c.dt }, async () => {
-      for (const t of tasks) out.push(await runOnce(t.entry, t.k, c, factory, h));
+      for (const t of tasks) out.push(await runOnce(t.entry, t.k, c, factory, h, t.saveTo));
     });
     return out;
   });
   const t0 = performance.now();
-  const tasks = entries.flatMap((entry) => Array.from({ length: config.seeds }, (_, k) => ({ entry, k })));
+  if (opts.saveTo !== undefined && typeof opts.saveTo !== 'function') {
+    throw new SpikegradError(`compareSurrogates: argument 'saveTo' expected a function (label, seedIndex) => file path, got ${describeValue(opts.saveTo)}`);
+  }
+  const tasks: RunTask[] = entries.flatMap((entry) => Array.from({ length: config.seeds }, (_, k) => ({ entry, k, ...(opts.saveTo ? { saveTo: opts.saveTo(entry.label, k) } : {}) })));
   const results = await execute(tasks, config, hooks);
   const surrogates = entries.map((entry, i): SurrogateResult => {
     const runs = results.slice(i * config.seeds, (i + 1) * config.seeds);

@@ -73,6 +73,7 @@ export const tutorialTrainer: TrainerFactory = (spkFun: unknown, c: CompareConfi
   // Every step runs on the backend the run was built on, whatever the default is by then.
   const be = getBackend();
   return {
+    net,
     step: () => withBackend(be, trainStep),
     accuracy: () => withBackend(be, () => tidy(() => noGrad(() => {
       nn.initAllStates(net, { batchSize: c.batch });

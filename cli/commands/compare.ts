@@ -10,13 +10,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { setBackend, type BackendChoice } from '../../engine/backends.js';
 import { SpikegradError } from '../../engine/errors.js';
 import { compareSurrogates, TUTORIAL_CONFIG, type CompareConfig, type CompareHooks, type CompareResult, type TrainerFactory } from '../../train/compare.js';
 import { parseSurrogateSpecs, resolveSurrogates, type SurrogateClass } from '../../train/surrogateSpec.js';
 import { formatTable, OUTPUT_FILES, toJson, writeOutputs } from '../compareReport.js';
-import { prepareOutputDir } from '../outputFiles.js';
+import { makeFolders, prepareOutputDir } from '../outputFiles.js';
 import { serveRuns, workerExecutor, type WorkerLike } from '../workerPool.js';
 
 export const DEFAULT_SURROGATES = 'ReluGrad,Sigmoid,Arctan';
@@ -43,6 +44,17 @@ export interface CompareCliOptions {
   progress: boolean;
   /** Worker threads for the runs ('auto': up to two per core on the CPU backend, none on WebGPU). */
   jobs: number | 'auto';
+  /** A folder to save each run's trained network in (safetensors); none if absent. */
+  save?: string;
+}
+
+/**
+ * The file each run's network is saved to with --save: the label made file-name safe
+ * ('Sigmoid(alpha=8)' → 'Sigmoid-alpha=8'), with the seed when there are several.
+ */
+export function savedNetworkFile(dir: string, label: string, seed: number, seeds: number): string {
+  const base = label.replace(/[^A-Za-z0-9._=-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
+  return join(dir, `${base}${seeds > 1 ? `-seed${seed}` : ''}.safetensors`);
 }
 
 /** What the command needs besides its options: the surrogate classes and the network builder. */
@@ -129,11 +141,24 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
   if (jobs > 1) err(`spikegrad: ${runs} runs on ${jobs} worker threads`);
   // The chart libraries load while the runs train (they take a noticeable part of a second).
   const chartLibs = Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).catch(() => undefined);
+  let saveTo: ((label: string, k: number) => string) | undefined;
+  if (o.save !== undefined) {
+    const dir = o.save;
+    const files = entries.flatMap((e) => Array.from({ length: o.seeds }, (_, k) => savedNetworkFile(dir, e.label, o.seed + k, o.seeds)));
+    const twice = files.find((f, i) => files.indexOf(f) !== i);
+    if (twice) throw new InvalidArgumentError(`--save: two surrogates' labels give the same file name '${twice}'.`);
+    try {
+      await makeFolders(dir); // before training, so a bad folder fails at once (not recursive mkdir: it spins under /proc)
+    } catch (e) {
+      throw new InvalidArgumentError(`--save: cannot create the folder '${dir}': ${(e as Error).message}`);
+    }
+    saveTo = (label, k) => savedNetworkFile(dir, label, o.seed + k, o.seeds);
+  }
   const progress = progressHooks(entries.map((e) => e.label), cfg, o.progress && !!process.stderr.isTTY, err);
   let result: CompareResult;
   try {
     result = await compareSurrogates({
-      surrogates: entries, ...(deps.trainer ? { trainer: deps.trainer } : {}), ...(executor ? { executor } : {}), hooks: progress.hooks,
+      surrogates: entries, ...(deps.trainer ? { trainer: deps.trainer } : {}), ...(executor ? { executor } : {}), ...(saveTo ? { saveTo } : {}), hooks: progress.hooks,
       epochs: o.epochs, seeds: o.seeds, seed: o.seed, mode: o.mode,
       nIn: o.nIn, nRec: o.nRec, nOut: o.nOut, steps: o.steps, batch: o.batch, rateHz: o.rate, lr: o.lr,
     });
@@ -149,6 +174,7 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
   } catch (e) {
     throw new SpikegradError(`compare: the results are printed above, but the files were not written: ${e instanceof Error ? e.message : String(e)}`);
   }
+  files.push(...result.surrogates.flatMap((s) => s.runs.flatMap((r) => (r.savedTo ? [r.savedTo] : []))));
   if (!o.json) out(`\nWrote ${files.join(', ')}`);
   return result;
 }
@@ -177,6 +203,7 @@ export function registerWith(program: Command, deps: () => Promise<CompareDeps>)
     .option('--json', 'print the full result as JSON instead of the table', false)
     .option('--no-progress', 'no progress bars')
     .option('--jobs <n>', "worker threads running the runs in parallel on the CPU backend ('auto': up to two per core)", jobsArg, 'auto')
+    .option('--save <dir>', "save each surrogate's trained network to DIR/<surrogate>.safetensors (with -seed<n> for several seeds); load it with io.load")
     .action(async (opts: CompareCliOptions) => {
       await runCompare(opts, await deps());
     });
