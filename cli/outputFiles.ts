@@ -39,6 +39,8 @@ async function existing(path: string): Promise<import('node:fs').Stats | null> {
  * paths, e.g. under /proc, where mkdir answers ENOENT for a parent that exists.)
  */
 export async function makeFolders(dir: string): Promise<void> {
+  const there = await existing(dir);
+  if (there && !there.isDirectory()) throw Object.assign(new Error(`EEXIST: a file already exists at '${dir}', mkdir '${dir}'`), { code: 'EEXIST' });
   const missing: string[] = [];
   let p = dir;
   while (!(await existing(p))) {

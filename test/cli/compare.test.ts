@@ -287,6 +287,11 @@ describe('the compare command (stand-in network)', () => {
         await expect(attempt('/proc/spikegrad-x/y')).rejects.toThrow(/got '\/proc\/spikegrad-x\/y': creating it failed: no such file or folder \(ENOENT\)/);
         expect(performance.now() - t0).toBeLessThan(5000);
         await expect(attempt('/proc/self')).rejects.toThrow(/got '\/proc\/self': it is not writable: operation not permitted \(EPERM\)/);
+        // --save makes its folder the same way (Node's recursive mkdir spun there too).
+        const t1 = performance.now();
+        await expect(cli([...quick, '--out', join(dir, 'out'), '--save', '/proc/spikegrad-x/y'], [], undefined, counting(started)))
+          .rejects.toThrow(/--save: cannot create the folder '\/proc\/spikegrad-x\/y': ENOENT/);
+        expect(performance.now() - t1).toBeLessThan(5000);
       }
       expect(started).toEqual([]); // no run started
       expect(await readFile(file, 'utf8')).toBe('mine');
