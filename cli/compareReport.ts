@@ -2,9 +2,8 @@
  * What `spikegrad compare` shows and writes: the summary table, curves.csv, curves.json and the loss-curve
  * chart (a vega-lite spec rendered by cli/plot.ts). Pure formatting of a CompareResult.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CompareResult } from '../train/compare.js';
+import { writeFilesAtomically } from './outputFiles.js';
 import { renderSvg, svgToPng, type VegaLiteSpec } from './plot.js';
 
 const fmtLoss = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : String(v));
@@ -98,16 +97,21 @@ export function chartSpec(r: CompareResult): VegaLiteSpec {
   };
 }
 
-/** Writes loss-curves.svg, loss-curves.png, curves.json and curves.csv into `dir`; returns their paths. */
+/** The files `writeOutputs` writes, in this order. */
+export const OUTPUT_FILES = ['loss-curves.svg', 'loss-curves.png', 'curves.json', 'curves.csv'] as const;
+
+/**
+ * Writes loss-curves.svg, loss-curves.png, curves.json and curves.csv into the existing folder `dir`, as a set
+ * and atomically (outputFiles.ts: nothing is replaced unless all four are complete); returns their paths.
+ */
 export async function writeOutputs(r: CompareResult, dir: string): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const files = ['loss-curves.svg', 'loss-curves.png', 'curves.json', 'curves.csv'].map((f) => join(dir, f));
-  const svg = await renderSvg(chartSpec(r)); // rendered once, rasterised for the PNG
-  await Promise.all([
-    writeFile(files[0]!, svg),
-    svgToPng(svg).then((png) => writeFile(files[1]!, png)),
-    writeFile(files[2]!, toJson(r)),
-    writeFile(files[3]!, toCsv(r)),
-  ]);
-  return files;
+  let svg: Promise<string> | undefined;
+  const chart = () => (svg ??= renderSvg(chartSpec(r))); // rendered once, rasterised for the PNG
+  const contents = {
+    'loss-curves.svg': chart,
+    'loss-curves.png': async () => svgToPng(await chart()),
+    'curves.json': () => toJson(r),
+    'curves.csv': () => toCsv(r),
+  };
+  return writeFilesAtomically(dir, OUTPUT_FILES.map((name) => ({ name, contents: contents[name] })));
 }

@@ -1,14 +1,11 @@
 /**
  * What `spikegrad train` shows and writes: one line per epoch, the confusion matrix, and in --out the curves
  * as curves.json (the whole result), curves.csv (one row per epoch) and accuracy-curves.svg/png (training loss
- * above, train and test accuracy below; rendered by cli/plot.ts like compare's chart). Files are written
- * atomically by io/files.ts (a temporary file in the same folder, flushed, then renamed over the old one).
+ * above, train and test accuracy below; rendered by cli/plot.ts like compare's chart). The folder is checked
+ * before training and the files are written as one set by cli/outputFiles.ts, as compare's are.
  */
-import { mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { SpikegradError } from '../engine/errors.js';
-import { writeFileAtomic } from '../io/files.js';
 import type { DigitsResult, EpochRecord } from '../train/digits.js';
+import { prepareOutputDir, writeFilesAtomically } from './outputFiles.js';
 import { renderSvg, svgToPng, type VegaLiteSpec } from './plot.js';
 
 const pct = (v: number | null): string => (v === null ? '—' : `${(100 * v).toFixed(1)}%`);
@@ -88,28 +85,23 @@ export function chartSpec(r: DigitsResult): VegaLiteSpec {
   };
 }
 
+/** The files `train` writes into --out. */
+export const TRAIN_FILES = ['accuracy-curves.svg', 'accuracy-curves.png', 'curves.json', 'curves.csv'] as const;
+
 /**
- * Checks --out before any training: it must be a folder or not exist yet, and be creatable. Returns the
- * files that will be written there.
+ * Checks --out before any training (cli/outputFiles.ts: created, a writable folder, earlier results kept
+ * unless `force`); returns the folder's absolute path.
  */
-export async function prepareOut(dir: string): Promise<string[]> {
-  const st = await stat(dir).catch(() => null);
-  if (st && !st.isDirectory()) throw new SpikegradError(`train: argument '--out' expected a folder, got '${dir}', which is a file`);
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (e) {
-    throw new SpikegradError(`train: argument '--out': cannot create the folder '${dir}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return ['accuracy-curves.svg', 'accuracy-curves.png', 'curves.json', 'curves.csv'].map((f) => join(dir, f));
+export async function prepareOut(dir: string, force = false): Promise<string> {
+  return prepareOutputDir(dir, { files: TRAIN_FILES, force, what: "train: option '--out'" });
 }
 
-/** Writes the chart (SVG and PNG), curves.json and curves.csv into `dir`; returns their paths. */
+/** Writes the chart (SVG and PNG), curves.json and curves.csv into the prepared folder as one set; returns their paths. */
 export async function writeOutputs(r: DigitsResult, dir: string): Promise<string[]> {
-  const files = await prepareOut(dir);
   const svg = await renderSvg(chartSpec(r));
   const png = await svgToPng(svg);
-  const text = (s: string) => new TextEncoder().encode(s);
-  const contents = [text(svg), png, text(toJson(r)), text(toCsv(r))];
-  await Promise.all(files.map((f, i) => writeFileAtomic('train', f, contents[i]!)));
-  return files;
+  const contents: Record<(typeof TRAIN_FILES)[number], string | Uint8Array> = {
+    'accuracy-curves.svg': svg, 'accuracy-curves.png': png, 'curves.json': toJson(r), 'curves.csv': toCsv(r),
+  };
+  return writeFilesAtomically(dir, TRAIN_FILES.map((name) => ({ name, contents: () => contents[name] })));
 }

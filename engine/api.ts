@@ -4,7 +4,7 @@
  */
 import type { Backend } from './backend.js';
 import { getBackend, getBackendInstance } from './backends.js';
-import { allocScratch, isFloat, toTypedArray, type DType, type TypedArray } from './dtype.js';
+import { allocScratch, checkDType, isFloat, toTypedArray, type DType, type TypedArray } from './dtype.js';
 import { SpikegradError, describeValue, fmtShape } from './errors.js';
 import { inheritIntRange, noteIntRange, noteIntValues } from './intRange.js';
 import { checkShape, normalizeAxes, normalizeAxis, sizeOf } from './shape.js';
@@ -14,19 +14,49 @@ import { Tensor, type NestedArray, type ScalarLike, type TensorOrScalar } from '
 
 // --- creation --------------------------------------------------------------------------------------------
 
-function flattenNested(v: NestedArray | boolean | readonly unknown[], out: number[], shape: number[], depth: number): void {
+/** `[i, j, …]`: where element `flat` sits in a tensor of `shape`. */
+function positionOf(flat: number, shape: readonly number[]): string {
+  const idx: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx.unshift(flat % shape[d]!);
+    flat = Math.floor(flat / shape[d]!);
+  }
+  return `[${idx.join(', ')}]`;
+}
+
+function flattenNested(v: unknown, out: number[], shape: number[], depth: number, at: number[]): void {
   if (Array.isArray(v)) {
     if (shape.length === depth) shape.push(v.length);
     else if (shape[depth] !== v.length) throw new SpikegradError(`tensor: ragged nested array (axis ${depth} has lengths ${shape[depth]} and ${v.length})`);
-    for (const e of v) flattenNested(e as NestedArray, out, shape, depth + 1);
+    for (let i = 0; i < v.length; i++) {
+      at.push(i);
+      flattenNested(v[i], out, shape, depth + 1, at);
+      at.pop();
+    }
   } else {
     if (depth !== shape.length) throw new SpikegradError(`tensor: ragged nested array (a number at depth ${depth}, expected depth ${shape.length})`);
-    out.push(typeof v === 'boolean' ? Number(v) : (v as number));
+    // Number(null) is 0 and Number('abc') NaN: a value that is not a number or boolean is a mistake, not data.
+    if (typeof v === 'number') out.push(v);
+    else if (typeof v === 'boolean') out.push(Number(v));
+    else throw new SpikegradError(`tensor: argument 'values' expected numbers or booleans, got ${describeValue(v)}${at.length ? ` at [${at.join(', ')}]` : ''}`);
+  }
+}
+
+const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
+
+/** int32 storage would wrap values outside its range and truncate fractions: refuse them, naming the first. */
+function checkInt32Values(values: ArrayLike<number>, shape: readonly number[]): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX)) {
+      throw new SpikegradError(`tensor: int32 values must be integers in [${INT32_MIN}, ${INT32_MAX}], got ${v} at ${positionOf(i, shape)}${Number.isInteger(v) ? '' : ' (round or truncate it first, or use float32)'}`);
+    }
   }
 }
 
 /**
  * A tensor from values: a number, a (nested) array, or a typed array with an explicit shape.
+ * Every value must be a number or a boolean; int32 values must be integers in the int32 range.
  * @example tensor([[1, 2], [3, 4]])            // float32 [2, 2]
  *          tensor(new Int32Array([0, 1]), [2], 'int32')
  */
@@ -36,22 +66,22 @@ export function tensor(values: number | boolean | NestedArray | TypedArray | rea
   if (ArrayBuffer.isView(values)) {
     flat = values as TypedArray;
     inferred = [values.length];
-  } else if (typeof values === 'number' || typeof values === 'boolean') {
-    flat = [Number(values)];
-    inferred = [];
   } else {
     const out: number[] = [];
     inferred = [];
-    flattenNested(values as NestedArray, out, inferred, 0);
+    flattenNested(values, out, inferred, 0, []);
     flat = out;
   }
   const sh = shape ? checkShape('tensor', 'shape', shape) : inferred;
   if (sizeOf(sh) !== flat.length) {
     throw new SpikegradError(`tensor: argument 'shape' ${fmtShape(sh)} needs ${sizeOf(sh)} values, got ${flat.length}`);
   }
-  const dt: DType = dtype ?? (values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : values instanceof Uint8Array ? 'bool' : 'float32');
+  const dt: DType = dtype !== undefined ? checkDType('tensor', dtype)
+    : values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : values instanceof Uint8Array ? 'bool' : 'float32';
   const be = backend ?? getBackend();
   if (dt === 'float64' && !be.supportsFloat64) throw new SpikegradError(`tensor: the ${be.name} backend has no float64`);
+  be.checkAlloc('tensor', [{ shape: sh, dtype: dt }]);
+  if (dt === 'int32' && !(values instanceof Int32Array)) checkInt32Values(flat, sh);
   // Every backend's upload copies, so an array already in the storage type goes to it as it is.
   const same = (dt === 'float32' && values instanceof Float32Array) || (dt === 'float64' && values instanceof Float64Array)
     || (dt === 'int32' && values instanceof Int32Array);
@@ -66,7 +96,7 @@ export function scalar(value: number, dtype: DType = 'float32', backend?: Backen
 }
 
 export function full(shape: number[], value: number, dtype: DType = 'float32', backend?: Backend): Tensor {
-  return run1('fill', [], { shape: checkShape('full', 'shape', shape), dtype, value }, backend);
+  return run1('fill', [], { shape: checkShape('full', 'shape', shape), dtype: checkDType('full', dtype), value }, backend);
 }
 export function zeros(shape: number[], dtype: DType = 'float32', backend?: Backend): Tensor {
   return full(shape, 0, dtype, backend);
@@ -86,6 +116,8 @@ export function fullLike(x: Tensor, value: number): Tensor {
 
 /** [0, 1, …, n−1]. */
 export function arange(n: number, dtype: DType = 'int32', backend?: Backend): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new SpikegradError(`arange: argument 'n' expected a non-negative integer, got ${describeValue(n)}`);
+  (backend ?? getBackend()).checkAlloc('arange', [{ shape: [n], dtype: checkDType('arange', dtype) }]);
   const a = allocScratch(dtype, n); // tensor() uploads a copy
   for (let i = 0; i < n; i++) a[i] = i;
   return tensor(a, [n], dtype, backend);
@@ -181,6 +213,7 @@ export const relu = (x: Tensor): Tensor => maximum(x, 0);
 
 /** Casts to `dtype`; float → float casts carry the gradient, others do not. */
 export function cast(x: Tensor, dtype: DType): Tensor {
+  checkDType('cast', dtype);
   if (x.dtype === dtype) return reshape(x, x.shape); // recorded (so gradients flow), no copy
   const y = run1('cast', [asTensor('cast', x)], { dtype });
   if (x.dtype === 'bool') noteIntRange(y, { min: 0, max: 1 });
@@ -323,6 +356,7 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
 }
 /** One-hot rows of length `depth` for int32 indices (out-of-range indices give all-zero rows). */
 export function oneHot(indices: Tensor, depth: number, dtype: DType = 'float32'): Tensor {
+  checkDType('oneHot', dtype);
   const oh = run1('oneHot', [asTensor('oneHot', indices, 'indices')], { depth });
   return dtype === 'float32' ? oh : cast(oh, dtype);
 }

@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
+import type { NumericsFailure } from './numerics.js';
 import type { OpAttrs, OpName, OutMeta } from './ops.js';
 
 /** A backend's handle to the storage of a tensor. Several tensors may share one (reshape is free). */
@@ -53,7 +54,12 @@ export interface Backend {
   /** Synchronous read; only backends whose memory is host memory implement it. */
   readSync?(dataId: DataId, dtype: DType, size: number): TypedArray;
   incRef(dataId: DataId): void;
-  release(dataId: DataId): void;
+  /**
+   * Drops one reference. `collected`: the garbage collector found the tensor undisposed (tensor.ts), at a
+   * time no program chose; the WebGPU backend then destroys the buffer instead of pooling it, since handing
+   * it out again would change which buffers a repeated step gets (and so its cached bind groups).
+   */
+  release(dataId: DataId, collected?: boolean): void;
   run<K extends OpName>(op: K, inputs: readonly TensorInfo[], attrs: OpAttrs[K], outs: readonly OutMeta[]): DataId[];
   /** In-place update: `targets` are overwritten (parameter, then optimizer slots); `inputs` are read. */
   update<K extends UpdateName>(kernel: K, targets: readonly TensorInfo[], inputs: readonly TensorInfo[], attrs: UpdateAttrs[K]): void;
@@ -63,6 +69,17 @@ export interface Backend {
    * uniform and scratch buffers, a recorded dispatch plan) and reuse it while the calls do the same work.
    */
   jitScope?<T>(key: object, fn: () => T): T;
+  /**
+   * Throws a SpikegradError if tensors of these shapes and dtypes cannot be allocated (a limit of the backend
+   * or the device), naming `what`, the shape, the bytes and the limit. Called before any allocation: by
+   * every op (engine/dispatch.ts), `tensor()` and the random draws.
+   */
+  checkAlloc(what: string, outs: readonly { readonly shape: readonly number[]; readonly dtype: DType }[]): void;
+  /**
+   * checkNumerics (engine/numerics.ts): calls `fail` with the first NaN or ±Infinity of `t`, which throws:
+   * at once where the backend can read `t` synchronously (CPU), else at its next readback or sync (WebGPU).
+   */
+  watchFinite?(t: TensorInfo, fail: NumericsFailure): void;
   memory(): MemoryInfo;
   resetPeak(): void;
   readonly counters: BackendCounters;

@@ -1,3 +1,5 @@
+import { argError, describeValue } from './errors.js';
+
 /**
  * Element types. float64 exists on the CPU backend only: it is the reference precision of the gradient
  * checks (test/support/gradcheck.ts), never the training precision.
@@ -6,6 +8,15 @@ export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/**
+ * `v` as a DType, or a SpikegradError naming the function and the argument: at the API boundary, so an
+ * unknown dtype ('float16') never reaches a kernel (the CPU's typed-array switch, the WGSL generator).
+ */
+export function checkDType(fn: string, v: unknown, arg = 'dtype'): DType {
+  if (typeof v === 'string' && (DTYPES as readonly string[]).includes(v)) return v as DType;
+  throw argError(fn, arg, `a dtype (${DTYPES.map((d) => `'${d}'`).join(', ')})`, describeValue(v));
+}
 
 export function isFloat(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';

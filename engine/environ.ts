@@ -5,18 +5,31 @@
  * is restored when `fn` settles, which holds for one context at a time).
  */
 import { SpikegradError, describeValue } from './errors.js';
+import { numerics, setNumericsSetting } from './numerics.js';
 import { Quantity, ms, readQuantity } from '../units/index.js';
 
 export interface Environment {
   /** Time step; a quantity (`u.ms(1)`) or a number in ms. */
   dt: Quantity;
+  /**
+   * The numerics debug mode (engine/numerics.ts): every op's float outputs are checked and the first NaN or
+   * ±Infinity throws, naming the op, the layer and the step. Off by default (then it costs nothing).
+   */
+  checkNumerics: boolean;
 }
 
 export interface EnvironmentInput {
   dt?: Quantity | number;
+  checkNumerics?: boolean;
 }
 
-const DEFAULT: Environment = { dt: ms(1) };
+/** SPIKEGRAD_CHECK_NUMERICS=1 (or true) turns the numerics debug mode on for the whole process. */
+function numericsFromEnv(): boolean {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SPIKEGRAD_CHECK_NUMERICS;
+  return v === '1' || v?.toLowerCase() === 'true';
+}
+
+const DEFAULT: Environment = { dt: ms(1), checkNumerics: false };
 
 interface Store {
   getStore(): Environment | undefined;
@@ -54,7 +67,12 @@ function makeStore(): Store {
 }
 
 const store = makeStore();
-let globalEnv: Environment = { ...DEFAULT };
+let globalEnv: Environment = { ...DEFAULT, checkNumerics: numericsFromEnv() };
+/** Contexts with checkNumerics on that have not settled yet (numerics.on is true while any is open). */
+let checkingContexts = 0;
+const updateNumericsFlag = () => { numerics.on = globalEnv.checkNumerics || checkingContexts > 0; };
+updateNumericsFlag();
+setNumericsSetting(() => current().checkNumerics);
 
 function normalize(input: EnvironmentInput, base: Environment): Environment {
   if (input === null || typeof input !== 'object') throw new SpikegradError(`environ: expected an object like { dt: u.ms(1) }, got ${describeValue(input)}`);
@@ -64,18 +82,43 @@ function normalize(input: EnvironmentInput, base: Environment): Environment {
     if (!(v > 0) || !Number.isFinite(v)) throw new SpikegradError(`environ: argument 'dt' expected a positive time, got ${input.dt}`);
     env.dt = typeof input.dt === 'number' ? ms(input.dt) : input.dt;
   }
+  if (input.checkNumerics !== undefined) {
+    if (typeof input.checkNumerics !== 'boolean') throw new SpikegradError(`environ: argument 'checkNumerics' expected true or false, got ${describeValue(input.checkNumerics)}`);
+    env.checkNumerics = input.checkNumerics;
+  }
   return env;
 }
 
 /** Runs `fn` (sync or async) with the given settings; the previous ones return afterwards. */
 export function context<R>(settings: EnvironmentInput, fn: () => R): R {
   if (typeof fn !== 'function') throw new SpikegradError(`environ.context: argument 'fn' expected a function, got ${describeValue(fn)}`);
-  return store.run(normalize(settings, current()), fn);
+  const env = normalize(settings, current());
+  if (!env.checkNumerics) return store.run(env, fn);
+  // While this context may still run ops (until fn, or the promise it returns, settles), ops test the setting.
+  checkingContexts++;
+  updateNumericsFlag();
+  const done = () => { checkingContexts--; updateNumericsFlag(); };
+  let r: R;
+  try {
+    r = store.run(env, fn);
+  } catch (e) {
+    done();
+    throw e;
+  }
+  if (r instanceof Promise) return r.finally(done) as R;
+  done();
+  return r;
 }
 
 /** Sets the settings outside any context (the process-wide default). */
 export function set(settings: EnvironmentInput): void {
   globalEnv = normalize(settings, globalEnv);
+  updateNumericsFlag();
+}
+
+/** Whether the numerics debug mode is on here (in this context, or process-wide). */
+export function getCheckNumerics(): boolean {
+  return current().checkNumerics;
 }
 
 function current(): Environment {

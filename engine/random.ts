@@ -13,6 +13,7 @@ import { allocScratch, type DType } from './dtype.js';
 import { SpikegradError, argError } from './errors.js';
 import { checkShape, sizeOf } from './shape.js';
 import { tensor } from './api.js';
+import { getBackend } from './backends.js';
 import type { Tensor } from './tensor.js';
 
 function splitmix32(state: { s: number }): number {
@@ -133,6 +134,13 @@ function floatDtype(fn: string, d: DType | undefined): DType {
   return dt;
 }
 
+/** Checks `shape` and that the backend can hold the draws, before the host array is allocated. */
+function drawShape(fn: string, shape: number[], dtype: DType, backend: Backend | undefined): number {
+  const n = sizeOf(checkShape(fn, 'shape', shape));
+  (backend ?? getBackend()).checkAlloc(fn, [{ shape, dtype }]);
+  return n;
+}
+
 /** Seeds the default generator. */
 export function seed(n: number): void {
   defaultGenerator.seed(n);
@@ -158,7 +166,7 @@ export function uniform(shape: number[], low = 0, high = 1, opts: RandomOptions 
   const dt = floatDtype('random.uniform', opts.dtype);
   if (!(high >= low)) throw new SpikegradError(`random.uniform: argument 'high' expected >= low (${low}), got ${high}`);
   const g = opts.generator ?? defaultGenerator;
-  const n = sizeOf(checkShape('random.uniform', 'shape', shape));
+  const n = drawShape('random.uniform', shape, dt, opts.backend);
   const a = allocScratch(dt, n); // tensor() copies it into the backend
   const draw = dt === 'float32' ? () => g.nextFloat32() : () => g.nextFloat64();
   if (low === 0 && high === 1) for (let i = 0; i < n; i++) a[i] = draw();
@@ -176,7 +184,7 @@ export function normal(shape: number[], mean = 0, std = 1, opts: RandomOptions =
   const dt = floatDtype('random.normal', opts.dtype);
   if (!(std >= 0)) throw argError('random.normal', 'std', 'a non-negative number', String(std));
   const g = opts.generator ?? defaultGenerator;
-  const n = sizeOf(checkShape('random.normal', 'shape', shape));
+  const n = drawShape('random.normal', shape, dt, opts.backend);
   const a = allocScratch(dt, n); // tensor() copies it into the backend
   for (let i = 0; i < n; i++) a[i] = mean + std * g.nextNormal();
   return tensor(a, shape, dt, opts.backend);
@@ -186,7 +194,7 @@ export function normal(shape: number[], mean = 0, std = 1, opts: RandomOptions =
 export function bernoulli(p: number, shape: number[], opts: Omit<RandomOptions, 'dtype'> = {}): Tensor {
   if (!(p >= 0 && p <= 1)) throw argError('random.bernoulli', 'p', 'a probability in [0, 1]', String(p));
   const g = opts.generator ?? defaultGenerator;
-  const n = sizeOf(checkShape('random.bernoulli', 'shape', shape));
+  const n = drawShape('random.bernoulli', shape, 'bool', opts.backend);
   const a = new Uint8Array(n);
   for (let i = 0; i < n; i++) a[i] = g.nextFloat32() < p ? 1 : 0;
   return tensor(a, shape, 'bool', opts.backend);
@@ -198,7 +206,7 @@ export function randint(low: number, high: number, shape: number[], opts: Omit<R
     throw new SpikegradError(`random.randint: arguments 'low' and 'high' expected integers with low < high, got ${low} and ${high}`);
   }
   const g = opts.generator ?? defaultGenerator;
-  const n = sizeOf(checkShape('random.randint', 'shape', shape));
+  const n = drawShape('random.randint', shape, 'int32', opts.backend);
   const a = new Int32Array(n);
   for (let i = 0; i < n; i++) a[i] = low + Math.floor(g.nextFloat64() * (high - low));
   return tensor(a, shape, 'int32', opts.backend);
@@ -214,7 +222,7 @@ export function poissonSpikes(probability: number, shape: number[], opts: Random
   }
   const dt = floatDtype('random.poissonSpikes', opts.dtype);
   const g = opts.generator ?? defaultGenerator;
-  const n = sizeOf(checkShape('random.poissonSpikes', 'shape', shape));
+  const n = drawShape('random.poissonSpikes', shape, dt, opts.backend);
   const a = allocScratch(dt, n); // tensor() copies it into the backend
   for (let i = 0; i < n; i++) a[i] = g.nextFloat32() < probability ? 1 : 0;
   return tensor(a, shape, dt, opts.backend);

@@ -49,6 +49,14 @@ export function setTensorCheck(fn: (v: unknown) => v is Tensor): void {
  * `fn` must be synchronous: an async function would let the scope close before its work is done.
  */
 export function tidy<T>(fn: () => T): T {
+  return tidyCollect(fn)[0];
+}
+
+/**
+ * `tidy`, also returning the tensors of the result that `fn` created (not those it returned from outside:
+ * captured constants, arguments, State values created before). transform.jit frees these at its next call.
+ */
+export function tidyCollect<T>(fn: () => T): [T, Tensor[]] {
   const scope = new Set<Tensor>();
   scopes.push(scope);
   let result: T;
@@ -66,11 +74,21 @@ export function tidy<T>(fn: () => T): T {
   const keepSet = new Set<Tensor>();
   collect(result, keepSet, isTensorFn);
   const parent = scopes[scopes.length - 1];
+  const created: Tensor[] = [];
   for (const t of scope) {
-    if (keepSet.has(t)) parent?.add(t);
-    else if (!t.kept) t.dispose();
+    if (keepSet.has(t)) {
+      parent?.add(t);
+      created.push(t);
+    } else if (!t.kept) t.dispose();
   }
-  return result;
+  return [result, created];
+}
+
+/** The tensors found in `x` (a tensor, array or plain object of tensors). */
+export function tensorsIn(x: unknown): Set<Tensor> {
+  const set = new Set<Tensor>();
+  collect(x, set, isTensorFn);
+  return set;
 }
 
 /** Exempts `t` from every enclosing `tidy`. */

@@ -9,6 +9,7 @@ import { SpikegradError, fmtShape } from './errors.js';
 import { OPS, type InMeta, type OpDef, type OpName, type Saved } from './ops.js';
 import { broadcastReductionAxes, sameShape } from './shape.js';
 import type { Tensor } from './tensor.js';
+import { describeSite, inGradientOf, numerics } from './numerics.js';
 import * as O from './api.js';
 
 interface TapeNode {
@@ -18,6 +19,8 @@ interface TapeNode {
   inTracked: boolean[];
   outIds: number[];
   saved: Saved;
+  /** Where the forward op ran (layer, step), recorded only in the checkNumerics debug mode. */
+  site?: string;
 }
 
 export class Tape {
@@ -86,7 +89,9 @@ export function recordOp(op: OpName, inputs: readonly Tensor[], outputs: readonl
     // Saved handles must outlive the user's scopes; the tape releases them.
     for (const t of saved.inputs) if (t) t.kept = true;
     for (const t of saved.outputs) if (t) t.kept = true;
-    tape.nodes.push({ op, attrs, inIds: inputs.map((t) => t.id), inTracked, outIds: outputs.map((t) => t.id), saved });
+    const node: TapeNode = { op, attrs, inIds: inputs.map((t) => t.id), inTracked, outIds: outputs.map((t) => t.id), saved };
+    if (numerics.on) node.site = describeSite();
+    tape.nodes.push(node);
     for (const t of outputs) if (isFloat(t.dtype)) tape.tracked.add(t.id);
   }
 }
@@ -117,7 +122,9 @@ export function backward(tape: Tape, y: Tensor, seed: Tensor, wrtIds: ReadonlySe
       const dys = node.outIds.map((id) => grads.get(id) ?? null);
       if (dys.every((d) => d === null)) continue;
       const def = OPS[node.op] as OpDef<unknown>;
-      const gin = def.vjp!(dys, node.saved, node.attrs, node.inTracked);
+      // checkNumerics: an op of the backward pass names the forward op whose gradient it computes.
+      const gin = numerics.on ? inGradientOf(node.op, node.site ?? '', () => def.vjp!(dys, node.saved, node.attrs, node.inTracked))
+        : def.vjp!(dys, node.saved, node.attrs, node.inTracked);
       if (gin.length !== node.inIds.length) {
         throw new SpikegradError(`${node.op}: gradient rule returned ${gin.length} gradients for ${node.inIds.length} inputs`);
       }

@@ -7,8 +7,27 @@ import * as O from './api.js';
 
 let nextTensorId = 1;
 
-/** Safety net: a tensor that is garbage-collected without `dispose()` still returns its storage. */
-const finalizer = new FinalizationRegistry<{ backend: Backend; dataId: DataId }>((h) => h.backend.release(h.dataId));
+/**
+ * Safety net: a tensor that is garbage-collected without `dispose()` still returns its storage (marked as
+ * collected: it comes back at a moment no program chose, so a backend may free it rather than reuse it).
+ */
+const finalizer = new FinalizationRegistry<{ backend: Backend; dataId: DataId }>((h) => h.backend.release(h.dataId, true));
+
+/** Why a tensor was freed, when the engine freed it on its own (a jit result): said when it is used after. */
+const disposedBecause = new WeakMap<Tensor, string>();
+
+/** Disposes `t` and remembers `why`, for the message if `t` is used afterwards. */
+export function disposeBecause(t: Tensor, why: string): void {
+  if (t.isDisposed) return;
+  t.dispose();
+  disposedBecause.set(t, why);
+}
+
+/** ` (why)` when the engine freed `t` on its own, else ''. */
+export function disposedNote(t: Tensor): string {
+  const why = disposedBecause.get(t);
+  return why ? ` (${why})` : '';
+}
 
 export type NestedArray = number | NestedArray[];
 
@@ -45,7 +64,7 @@ export class Tensor implements TensorInfo {
 
   get dataId(): DataId {
     if (this.#dataId === null) {
-      throw new SpikegradError(`Tensor ${fmtShape(this.shape)} ${this.dtype} was used after dispose()`);
+      throw new SpikegradError(`Tensor ${fmtShape(this.shape)} ${this.dtype} was used after dispose()${disposedNote(this)}`);
     }
     return this.#dataId;
   }

@@ -6,6 +6,7 @@
 import { SpikegradError, describeValue } from './errors.js';
 import { index, stack } from './api.js';
 import { Tensor } from './tensor.js';
+import { loopEnter, loopExit, loopStep, numerics } from './numerics.js';
 
 export { grad, valueAndGrad } from './grad.js';
 export { jit, type Jitted, type JitStats } from './jit.js';
@@ -42,6 +43,15 @@ export function forLoop<R extends StepOutput>(f: (...args: never[]) => R, xs: Te
   if (!T) throw new SpikegradError('forLoop: argument \'xs\' has an empty leading axis (T = 0)');
   const outs: StepOutput[] = [];
   const step = f as unknown as (...args: (Tensor | number)[]) => R;
-  for (let t = 0; t < T; t++) outs.push(step(...seqs.map((s) => index(s, t, 0)), t));
+  const track = numerics.on; // checkNumerics names the step of an op
+  if (track) loopEnter();
+  try {
+    for (let t = 0; t < T; t++) {
+      if (track) loopStep(t);
+      outs.push(step(...seqs.map((s) => index(s, t, 0)), t));
+    }
+  } finally {
+    if (track) loopExit();
+  }
   return stackOutputs(outs) as R;
 }

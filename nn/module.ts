@@ -14,6 +14,7 @@ import { SpikegradError, describeValue } from '../engine/errors.js';
 import { HiddenState, ParamState, State, type StateClass } from '../engine/state.js';
 import type { Tensor } from '../engine/tensor.js';
 import { forLoop } from '../engine/transform.js';
+import { inLayer, numerics, setModulePath } from '../engine/numerics.js';
 import type { FloatDType } from './expEuler.js';
 import { loadStateDictInto, readStateDict, type LoadOptions, type StateDict, type StateDictInput } from './stateDict.js';
 
@@ -43,6 +44,7 @@ function visit(v: unknown, path: string, seen: Set<object>, out: Found[], depth:
   } else if (v instanceof Module) {
     seen.add(v);
     out.push([path, v]);
+    setModulePath(v, path); // for checkNumerics messages
     walkChildren(v, path, seen, out, depth + 1);
   } else if (Array.isArray(v)) {
     v.forEach((e, i) => visit(e, `${path}.${i}`, seen, out, depth + 1));
@@ -68,12 +70,24 @@ function matches(filter: StateFilter | undefined, s: State, path: string): boole
   return (filter as (s: State, path: string) => boolean)(s, path);
 }
 
+/** Stands in for an `update` a subclass did not define: calling it is a clear error, not "reading 'bind'". */
+function missingMethod(m: object, key: 'update' | 'run'): () => never {
+  return () => {
+    throw new SpikegradError(`${m.constructor.name}.${key}: this module defines no ${key}() method${key === 'update' ? "; define update(x) (one time step) to use it in step mode (transform.forLoop), or call run(xs) for a whole sequence" : ''}`);
+  };
+}
+
 export abstract class Module {
   constructor() {
     // Bound, so that `transform.forLoop(net.update, xs)` and `xs.map(net.run)` work like arrow functions.
     for (const key of ['update', 'run'] as const) {
-      const fn = (this as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!;
-      Object.defineProperty(this, key, { value: fn.bind(this), enumerable: false, writable: true, configurable: true });
+      let fn = (this as unknown as Record<string, unknown>)[key];
+      // A JavaScript subclass may define only `run` (sequence mode only): its update says so when called.
+      if (typeof fn !== 'function') fn = missingMethod(this, key);
+      const bound = (fn as (...a: unknown[]) => unknown).bind(this);
+      // In the checkNumerics debug mode, ops inside name this module as their layer; otherwise one test.
+      const value = (...a: unknown[]) => (numerics.on ? inLayer(this, key, () => bound(...a)) : bound(...a));
+      Object.defineProperty(this, key, { value, enumerable: false, writable: true, configurable: true });
     }
   }
 

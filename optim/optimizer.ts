@@ -14,6 +14,7 @@ import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { keep, tidy } from '../engine/scope.js';
 import { sameShape } from '../engine/shape.js';
 import { State } from '../engine/state.js';
+import { checkUpdated, numerics } from '../engine/numerics.js';
 import { noGrad } from '../engine/tape.js';
 import { Tensor } from '../engine/tensor.js';
 import { tensor, zerosLike } from '../engine/api.js';
@@ -154,14 +155,17 @@ export abstract class Optimizer {
       if (!sameShape(e.slots[0]?.shape ?? p.shape, p.shape)) {
         throw new SpikegradError(`${where}: the parameter at '${path}' changed shape to ${fmtShape(p.shape)} since it was registered with ${fmtShape(e.slots[0]!.shape)}`);
       }
-      return { p, g, slots: e.slots };
+      return { p, g, slots: e.slots, path };
     });
     const [kernel, attrs] = this.kernel(this.lr, this.stepCount + 1);
     tidy(() => noGrad(() => {
       let gs = items.map((it) => it.g);
       if (this.gradClipValue !== undefined) gs = gs.map((g) => clipByValue(g, this.gradClipValue!));
       if (this.gradClipNorm !== undefined) gs = clipByGlobalNorm(gs, this.gradClipNorm);
-      items.forEach((it, i) => it.p.backend.update(kernel, [it.p, ...it.slots], [gs[i]!], attrs as never));
+      items.forEach((it, i) => {
+        it.p.backend.update(kernel, [it.p, ...it.slots], [gs[i]!], attrs as never);
+        if (numerics.on) checkUpdated(`${where} of '${it.path}'`, it.p.backend, [it.p, ...it.slots], ['the parameter', ...it.slots.map((_, k) => `optimizer slot ${k}`)]);
+      });
     }));
     this.stepCount++;
   }

@@ -17,6 +17,9 @@ export interface SurrogateSpec {
 /** A surrogate class as the catalog holds it: constructed from an options object of numbers. */
 export type SurrogateClass = new (opts?: Record<string, number>) => object;
 
+/** Names that address an object's prototype machinery rather than a parameter. */
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Splits the text into specs; numbers are checked, names are resolved later against a catalog. */
 export function parseSurrogateSpecs(text: string): SurrogateSpec[] {
   const where = "compare: option '--surrogates'";
@@ -24,12 +27,16 @@ export function parseSurrogateSpecs(text: string): SurrogateSpec[] {
   return text.split(',').map((part) => part.trim()).filter(Boolean).map((part) => {
     const [name, ...assigns] = part.split(':').map((s) => s.trim());
     if (!name || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new SpikegradError(`${where}: '${part}' does not start with a surrogate name`);
-    const params: Record<string, number> = {};
+    // No prototype: a name such as '__proto__' is then an ordinary (unknown) key, never the object's prototype.
+    const params = Object.create(null) as Record<string, number>;
     for (const a of assigns) {
       const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(a);
       const value = m ? Number(m[2]) : NaN;
       if (!m || !Number.isFinite(value)) throw new SpikegradError(`${where}: in '${part}', expected parameters as name=number (e.g. alpha=8), got '${a}'`);
-      params[m[1]!] = value;
+      const key = m[1]!;
+      if (FORBIDDEN.has(key)) throw new SpikegradError(`${where}: in '${part}', '${key}' is not a parameter name`);
+      if (Object.hasOwn(params, key)) throw new SpikegradError(`${where}: in '${part}', the parameter '${key}' is given twice`);
+      params[key] = value;
     }
     return { name, params };
   });

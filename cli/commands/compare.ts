@@ -3,17 +3,21 @@
  * curves (the project's main job). Defaults are the tutorial's; see `spikegrad compare --help`.
  * While running: one progress bar per surrogate with the current loss (on a terminal; one line per run
  * otherwise). When done: a table, and loss-curves.svg/png, curves.json and curves.csv in --out.
+ * Nothing is lost: --out is checked before training (a writable folder; earlier results there are replaced
+ * only with --force), the table is printed before the files are written, and the files are written as a
+ * set of temporaries renamed into place (cli/outputFiles.ts).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { setBackend, type BackendChoice } from '../../engine/backends.js';
+import { SpikegradError } from '../../engine/errors.js';
 import { compareSurrogates, TUTORIAL_CONFIG, type CompareConfig, type CompareHooks, type CompareResult, type TrainerFactory } from '../../train/compare.js';
 import { parseSurrogateSpecs, resolveSurrogates, type SurrogateClass } from '../../train/surrogateSpec.js';
-import { formatTable, toJson, writeOutputs } from '../compareReport.js';
+import { formatTable, OUTPUT_FILES, toJson, writeOutputs } from '../compareReport.js';
+import { makeFolders, prepareOutputDir } from '../outputFiles.js';
 import { serveRuns, workerExecutor, type WorkerLike } from '../workerPool.js';
 
 export const DEFAULT_SURROGATES = 'ReluGrad,Sigmoid,Arctan';
@@ -34,6 +38,8 @@ export interface CompareCliOptions {
   rate: number;
   lr: number;
   out: string;
+  /** Overwrite the results of an earlier run in `out`. */
+  force: boolean;
   json: boolean;
   progress: boolean;
   /** Worker threads for the runs ('auto': up to two per core on the CPU backend, none on WebGPU). */
@@ -122,6 +128,8 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
   const out = deps.out ?? ((s: string) => process.stdout.write(`${s}\n`));
   const err = deps.err ?? ((s: string) => process.stderr.write(`${s}\n`));
   const entries = resolveSurrogates(parseSurrogateSpecs(o.surrogates), deps.catalog);
+  // Before any training: a run whose results cannot be written must not start.
+  const outDir = await prepareOutputDir(o.out, { files: OUTPUT_FILES, force: o.force ?? false, what: "compare: option '--out'" });
   const backend = await setBackend(o.backend);
   const cfg = { epochs: o.epochs, seeds: o.seeds };
   // Runs are independent and single-threaded on the CPU: spread them over the cores. 'auto' allows up to two
@@ -140,7 +148,7 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
     const twice = files.find((f, i) => files.indexOf(f) !== i);
     if (twice) throw new InvalidArgumentError(`--save: two surrogates' labels give the same file name '${twice}'.`);
     try {
-      mkdirSync(dir, { recursive: true }); // before training, so a bad folder fails at once
+      await makeFolders(dir); // before training, so a bad folder fails at once (not recursive mkdir: it spins under /proc)
     } catch (e) {
       throw new InvalidArgumentError(`--save: cannot create the folder '${dir}': ${(e as Error).message}`);
     }
@@ -158,13 +166,16 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
     progress.stop();
   }
   await chartLibs;
-  const files = await writeOutputs(result, o.out);
-  files.push(...result.surrogates.flatMap((s) => s.runs.flatMap((r) => (r.savedTo ? [r.savedTo] : []))));
-  if (o.json) out(toJson(result));
-  else {
-    out(formatTable(result));
-    out(`\nWrote ${files.join(', ')}`);
+  // The results go to stdout first: whatever happens to the files, they are not lost.
+  out(o.json ? toJson(result) : formatTable(result));
+  let files: string[];
+  try {
+    files = await writeOutputs(result, outDir);
+  } catch (e) {
+    throw new SpikegradError(`compare: the results are printed above, but the files were not written: ${e instanceof Error ? e.message : String(e)}`);
   }
+  files.push(...result.surrogates.flatMap((s) => s.runs.flatMap((r) => (r.savedTo ? [r.savedTo] : []))));
+  if (!o.json) out(`\nWrote ${files.join(', ')}`);
   return result;
 }
 
@@ -187,7 +198,8 @@ export function registerWith(program: Command, deps: () => Promise<CompareDeps>)
     .option('--batch <n>', 'samples in the (full) training batch', intArg('--batch', 1), d.batch)
     .option('--rate <hz>', 'input Poisson rate in Hz', positiveArg('--rate'), d.rateHz)
     .option('--lr <x>', 'Adam learning rate', positiveArg('--lr'), d.lr)
-    .option('--out <dir>', 'folder for loss-curves.svg/png, curves.json, curves.csv', DEFAULT_OUT)
+    .option('--out <dir>', 'folder for loss-curves.svg/png, curves.json, curves.csv (created; checked before training)', DEFAULT_OUT)
+    .option('--force', 'overwrite the results of an earlier run in --out (without it, such a folder is an error before training)', false)
     .option('--json', 'print the full result as JSON instead of the table', false)
     .option('--no-progress', 'no progress bars')
     .option('--jobs <n>', "worker threads running the runs in parallel on the CPU backend ('auto': up to two per core)", jobsArg, 'auto')

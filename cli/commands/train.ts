@@ -26,6 +26,7 @@ export interface TrainCliOptions {
   backend: BackendChoice;
   seed: number;
   out: string;
+  force?: boolean;
   trainPerClass?: number;
   testPerClass?: number;
   cacheDir?: string;
@@ -61,7 +62,7 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
   };
   // Everything that can fail on the user's input fails here, before training: --out, the data, the backend.
-  await prepareOut(o.out);
+  const outDir = await prepareOut(o.out, o.force ?? false);
   const sets = await loadDigitsData({ dataset: config.dataset!, seed: o.seed, ...config });
   const backend = await setBackend(o.backend);
   const chartLibs = Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).catch(() => undefined);
@@ -89,7 +90,7 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
     },
   }, sets);
   await chartLibs;
-  const files = await writeOutputs(result, o.out);
+  const files = await writeOutputs(result, outDir);
   if (o.json) out(toJson(result));
   else {
     out('');
@@ -120,6 +121,7 @@ export function register(program: Command): void {
     .option('--test-per-class <n>', 'use only the first n test images of each class', intArg('--test-per-class', 1))
     .option('--cache-dir <dir>', 'where the converted images are cached (default $SPIKEGRAD_CACHE_DIR or ~/.cache/spikegrad)')
     .option('--out <dir>', 'folder for accuracy-curves.svg/png, curves.json, curves.csv', 'out/digits')
+    .option('--force', 'overwrite the results of an earlier run in --out (without it, such a folder is an error before training)', false)
     .option('--json', 'print the full result as JSON', false)
     .option('--no-progress', 'no progress bar')
     .action(async (task: string, opts: TrainCliOptions) => {

@@ -3,14 +3,36 @@
  * GPU is present and the reference every WebGPU kernel is tested against (in float64 for gradient checks).
  */
 import type { Backend, BackendCounters, DataId, MemoryInfo, TensorInfo, UpdateAttrs, UpdateName } from '../../engine/backend.js';
-import { allocOutput, dtypeOfArray, setArraySource, type DType, type TypedArray } from '../../engine/dtype.js';
-import { SpikegradError } from '../../engine/errors.js';
+import { allocOutput, bytesPerElement, dtypeOfArray, setArraySource, type DType, type TypedArray } from '../../engine/dtype.js';
+import { SpikegradError, fmtShape } from '../../engine/errors.js';
+import type { NumericsFailure } from '../../engine/numerics.js';
 import type { OpAttrs, OpName, OutMeta } from '../../engine/ops.js';
 import { forgetSparseView } from '../matmul/cpuSparse.js';
 import { ArrayPool } from './arrayPool.js';
 import { CPU_KERNELS, CPU_UPDATES } from './registry.js';
 import type { CpuInput, CpuKernel, CpuUpdateKernel } from './types.js';
 import { arenaReset } from './wasmArena.js';
+
+/** The largest typed array the JavaScript engine gives (Node 20: 2³² elements of a Uint8Array). */
+const ENGINE_MAX_BYTES = 2 ** 32;
+
+/**
+ * Default bound on the bytes all tensors of the backend hold together: 3/4 of the machine's memory where
+ * Node says how much there is, else (browsers) 3/4 of `navigator.deviceMemory` GB, else 4 GiB. Past it, an
+ * allocation is refused with a message instead of swapping the machine or failing deep in a kernel.
+ */
+function defaultMaxBytesInUse(): number {
+  const g = globalThis as { process?: { getBuiltinModule?: (m: string) => unknown }; navigator?: { deviceMemory?: number } };
+  try {
+    const os = g.process?.getBuiltinModule?.('node:os') as { totalmem(): number } | undefined;
+    if (os) return Math.floor(0.75 * os.totalmem());
+  } catch { /* not Node */ }
+  const gb = g.navigator?.deviceMemory;
+  return typeof gb === 'number' && gb > 0 ? Math.floor(0.75 * gb * 2 ** 30) : 4 * 2 ** 30;
+}
+
+const aDtype = (d: DType): string => `${d.startsWith('i') ? 'an' : 'a'} ${d}`;
+const fmtBytes = (b: number): string => `${b.toLocaleString('en-US')} bytes${b >= 2 ** 30 ? ` (${(b / 2 ** 30).toFixed(1)} GiB)` : ''}`;
 
 interface CpuStorage {
   data: TypedArray;
@@ -27,6 +49,10 @@ export class CpuBackend implements Backend {
   #live = 0;
   /** Released large arrays, handed back out by `allocArray` (arrayPool.ts). */
   readonly #pool = new ArrayPool();
+  /** Largest tensor, in bytes (the engine's typed-array limit by default; lower it to fail earlier). */
+  maxTensorBytes = ENGINE_MAX_BYTES;
+  /** Bound on the bytes all live tensors hold together (3/4 of the machine's memory by default). */
+  maxBytesInUse = defaultMaxBytesInUse();
 
   constructor() {
     setArraySource((dtype, n, zero) => this.#pool.take(dtype, n, zero));
@@ -92,6 +118,32 @@ export class CpuBackend implements Backend {
     // Kernels may cache derived views of an input's storage (the sparse view of a matmul operand), which is
     // valid only because tensors are immutable; an in-place update breaks that, so the views are dropped.
     for (const t of tgt) forgetSparseView(t.data);
+  }
+
+  checkAlloc(what: string, outs: readonly { readonly shape: readonly number[]; readonly dtype: DType }[]): void {
+    let total = 0;
+    for (const o of outs) {
+      let n = 1;
+      for (const d of o.shape) n *= d;
+      const bytes = n * bytesPerElement(o.dtype);
+      if (bytes > this.maxTensorBytes) {
+        throw new SpikegradError(`${what}: ${aDtype(o.dtype)} tensor ${fmtShape(o.shape)} needs ${fmtBytes(bytes)}, more than the cpu backend allows for one tensor (${fmtBytes(this.maxTensorBytes)}, backend.maxTensorBytes)`);
+      }
+      total += bytes;
+    }
+    if (this.#bytesInUse + total > this.maxBytesInUse) {
+      const o = outs[0]!;
+      throw new SpikegradError(`${what}: ${aDtype(o.dtype)} tensor ${fmtShape(o.shape)}${outs.length > 1 ? ` and ${outs.length - 1} more` : ''} needs ${fmtBytes(total)}, but the cpu backend already holds ${fmtBytes(this.#bytesInUse)} and its limit is ${fmtBytes(this.maxBytesInUse)} (backend.maxBytesInUse: 3/4 of this machine's memory by default)`);
+    }
+  }
+
+  /** checkNumerics: scans `t` now and fails on its first NaN or ±Infinity. */
+  watchFinite(t: TensorInfo, fail: NumericsFailure): void {
+    const a = this.#storage(t.dataId).data;
+    for (let i = 0; i < t.size; i++) {
+      const v = a[i]!;
+      if (v - v !== 0) fail(v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity', i); // NaN and ±Inf only
+    }
   }
 
   memory(): MemoryInfo {

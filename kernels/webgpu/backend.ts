@@ -12,8 +12,9 @@ import { sizeOf } from '../../engine/shape.js';
 import { BufferPool, STAGING_USAGE, STORAGE_USAGE, type PooledBuffer } from './bufferPool.js';
 import { ARENA_BYTES, CommandBatch, SUBMIT_EVERY } from './commandBatch.js';
 import { adapterName, openDevice, type AdapterDescription } from './device.js';
-import { PipelineCache } from './pipelines.js';
-import { elementSpan, packParams, splitWorkgroups, type Program } from './program.js';
+import { PipelineCache, type BindGroupStats } from './pipelines.js';
+import { cachedProgram, elementSpan, packParams, splitWorkgroups, type Program } from './program.js';
+import type { NonFinite, NumericsFailure } from '../../engine/numerics.js';
 import { quietly } from './quietWait.js';
 import { WEBGPU_KERNELS, WEBGPU_UPDATES } from './registry.js';
 import { EventStore } from './events.js';
@@ -25,6 +26,37 @@ const MIN_POOL_CAP = 256 * 1024 * 1024;
 interface GpuStorage {
   buf: PooledBuffer;
   refs: number;
+}
+
+/**
+ * checkNumerics on the device: each checked tensor is a slot; its check dispatch does
+ * atomicMin(flag, slot·4 + kind) for every NaN (kind 0), +Inf (1) or −Inf (2) it finds, so the flag holds the
+ * first checked op that went bad. The next readback or sync reads the flag and calls that slot's failure.
+ */
+interface NumericsChecks {
+  flag: TensorInfo;
+  failures: NumericsFailure[];
+}
+/** Checks taken for a readback: a staging buffer for their flag, and the copy into it. */
+interface TakenChecks {
+  checks: NumericsChecks;
+  staging: PooledBuffer;
+  copy: (enc: GPUCommandEncoder) => void;
+}
+const NO_FAILURE = 0xffffffff;
+const KINDS: readonly NonFinite[] = ['NaN', 'Infinity', '-Infinity'];
+
+function finiteCheckProgram(): Program {
+  return cachedProgram('checkFinite', () => ({
+    params: { n: 'u32', slot: 'u32' },
+    inputs: { x: 'f32' },
+    outputs: { flag: 'atomic<u32>' },
+    element: `  let b = bitcast<u32>(x[i]);
+  if ((b & 0x7f800000u) == 0x7f800000u) {
+    let kind = select(select(2u, 1u, (b & 0x80000000u) == 0u), 0u, (b & 0x007fffffu) != 0u);
+    atomicMin(&flag[0], params.slot * 4u + kind);
+  }`,
+  }));
 }
 
 export interface WebGpuOptions {
@@ -51,6 +83,8 @@ export class WebGpuBackend implements Backend {
   #closed = false;
   #error: string | null = null;
   #scratch: GpuStorage[] = [];
+  /** checkNumerics slots since the last readback (null: none). */
+  #checks: NumericsChecks | null = null;
   /** Nonzeros of sparse float32 uploads, for event-driven kernels (events.ts). */
   readonly #events = new EventStore((v, dtype) => this.#upload(v, dtype), (id) => this.release(id));
   readonly #ctx: GpuContext;
@@ -73,7 +107,7 @@ export class WebGpuBackend implements Backend {
     this.#maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     // A kernel that failed to compile is the root cause of the 'invalid pipeline' errors that follow it.
     this.#pipelines = new PipelineCache(device, this.#batch.arena, (msg) => { if (!this.#error?.includes('failed to compile')) this.#error = msg; });
-    this.#pool.onDestroy = () => this.#pipelines.forgetBindGroups();
+    this.#pool.onDestroy = (b) => this.#pipelines.forgetBuffer(b);
     void device.lost.then((info) => {
       if (!this.#closed) this.#lost = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
     });
@@ -152,13 +186,64 @@ export class WebGpuBackend implements Backend {
     return t.dataId;
   }
 
+  /** checkNumerics: a check of `t` dispatched now, reported at the next readback or sync. */
+  watchFinite(t: TensorInfo, fail: NumericsFailure): void {
+    this.#check('checkNumerics');
+    if (t.dtype !== 'float32' || t.size === 0) return;
+    if (!this.#checks) {
+      const s: GpuStorage = { buf: this.#pool.acquire(4, STORAGE_USAGE), refs: 1 };
+      // Queued before the open batch's commands, so the checks below see it.
+      this.device.queue.writeBuffer(s.buf.buffer, 0, new Uint32Array([NO_FAILURE]));
+      this.#checks = { flag: { dataId: s, shape: [1], dtype: 'int32', size: 1 }, failures: [] };
+    }
+    const c = this.#checks;
+    this.#dispatch(finiteCheckProgram(), { inputs: [t], outputs: [c.flag], params: { n: t.size, slot: c.failures.length } });
+    c.failures.push(fail);
+  }
+
+  /**
+   * Takes the pending checks (later ones start a new flag) and, when there are any, a staging buffer their flag
+   * is copied to by the command `copy` appends to the flush.
+   */
+  #takeChecks(): TakenChecks | null {
+    const checks = this.#checks;
+    if (!checks) return null;
+    this.#checks = null;
+    const staging = this.#pool.acquire(4, STAGING_USAGE);
+    return { checks, staging, copy: (enc) => enc.copyBufferToBuffer((checks.flag.dataId as GpuStorage).buf.buffer, 0, staging.buffer, 0, 4) };
+  }
+
+  /** Reads the flag of `taken` (its copy was submitted) and fails with the first bad check, if any. */
+  async #settleChecks(taken: TakenChecks): Promise<void> {
+    let flag: number;
+    try {
+      await this.#wait(() => taken.staging.buffer.mapAsync(1 /* GPUMapMode.READ */, 0, 4));
+      flag = new Uint32Array(taken.staging.buffer.getMappedRange(0, 4).slice(0))[0]!;
+      taken.staging.buffer.unmap();
+    } finally {
+      this.#pool.release(taken.staging);
+      this.#batch.release((taken.checks.flag.dataId as GpuStorage).buf);
+    }
+    if (flag !== NO_FAILURE) taken.checks.failures[flag >>> 2]!(KINDS[flag & 3]!, null);
+  }
+
   async read(id: DataId, dtype: DType, size: number): Promise<TypedArray> {
     this.#check('read');
-    if (size === 0) return allocArray(dtype, 0);
+    const taken = this.#takeChecks();
+    if (size === 0) {
+      if (taken) {
+        this.#batch.flush(taken.copy);
+        await this.#settleChecks(taken);
+      }
+      return allocArray(dtype, 0);
+    }
     const bytes = size * 4;
     const staging = this.#pool.acquire(bytes, STAGING_USAGE);
     // The copy rides in the pending batch's command buffer, after its dispatches.
-    this.#batch.flush((enc) => enc.copyBufferToBuffer((id as GpuStorage).buf.buffer, 0, staging.buffer, 0, bytes));
+    this.#batch.flush((enc) => {
+      enc.copyBufferToBuffer((id as GpuStorage).buf.buffer, 0, staging.buffer, 0, bytes);
+      taken?.copy(enc);
+    });
     this.counters.readbacks++;
     let raw: ArrayBuffer;
     try {
@@ -171,6 +256,7 @@ export class WebGpuBackend implements Backend {
       throw new SpikegradError(`read: mapping the staging buffer failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     await this.#throwDeviceError();
+    if (taken) await this.#settleChecks(taken); // checkNumerics: a bad op before this readback fails it
     if (dtype === 'bool') return Uint8Array.from(new Uint32Array(raw));
     return dtype === 'int32' ? new Int32Array(raw) : new Float32Array(raw);
   }
@@ -179,20 +265,24 @@ export class WebGpuBackend implements Backend {
     (id as GpuStorage).refs++;
   }
 
-  release(id: DataId): void {
+  release(id: DataId, collected = false): void {
     const s = id as GpuStorage;
     if (s.refs <= 0 || --s.refs > 0) return;
     this.#events.drop(s);
     this.#bytesInUse -= s.buf.size;
     this.#live--;
-    if (!this.#closed) this.#batch.release(s.buf);
+    if (!this.#closed) this.#batch.release(s.buf, collected);
+  }
+
+  checkAlloc(what: string, outs: readonly { readonly shape: readonly number[]; readonly dtype: DType }[]): void {
+    for (const o of outs) this.#checkSize(what, o.dtype, o.shape);
   }
 
   run<K extends OpName>(op: K, inputs: readonly TensorInfo[], attrs: OpAttrs[K], outs: readonly OutMeta[]): DataId[] {
     this.#check(op);
     const kernel = (WEBGPU_KERNELS as unknown as Record<string, GpuKernel<OpAttrs[K]>>)[op];
     if (!kernel) throw new SpikegradError(`webgpu backend: no kernel for op '${op}'`);
-    for (const o of outs) this.#checkSize(op, o.dtype, o.shape);
+    // Output sizes were checked by the engine (checkAlloc) before this call.
     const results = this.#withScratch(() => kernel(this.#ctx, inputs, attrs, outs));
     return results.map((r) => r.dataId);
   }
@@ -219,10 +309,10 @@ export class WebGpuBackend implements Backend {
   }
 
   #checkSize(op: string, dtype: DType, shape: readonly number[]): void {
-    const bytes = sizeOf(shape) * 4;
+    const bytes = sizeOf(shape) * 4; // f32, i32, and bool as u32
     if (bytes > this.#maxBinding) {
       throw new SpikegradError(
-        `${op}: output ${dtype} ${fmtShape(shape)} needs ${bytes} bytes, more than this device allows in one buffer (maxStorageBufferBindingSize ${this.#maxBinding} bytes); split the work or use the CPU backend`,
+        `${op}: output ${dtype} ${fmtShape(shape)} needs ${bytes} bytes, more than this device allows in one buffer (${this.#maxBinding} bytes, the smaller of maxStorageBufferBindingSize and maxBufferSize); split the work or use the CPU backend`,
       );
     }
   }
@@ -285,13 +375,21 @@ export class WebGpuBackend implements Backend {
     this.#peak = this.#bytesInUse;
   }
 
-  /** Runtime statistics beyond MemoryInfo: compiled pipelines, pooled buffers. */
-  stats(): { pipelines: number; pooledBuffers: number; pooledFreeBytes: number } {
-    return { pipelines: this.#pipelines.size, pooledBuffers: this.#pool.bufferCount, pooledFreeBytes: this.#pool.freeBytes };
+  /**
+   * Runtime statistics beyond MemoryInfo: compiled pipelines, pooled buffers, and bind groups (created since
+   * the start, evicted from the bounded cache, held now: a repeated step should create none after warming up).
+   */
+  stats(): { pipelines: number; pooledBuffers: number; pooledFreeBytes: number; bindGroups: BindGroupStats } {
+    return { pipelines: this.#pipelines.size, pooledBuffers: this.#pool.bufferCount, pooledFreeBytes: this.#pool.freeBytes, bindGroups: this.#pipelines.bindGroupStats };
   }
 
   async sync(): Promise<void> {
     this.#check('sync');
+    const taken = this.#takeChecks();
+    if (taken) {
+      this.#batch.flush(taken.copy);
+      await this.#settleChecks(taken);
+    }
     this.flush();
     await this.#wait(() => this.device.queue.onSubmittedWorkDone());
     this.#check('sync');

@@ -37,6 +37,7 @@ export class CommandBatch {
   #pass: GPUComputePassEncoder | null = null;
   #count = 0;
   #deferred: PooledBuffer[] = [];
+  #deferredDiscards: PooledBuffer[] = [];
   /** The pass's current pipeline: consecutive dispatches of one kernel skip the native setPipeline call. */
   #pipeline: GPUComputePipeline | null = null;
   readonly #offsets = [0];
@@ -83,9 +84,14 @@ export class CommandBatch {
     if (++this.#count >= this.submitEvery) this.flush();
   }
 
-  /** Returns `b` to the pool now, or after the open batch is submitted if one is open. */
-  release(b: PooledBuffer): void {
-    if (this.#encoder) this.#deferred.push(b);
+  /**
+   * Returns `b` to the pool now, or after the open batch is submitted if one is open. `discard`: destroy it
+   * instead (a buffer the garbage collector released: pooling it would perturb which buffers the next
+   * steps get; bufferPool.ts).
+   */
+  release(b: PooledBuffer, discard = false): void {
+    if (this.#encoder) (discard ? this.#deferredDiscards : this.#deferred).push(b);
+    else if (discard) this.#pool.discard(b);
     else this.#pool.release(b);
   }
 
@@ -111,6 +117,8 @@ export class CommandBatch {
     this.#arenaUsed = 0;
     for (const b of this.#deferred) this.#pool.release(b);
     this.#deferred = [];
+    for (const b of this.#deferredDiscards) this.#pool.discard(b);
+    this.#deferredDiscards = [];
     this.afterSubmit();
   }
 }

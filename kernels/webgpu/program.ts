@@ -19,9 +19,9 @@ import preludeWgsl from './prelude.wgsl';
 /**
  * Element type of a storage buffer. bool tensors are stored as u32 (WGSL has no 8-bit storage). A float32
  * tensor may be bound as vec4<f32> when its length and the kernel's indexing are multiples of 4 (pooled
- * buffers are multiples of 32 bytes).
+ * buffers are multiples of 32 bytes). 'atomic<u32>' is for outputs that many invocations update (atomicMin…).
  */
-export type StorageType = 'f32' | 'i32' | 'u32' | 'vec4<f32>';
+export type StorageType = 'f32' | 'i32' | 'u32' | 'vec4<f32>' | 'atomic<u32>';
 /** A uniform field: a 32-bit scalar, or 'dims', up to MAX_RANK u32 values (a shape or strides). */
 export type ParamType = 'u32' | 'i32' | 'f32' | 'dims';
 export type ParamValue = number | readonly number[];

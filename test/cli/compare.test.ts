@@ -3,7 +3,8 @@
  * Poisson input trained with Adam): seeds, NaN stops, summaries, the table, CSV, JSON and the chart files.
  * The real tutorial network is exercised in tutorial.test.ts.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { rmSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { chartSpec, formatTable, toCsv, toJson, writeOutputs } from '../../cli/c
 import { compareSurrogates, resolveConfig, type CompareConfig, type SurrogateEntry, type Trainer } from '../../train/compare.js';
 import { meanBand, summarizeCurve } from '../../train/summary.js';
 import { parseSurrogateSpecs, resolveSurrogates } from '../../train/surrogateSpec.js';
+import { CLASSES } from '../../surrogate/catalog.js';
 
 /** Stand-in "surrogate": scales the loss; a NaN scale poisons training from a given epoch on. */
 class Scale {
@@ -113,6 +115,16 @@ describe('surrogate lists', () => {
     expect(() => parseSurrogateSpecs('Sigmoid:alpha=x')).toThrow(/expected parameters as name=number \(e.g. alpha=8\), got 'alpha=x'/);
     expect(() => parseSurrogateSpecs('')).toThrow(/option '--surrogates' expected a comma-separated list/);
   });
+  it('refuses prototype keys and repeated parameters instead of ignoring them', () => {
+    // `params['__proto__'] = 1` on a plain object sets nothing: the option used to vanish without a word.
+    expect(() => parseSurrogateSpecs('Sigmoid:__proto__=1')).toThrow("compare: option '--surrogates': in 'Sigmoid:__proto__=1', '__proto__' is not a parameter name");
+    expect(() => parseSurrogateSpecs('Sigmoid:constructor=1')).toThrow("'constructor' is not a parameter name");
+    expect(() => parseSurrogateSpecs('Sigmoid:alpha=1:alpha=2')).toThrow("compare: option '--surrogates': in 'Sigmoid:alpha=1:alpha=2', the parameter 'alpha' is given twice");
+    const [spec] = parseSurrogateSpecs('Sigmoid:alpha=8');
+    expect(Object.getPrototypeOf(spec!.params)).toBeNull();
+    // An unknown ordinary name reaches the class, which lists its parameters.
+    expect(() => resolveSurrogates(parseSurrogateSpecs('Sigmoid:beta=1'), CLASSES as never)).toThrow("Sigmoid: unknown option 'beta' (options: alpha)");
+  });
   it('resolves names case-insensitively, labels non-default parameters, expands all', () => {
     const e = resolveSurrogates(parseSurrogateSpecs('sigmoid,Sigmoid:alpha=8'), catalog);
     expect(e.map((x) => x.label)).toEqual(['Sigmoid', 'Sigmoid(alpha=8)']);
@@ -206,11 +218,11 @@ describe('runs on worker threads', () => {
 
 describe('the compare command (stand-in network)', () => {
   const catalog = { Scale: Scale as never, Other: Scale as never };
-  async function cli(args: string[], workers?: number[]): Promise<{ out: string[]; err: string[] }> {
-    const out: string[] = [], err: string[] = [];
+  async function cli(args: string[], workers?: number[], sink?: { out: string[]; err: string[] }, trainer = standIn): Promise<{ out: string[]; err: string[] }> {
+    const { out, err } = sink ?? { out: [] as string[], err: [] as string[] };
     const program = new Command().exitOverride().configureOutput({ writeErr: (s) => err.push(s), writeOut: (s) => out.push(s) });
     registerWith(program, async () => ({
-      catalog, trainer: standIn, out: (s) => out.push(s), err: (s) => err.push(s),
+      catalog, trainer, out: (s) => out.push(s), err: (s) => err.push(s),
       ...(workers ? { spawnWorker: () => channelWorker(catalog, workers) } : {}),
     }));
     await program.parseAsync(['node', 'spikegrad', 'compare', ...args]);
@@ -238,7 +250,7 @@ describe('the compare command (stand-in network)', () => {
       const args = ['--surrogates', 'Scale,Other', '--epochs', '4', '--steps', '10', '--batch', '16', '--n-in', '12', '--out', dir, '--no-progress'];
       const one = await cli([...args, '--jobs', '1'], []);
       const workers: number[] = [];
-      const many = await cli([...args, '--jobs', '5'], workers);
+      const many = await cli([...args, '--jobs', '5', '--force'], workers); // the same --out again
       expect(workers).toHaveLength(2);
       expect(many.err).toContain('spikegrad: 2 runs on 2 worker threads');
       const rows = (o: string[]) => o.join('\n').split('\n').filter((l) => /^(Scale|Other) /.test(l)).map((l) => l.replace(/\S+ s$/, ''));
@@ -251,14 +263,189 @@ describe('the compare command (stand-in network)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
     try {
       const { out } = await cli(['--surrogates', 'other', '--epochs', '2', '--steps', '10', '--batch', '8', '--n-in', '10', '--out', dir, '--json', '--no-progress']);
+      expect(out).toHaveLength(1); // the JSON alone: no "Wrote …" line after it
       expect(JSON.parse(out.join('')).surrogates[0].label).toBe('Other');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  const quick = ['--surrogates', 'Scale', '--epochs', '3', '--steps', '10', '--batch', '8', '--n-in', '10', '--no-progress'];
+  /** A stand-in trainer that records that training started. */
+  const counting = (started: string[]) => (spk: unknown, c: CompareConfig) => (started.push('run'), standIn(spk, c));
+
+  it('checks --out before training: a file, an unwritable path, a path under a file, /proc (which used to spin)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      const file = join(dir, 'a-file');
+      await writeFile(file, 'mine');
+      const started: string[] = [];
+      const attempt = (out: string) => cli([...quick, '--out', out], [], undefined, counting(started));
+      await expect(attempt(file)).rejects.toThrow(`compare: option '--out' expected a folder to write the results to, got '${file}': it is a file, not a folder`);
+      await expect(attempt(join(file, 'sub'))).rejects.toThrow(/got '.*a-file\/sub': a part of the path is a file, not a folder \(ENOTDIR\)/);
+      if (process.platform === 'linux') {
+        const t0 = performance.now();
+        await expect(attempt('/proc/spikegrad-x/y')).rejects.toThrow(/got '\/proc\/spikegrad-x\/y': creating it failed: no such file or folder \(ENOENT\)/);
+        expect(performance.now() - t0).toBeLessThan(5000);
+        await expect(attempt('/proc/self')).rejects.toThrow(/got '\/proc\/self': it is not writable: operation not permitted \(EPERM\)/);
+        // --save makes its folder the same way (Node's recursive mkdir spun there too).
+        const t1 = performance.now();
+        await expect(cli([...quick, '--out', join(dir, 'out'), '--save', '/proc/spikegrad-x/y'], [], undefined, counting(started)))
+          .rejects.toThrow(/--save: cannot create the folder '\/proc\/spikegrad-x\/y': ENOENT/);
+        expect(performance.now() - t1).toBeLessThan(5000);
+      }
+      expect(started).toEqual([]); // no run started
+      expect(await readFile(file, 'utf8')).toBe('mine');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+
+  it('creates a missing --out with its parents, and refuses an earlier run\'s results without --force', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      const out = join(dir, 'a', 'b');
+      await cli([...quick, '--out', out]);
+      const first = await readFile(join(out, 'curves.csv'), 'utf8');
+      const started: string[] = [];
+      await expect(cli([...quick, '--seed', '9', '--out', out], [], undefined, counting(started))).rejects.toThrow(
+        `compare: option '--out': '${out}' already holds the results of an earlier run (loss-curves.svg, loss-curves.png, curves.json, curves.csv); pass --force to overwrite them, or choose another folder with --out`);
+      expect(started).toEqual([]);
+      expect(await readFile(join(out, 'curves.csv'), 'utf8')).toBe(first);
+      await cli([...quick, '--seed', '9', '--out', out, '--force']);
+      const second = await readFile(join(out, 'curves.csv'), 'utf8');
+      expect(second).not.toBe(first);
+      expect(JSON.parse(await readFile(join(out, 'curves.json'), 'utf8')).config.seed).toBe(9);
+      // No temporaries are left beside the results.
+      expect((await readdir(out)).sort()).toEqual(['curves.csv', 'curves.json', 'loss-curves.png', 'loss-curves.svg']);
+      // A folder where a result file goes is refused before training, even with --force.
+      await rm(join(out, 'curves.csv'));
+      await mkdir(join(out, 'curves.csv'));
+      await expect(cli([...quick, '--out', out, '--force'])).rejects.toThrow(/'.*curves\.csv', where a result file goes, is not a file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('prints the results even when the files cannot be written, and says which file failed and why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      const out = join(dir, 'out');
+      // The folder is fine when checked, then replaced by a file during training.
+      const sabotage = (spk: unknown, c: CompareConfig) => {
+        rmSync(out, { recursive: true, force: true });
+        writeFileSync(out, 'not a folder any more');
+        return standIn(spk, c);
+      };
+      const sink = { out: [] as string[], err: [] as string[] };
+      await expect(cli([...quick, '--out', out], [], sink, sabotage)).rejects.toThrow(
+        /^compare: the results are printed above, but the files were not written: writing '.*out\/(loss-curves\.(svg|png)|curves\.(json|csv))' failed: a part of the path is a file, not a folder \(ENOTDIR\)$/);
+      expect(sink.out.join('\n')).toMatch(/\nScale\s+\d\.\d{4}\s+\d\.\d{4}/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--steps 1e9 says how large the input would be and what the limit is (not "Invalid typed array length")', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spikegrad-cli-'));
+    try {
+      await expect(cli(['--surrogates', 'Scale', '--steps', '1e9', '--batch', '8', '--n-in', '10', '--out', dir, '--no-progress'])).rejects.toThrow(
+        'random.uniform: a float32 tensor [1000000000, 8, 10] needs 320,000,000,000 bytes (298.0 GiB), more than the cpu backend allows for one tensor (4,294,967,296 bytes (4.0 GiB), backend.maxTensorBytes)');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects bad options with a clear message', async () => {
     await expect(cli(['--epochs', '0'])).rejects.toThrow(/--epochs expects an integer >= 1, got '0'/);
     await expect(cli(['--mode', 'fast'])).rejects.toThrow(/--mode.*Allowed choices are sequence, step/);
     await expect(cli(['--surrogates', 'Nope'])).rejects.toThrow(/unknown surrogate 'Nope'; expected one of Scale, Other or 'all'/);
+  });
+});
+
+describe('every cell of the table and the CSV, on scripted non-monotone curves', () => {
+  // Exact binary fractions, so that the float32 losses the trainer returns equal these numbers.
+  const SCRIPT: Record<string, { curves: number[][]; acc: number[] }> = {
+    // Falls, bounces, dips below where it ends: min ≠ last, and the 95% epoch is not the last one.
+    Dip: { curves: [[1, 0.75, 0.8125, 0.5, 0.375, 0.5625, 0.5], [0.875, 0.875, 0.625, 0.5625, 0.4375, 0.5, 0.5625]], acc: [0.625, 0.75] },
+    // Ends above where it started: no 95% epoch.
+    Rise: { curves: [[0.5, 0.4375, 0.625, 0.5625, 0.75, 0.625, 0.6875], [0.5, 0.5, 0.5625, 0.625, 0.625, 0.6875, 0.75]], acc: [0.5, 0.5] },
+    // Seed 2 stops on NaN at epoch 3 (its curve ends with the NaN): the mean is NaN there and seed 1's alone
+    // after; the minimum is over finite values; the accuracy is seed 1's only.
+    Stop: { curves: [[0.75, 0.625, 0.5, 0.53125, 0.25, 0.375, 0.3125], [0.75, 0.5, NaN]], acc: [0.875, 0] },
+    // Exactly at the 95% target at epoch 4: 1.25 − 0.95·(1.25 − 0) = 0.0625 in float64 ("at or below").
+    Tie: { curves: [[1.25, 1, 0.5, 0.0625, 0.125, 0.03125, 0], [1.25, 1, 0.5, 0.0625, 0.125, 0.03125, 0]], acc: [1, 1] },
+  };
+  const built: Record<string, number> = {};
+  function scripted(spk: unknown): Trainer {
+    const s = spk as { name: string };
+    const k = (built[s.name] = (built[s.name] ?? -1) + 1) % 2; // the runs of a surrogate are built in seed order
+    const curve = SCRIPT[s.name]!.curves[k]!;
+    let e = 0;
+    return {
+      step: () => sg.scalar(curve[e++]!),
+      accuracy: () => sg.scalar(SCRIPT[s.name]!.acc[k]!),
+      dispose: () => {},
+    };
+  }
+
+  /** The expected summary, computed here from the script with plain loops (not the library's summary code). */
+  function expected(name: string) {
+    const runs = SCRIPT[name]!.curves;
+    const mean: number[] = [];
+    for (let e = 0; e < 7; e++) {
+      let s = 0, n = 0;
+      for (const r of runs) if (e < r.length) { s += r[e]!; n++; }
+      mean.push(s / n);
+    }
+    let min = Infinity;
+    for (const v of mean) if (Number.isFinite(v) && v < min) min = v;
+    const first = mean[0]!, last = mean[6]!;
+    let to95: number | null = null;
+    if (last < first) for (let e = 0; e < 7 && to95 === null; e++) if (mean[e]! <= first - 0.95 * (first - last)) to95 = e + 1;
+    const finished = runs.map((r, k) => (r.every(Number.isFinite) ? SCRIPT[name]!.acc[k]! : null)).filter((a) => a !== null);
+    const acc = finished.length ? finished.reduce((a, b) => a + b, 0) / finished.length : null;
+    return { mean, first, last, min, to95, acc };
+  }
+
+  it('the expected values themselves (worked by hand for Dip)', () => {
+    const d = expected('Dip');
+    // mean: 0.9375 0.8125 0.71875 0.53125 0.40625 0.53125 0.53125; 95% of the drop 0.40625 → target 0.55
+    expect(d.mean).toEqual([0.9375, 0.8125, 0.71875, 0.53125, 0.40625, 0.53125, 0.53125]);
+    expect([d.min, d.to95, d.acc]).toEqual([0.40625, 4, 0.6875]);
+    expect(expected('Rise').to95).toBeNull();
+    expect(expected('Stop').mean.slice(2)).toEqual([NaN, 0.53125, 0.25, 0.375, 0.3125]);
+    expect([expected('Stop').min, expected('Stop').to95, expected('Stop').acc]).toEqual([0.25, 5, 0.875]);
+    expect(1.25 - 0.95 * (1.25 - 0)).toBe(0.0625);
+    expect(expected('Tie').to95).toBe(4); // target 0.75 − 0.95·0.4375 = 0.334375: epoch 5 (0.25)
+  });
+
+  it('table: every cell of every row', async () => {
+    const r = await compareSurrogates({ surrogates: Object.keys(SCRIPT).map((name) => ({ label: name, surrogate: { name } })), trainer: scripted, epochs: 7, seeds: 2, seed: 100 });
+    const lines = formatTable(r).split('\n');
+    const header = lines[2]!.split(/\s{2,}/);
+    expect(header).toEqual(['surrogate', 'first loss', 'last loss', 'min loss', 'train acc', 'epochs to 95%', 'wall time']);
+    const rows = lines.slice(4, 8).map((l) => l.split(/\s{2,}/));
+    expect(lines[8]).toBe('');
+    Object.keys(SCRIPT).forEach((name, i) => {
+      const e = expected(name);
+      const s = r.surrogates[i]!;
+      expect(rows[i]).toEqual([
+        name, e.first.toFixed(4), e.last.toFixed(4), e.min.toFixed(4), e.acc === null ? '—' : `${(100 * e.acc).toFixed(1)}%`,
+        e.to95 === null ? '—' : String(e.to95), `${((s.runs[0]!.wallMs + s.runs[1]!.wallMs) / 1000).toFixed(2)} s`,
+      ]);
+    });
+    expect(rows.map((c) => c[1])).toEqual(['0.9375', '0.5000', '0.7500', '1.2500']);
+    expect(rows.map((c) => c[3])).toEqual(['0.4063', '0.4688', '0.2500', '0.0000']); // toFixed(4) of 0.40625 and 0.46875 (ties go up)
+    expect(rows.map((c) => c[4])).toEqual(['68.8%', '50.0%', '87.5%', '100.0%']);
+    expect(rows.map((c) => c[5])).toEqual(['4', '—', '5', '4']);
+    expect(lines).toContain('  ! Stop (seed 101): the loss became NaN at epoch 3; this run stopped, the others go on');
+  });
+
+  it('CSV: one row per surrogate, seed and epoch, with the loss of that epoch', async () => {
+    const r = await compareSurrogates({ surrogates: Object.keys(SCRIPT).map((name) => ({ label: name, surrogate: { name } })), trainer: scripted, epochs: 7, seeds: 2, seed: 100 });
+    const want = ['surrogate,seed,epoch,loss'];
+    for (const [name, { curves }] of Object.entries(SCRIPT)) curves.forEach((c, k) => c.forEach((l, e) => want.push(`${name},${100 + k},${e + 1},${l}`)));
+    expect(toCsv(r).trimEnd().split('\n')).toEqual(want);
+    expect(want).toHaveLength(1 + 7 + 7 + 7 + 7 + 7 + 3 + 7 + 7);
   });
 });

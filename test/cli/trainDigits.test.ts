@@ -43,6 +43,8 @@ describe('spikegrad train digits', () => {
     expect(readFileSync(join(small.out, 'curves.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
     expect((JSON.parse(readFileSync(join(small.out, 'curves.json'), 'utf8')) as { epochs: unknown[] }).epochs).toHaveLength(3);
     expect(readFileSync(join(small.out, 'accuracy-curves.png')).subarray(1, 4).toString()).toBe('PNG');
+    // A second run into the same folder keeps the first run's results unless --force.
+    await expect(runTrain('digits', small, { out: () => {}, err: () => {} })).rejects.toThrow(/--force/);
   });
 
   it('reports spike counts by first spike too, and formats the confusion matrix with recalls', async () => {
@@ -73,10 +75,10 @@ describe('spikegrad train digits', () => {
     const file = join(tmp, 'a-file');
     writeFileSync(file, 'keep me');
     const t0 = performance.now();
-    await expect(runTrain('digits', { ...small, out: file }, { out: () => {}, err: () => {} })).rejects.toThrow(/train: argument '--out' expected a folder, got '.*a-file', which is a file/);
+    await expect(runTrain('digits', { ...small, out: file }, { out: () => {}, err: () => {} })).rejects.toThrow(/train: option '--out' expected a folder to write the results to, got '.*a-file'/);
     expect(readFileSync(file, 'utf8')).toBe('keep me');
     await expect(runTrain('mnist', small, { out: () => {}, err: () => {} })).rejects.toThrow(/argument 'task' expected one of digits, fashion, got 'mnist'/);
-    await expect(runTrain('digits', { ...small, cacheDir: join(file, 'sub') }, { out: () => {}, err: () => {} })).rejects.toThrow(/cannot create the cache directory/);
+    await expect(runTrain('digits', { ...small, out: join(tmp, 'out3'), cacheDir: join(file, 'sub') }, { out: () => {}, err: () => {} })).rejects.toThrow(/cannot create the cache directory/);
     expect(performance.now() - t0).toBeLessThan(20_000);
   });
 });
