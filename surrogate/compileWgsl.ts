@@ -7,14 +7,15 @@
  * Same input convention as compileJs.ts: x is clamped to ±3.4e38 first. WGSL leaves infinities
  * "indeterminate", so no built-in surrogate relies on them beyond e^−∞ = 0 and 1/∞ = 0 (tested on lavapipe).
  */
-import { SpikegradError } from '../engine/errors.js';
-import { schedule, type Expr, type ExprOp } from './expr.js';
+import { SpikegradError, describeValue } from '../engine/errors.js';
+import { checkNumericExpr, schedule, type Expr, type ExprOp } from './expr.js';
 import { F32_MAX } from './compileJs.js';
 
 const F32_MIN_NORMAL = 1.1754943508222875e-38;
 
 /** A float32 literal that parses back to exactly Math.fround(v); subnormals flush to 0 as GPUs do. */
 export function wgslF32(v: number): string {
+  if (typeof v !== 'number') throw new SpikegradError(`surrogate expression: expected a number, got ${describeValue(v)}`);
   const r = Math.fround(v);
   if (!Number.isFinite(r)) {
     throw new SpikegradError(`surrogate: the constant ${v} is outside the float32 range (|v| <= ${F32_MAX}); choose smaller parameters`);
@@ -99,9 +100,10 @@ export interface WgslTarget {
 }
 
 /** WGSL source of `fn <fnName>(x: f32) -> f32` computing `e`, preceded by the helpers it calls. */
-export function wgslFunction(e: Expr, fnName: string, target: WgslTarget = {}): string {
-  if (!IDENT.test(fnName) || fnName.startsWith('__') || WGSL_RESERVED.test(fnName)) {
-    throw new SpikegradError(`wgslGrad: argument 'fnName' expected a WGSL identifier, got '${fnName}'`);
+export function wgslFunction(input: Expr, fnName: string, target: WgslTarget = {}): string {
+  const e = checkNumericExpr(input, 'wgslFunction');
+  if (typeof fnName !== 'string' || !IDENT.test(fnName) || fnName.startsWith('__') || WGSL_RESERVED.test(fnName)) {
+    throw new SpikegradError(`wgslGrad: argument 'fnName' expected a WGSL identifier, got ${describeValue(fnName)}`);
   }
   const used = new Set<Helper>();
   const emit = emitter((h) => (used.add(h), `${fnName}_${h}`));
