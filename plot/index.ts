@@ -9,4 +9,4 @@ export { rateHistogram, firingRates, type HistogramOptions } from './histogram.j
 export { curves, type Series, type CurvesOptions } from './curves.js';
 export { toPng, save } from './files.js';
 export type { TraceLike } from './traces.js';
-export type { ChartOptions } from './svg.js';
+export { stack, type ChartOptions } from './svg.js';

@@ -50,7 +50,7 @@ export function raster(trace: unknown, opts: RasterOptions = {}): string {
     const hi = Math.max(...rates, 1);
     const x0 = f.right + 10, sx = linear(0, hi, x0, f.width - 16);
     const bars = rates.map((r, j) => `<rect class="rate" data-hz="${num(r)}" x="${x0}" y="${num(f.top + j * cellH + cellH * 0.15)}" width="${num(sx(r) - x0)}" height="${num(cellH * 0.7)}" fill="#4c78a8"/>`);
-    margin = `<g class="rates">${bars.join('')}<text x="${num((x0 + f.width - 16) / 2)}" y="${f.bottom + 15}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-size="11" fill="#333">rate (max ${num(hi)} Hz)</text></g>`;
+    margin = `<g class="rates">${bars.join('')}<text x="${f.width - 16}" y="${f.bottom + 30}" text-anchor="end" font-family="DejaVu Sans, sans-serif" font-size="11" fill="#333">rate (max ${num(hi)} Hz)</text></g>`;
   }
   return svgDoc(f, opts.title, `${ax}<g class="spikes" fill="${color}">${marks.join('')}</g>${margin}`);
 }

@@ -102,3 +102,23 @@ export function checkNumbers(where: string, name: string, v: unknown): ArrayLike
   if (!ok) throw new SpikegradError(`${where}: argument '${name}' expected an array of numbers, got ${describeValue(v)}`);
   return v as ArrayLike<number>;
 }
+
+/** Charts one above the other in one SVG document (each keeps its own size; the widest sets the width). */
+export function stack(charts: readonly string[]): string {
+  if (!Array.isArray(charts) || charts.length === 0 || !charts.every((c) => typeof c === 'string' && c.startsWith('<svg'))) {
+    throw new SpikegradError(`plot.stack: argument 'charts' expected a non-empty array of SVG strings, got ${describeValue(charts)}`);
+  }
+  const sizes = charts.map((c) => {
+    const m = /^<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"/.exec(c);
+    if (!m) throw new SpikegradError("plot.stack: argument 'charts' expected SVGs with width and height attributes (as plot's charts have)");
+    return [Number(m[1]), Number(m[2])] as const;
+  });
+  const width = Math.max(...sizes.map((s) => s[0]));
+  let y = 0;
+  const parts = charts.map((c, i) => {
+    const part = c.replace(/^<svg /, `<svg y="${y}" `);
+    y += sizes[i]![1];
+    return part;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>`;
+}
