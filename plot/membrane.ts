@@ -45,7 +45,7 @@ export function membrane(trace: unknown, opts: MembraneOptions = {}): string {
     return `<polyline class="trace" data-neuron="${j}" fill="none" stroke="${color}" stroke-width="1.5" points="${pts.join(' ')}"/>` +
       `<text x="${f.right + 8}" y="${f.top + 12 + 14 * k}" font-family="DejaVu Sans, sans-serif" font-size="11" fill="${color}">${label}</text>`;
   });
-  const thLine = th === undefined ? '' : `<line class="threshold" x1="${f.left}" x2="${f.right}" y1="${num(sy(th))}" y2="${num(sy(th))}" stroke="#e45756" stroke-dasharray="5 4"/><text x="${f.right + 8}" y="${num(sy(th))}" dy="0.35em" font-family="DejaVu Sans, sans-serif" font-size="11" fill="#e45756">threshold</text>`;
+  const thLine = th === undefined ? '' : `<line class="threshold" x1="${f.left}" x2="${f.right}" y1="${num(sy(th))}" y2="${num(sy(th))}" stroke="#e45756" stroke-dasharray="5 4"/><text x="${f.left + 4}" y="${num(sy(th) - 4)}" font-family="DejaVu Sans, sans-serif" font-size="11" fill="#e45756">threshold</text>`;
   const ax = axes(f, { lo: 0, hi: (T - 1) * dt, label: 'time (ms)' }, { lo, hi, label: 'membrane (mV)' });
   return svgDoc(f, opts.title, `${ax}${thLine}${lines.join('')}`);
 }
