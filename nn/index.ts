@@ -14,3 +14,4 @@ export { Layer } from './layer.js';
 export type { SpikeFunction } from './spikeFunction.js';
 export type { StateDict, StateDictEntry, StateDictInput, LoadOptions } from './stateDict.js';
 export { exprel, expEulerConstants } from './expEuler.js';
+export { record, Recorder, type ProbeOptions, type Trace } from './record.js';

@@ -32,12 +32,18 @@ await build({
 if (entries.cli) chmodSync('dist/cli.js', 0o755);
 if (entries.peers) chmodSync('dist/peers.js', 0o755);
 
-// The browser bundle: one ES module for <script type="module"> or a bundler, WebGPU through navigator.gpu.
-// Dawn's Node addon is never imported there (kernels/webgpu/device.ts loads it only when navigator.gpu is absent).
+// --- Browser builds (issue 16) ---------------------------------------------------------------------------
+// One ES module per subpath export, for <script type="module"> or a bundler (package.json's `browser`
+// condition), WebGPU through navigator.gpu. Built together with code splitting, so the entries share one copy
+// of every module: an app importing both 'spikegrad' and 'spikegrad/units' gets one Quantity class, and
+// environ.context accepts the units' quantities. Dawn's Node addon is never imported there
+// (kernels/webgpu/device.ts loads it only when navigator.gpu is absent).
+const browserEntries = { 'spikegrad.browser': 'index.ts', 'units.browser': 'units/index.ts' };
 await build({
-  entryPoints: { 'spikegrad.browser': 'index.ts' },
+  entryPoints: browserEntries,
   outdir: 'dist',
   bundle: true,
+  splitting: true,
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
@@ -45,7 +51,24 @@ await build({
   loader: { '.wgsl': 'text' },
   sourcemap: true,
   logLevel: 'warning',
+  chunkNames: 'browser-chunks/[name]-[hash]',
 });
+// The playground (examples/playground/): its page script and its training worker, bundled with the library.
+if (existsSync('examples/playground/src/main.ts')) {
+  await build({
+    entryPoints: { main: 'examples/playground/src/main.ts', worker: 'examples/playground/src/worker.ts' },
+    outdir: 'dist/playground',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['webgpu'],
+    loader: { '.wgsl': 'text' },
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
 
 // Declarations for `types` in package.json; skipped (with a note) if typescript is absent (production install).
 try {
