@@ -14,3 +14,7 @@ export { Layer } from './layer.js';
 export type { SpikeFunction } from './spikeFunction.js';
 export type { StateDict, StateDictEntry, StateDictInput, LoadOptions } from './stateDict.js';
 export { exprel, expEulerConstants } from './expEuler.js';
+export {
+  Conv2d, MaxPool2d, AvgPool2d, BatchNorm2d, Flatten, Unflatten, RunningState, setTraining,
+  type Conv2dLayerOptions, type Pool2dLayerOptions, type BatchNorm2dOptions,
+} from './conv.js';
