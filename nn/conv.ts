@@ -148,7 +148,7 @@ export class MaxPool2d extends Module {
     return unfold(maxPool2d(images, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation }), lead);
   }
   override toString(): string {
-    return `MaxPool2d(${this.kernelSize.join('×')}, stride=${this.stride})`;
+    return `MaxPool2d(${this.kernelSize.join("×")}, stride ${this.stride.join("×")})`;
   }
 }
 
@@ -173,7 +173,7 @@ export class AvgPool2d extends Module {
     return unfold(avgPool2d(images, this.kernelSize, { stride: this.stride, padding: this.padding }), lead);
   }
   override toString(): string {
-    return `AvgPool2d(${this.kernelSize.join('×')}, stride=${this.stride})`;
+    return `AvgPool2d(${this.kernelSize.join("×")}, stride ${this.stride.join("×")})`;
   }
 }
 
