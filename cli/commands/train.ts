@@ -30,6 +30,8 @@ export interface TrainCliOptions {
   trainPerClass?: number;
   testPerClass?: number;
   cacheDir?: string;
+  /** --model csnn: the channels of its two convolutions. */
+  channels?: [number, number];
   json: boolean;
   progress: boolean;
 }
@@ -50,6 +52,15 @@ function positiveArg(name: string) {
   };
 }
 
+/** --channels 12,64: two positive integers. */
+function channelsArg(v: string): [number, number] {
+  const parts = v.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 2 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new InvalidArgumentError(`--channels expects two positive integers such as 12,64, got '${v}'.`);
+  }
+  return parts as [number, number];
+}
+
 /** Runs the task for parsed options; returns the result (printed and written). */
 export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s: string) => void; err?: (s: string) => void } = {}): Promise<DigitsResult> {
   const out = io.out ?? ((s: string) => process.stdout.write(`${s}\n`));
@@ -60,6 +71,7 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
     encoder: o.encoder, loss: o.loss, seed: o.seed, schedule: o.schedule,
     ...(o.trainPerClass ? { trainPerClass: o.trainPerClass } : {}), ...(o.testPerClass ? { testPerClass: o.testPerClass } : {}),
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+    ...(o.channels ? { channels: o.channels } : {}),
   };
   // Everything that can fail on the user's input fails here, before training: --out, the data, the backend.
   const outDir = await prepareOut(o.out, o.force ?? false);
@@ -113,9 +125,10 @@ export function register(program: Command): void {
     .option('--lr <x>', 'Adam learning rate', positiveArg('--lr'), d.lr)
     .addOption(new Option('--encoder <name>', 'how pixels become spikes').choices([...ENCODERS]).default(d.encoder))
     .addOption(new Option('--loss <name>', 'count losses train LIF outputs; membrane losses a leaky readout').choices([...LOSSES]).default(d.loss))
-    .addOption(new Option('--model <name>', "'mlp': the same sizes without spikes, for scale").choices([...MODELS]).default(d.model))
+    .addOption(new Option('--model <name>', "'mlp': the same sizes without spikes, for scale; 'csnn': the convolutional SNN 12C5-MP2-64C5-MP2-FC10").choices([...MODELS]).default(d.model))
     .addOption(new Option('--schedule <name>', "learning rate: 'cosine' decays from --lr to 0 over the run").choices(['constant', 'cosine']).default(d.schedule))
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
+    .option('--channels <c1,c2>', '--model csnn: channels of its two 5×5 convolutions (default 12,64: snnTorch tutorial 7)', channelsArg)
     .option('--seed <n>', 'seed of the weights, the shuffles and the spike encoding', intArg('--seed', -(2 ** 31)), d.seed)
     .option('--train-per-class <n>', 'use only the first n training images of each class (quick runs)', intArg('--train-per-class', 1))
     .option('--test-per-class <n>', 'use only the first n test images of each class', intArg('--test-per-class', 1))
