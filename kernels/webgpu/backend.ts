@@ -265,6 +265,10 @@ export class WebGpuBackend implements Backend {
     (id as GpuStorage).refs++;
   }
 
+  isLive(id: DataId): boolean {
+    return (id as GpuStorage).refs > 0;
+  }
+
   release(id: DataId, collected = false): void {
     const s = id as GpuStorage;
     if (s.refs <= 0 || --s.refs > 0) return;
