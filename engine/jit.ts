@@ -184,7 +184,12 @@ export function jit<A extends unknown[], R extends TensorContainer>(f: (...args:
     const rec = r.finish(r.value[0]);
     stats.mode = 'recorded';
     if (rec.unrecordable) giveUp(plan, rec.unrecordable);
-    else if (!plan.candidate) {
+    else if (rec.unusable) {
+      // Often a first call's lazy set-up (a cache filled once): the next recording may be replayable.
+      miss(n, rec.unusable);
+      plan.candidate = null;
+      if (++plan.mismatches >= MAX_MISMATCHES) giveUp(plan, `${rec.unusable}, on ${MAX_MISMATCHES} calls in a row`);
+    } else if (!plan.candidate) {
       plan.candidate = rec;
     } else {
       const diff = firstDifference(plan.candidate, rec);

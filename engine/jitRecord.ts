@@ -80,8 +80,10 @@ export interface Recording {
   frees: number[][];
   /** Ops the recorded call ran through the op table (so that stats compare a replay with a traced call). */
   ops: number;
-  /** Why this call cannot be replayed (null: it can). */
+  /** Why this step cannot be replayed at all (null: it can). */
   unrecordable: string | null;
+  /** Why this one recording cannot be replayed, though a later one may be (a tensor kept on the first call). */
+  unusable: string | null;
 }
 
 // ---- host values --------------------------------------------------------------------------------------
@@ -121,6 +123,7 @@ class Recorder {
   readonly stateWrites = new Map<State, Tensor>();
   #pending: { index: number; value: unknown } | null = null;
   unrecordable: string | null = null;
+  unusable: string | null = null;
 
   constructor(args: readonly Tensor[]) {
     args.forEach((t, index) => { if (!t.isDisposed && !this.#argOf.has(t.dataId)) this.#argOf.set(t.dataId, { index, tensor: t }); });
@@ -322,7 +325,7 @@ function finishRecording(rec: Recorder, result: unknown, ops: number): Recording
   // anything else was kept by the step itself (keep(), share(), a cache) and would be lost by a replay.
   for (let s = 0; s < rec.slotRefs.length; s++) {
     if (rec.slotRefs[s]! !== holders[s]!) {
-      rec.unrecordable ??= 'the step keeps a tensor it created beyond the call without returning it or storing it in a State (keep(), share() or a cache)';
+      rec.unusable ??= 'the step kept a tensor it created beyond the call without returning it or storing it in a State (keep(), share() or a cache)';
     }
   }
   // Last uses: a slot is freed after the last entry that reads or updates it, unless it escapes.
@@ -337,7 +340,7 @@ function finishRecording(rec: Recorder, result: unknown, ops: number): Recording
   last.forEach((i, s) => { if (i >= 0 && holders[s] === 0) frees[i]!.push(s); });
   return {
     entries: rec.entries, ext: rec.ext, slotCount: rec.slotRefs.length, hosts: rec.hosts, escapes, result: resultT, stateWrites, frees, ops,
-    unrecordable: rec.unrecordable,
+    unrecordable: rec.unrecordable, unusable: rec.unusable,
   };
 }
 
