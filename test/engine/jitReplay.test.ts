@@ -248,6 +248,10 @@ describeWebGpu('transform.jit replay on WebGPU', (gpu) => {
     const r = await trainBoth(gpu, 12);
     checkBitIdentical(r, 12);
     expect(new Set(r.losses).size).toBe(12);
+    // The compiled command list: every dispatch of the step in one submit, no readback inside the call.
+    expect(r.step.stats.last.submits).toBe(1);
+    expect(r.step.stats.last.readbacks).toBe(0);
+    expect(r.step.stats.last.dispatches).toBeGreaterThan(40);
   });
 
   it('keeps live buffers and bytes flat over replayed calls', async () => {
