@@ -96,6 +96,8 @@ export class WebGpuBackend implements Backend {
   readonly #plans = new WeakMap<Recording, ReplayPlan | 'kernels'>();
   readonly #planFinalizer = new FinalizationRegistry<ReplayPlan>((plan) => { if (!this.#closed) plan.dispose(); });
   #destroyed = 0;
+  /** Where #packOnly packs uniforms (a params struct is at most a few hundred bytes). */
+  readonly #packView = new DataView(new ArrayBuffer(4096));
   #replayHost: ReplayHost | null = null;
 
   /** Opens the process's device; throws a SpikegradError saying why when there is none. */
@@ -437,7 +439,7 @@ export class WebGpuBackend implements Backend {
 
   /** Runs a recorded entry's kernel only for its uniforms (ReplayHost.packOnly). */
   #packOnly(entry: RecEntry, attrs: unknown, sink: (p: Program, params: Uint8Array) => void): void {
-    const view = new DataView(new ArrayBuffer(4096));
+    const view = this.#packView;
     const dummy = (dtype: DType, shape: readonly number[]): TensorInfo => ({ dataId: {}, shape, dtype, size: sizeOf(shape) });
     const ctx: GpuContext = {
       ...this.#ctx,

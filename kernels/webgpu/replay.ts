@@ -96,6 +96,9 @@ interface PlanDispatch {
   bindings: Binding[];
   /** Made once when every binding is fixed. */
   group: GPUBindGroup | null;
+  /** Variable bindings: the buffers and group of the last replay (a step usually binds the same again). */
+  lastBuffers: PooledBuffer[] | null;
+  lastGroup: GPUBindGroup | null;
   x: number;
   y: number;
   program: Program;
@@ -243,7 +246,7 @@ export class ReplayPlan {
         } else if ('slot' in role && escaping[role.slot]) bindings.push({ kind: 'escape', slot: role.slot });
         else bindings.push({ kind: 'fixed', buf: bufferOf.get(st)! });
       }
-      dispatches.push({ pipeline, layout, paramBytes: d.params.length, offset: uniformBytes, bindings, group: null, x: d.x, y: d.y, program: d.program });
+      dispatches.push({ pipeline, layout, paramBytes: d.params.length, offset: uniformBytes, bindings, group: null, lastBuffers: null, lastGroup: null, x: d.x, y: d.y, program: d.program });
       uniformBytes += Math.ceil(d.params.length / align) * align;
     }
     const uniformData = new Uint8Array(Math.max(uniformBytes, 16));
@@ -321,9 +324,15 @@ export class ReplayPlan {
       }
       lists.push(list);
     }
-    for (const [from, to] of dirty) host.device.queue.writeBuffer(this.#uniform, from, this.#uniformData, from, to - from);
+    if (dirty.length) {
+      // One write from the first changed byte to the last (the bytes between are the plan's own, unchanged).
+      let from = Infinity, to = 0;
+      for (const [a, b] of dirty) { from = Math.min(from, a); to = Math.max(to, b); }
+      host.device.queue.writeBuffer(this.#uniform, from, this.#uniformData, from, to - from);
+    }
     if (this.#groupsEpoch !== host.destroyed || this.#groups.size > MAX_VARIABLE_GROUPS) {
       this.#groups.clear(); // a pooled buffer was destroyed: a cached group may bind it
+      for (const d of this.#dispatches) d.lastBuffers = d.lastGroup = null;
       this.#groupsEpoch = host.destroyed;
     }
     const encoder = host.device.createCommandEncoder();
@@ -331,20 +340,33 @@ export class ReplayPlan {
     let pipeline: GPUComputePipeline | null = null;
     const offsets = this.#offsets;
     const ds = this.#dispatches;
+    const bufs: PooledBuffer[] = [];
     for (let i = 0; i < ds.length; i++) {
       const d = ds[i]!;
       let group = d.group;
       if (!group) {
-        const bufs = d.bindings.map((b): PooledBuffer => b.kind === 'fixed' ? b.buf
-          : b.kind === 'ext' ? (ext[b.index]!.dataId as GpuStorage).buf
-          : b.kind === 'escape' ? (store[b.slot] as GpuStorage).buf
-          : (lists[b.event]![b.part].dataId as GpuStorage).buf);
-        let key = `${i}`;
-        for (const b of bufs) key += `,${b.id}`;
-        group = this.#groups.get(key) ?? null;
-        if (!group) {
-          group = makeGroup(host.device, d, this.#uniform, bufs);
-          this.#groups.set(key, group);
+        const bs = d.bindings, last = d.lastBuffers;
+        let same = last !== null;
+        for (let k = 0; k < bs.length; k++) {
+          const b = bs[k]!;
+          const buf = b.kind === 'fixed' ? b.buf
+            : b.kind === 'ext' ? (ext[b.index]!.dataId as GpuStorage).buf
+            : b.kind === 'escape' ? (store[b.slot] as GpuStorage).buf
+            : (lists[b.event]![b.part].dataId as GpuStorage).buf;
+          bufs[k] = buf;
+          if (same && last![k] !== buf) same = false;
+        }
+        if (same && d.lastGroup) group = d.lastGroup;
+        else {
+          let key = `${i}`;
+          for (let k = 0; k < bs.length; k++) key += `,${bufs[k]!.id}`;
+          group = this.#groups.get(key) ?? null;
+          if (!group) {
+            group = makeGroup(host.device, d, this.#uniform, bufs.slice(0, bs.length));
+            this.#groups.set(key, group);
+          }
+          d.lastBuffers = bufs.slice(0, bs.length);
+          d.lastGroup = group;
         }
       }
       if (d.pipeline !== pipeline) {
