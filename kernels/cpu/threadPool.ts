@@ -19,6 +19,7 @@
  * - The caller returns once DONE covers every chunk and ACTIVE is 0 (no worker still inside the job), so the
  *   next job may rewrite the words.
  */
+import { SpikegradError } from '../../engine/errors.js';
 import { arenaMemory, arenaShared, nodeWorkerThreads } from './wasmArena.js';
 import { wasmModule } from './wasmKernels.js';
 
@@ -36,11 +37,26 @@ function coreCount(): number {
 }
 
 /**
- * How many threads large kernels use, the calling thread included (default: every core,
- * `os.availableParallelism()`); 1 runs everything on the calling thread. Set it before a run, or in tests to
- * compare thread counts (results are identical for every count).
+ * The thread count from the environment variable SPIKEGRAD_CPU_THREADS (a whole number ≥ 1), else every core.
+ * A malformed value is an error naming the variable, not a silent default.
  */
-export const threadPool = { threads: coreCount() };
+function defaultThreads(): number {
+  const g = globalThis as { process?: { env?: Record<string, string | undefined> } };
+  const text = g.process?.env?.SPIKEGRAD_CPU_THREADS;
+  if (text === undefined || text === '') return coreCount();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new SpikegradError(`environment variable SPIKEGRAD_CPU_THREADS: expected a whole number of threads from 1 to 1024, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+/**
+ * How many threads large kernels use, the calling thread included (default: SPIKEGRAD_CPU_THREADS, else every
+ * core, `os.availableParallelism()`); 1 runs everything on the calling thread. Set it before a run, or in
+ * tests to compare thread counts (results are identical for every count).
+ */
+export const threadPool = { threads: defaultThreads() };
 
 /** The worker's program: wait for a job, claim chunks, run them, report; forever (until STOP). */
 const WORKER_SOURCE = `

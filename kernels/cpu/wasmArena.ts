@@ -29,8 +29,12 @@
 /** Bytes at the start of the arena for copies of non-arena arrays and kernels' work rows. */
 export const SCRATCH_BYTES = 16 * 1024 * 1024;
 
-/** The arena's size: the largest of these that the engine grants (a 32-bit browser may refuse the first). */
-const ARENA_SIZES = [512, 128, 32].map((mb) => mb * 1024 * 1024);
+/**
+ * The arena's size: the largest of these that the engine grants (a 32-bit browser may refuse the first).
+ * 1 GiB holds the `wide` workload's step (625 MiB at its peak): with 512 MiB its last tensors fell out of the
+ * arena and every kernel on them copied them through scratch. Addresses stay below 2³¹, positive as i32.
+ */
+const ARENA_SIZES = [1024, 512, 128, 32].map((mb) => mb * 1024 * 1024);
 
 let memory: WebAssembly.Memory | null | undefined;
 let simdSupported: boolean | undefined;
