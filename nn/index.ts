@@ -14,3 +14,5 @@ export { Layer } from './layer.js';
 export type { SpikeFunction } from './spikeFunction.js';
 export type { StateDict, StateDictEntry, StateDictInput, LoadOptions } from './stateDict.js';
 export { exprel, expEulerConstants } from './expEuler.js';
+export { defineNeuron, DeclaredNeuron, type DeclaredNeuronClass, type NeuronOptions } from './neuron.js';
+export type { NeuronDeclaration, NeuronModel, StateDeclaration, ParamDeclaration, UpdateRule, ResetRule } from '../dynamics/declaration.js';
