@@ -40,7 +40,11 @@ export interface ParamDeclaration {
   positive?: boolean;
 }
 
-export type UpdateRule = ExprSource | { expEuler: ExprSource };
+/**
+ * A new value, or brainstate's exponential-Euler step of a drift; `when` (a condition) keeps the old value
+ * where it is false (refractory periods: `when: 'since >= tau_ref'`).
+ */
+export type UpdateRule = ExprSource | { value: ExprSource; when?: ExprSource } | { expEuler: ExprSource; when?: ExprSource };
 export type ResetRule = { to: ExprSource } | { add: ExprSource } | { subtract: ExprSource };
 
 export interface NeuronDeclaration {
@@ -145,6 +149,21 @@ export function rebuildExpr(raw: unknown, names: ReadonlySet<string>, field: str
     }
   };
   return walk(raw, 0);
+}
+
+function readCondition(src: unknown, names: ReadonlySet<string>, field: string): Expr {
+  const tree = typeof src === 'string' ? parseCondition(src, names, field) : src;
+  if (!isRecord(tree)) fail(field, `expected a condition such as 'since >= tau_ref', got ${describeValue(src)}`);
+  const e = rebuildExpr(tree, names, field);
+  if (e.type !== 'b') fail(field, "expected a condition (a comparison such as 'since >= tau_ref'), got a number");
+  return e;
+}
+
+/** A condition's text: parsed as `c ? 1 : 0` (the parser returns numbers only), the condition taken back out. */
+function parseCondition(src: string, names: ReadonlySet<string>, field: string): Expr {
+  const e = parseExpr(`(${src}) ? 1 : 0`, {}, `defineNeuron: ${field}`, { variables: [...names] });
+  if (e.kind === 'op' && e.op === 'select') return e.args[0]!;
+  return fail(field, `expected a condition such as 'since >= tau_ref', got '${src}'`);
 }
 
 function readExpr(src: unknown, names: ReadonlySet<string>, field: string): Expr {
@@ -317,13 +336,21 @@ export function declareNeuron(decl: NeuronDeclaration): NeuronModel {
     const field = `update.${s}`;
     if (!stateNames.has(s)) fail(field, `unknown state '${s}' (states: ${[...stateNames].join(', ')})`);
     let expr: Expr;
-    if (isRecord(rule) && 'expEuler' in rule && !('kind' in rule)) {
-      onlyKeys(field, rule, ['expEuler']);
-      const f = readExpr(rule.expEuler, stepNames, `${field}.expEuler`);
-      const fu = unitCheck(f, units, `${field}.expEuler`);
-      const su = units.get(s);
-      if (fu && su && !sameUnit(fu, su.div(ms))) fail(`${field}.expEuler`, `unit mismatch: the drift of '${s}' must be in '${su.symbol}/ms', got '${fu.symbol}'`);
-      expr = expEulerStep(s, f);
+    if (isRecord(rule) && !('kind' in rule)) {
+      onlyKeys(field, rule, ['expEuler', 'value', 'when']);
+      if (('expEuler' in rule) === ('value' in rule)) fail(field, "expected exactly one of 'value' and 'expEuler'");
+      if ('expEuler' in rule) {
+        const f = readExpr(rule.expEuler, stepNames, `${field}.expEuler`);
+        const fu = unitCheck(f, units, `${field}.expEuler`);
+        const su = units.get(s);
+        if (fu && su && !sameUnit(fu, su.div(ms))) fail(`${field}.expEuler`, `unit mismatch: the drift of '${s}' must be in '${su.symbol}/ms', got '${fu.symbol}'`);
+        expr = expEulerStep(s, f);
+      } else expr = readExpr(rule.value, stepNames, `${field}.value`);
+      if (rule.when !== undefined) {
+        const cond = readCondition(rule.when, stepNames, `${field}.when`);
+        unitCheck(cond, units, `${field}.when`);
+        expr = op('select', cond, expr, variable(s));
+      }
     } else {
       expr = readExpr(rule, stepNames, field);
     }
@@ -345,7 +372,9 @@ export function declareNeuron(decl: NeuronDeclaration): NeuronModel {
     input: { name: inputName, ...(inputUnit ? { unit: inputUnit } : {}) },
     states: Object.fromEntries(states.map((s) => [s.name, { ...(s.unit ? { unit: s.unit } : {}), init: s.init }])),
     params: Object.fromEntries(params.map((p) => [p.name, { ...(p.unit ? { unit: p.unit } : {}), default: p.default, ...(p.positive ? { positive: true } : {}) }])),
-    update: Object.fromEntries(Object.entries(decl.update).map(([s, r]) => [s, isRecord(r) && 'expEuler' in r && !('kind' in r) ? { expEuler: text(r.expEuler) } : text(r)])),
+    update: Object.fromEntries(Object.entries(decl.update).map(([s, r]) => [s, isRecord(r) && !('kind' in r)
+      ? { ...('expEuler' in r ? { expEuler: text(r.expEuler) } : { value: text(r.value) }), ...(r.when !== undefined ? { when: text(r.when) } : {}) } as UpdateRule
+      : text(r)])),
     spike: show(spike),
     reset: Object.fromEntries(reset.map((r) => [r.state, { [r.mode]: show(r.value) } as ResetRule])),
     detachReset,

@@ -16,3 +16,4 @@ export type { StateDict, StateDictEntry, StateDictInput, LoadOptions } from './s
 export { exprel, expEulerConstants } from './expEuler.js';
 export { defineNeuron, DeclaredNeuron, type DeclaredNeuronClass, type NeuronOptions } from './neuron.js';
 export type { NeuronDeclaration, NeuronModel, StateDeclaration, ParamDeclaration, UpdateRule, ResetRule } from '../dynamics/declaration.js';
+export { LIFRef, Izhikevich, ExpIF, AdExIF, QuaIF, Synaptic, Alpha } from './models.js';
