@@ -56,7 +56,7 @@ function forwardWgsl(b: BoundNeuron): { helpers: string; element: string } {
   const element = `
   let j = i;
   let N = params.n;
-  ${ks.map((k) => `var c${k} = s0[${k}u * N + j];`).join('\n  ')}
+  ${ks.map((k) => `var c${k} = initial[${k}u * N + j];`).join('\n  ')}
   var sp: f32;
   {
     ${ks.map((k) => `let s${k} = c${k};`).join(' ')}
@@ -110,7 +110,7 @@ function backwardWgsl(b: BoundNeuron, a: NeuronSeqGradAttrs): { helpers: string;
       ${ks.map((k) => `g${k} = g${k} + w * ${uNew.results[k + 1]};`).join(' ')}
     }` : ''}
     ${ks.map((k) => `var s${k}: f32;`).join(' ')}
-    if (t == 0u) { ${ks.map((k) => `s${k} = s0[${k}u * N + j];`).join(' ')} }
+    if (t == 0u) { ${ks.map((k) => `s${k} = initial[${k}u * N + j];`).join(' ')} }
     else { ${ks.map((k) => `s${k} = states[nb - ${K}u * N + ${k}u * N + j];`).join(' ')} }
     ${uOld.code}
     let uo = ${uOld.results[0]};
@@ -136,7 +136,7 @@ export const neuronRunGpu: GpuKernel<NeuronSeqAttrs> = (gpu, [x, s0], a, outs) =
   const T = x!.shape[0]!, N = x!.size / T;
   const p = cachedProgram(`neuronRun|${a.neuron.key}`, () => {
     const { helpers, element } = forwardWgsl(a.neuron);
-    return { params: { n: 'u32', steps: 'u32' }, inputs: { x: 'f32', s0: 'f32' }, outputs: { spikes: 'f32', states: 'f32' }, helpers, element, spanElements: false };
+    return { params: { n: 'u32', steps: 'u32' }, inputs: { x: 'f32', initial: 'f32' }, outputs: { spikes: 'f32', states: 'f32' }, helpers, element, spanElements: false };
   });
   const spikes = gpu.output(outs[0]!), states = gpu.output(outs[1]!);
   gpu.dispatch(p, { inputs: [x!, s0!], outputs: [spikes, states], params: { n: N, steps: T } });
@@ -151,7 +151,7 @@ export const neuronRunGradGpu: GpuKernel<NeuronSeqGradAttrs> = (gpu, ins, a, out
     const { helpers, element } = backwardWgsl(a.neuron, a);
     return {
       params: { n: 'u32', steps: 'u32' },
-      inputs: { x: 'f32', s0: 'f32', states: 'f32', ...Object.fromEntries(cots.map((c) => [c, 'f32' as const])) },
+      inputs: { x: 'f32', initial: 'f32', states: 'f32', ...Object.fromEntries(cots.map((c) => [c, 'f32' as const])) },
       outputs: { dx: 'f32', ds0: 'f32' },
       helpers: `${a.spkFun.wgslGrad('surrogateGrad')}\n${helpers}`, element, spanElements: false,
     };
