@@ -3,7 +3,7 @@
 // fresh clone works after one install. No source maps: the package ships no sources for them to point to.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -38,7 +38,7 @@ if (entries.peers) chmodSync('dist/peers.js', 0o755);
 // rather than require(esm), which Node 20.16–20.18 lack. Its engine is a second copy: a program that both
 // requires and imports spikegrad gets two backend registries (README, "CommonJS").
 await build({
-  entryPoints: { index: 'index.ts', units: 'units/index.ts' },
+  entryPoints: { index: 'index.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -53,13 +53,22 @@ await build({
   sourcemap: false,
   logLevel: 'warning',
 });
+// `spikegrad/units` is the `units` namespace of the same copy (a second bundle would have its own Quantity
+// class, whose values the library's instanceof checks would refuse).
+writeFileSync('dist/units.cjs', "'use strict';\n// spikegrad/units for require(): the units namespace of index.cjs.\nmodule.exports = require('./index.cjs').units;\n");
 
-// The browser bundle: one ES module for <script type="module"> or a bundler, WebGPU through navigator.gpu.
-// Dawn's Node addon is never imported there (kernels/webgpu/device.ts loads it only when navigator.gpu is absent).
+// --- Browser builds (issue 16) ---------------------------------------------------------------------------
+// One ES module per subpath export, for <script type="module"> or a bundler (package.json's `browser`
+// condition), WebGPU through navigator.gpu. Built together with code splitting, so the entries share one copy
+// of every module: an app importing both 'spikegrad' and 'spikegrad/units' gets one Quantity class, and
+// environ.context accepts the units' quantities. Dawn's Node addon is never imported there
+// (kernels/webgpu/device.ts loads it only when navigator.gpu is absent).
+const browserEntries = { 'spikegrad.browser': 'index.ts', 'units.browser': 'units/index.ts' };
 await build({
-  entryPoints: { 'spikegrad.browser': 'index.ts' },
+  entryPoints: browserEntries,
   outdir: 'dist',
   bundle: true,
+  splitting: true,
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
@@ -67,6 +76,7 @@ await build({
   loader: { '.wgsl': 'text' },
   sourcemap: false,
   logLevel: 'warning',
+  chunkNames: 'browser-chunks/[name]-[hash]',
 });
 
 // Declarations for `types` in package.json; skipped (with a note) if typescript is absent (production install).

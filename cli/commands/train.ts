@@ -10,6 +10,7 @@ import cliProgress from 'cli-progress';
 import { setBackend, type BackendChoice } from '../../engine/backends.js';
 import { DIGITS_DEFAULTS, ENCODERS, LOSSES, MODELS, loadDigitsData, trainDigits, type DigitsConfig, type DigitsResult } from '../../train/digits.js';
 import { describeRun, formatConfusion, formatEpoch, prepareOut, toJson, writeOutputs } from '../trainReport.js';
+import { loadChartLibs } from '../plot.js';
 
 export const TASKS = ['digits', 'fashion'] as const;
 
@@ -64,8 +65,11 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
   // Everything that can fail on the user's input fails here, before training: --out, the data, the backend.
   const outDir = await prepareOut(o.out, o.force ?? false);
   const sets = await loadDigitsData({ dataset: config.dataset!, seed: o.seed, ...config });
+  // The chart packages (optional) load while the backend starts; missing ones fail here, before training.
+  const charts = loadChartLibs('train');
+  charts.catch(() => undefined); // handled below; this keeps the rejection from counting as unhandled meanwhile
   const backend = await setBackend(o.backend);
-  const chartLibs = Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).catch(() => undefined);
+  await charts;
   const tty = o.progress && !!process.stderr.isTTY && !o.json;
   let bar: cliProgress.SingleBar | null = null;
   let header = '';
@@ -89,7 +93,6 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
       else if (o.progress) err(formatEpoch(e, o.epochs));
     },
   }, sets);
-  await chartLibs;
   const files = await writeOutputs(result, outDir);
   if (o.json) out(toJson(result));
   else {

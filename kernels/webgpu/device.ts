@@ -54,6 +54,9 @@ const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node;
  */
 const ADAPTER_OPTIONS: GPURequestAdapterOptions = IS_NODE ? { powerPreference: 'high-performance' } : {};
 
+/** The version of `webgpu` that package.json's peerDependencies name (the one spikegrad is tested with). */
+const DAWN_PACKAGE_VERSION = '0.6.2';
+
 let gpuPromise: Promise<GpuOrReason> | null = null;
 
 async function loadGpu(): Promise<GpuOrReason> {
@@ -62,9 +65,14 @@ async function loadGpu(): Promise<GpuOrReason> {
   if (!IS_NODE) return { unavailable: 'this browser has no navigator.gpu (WebGPU is disabled or unsupported)' };
   try {
     const specifier = 'webgpu'; // non-literal: keeps the native addon out of browser bundles
-    const mod = (await import(/* @vite-ignore */ specifier)) as { create(flags: string[]): GPU };
+    const mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as { create(flags: string[]): GPU };
     return { gpu: mod.create((process.env.SPIKEGRAD_DAWN_FLAGS ?? '').split(' ').filter(Boolean)) };
   } catch (e) {
+    // An optional peer dependency (132 MB of native binaries a CPU-only or browser user does not need).
+    const code = (e as { code?: string } | null)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      return { unavailable: `WebGPU in Node needs the optional package 'webgpu' (Dawn), which is not installed: npm install webgpu@${DAWN_PACKAGE_VERSION}` };
+    }
     return { unavailable: `the 'webgpu' package (Dawn for Node) could not be loaded: ${e instanceof Error ? e.message : String(e)}` };
   }
 }

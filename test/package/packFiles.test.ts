@@ -26,17 +26,17 @@ beforeAll(() => {
 
 describe('the packed file list', () => {
   it('holds the library, the CLI, the declarations and the documents the README links, nothing else', () => {
-    const top = [...paths].filter((p) => !p.startsWith('dist/types/') && !p.startsWith('dist/chunks/')).sort();
+    const top = [...paths].filter((p) => !/^dist\/(types|chunks|browser-chunks)\//.test(p)).sort();
     expect(top).toEqual([
       'LICENSE', 'README.md', 'bench/README.md', 'bench/RESULTS.md', 'cli/README.md',
-      'dist/cli.js', 'dist/index.cjs', 'dist/index.js', 'dist/spikegrad.browser.js', 'dist/units.cjs', 'dist/units.js',
+      'dist/cli.js', 'dist/index.cjs', 'dist/index.js', 'dist/spikegrad.browser.js', 'dist/units.browser.js', 'dist/units.cjs', 'dist/units.js',
       'docs/compare/loss-curves.png', 'docs/digits/accuracy-curves.png', 'docs/surrogates.png',
       'examples/browser/index.html', 'examples/digits.ts', 'examples/surrogate-gradients.ts',
       'nn/README.md', 'package.json', 'surrogate/README.md',
     ].filter((p) => existsSync(join(root, p))).sort());
     for (const p of paths) {
       if (p.startsWith('dist/types/')) expect(p, 'declarations only under dist/types').toMatch(/\.d\.c?ts$/);
-      if (p.startsWith('dist/chunks/')) expect(p, 'code chunks only under dist/chunks').toMatch(/\.js$/);
+      if (/^dist\/(browser-)?chunks\//.test(p)) expect(p, 'code chunks only under dist/chunks and dist/browser-chunks').toMatch(/\.js$/);
       expect(p, 'no source maps (they embedded the sources)').not.toMatch(/\.map$/);
       expect(p, "no benchmark peer tooling (it imports devDependencies)").not.toMatch(/peers/);
     }
