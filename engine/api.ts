@@ -8,7 +8,7 @@ import { allocScratch, checkDType, isFloat, toTypedArray, type DType, type Typed
 import { SpikegradError, describeValue, fmtShape } from './errors.js';
 import { inheritIntRange, noteIntRange, noteIntValues } from './intRange.js';
 import { checkShape, normalizeAxes, normalizeAxis, sizeOf } from './shape.js';
-import { run1, runOp } from './dispatch.js';
+import { run1 } from './dispatch.js';
 import { noGrad } from './tape.js';
 import { Tensor, type NestedArray, type ScalarLike, type TensorOrScalar } from './tensor.js';
 
@@ -390,9 +390,3 @@ export function linear(x: Tensor, w: Tensor, b: Tensor): Tensor {
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   return run1('softmaxCrossEntropy', [asTensor('softmaxCrossEntropy', logits, 'logits'), asTensor('softmaxCrossEntropy', labels, 'labels')], {});
 }
-/** (softmax(logits) − onehot(labels)) · dy[:, None]: the backward of softmaxCrossEntropy. */
-export function softmaxCrossEntropyGrad(logits: Tensor, labels: Tensor, dy: Tensor): Tensor {
-  return run1('softmaxCrossEntropyGrad', [logits, labels, dy], {});
-}
-
-export { runOp };

@@ -179,11 +179,6 @@ export function withBackend<T>(backend: Backend, fn: () => T): T {
   }
 }
 
-/** The already-created instance of `name`, if any. */
-export function peekBackend(name: BackendName): Backend | undefined {
-  return instances.get(name);
-}
-
 /**
  * Drains every queue and destroys every device, so the process can exit on its own (some versions of
  * Dawn's Node binding spin or hang while a device lives). Tensors are unusable afterwards.

@@ -10,7 +10,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 rmSync('dist', { recursive: true, force: true });
 
-const entries = { index: 'index.ts', units: 'units/index.ts' };
+// internal.ts: `spikegrad/internal`, for backends and tests (the op table, raw dispatch, backend instances).
+const entries = { index: 'index.ts', units: 'units/index.ts', internal: 'internal.ts' };
 if (existsSync('cli/main.ts')) entries.cli = 'cli/main.ts';
 // The benchmark's peers (TF.js, jax-js; devDependencies): one child process per peer, and a runner of their own.
 // Built for the development checkout only: package.json's `files` leaves them out of the published package.

@@ -29,7 +29,7 @@ describe('the packed file list', () => {
     const top = [...paths].filter((p) => !/^dist\/(types|chunks|browser-chunks)\//.test(p)).sort();
     expect(top).toEqual([
       'LICENSE', 'README.md', 'bench/README.md', 'bench/RESULTS.md', 'cli/README.md',
-      'dist/cli.js', 'dist/index.cjs', 'dist/index.js', 'dist/spikegrad.browser.js', 'dist/units.browser.js', 'dist/units.cjs', 'dist/units.js',
+      'dist/cli.js', 'dist/index.cjs', 'dist/index.js', 'dist/internal.js', 'dist/spikegrad.browser.js', 'dist/units.browser.js', 'dist/units.cjs', 'dist/units.js',
       'docs/compare/loss-curves.png', 'docs/digits/accuracy-curves.png', 'docs/surrogates.png',
       'examples/browser/index.html', 'examples/digits.ts', 'examples/surrogate-gradients.ts',
       'nn/README.md', 'package.json', 'surrogate/README.md',
