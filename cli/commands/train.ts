@@ -15,6 +15,7 @@ import { setBackend, type BackendChoice } from '../../engine/backends.js';
 import { DIGITS_DEFAULTS, ENCODERS, LOSSES, MODELS, loadDigitsData, trainDigits, type DigitsConfig, type DigitsResult } from '../../train/digits.js';
 import { readDigitsCheckpoint } from '../../train/digitsCheckpoint.js';
 import { describeRun, formatConfusion, formatEpoch, prepareOut, toJson, writeOutputs } from '../trainReport.js';
+import { loadChartLibs } from '../plot.js';
 
 export const TASKS = ['digits', 'fashion'] as const;
 
@@ -88,8 +89,11 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
   if (o.save !== undefined) await checkSaveFile(o.save, { resume: o.resume, force: o.force ?? false });
   const outDir = await prepareOut(o.out, o.force ?? false);
   const sets = await loadDigitsData({ dataset: config.dataset!, seed: o.seed, ...config });
+  // The chart packages (optional) load while the backend starts; missing ones fail here, before training.
+  const charts = loadChartLibs('train');
+  charts.catch(() => undefined); // handled below; this keeps the rejection from counting as unhandled meanwhile
   const backend = await setBackend(o.backend);
-  const chartLibs = Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).catch(() => undefined);
+  await charts;
   const tty = o.progress && !!process.stderr.isTTY && !o.json;
   let bar: cliProgress.SingleBar | null = null;
   let header = '';
@@ -115,7 +119,6 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
       else if (o.progress) err(formatEpoch(e, o.epochs));
     },
   }, sets);
-  await chartLibs;
   const files = await writeOutputs(result, outDir);
   if (o.json) out(toJson(result));
   else {
