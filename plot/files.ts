@@ -6,7 +6,7 @@
 import { SpikegradError, describeValue } from '../engine/errors.js';
 import { writeFileAtomic } from '../io/files.js';
 
-const runtimeImport = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
+const runtimeImport = (name: string): Promise<unknown> => import(/* webpackIgnore: true */ /* @vite-ignore */ name);
 
 /** PNG bytes of `svg` at `scale`× its size, on a white background (Node: @resvg/resvg-js). */
 export async function toPng(svg: string, scale = 2): Promise<Uint8Array> {

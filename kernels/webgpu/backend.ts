@@ -425,6 +425,7 @@ export class WebGpuBackend implements Backend {
       counters: this.counters,
       events: this.#events,
       pipelineOf: (p) => this.#pipelines.pipelineOf(p),
+      createBindGroup: (desc) => this.#pipelines.createUncached(desc),
       acquire: (bytes) => this.#pool.acquire(bytes, STORAGE_USAGE),
       discard: (b) => this.#batch.release(b, true),
       storage: (dtype, shape) => this.#tensorStorage(dtype, shape, 'transform.jit replay').dataId as GpuStorage,

@@ -61,6 +61,8 @@ export interface ReplayHost {
   readonly counters: BackendCounters;
   readonly events: EventStore;
   pipelineOf(p: Program): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout };
+  /** Creates a bind group outside the backend's cache, counted in its stats like the cached ones. */
+  createBindGroup(desc: GPUBindGroupDescriptor): GPUBindGroup;
   /** A buffer for the plan (not a tensor's: not counted in bytes in use). */
   acquire(bytes: number): PooledBuffer;
   /** Gives a plan buffer back (destroyed: a plan is dropped at a moment no program chose). */
@@ -254,7 +256,7 @@ export class ReplayPlan {
     const uniform = host.device.createBuffer({ size: uniformData.length, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
     host.device.queue.writeBuffer(uniform, 0, uniformData);
     for (const d of dispatches) {
-      if (d.bindings.every((b) => b.kind === 'fixed')) d.group = makeGroup(host.device, d, uniform, d.bindings.map((b) => (b as { buf: PooledBuffer }).buf));
+      if (d.bindings.every((b) => b.kind === 'fixed')) d.group = makeGroup(host, d, uniform, d.bindings.map((b) => (b as { buf: PooledBuffer }).buf));
     }
 
     // Non-escaping uploads: plan storage, filled now with this capture's values (a host value is rewritten each replay).
@@ -362,7 +364,7 @@ export class ReplayPlan {
           for (let k = 0; k < bs.length; k++) key += `,${bufs[k]!.id}`;
           group = this.#groups.get(key) ?? null;
           if (!group) {
-            group = makeGroup(host.device, d, this.#uniform, bufs.slice(0, bs.length));
+            group = makeGroup(host, d, this.#uniform, bufs.slice(0, bs.length));
             this.#groups.set(key, group);
           }
           d.lastBuffers = bufs.slice(0, bs.length);
@@ -392,10 +394,10 @@ export class ReplayPlan {
   }
 }
 
-function makeGroup(device: GPUDevice, d: PlanDispatch, uniform: GPUBuffer, bufs: readonly PooledBuffer[]): GPUBindGroup {
+function makeGroup(host: ReplayHost, d: PlanDispatch, uniform: GPUBuffer, bufs: readonly PooledBuffer[]): GPUBindGroup {
   const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform, offset: 0, size: d.paramBytes } }];
   bufs.forEach((b, i) => entries.push({ binding: 1 + i, resource: { buffer: b.buffer } }));
-  return device.createBindGroup({ layout: d.layout, entries });
+  return host.createBindGroup({ layout: d.layout, entries });
 }
 
 /** Writes an upload's values into plan storage, and rescans a float32 one for its event list. */

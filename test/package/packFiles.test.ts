@@ -27,12 +27,14 @@ beforeAll(() => {
 describe('the packed file list', () => {
   it('holds the library, the CLI, the declarations and the documents the README links, nothing else', () => {
     const top = [...paths].filter((p) => !/^dist\/(types|chunks|browser-chunks)\//.test(p)).sort();
+    // The documents and examples are whatever the repository tracks under docs/ (figures and Markdown) and
+    // examples/ (sources and pages): the README links them, and no other kind of file may ride along.
+    const tracked = execFileSync('git', ['ls-files', 'docs', 'examples'], { cwd: root, encoding: 'utf8' }).split('\n')
+      .filter((p) => /^docs\/.*\.(png|md)$/.test(p) || /^examples\/.*\.(ts|html|js|css|safetensors)$/.test(p));
     expect(top).toEqual([
       'LICENSE', 'README.md', 'bench/README.md', 'bench/RESULTS.md', 'cli/README.md',
       'dist/cli.js', 'dist/index.cjs', 'dist/index.js', 'dist/internal.js', 'dist/spikegrad.browser.js', 'dist/units.browser.js', 'dist/units.cjs', 'dist/units.js',
-      'docs/compare/loss-curves.png', 'docs/digits/accuracy-curves.png', 'docs/surrogates.png',
-      'examples/browser/index.html', 'examples/digits.ts', 'examples/surrogate-gradients.ts',
-      'nn/README.md', 'package.json', 'surrogate/README.md',
+      'nn/README.md', 'package.json', 'surrogate/README.md', ...tracked,
     ].filter((p) => existsSync(join(root, p))).sort());
     for (const p of paths) {
       if (p.startsWith('dist/types/')) expect(p, 'declarations only under dist/types').toMatch(/\.d\.c?ts$/);
