@@ -49,7 +49,11 @@ const TARGET_GROUPS = 128;
  * memory-bound loop. max/min and integer sums need none.
  */
 function accumulator(kind: ReduceKind, T: StorageType, V: string, name: string): { decl: string; add: (v: string) => string; result: string } {
-  if (kind !== 'sum' || T !== 'f32' || !reduceTuning.compensated) return { decl: `var ${name} = ${V}(identity());`, add: (v) => `{ ${name} = combine(${name}, ${v}); }`, result: name };
+  if (kind !== 'sum' || T !== 'f32' || !reduceTuning.compensated) {
+    // combine() takes scalars; the quad loops of float sums add vec4s.
+    const add = kind === 'sum' ? (v: string) => `{ ${name} = ${name} + ${v}; }` : (v: string) => `{ ${name} = combine(${name}, ${v}); }`;
+    return { decl: `var ${name} = ${V}(identity());`, add, result: name };
+  }
   const c = `${name}Err`;
   return {
     decl: `var ${name} = ${V}(0.0); var ${c} = ${V}(0.0);`,
