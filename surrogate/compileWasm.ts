@@ -19,7 +19,7 @@ const WASM_EMIT: Record<ExprOp, Emit | null> = {
   abs: (L, [a]) => L.abs(a!),
   // a > 0 ? 1 : a < 0 ? −1 : a (keeps ±0 and NaN), as compileJs.ts.
   sign: (L, [a]) => L.select(L.gt(a!, L.const(0)), L.const(1), L.select(L.lt(a!, L.const(0)), L.const(-1), a!)),
-  exp: null, log: null, log1p: null, sin: null, cos: null, atan: null, tanh: null, erf: null, pow: null,
+  exp: null, expm1: null, exprel: null, log: null, log1p: null, sin: null, cos: null, atan: null, tanh: null, erf: null, pow: null,
   sqrt: (L, [a]) => L.sqrt(a!),
   floor: (L, [a]) => L.floor(a!),
   fract: (L, [a]) => L.sub(a!, L.floor(a!)),
@@ -54,7 +54,8 @@ function minMaxConst(L: Lanes, op: 'min' | 'max', a: Code, c: number): Code | nu
 
 /** Whether every operation of `e` has a WebAssembly emitter. */
 export function wasmSupports(e: Expr): boolean {
-  return schedule(checkExpr(e, 'wasmSupports')).every((node) => WASM_EMIT[node.op] !== null);
+  const nodes = schedule(checkExpr(e, 'wasmSupports'));
+  return nodes.every((node) => WASM_EMIT[node.op] !== null && node.args.every((a) => a.kind !== 'var')) && e.kind !== 'var';
 }
 
 /**

@@ -11,14 +11,19 @@
  * (`pi/2*alpha`) fold into one constant and the generated code holds only what depends on x.
  */
 import { SpikegradError } from '../engine/errors.js';
-import { erf } from './special.js';
+import { erf, exprel64 } from './special.js';
 
 export type ExprType = 'f' | 'b';
 
 /** Expression nodes are immutable and hash-consed by `key`, so equal subtrees are recognised (and shared). */
-export type Expr = NumExpr | XExpr | OpExpr;
+export type Expr = NumExpr | XExpr | VarExpr | OpExpr;
 export interface NumExpr { readonly kind: 'num'; readonly value: number; readonly type: 'f'; readonly key: string }
 export interface XExpr { readonly kind: 'x'; readonly type: 'f'; readonly key: 'x' }
+/**
+ * A named variable other than x: a state, parameter or input of a neuron declaration (dynamics/). Surrogates
+ * never contain one (their compilers reject it); the dynamics code generators give each a local of its own.
+ */
+export interface VarExpr { readonly kind: 'var'; readonly name: string; readonly type: 'f'; readonly key: string }
 export interface OpExpr {
   readonly kind: 'op';
   readonly op: ExprOp;
@@ -45,6 +50,7 @@ export const EXPR_OPS = {
   exp: { args: F1, type: 'f', eval: Math.exp },
   log: { args: F1, type: 'f', eval: Math.log },
   log1p: { args: F1, type: 'f', eval: Math.log1p },
+  expm1: { args: F1, type: 'f', eval: Math.expm1 },
   sqrt: { args: F1, type: 'f', eval: Math.sqrt },
   sin: { args: F1, type: 'f', eval: Math.sin },
   cos: { args: F1, type: 'f', eval: Math.cos },
@@ -52,6 +58,8 @@ export const EXPR_OPS = {
   tanh: { args: F1, type: 'f', eval: Math.tanh },
   erf: { args: F1, type: 'f', eval: erf },
   floor: { args: F1, type: 'f', eval: Math.floor },
+  /** expm1(a)/a with its limit 1 at 0 (saiunit's Taylor branch near 0): exponential Euler's step factor. */
+  exprel: { args: F1, type: 'f', eval: (a) => exprel64(a) },
   /** a − floor(a), in [0, 1): the phase of periodic surrogates, so they never evaluate sin/cos of a huge argument. */
   fract: { args: F1, type: 'f', eval: (a) => a - Math.floor(a) },
   add: { args: F2, type: 'f', eval: (a, b) => a + b },
@@ -103,6 +111,14 @@ function trusted<T extends Expr>(node: T): T {
 /** The variable. */
 export const x: XExpr = trusted(Object.freeze({ kind: 'x', type: 'f', key: 'x' }));
 
+/** A named variable (dynamics/ declarations: states, parameters, the input). */
+export function variable(name: string): VarExpr {
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new SpikegradError(`expression: a variable name must be an identifier, got ${JSON.stringify(name)}`);
+  }
+  return trusted(Object.freeze({ kind: 'var', name, type: 'f', key: `v:${name}` }));
+}
+
 export type ExprLike = Expr | number;
 
 export function num(value: number): NumExpr {
@@ -118,7 +134,7 @@ export function lift(e: ExprLike): Expr {
 }
 
 /** The node kinds `checkExpr` accepts from outside; a new kind of node gets its case in `rebuild` below. */
-export const EXPR_KINDS = ['num', 'x', 'op'] as const;
+export const EXPR_KINDS = ['num', 'x', 'var', 'op'] as const;
 /** Deeper trees are refused (they would overflow the stack of the code generators). */
 export const MAX_EXPR_DEPTH = 2000;
 
@@ -169,6 +185,14 @@ export function checkExpr(input: unknown, where = 'surrogate expression'): Expr 
       case 'x':
         out = x;
         break;
+      case 'var': {
+        const name = field(node, 'name', path);
+        if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+          fail(`${path}.name`, `expected an identifier, got ${describeInput(name)}`);
+        }
+        out = variable(name as string);
+        break;
+      }
       case 'op': {
         const name = field(node, 'op', path);
         if (typeof name !== 'string' || !Object.hasOwn(EXPR_OPS, name)) {
@@ -293,9 +317,9 @@ export function checkNumericExpr(input: unknown, where = 'surrogate expression')
 const un = (name: ExprOp) => (a: ExprLike): Expr => op(name, a);
 const bi = (name: ExprOp) => (a: ExprLike, b: ExprLike): Expr => op(name, a, b);
 
-export const neg = un('neg'), abs = un('abs'), sign = un('sign'), exp = un('exp'), log = un('log'), log1p = un('log1p');
+export const neg = un('neg'), abs = un('abs'), sign = un('sign'), exp = un('exp'), log = un('log'), log1p = un('log1p'), expm1 = un('expm1');
 export const sqrt = un('sqrt'), sin = un('sin'), cos = un('cos'), atan = un('atan'), tanh = un('tanh'), erfOf = un('erf');
-export const floor = un('floor'), fract = un('fract');
+export const floor = un('floor'), fract = un('fract'), exprel = un('exprel');
 
 /**
  * The logistic function 1/(1 + e^{−z}), built so that it cannot overflow: only e^{−|z|} ∈ [0, 1] is computed,
@@ -371,6 +395,7 @@ export function schedule(...roots: Expr[]): OpExpr[] {
 export function show(e: Expr): string {
   if (e.kind === 'num') return e.value < 0 || Object.is(e.value, -0) ? `(${e.value})` : String(e.value);
   if (e.kind === 'x') return 'x';
+  if (e.kind === 'var') return e.name;
   const INFIX: Partial<Record<ExprOp, string>> = {
     add: '+', sub: '-', mul: '*', div: '/', pow: '^', lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=', and: '&&', or: '||',
   };

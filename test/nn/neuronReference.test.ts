@@ -17,6 +17,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { REQUIRE_WEBGPU, rng, uniformArray } from '../support/helpers.js';
 import { gpuBackend } from '../support/webgpu.js';
 
@@ -333,8 +334,8 @@ async function runLayer(be: sg.Backend, spec: LayerSpec, dtype: Dt, mode: 'run' 
 }
 
 const backends: [string, () => Promise<sg.Backend> | sg.Backend | null, Dt][] = [
-  ['CPU float64', () => sg.getBackendInstance('cpu'), 'float64'],
-  ['CPU float32', () => sg.getBackendInstance('cpu'), 'float32'],
+  ['CPU float64', () => internal.getBackendInstance('cpu'), 'float64'],
+  ['CPU float32', () => internal.getBackendInstance('cpu'), 'float32'],
   ['WebGPU float32', () => gpuBackend, 'float32'],
 ];
 

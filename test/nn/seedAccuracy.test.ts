@@ -13,6 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { ReluGrad, Sigmoid } from '../../surrogate/index.js';
 import { rng, uniformArray } from '../support/helpers.js';
 import { seedGrads, seedNet } from '../support/nnSeedNet.js';
@@ -51,7 +52,7 @@ function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
 
 describe('the seed step in float32 on the CPU against float64', () => {
   it('CPU float32 loss and gradients are within float32 accuracy of float64 (T = 200, B = 256)', async () => {
-    const cpu = await sg.getBackendInstance('cpu');
+    const cpu = await internal.getBackendInstance('cpu');
     const [f64, f32] = [await step(cpu, 'float64', () => new ReluGrad(), 200, 256), await step(cpu, 'float32', () => new ReluGrad(), 200, 256)];
     expect(Math.abs(f32.loss - f64.loss)).toBeLessThan(1e-6);
     for (const k of Object.keys(f64.grads)) expect(relErr(f32.grads[k]!, f64.grads[k]!), k).toBeLessThan(1e-5);
@@ -60,7 +61,7 @@ describe('the seed step in float32 on the CPU against float64', () => {
 
 describeWebGpu('long contractions in float32 on WebGPU against float64 (K = 51,200)', (gpu) => {
   it('AᵀB, a column sum and a mean of equal values are within 3× of the CPU float32 error', async () => {
-    const cpu = await sg.getBackendInstance('cpu');
+    const cpu = await internal.getBackendInstance('cpu');
     const K = 51200, M = 100, N = 4;
     const r = rng(51200);
     const a = Float32Array.from(uniformArray(K * M, 0, 1, r)), b = Float32Array.from(uniformArray(K * N, -0.2, 1, r));
@@ -83,7 +84,7 @@ describeWebGpu('long contractions in float32 on WebGPU against float64 (K = 51,2
 describeWebGpu('the seed step in float32 on WebGPU against float64', (gpu) => {
   for (const [name, spk] of [['ReluGrad', () => new ReluGrad()], ['Sigmoid', () => new Sigmoid()]] as const) {
     it(`${name}: WebGPU's loss and gradients are within 3× of the CPU float32 error (T = 200, B = 256)`, async () => {
-      const cpu = await sg.getBackendInstance('cpu');
+      const cpu = await internal.getBackendInstance('cpu');
       const f64 = await step(cpu, 'float64', spk, 200, 256);
       const c32 = await step(cpu, 'float32', spk, 200, 256);
       const g32 = await step(gpu, 'float32', spk, 200, 256);

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { optim } from '../../index.js';
 import { gpuBackend } from '../support/webgpu.js';
 import { REQUIRE_WEBGPU } from '../support/helpers.js';
@@ -34,7 +35,7 @@ async function run(be: sg.Backend, c: Case): Promise<Float32Array[]> {
 }
 
 const backends: [string, () => Promise<sg.Backend | null>][] = [
-  ['CPU', () => sg.getBackendInstance('cpu')],
+  ['CPU', () => internal.getBackendInstance('cpu')],
   ['WebGPU', async () => gpuBackend],
 ];
 
