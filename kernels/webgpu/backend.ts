@@ -66,11 +66,21 @@ export interface WebGpuOptions {
   submitEvery?: number;
 }
 
+/** What guard regions hold: a quiet NaN with a payload no kernel computes. */
+export const GUARD_WORD = 0x7fa5a5a5;
+
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
   readonly description: string;
   readonly supportsFloat64 = false;
   readonly counters: BackendCounters = { ops: 0, dispatches: 0, submits: 0, readbacks: 0 };
+  /**
+   * Guard regions, for tests: with `bytes` > 0 every tensor buffer allocated from then on has at least that many
+   * bytes past the tensor's end, filled with GUARD_WORD, so that a kernel writing past its output's end leaves a
+   * trace (buffers are otherwise rounded up to a size class, and a stray write there goes unseen). Read back with
+   * `guardViolations`. Off (0) in normal use.
+   */
+  readonly guards = { bytes: 0 };
   readonly device: GPUDevice;
   readonly adapter: AdapterDescription;
   readonly #pool: BufferPool;
@@ -180,7 +190,11 @@ export class WebGpuBackend implements Backend {
         `${what}: a ${dtype} tensor ${fmtShape(shape)} needs ${bytes} bytes, more than this device allows in one buffer (${this.#maxBinding} bytes); split the work or use the CPU backend`,
       );
     }
-    const s: GpuStorage = { buf: this.#pool.acquire(bytes, STORAGE_USAGE), refs: 1 };
+    const s: GpuStorage = { buf: this.#pool.acquire(bytes + this.guards.bytes, STORAGE_USAGE), refs: 1 };
+    if (this.guards.bytes > 0) {
+      // Queued now, so before any command that will use the buffer (a pooled buffer has none pending).
+      this.device.queue.writeBuffer(s.buf.buffer, bytes, new Uint32Array((s.buf.size - bytes) / 4).fill(GUARD_WORD));
+    }
     this.#bytesInUse += s.buf.size;
     this.#live++;
     if (this.#bytesInUse > this.#peak) this.#peak = this.#bytesInUse;
@@ -280,6 +294,19 @@ export class WebGpuBackend implements Backend {
     if (taken) await this.#settleChecks(taken); // checkNumerics: a bad op before this readback fails it
     if (dtype === 'bool') return Uint8Array.from(new Uint32Array(raw));
     return dtype === 'int32' ? new Int32Array(raw) : new Float32Array(raw);
+  }
+
+  /**
+   * Guard regions (see `guards`): how many words past the end of tensor `t` no longer hold GUARD_WORD. Kernels
+   * may store whole quads (vec4) at a ragged end, so the words up to the next multiple of 4 are theirs (every
+   * buffer is a multiple of 16 bytes); the count starts after them.
+   */
+  async guardViolations(t: TensorInfo): Promise<number> {
+    const words = (t.dataId as GpuStorage).buf.size / 4;
+    const all = (await this.read(t.dataId, 'int32', words)) as Int32Array;
+    let bad = 0;
+    for (let i = Math.ceil(t.size / 4) * 4; i < words; i++) if (all[i] !== (GUARD_WORD | 0)) bad++;
+    return bad;
   }
 
   incRef(id: DataId): void {
