@@ -2,7 +2,7 @@
 // Runs on `npm install` (the `prepare` script), so a fresh clone works after one install.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -68,6 +68,8 @@ if (existsSync('examples/playground/src/main.ts')) {
     sourcemap: true,
     logLevel: 'warning',
   });
+  // The page and the digits network trained in Node: dist/playground/ is the whole site, deployable as is.
+  for (const f of ['index.html', 'digits.safetensors']) copyFileSync(`examples/playground/${f}`, `dist/playground/${f}`);
 }
 
 // Declarations for `types` in package.json; skipped (with a note) if typescript is absent (production install).

@@ -202,6 +202,8 @@ export async function loadDigitsData(c: Pick<DigitsConfig, 'dataset' | 'seed' | 
 
 export interface DigitsTrainer {
   config: DigitsConfig;
+  /** The network being trained (to save it: io.save(trainer.net, file)). */
+  net: nn.Module;
   trainLoader: DataLoader;
   testLoader: DataLoader;
   /** One training step on a batch: [loss, correct predictions] (the second kept: dispose both after reading). */
@@ -274,7 +276,7 @@ export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: Array
     return { acc: correct / n, accFirst: snn && !isMembraneLoss(c.loss) ? correctFirst / n : null, confusion: cm };
   };
   return {
-    config: c, trainLoader, testLoader, evaluate,
+    config: c, net, trainLoader, testLoader, evaluate,
     step: (x, y) => step(x, y) as [Tensor, Tensor],
     epochSync: (e) => {
       for (const { x, y } of trainLoader.epochSync(e)) dispose(step(x, y));
