@@ -19,6 +19,7 @@ import { parseSurrogateSpecs, resolveSurrogates, type SurrogateClass } from '../
 import { formatTable, OUTPUT_FILES, rasterFileName, rasterFiles, toJson, writeOutputs } from '../compareReport.js';
 import { makeFolders, prepareOutputDir } from '../outputFiles.js';
 import { serveRuns, workerExecutor, type WorkerLike } from '../workerPool.js';
+import { loadChartLibs } from '../plot.js';
 
 export const DEFAULT_SURROGATES = 'ReluGrad,Sigmoid,Arctan';
 export const DEFAULT_OUT = 'out/compare';
@@ -135,7 +136,11 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
   const twiceRaster = rasterNames.find((f, i) => rasterNames.indexOf(f) !== i);
   if (twiceRaster) throw new InvalidArgumentError(`--raster: two surrogates' labels give the same file name '${twiceRaster}'.`);
   const outDir = await prepareOutputDir(o.out, { files: [...OUTPUT_FILES, ...rasterNames], force: o.force ?? false, what: "compare: option '--out'" });
+  // The chart packages (optional) load while the backend starts; missing ones fail here, before training.
+  const charts = loadChartLibs('compare');
+  charts.catch(() => undefined); // handled below; this keeps the rejection from counting as unhandled meanwhile
   const backend = await setBackend(o.backend);
+  await charts;
   const cfg = { epochs: o.epochs, seeds: o.seeds };
   // Runs are independent and single-threaded on the CPU: spread them over the cores. 'auto' allows up to two
   // workers per core, so that e.g. 3 runs on 2 cores finish in about half their total time rather than in
@@ -144,8 +149,6 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
   const jobs = backend.name !== 'cpu' || !deps.spawnWorker ? 1 : Math.min(runs, o.jobs === 'auto' ? 2 * availableParallelism() : o.jobs);
   const executor = jobs > 1 ? workerExecutor(jobs, deps.spawnWorker!) : undefined;
   if (jobs > 1) err(`spikegrad: ${runs} runs on ${jobs} worker threads`);
-  // The chart libraries load while the runs train (they take a noticeable part of a second).
-  const chartLibs = Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).catch(() => undefined);
   let saveTo: ((label: string, k: number) => string) | undefined;
   if (o.save !== undefined) {
     const dir = o.save;
@@ -170,7 +173,6 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
   } finally {
     progress.stop();
   }
-  await chartLibs;
   // The results go to stdout first: whatever happens to the files, they are not lost.
   out(o.json ? toJson(result) : formatTable(result));
   let files: string[];
