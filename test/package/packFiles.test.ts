@@ -34,6 +34,8 @@ describe('the packed file list', () => {
     expect(top).toEqual([
       'LICENSE', 'README.md', 'bench/README.md', 'bench/RESULTS.md', 'cli/README.md',
       'dist/cli.js', 'dist/index.cjs', 'dist/index.js', 'dist/internal.js', 'dist/spikegrad.browser.js', 'dist/units.browser.js', 'dist/units.cjs', 'dist/units.js',
+      // The playground's built site (served by `spikegrad playground`).
+      'dist/playground/digits.safetensors', 'dist/playground/index.html', 'dist/playground/main.js', 'dist/playground/worker.js',
       'nn/README.md', 'package.json', 'surrogate/README.md', ...tracked,
     ].filter((p) => existsSync(join(root, p))).sort());
     for (const p of paths) {
