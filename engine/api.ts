@@ -471,9 +471,3 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, opts: Pool2dOptions = {}
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   return run1('softmaxCrossEntropy', [asTensor('softmaxCrossEntropy', logits, 'logits'), asTensor('softmaxCrossEntropy', labels, 'labels')], {});
 }
-/** (softmax(logits) − onehot(labels)) · dy[:, None]: the backward of softmaxCrossEntropy. */
-export function softmaxCrossEntropyGrad(logits: Tensor, labels: Tensor, dy: Tensor): Tensor {
-  return run1('softmaxCrossEntropyGrad', [logits, labels, dy], {});
-}
-
-export { runOp };

@@ -14,6 +14,7 @@ import { SpikegradError, fmtShape } from './errors.js';
 import { broadcastShapes, normalizeAxis, reducedShape, sameShape, sizeOf, type Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import * as O from './api.js';
+import { softmaxCrossEntropyGrad } from './lossGrad.js';
 import { SPIKE_OPS, type SpikeOpAttrs } from './opsSpike.js';
 import { NEURON_OPS, type NeuronOpAttrs } from './opsNeuron.js';
 import { SYNAPSE_OPS, type SynapseOpAttrs } from './opsSynapse.js';
@@ -42,7 +43,6 @@ export const UNARY_OPS: readonly UnaryOp[] = [
 export const BINARY_OPS: readonly BinaryOp[] = [
   'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'logicalAnd', 'logicalOr',
 ];
-export const COMPARISON_OPS: readonly BinaryOp[] = ['lt', 'le', 'gt', 'ge', 'eq', 'ne'];
 
 type NoAttrs = Record<string, never>;
 
@@ -496,7 +496,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
       return [{ shape: [logits.shape[0]!], dtype: logits.dtype }];
     },
     save: { inputs: [0, 1] },
-    vjp: ([dy], s) => [O.softmaxCrossEntropyGrad(s.inputs[0]!, s.inputs[1]!, dy!), null],
+    vjp: ([dy], s) => [softmaxCrossEntropyGrad(s.inputs[0]!, s.inputs[1]!, dy!), null],
   },
   softmaxCrossEntropyGrad: {
     infer(ins) {

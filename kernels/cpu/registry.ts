@@ -2,6 +2,7 @@
  * Every op's CPU kernel. Typed against the op table: an op without a kernel here fails `tsc`.
  * (reshape has none on any backend: it is metadata only, handled in engine/dispatch.ts.)
  */
+import { neuronRunGradKernel, neuronRunKernel } from '../neuron/sequenceCpu.js';
 import type { UpdateAttrs, UpdateName } from '../../engine/backend.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type UnaryOp } from '../../engine/ops.js';
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/cpu.js';
@@ -53,6 +54,8 @@ export const CPU_KERNELS = {
   spikeGrad: spikeGradKernel,
   surrogateGrad: surrogateGradKernel,
   surrogateFun: surrogateFunKernel,
+  neuronRun: neuronRunKernel,
+  neuronRunGrad: neuronRunGradKernel,
   lifRun: lifRunKernel,
   lifRunGrad: lifRunGradKernel,
   alifRun: alifRunKernel,

@@ -2,6 +2,7 @@
  * Every op's WebGPU kernel, typed against the op table: an op without a kernel here fails `tsc`
  * (reshape has none on any backend: it is metadata only, handled in engine/dispatch.ts).
  */
+import { neuronRunGpu, neuronRunGradGpu } from '../neuron/sequenceWebgpu.js';
 import type { UpdateAttrs, UpdateName } from '../../engine/backend.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type UnaryOp } from '../../engine/ops.js';
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/webgpu.js';
@@ -54,6 +55,8 @@ export const WEBGPU_KERNELS = {
   spikeGrad: spikeGradKernel,
   surrogateGrad: surrogateGradKernel,
   surrogateFun: surrogateFunKernel,
+  neuronRun: neuronRunGpu,
+  neuronRunGrad: neuronRunGradGpu,
   lifRun: lifRunGpu,
   lifRunGrad: lifRunGradGpu,
   alifRun: alifRunGpu,
