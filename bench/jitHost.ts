@@ -23,7 +23,7 @@ try {
   const rows = await jitSplit(tw, be, mode as Mode, makeProblem(tw.net, { seed: 0 }), n);
   console.log(`transform.jit: ${name}, ${be.description}, ${mode} mode, medians of ${n} alternated steps`);
   for (const r of rows) {
-    console.log(`${r.variant.padEnd(10)} host ${fmtMs(r.hostMs)} ms  wait ${fmtMs(r.waitMs)} ms  step ${fmtMs(r.stepMs)} ms  ops ${r.ops}  dispatches ${r.dispatches}  submits ${r.submits}`
+    console.log(`${r.variant.padEnd(10)} host ${fmtMs(r.hostMs)} ms (CPU ${fmtMs(r.hostCpuMs)} ms)  wait ${fmtMs(r.waitMs)} ms  step ${fmtMs(r.stepMs)} ms  ops ${r.ops}  dispatches ${r.dispatches}  submits ${r.submits}`
       + (r.overheadUsPerOp !== undefined ? `  kernels ${fmtMs(r.kernelMs)} ms  overhead ${r.overheadUsPerOp.toFixed(2)} µs/op` : ''));
   }
   console.log(`host time ${(rows[0]!.hostMs / rows[1]!.hostMs).toFixed(1)}× lower replayed`);
