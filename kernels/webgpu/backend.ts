@@ -142,7 +142,7 @@ export class WebGpuBackend implements Backend {
       events: (t, cols, by, maxDensity) => {
         const list = this.#events.list(t, cols, by, maxDensity);
         const cap = this.#capture;
-        if (cap && list) cap.events.push({ entry: cap.entry, input: { dataId: t.dataId, shape: [...t.shape], dtype: t.dtype, size: t.size }, cols, by, density: maxDensity, list });
+        if (cap) cap.events.push({ entry: cap.entry, input: { dataId: t.dataId, shape: [...t.shape], dtype: t.dtype, size: t.size }, cols, by, density: maxDensity, list });
         return list;
       },
     };
@@ -394,9 +394,11 @@ export class WebGpuBackend implements Backend {
     if (plan instanceof ReplayPlan) {
       const store = plan.replay(ext, hosts);
       if (store) return store;
-      return replayKernels(rec, this, ext, hosts); // this call's inputs take another kernel path
-    }
-    if (plan === 'kernels') return replayKernels(rec, this, ext, hosts);
+      // This call's inputs take another kernel path (an input became sparse or dense): capture it afresh.
+      this.#planFinalizer.unregister(rec);
+      this.#plans.delete(rec);
+      plan.dispose();
+    } else if (plan === 'kernels') return replayKernels(rec, this, ext, hosts);
     this.flush();
     const cap = newCapture();
     this.#capture = cap;
@@ -411,7 +413,7 @@ export class WebGpuBackend implements Backend {
     if (typeof compiled === 'string') this.#plans.set(rec, 'kernels');
     else {
       this.#plans.set(rec, compiled);
-      this.#planFinalizer.register(rec, compiled);
+      this.#planFinalizer.register(rec, compiled, rec);
     }
     return store;
   }

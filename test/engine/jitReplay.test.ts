@@ -265,4 +265,51 @@ describeWebGpu('transform.jit replay on WebGPU', (gpu) => {
     expect(gpu.memory().liveBuffers).toBe(base.liveBuffers);
     expect(gpu.memory().bytesInUse).toBe(base.bytesInUse);
   });
+
+  it('sparse inputs (event-driven kernels): a captured constant, a draw inside the step, a new argument each call', async () => {
+    // [512, 16] float32 with ≤ 10 % ones: large and sparse enough for the event lists of WebGPU uploads
+    // (kernels/webgpu/events.ts), so x·W and its weight gradient xᵀ·dY run the event-driven matmul.
+    const sparse = (seed: number, density: number) => {
+      const g = new random.Generator(seed);
+      return Float32Array.from({ length: 512 * 16 }, () => (g.nextFloat32() < density ? 1 : 0));
+    };
+    const setup = () => sg.withBackend(gpu, () => {
+      const w = new sg.ParamState(sg.tensor(Float32Array.from({ length: 64 }, (_, i) => Math.sin(i) * 0.3), [16, 4]));
+      const opt = new optim.Adam({ lr: 0.05 }).registerTrainableWeights({ w });
+      const captured = sg.keep(sg.tensor(sparse(1, 0.05), [512, 16]));
+      const step = (x: sg.Tensor | null) => {
+        const input = x ?? random.poissonSpikes(0.04, [512, 16]);
+        const xs = [input, captured];
+        const [g, l] = transform.grad(() => xs.map((v) => sg.matmul(v, w.value).tanh().sum()).reduce((a, b) => a.add(b)), { w }, { returnValue: true })();
+        opt.update(g);
+        return l;
+      };
+      return { w, step, captured };
+    });
+    // Even calls pass a new argument: sparse, sparse (two recordings), then one too dense for the event path
+    // (the replay must notice and run the kernels), then sparse again. Odd calls draw inside the step.
+    const densities = [0.05, 0, 0.06, 0, 0.5, 0, 0.04, 0, 0.03];
+    const run = async (jitted: boolean) => {
+      random.seed(5);
+      const s = setup();
+      const f = jitted ? transform.jit(s.step) : (x: sg.Tensor | null) => sg.tidy(() => s.step(x));
+      const losses: number[] = [];
+      for (let i = 0; i < densities.length; i++) {
+        // Odd calls draw inside the step, even ones pass a new sparse argument: two signatures, both replayed.
+        const x = i % 2 === 0 ? sg.withBackend(gpu, () => sg.tensor(sparse(100 + i, densities[i]!), [512, 16])) : null;
+        const l = sg.withBackend(gpu, () => f(x));
+        losses.push(await l.item());
+        if (!jitted) l.dispose();
+        x?.dispose();
+      }
+      const w = Array.from(await s.w.value.data());
+      s.captured.dispose();
+      return { losses, w, stats: jitted ? (f as ReturnType<typeof transform.jit>).stats : null };
+    };
+    const plain = await run(false);
+    const jitted = await run(true);
+    expect(jitted.losses).toEqual(plain.losses);
+    expect(jitted.w).toEqual(plain.w);
+    expect(jitted.stats!.hits).toBe(5); // calls 5–9 but the first of each signature's two recordings
+  });
 });
