@@ -6,6 +6,7 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as sg from '../index.js';
+import * as internal from '../internal.js';
 import { runBench, type BenchCase, type BenchOptions, type BenchResult } from './harness.js';
 import { MATMUL_SHAPES, microCases, type MatmulShape } from './micro.js';
 import { digitsEpochCase } from './digitsEpoch.js';
@@ -111,7 +112,7 @@ async function openBackends(cfg: BenchConfig, log: (l: string) => void): Promise
   const out = new Map<BenchBackend, sg.Backend>();
   for (const name of cfg.backends) {
     try {
-      out.set(name, await sg.getBackendInstance(name));
+      out.set(name, await internal.getBackendInstance(name));
     } catch (e) {
       if (cfg.backendsExplicit) throw new sg.SpikegradError(`bench: backend '${name}' is unavailable here: ${message(e)}`);
       log(`bench: ${name} unavailable (${message(e)}); running without it`);

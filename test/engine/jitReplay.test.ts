@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { metric, optim, random, transform } from '../../index.js';
 import { describeWebGpu } from '../support/webgpu.js';
 
@@ -92,7 +93,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('transform.jit replay on the CPU', () => {
   it('is bit-identical to plain calls over 12 steps: schedule, Adam step count, fresh random data, a carried state', async () => {
-    const r = await trainBoth(await sg.getBackendInstance('cpu'), 12);
+    const r = await trainBoth(await internal.getBackendInstance('cpu'), 12);
     checkBitIdentical(r, 12);
     // Losses change every step (fresh data, new weights): a replay that reused a recorded value would repeat one.
     expect(new Set(r.losses).size).toBe(12);
@@ -160,7 +161,7 @@ describe('transform.jit replay on the CPU', () => {
   });
 
   it('frees a replayed result at the next call, as a recorded one, and keeps memory flat', async () => {
-    const be = await sg.getBackendInstance('cpu');
+    const be = await internal.getBackendInstance('cpu');
     const f = transform.jit((x: sg.Tensor) => x.add(1).mul(2).sum());
     const x = sg.tensor([1, 2, 3]);
     f(x); f(x);
