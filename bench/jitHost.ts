@@ -5,6 +5,7 @@
  *   node scripts/run-ts.mjs bench/jitHost.ts [seed|wide|dense] [sequence|step] [webgpu|cpu] [steps]
  */
 import * as sg from '../index.js';
+import * as internal from '../internal.js';
 import { jitSplit } from './jitSplit.js';
 import { makeProblem } from './peers/problem.js';
 import { fmtMs } from './table.js';
@@ -17,7 +18,7 @@ if (mode !== 'sequence' && mode !== 'step') throw new Error(`jitHost: argument 2
 if (backend !== 'webgpu' && backend !== 'cpu') throw new Error(`jitHost: argument 3 expected webgpu or cpu, got '${backend}'`);
 const n = Number(steps);
 if (!Number.isInteger(n) || n < 1) throw new Error(`jitHost: argument 4 expected a positive integer, got '${steps}'`);
-const be = await sg.getBackendInstance(backend);
+const be = await internal.getBackendInstance(backend);
 try {
   const tw = w as TrainWorkload;
   const rows = await jitSplit(tw, be, mode as Mode, makeProblem(tw.net, { seed: 0 }), n);
