@@ -175,6 +175,20 @@ describe('transform.jit replay on the CPU', () => {
     x.dispose();
   });
 
+  it('a result the step keep()s stays alive after the next call on a replay too, as on a plain call', async () => {
+    const x = sg.tensor([1, 2]);
+    const f = transform.jit(() => [x.add(1), sg.keep(x.mul(3))] as const);
+    const outs = Array.from({ length: 5 }, () => f());
+    expect(f.stats.hits).toBe(3);
+    for (const [i, [a, b]] of outs.entries()) {
+      expect(a.isDisposed).toBe(i < 4); // freed by the next call
+      expect(Array.from(await b.data())).toEqual([3, 6]); // kept: the caller disposes it
+      b.dispose();
+    }
+    outs[4]![0].dispose();
+    x.dispose();
+  });
+
   it('never records with { record: false }, and refuses a bad option', () => {
     let ran = 0;
     const f = transform.jit(() => { ran++; return sg.ones([2]).add(1); }, { record: false });
