@@ -327,4 +327,36 @@ describeWebGpu('transform.jit replay on WebGPU', (gpu) => {
     expect(jitted.w).toEqual(plain.w);
     expect(jitted.stats!.hits).toBe(5); // calls 5–9 but the first of each signature's two recordings
   });
+
+  it('records any op through the generic path: a conv2d / maxPool2d step is bit-identical replayed, in one submit', async () => {
+    const make = () => sg.withBackend(gpu, () => {
+      random.seed(21);
+      const w = new sg.ParamState(random.normal([3, 2, 3, 3], 0, 0.4));
+      const v = new sg.ParamState(random.normal([3 * 3 * 3, 2], 0, 0.4));
+      const opt = new optim.Adam({ lr: optim.stepLR({ lr: 0.05, stepSize: 2, gamma: 0.5 }) }).registerTrainableWeights({ w, v });
+      const gen = new random.Generator(7); // each trainer its own stream: the two run interleaved
+      const step = () => {
+        const x = random.normal([4, 2, 7, 7], 0, 1, { generator: gen }); // fresh images each step
+        const [g, l] = transform.grad(() => {
+          const h = sg.maxPool2d(sg.conv2d(x, w.value, null, { padding: 1 }).tanh(), 2); // [4, 3, 3, 3]
+          return sg.matmul(h.reshape([4, 27]), v.value).square().mean();
+        }, { w, v }, { returnValue: true })();
+        opt.update(g);
+        return l;
+      };
+      return { step, w };
+    });
+    const plain = make(), jitted = make();
+    const f = transform.jit(jitted.step);
+    for (let i = 0; i < 7; i++) {
+      const a = sg.withBackend(gpu, () => sg.tidy(() => plain.step()));
+      const want = await a.item(); // read first: the plain step's work is not pending when f runs
+      a.dispose();
+      const b = sg.withBackend(gpu, () => f());
+      expect(await b.item()).toBe(want);
+    }
+    expect(Array.from(await jitted.w.value.data())).toEqual(Array.from(await plain.w.value.data()));
+    expect(f.stats.hits).toBe(5);
+    expect(f.stats.last.submits).toBe(1);
+  });
 });
