@@ -393,8 +393,12 @@ export class ReplayPlan {
     return store;
   }
 
-  /** Gives the plan's buffers back. */
+  #disposed = false;
+
+  /** Gives the plan's buffers back (once). */
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     for (const b of this.#owned) this.#host.discard(b);
     for (const ps of this.#uploadStorage.values()) this.#host.events.drop(ps);
     this.#uniform.destroy();

@@ -359,4 +359,22 @@ describeWebGpu('transform.jit replay on WebGPU', (gpu) => {
     expect(f.stats.hits).toBe(5);
     expect(f.stats.last.submits).toBe(1);
   });
+
+  it('frees a dropped recording\'s command list and buffers (a captured constant replaced again and again)', async () => {
+    const pooled = () => (gpu as unknown as { stats(): { pooledBuffers: number } }).stats().pooledBuffers;
+    let c = sg.withBackend(gpu, () => sg.keep(sg.tensor([1, 2, 3, 4])));
+    const f = transform.jit((x: sg.Tensor) => x.mul(c).add(1).mul(x).sum());
+    const x = sg.withBackend(gpu, () => sg.tensor([1, 1, 2, 2]));
+    const counts: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 4; i++) expect(await sg.withBackend(gpu, () => f(x)).item()).toBe(37 + 2 * round);
+      expect(f.stats.mode).toBe('replayed');
+      counts.push(pooled());
+      c.dispose();
+      c = sg.withBackend(gpu, () => sg.keep(sg.tensor([1 + 2 * (round + 1), 2, 3, 4])));
+    }
+    // Without freeing, every round would leave its plan's buffers behind.
+    expect(counts.at(-1)!).toBeLessThanOrEqual(counts[1]!);
+    sg.dispose([c, x]);
+  });
 });
