@@ -80,6 +80,8 @@ export interface Backend {
    * first use), as `replayKernels` does.
    */
   replayRecording?(key: object, rec: Recording, ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[];
+  /** Optional: frees what the backend built to replay `rec` (jit dropped it: new shapes, a freed constant). */
+  forgetRecording?(key: object, rec: Recording): void;
   /**
    * Throws a SpikegradError if tensors of these shapes and dtypes cannot be allocated (a limit of the backend
    * or the device), naming `what`, the shape, the bytes and the limit. Called before any allocation: by

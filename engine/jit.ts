@@ -229,7 +229,12 @@ export function jit<A extends unknown[], R extends TensorContainer>(f: (...args:
       const sig = signature(be, args);
       let plan = plans.get(sig.key);
       if (!plan) {
-        if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value!);
+        if (plans.size >= MAX_PLANS) {
+          const oldest = plans.keys().next().value!;
+          const dropped = plans.get(oldest)!.verified;
+          if (dropped) be.forgetRecording?.(key, dropped);
+          plans.delete(oldest);
+        }
         plan = { candidate: null, verified: null, mismatches: 0, unrecorded: null };
         plans.set(sig.key, plan);
         miss(n, plans.size === 1 && stats.calls === 0 ? 'first call' : 'new argument shapes, dtypes or backend');
@@ -242,6 +247,7 @@ export function jit<A extends unknown[], R extends TensorContainer>(f: (...args:
           return out;
         }
         miss(n, out);
+        be.forgetRecording?.(key, plan.verified);
         plan.verified = null;
       }
       stats.misses++;
