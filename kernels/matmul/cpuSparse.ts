@@ -23,8 +23,10 @@ export interface Csr {
   values: Float64Array;
 }
 
-/** Below this fraction of nonzeros a matmul operand is treated as sparse. */
+/** Below this fraction of nonzeros a matmul operand is treated as sparse (the default of `sparseTuning.density`). */
 export const SPARSE_DENSITY_THRESHOLD = 0.1;
+/** The density below which the event-driven path is taken; the benchmark moves it to measure the crossover. */
+export const sparseTuning = { density: SPARSE_DENSITY_THRESHOLD };
 /** Stored rows shorter than this are scanned directly (zero-skipping dense kernels) rather than compressed. */
 export const SPARSE_MIN_ROW = 32;
 /** Elements of A sampled to decide sparse vs dense before paying for a full scan. */
@@ -66,12 +68,12 @@ export function sparseView(a: TypedArray, rows: number, cols: number): Csr | nul
   const hit = csrCache.get(a);
   if (hit !== undefined) return hit === 'dense' ? null : hit;
   if (cols < SPARSE_MIN_ROW) return null; // not cached: the decision depends on the shape it is seen in
-  if (a.length < 1024 || sampleDensity(a) > SPARSE_DENSITY_THRESHOLD) {
+  if (a.length < 1024 || sampleDensity(a) > sparseTuning.density) {
     csrCache.set(a, 'dense');
     return null;
   }
   const csr = buildCsr(a, rows, cols);
-  const sparse = csr.values.length / Math.max(1, a.length) <= SPARSE_DENSITY_THRESHOLD;
+  const sparse = csr.values.length / Math.max(1, a.length) <= sparseTuning.density;
   csrCache.set(a, sparse ? csr : 'dense');
   return sparse ? csr : null;
 }
