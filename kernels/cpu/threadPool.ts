@@ -19,37 +19,12 @@
  * - The caller returns once DONE covers every chunk and ACTIVE is 0 (no worker still inside the job), so the
  *   next job may rewrite the words.
  */
-import { SpikegradError } from '../../engine/errors.js';
+import { defaultThreads } from './threadCount.js';
 import { arenaMemory, arenaShared, nodeWorkerThreads } from './wasmArena.js';
 import { wasmModule } from './wasmKernels.js';
 
 const GEN = 0, NEXT = 1, TASKS = 2, DONE = 3, ACTIVE = 4, KERNEL = 5, NARGS = 6, ERROR = 7, STOP = 8, CHUNK = 9, THREADS = 10, ARGS = 16;
 const MAX_ARGS = 32;
-
-/** The number of logical cores Node reports (1 where it cannot say). */
-function coreCount(): number {
-  const g = globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } };
-  try {
-    const os = g.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
-    if (os) return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-  } catch { /* not Node */ }
-  return 1;
-}
-
-/**
- * The thread count from the environment variable SPIKEGRAD_CPU_THREADS (a whole number ≥ 1), else every core.
- * A malformed value is an error naming the variable, not a silent default.
- */
-function defaultThreads(): number {
-  const g = globalThis as { process?: { env?: Record<string, string | undefined> } };
-  const text = g.process?.env?.SPIKEGRAD_CPU_THREADS;
-  if (text === undefined || text === '') return coreCount();
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) {
-    throw new SpikegradError(`environment variable SPIKEGRAD_CPU_THREADS: expected a whole number of threads from 1 to 1024, got ${JSON.stringify(text)}`);
-  }
-  return n;
-}
 
 /**
  * How many threads large kernels use, the calling thread included (default: SPIKEGRAD_CPU_THREADS, else every

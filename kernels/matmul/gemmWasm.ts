@@ -23,8 +23,11 @@ import {
 } from '../cpu/wasmEncode.js';
 import { wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 
-/** K from which a transposed A is copied to rows first (below it, its K rows fit the TLB). */
-const TRANSPOSE_MIN_K = 256;
+/**
+ * K from which a transposed A is copied to rows first (below it, its K rows fit the TLB), and N from which
+ * the product's work per element of A (2N flops) outweighs the copy's.
+ */
+const TRANSPOSE_MIN_K = 256, TRANSPOSE_MIN_N = 32;
 /** Row strip height and column strip width of the register tile. */
 const MR = 4, NR = 4;
 /** Flops below which a product stays on the calling thread (waking the workers costs ~10–50 µs). */
@@ -222,7 +225,7 @@ export function gemmWasm(a: Float32Array, aOff: number, tA: boolean, b: Float32A
     // A transposed and long in K (a weight gradient [T·B, n]ᵀ): packing 4 rows of op(A) would read 16 bytes
     // from each of K rows K·4·M bytes apart, a TLB miss per k; one transposing copy first is cheaper.
     let A: { arr: Float32Array; temp: boolean } | undefined;
-    if (tA && K >= TRANSPOSE_MIN_K && M >= MR) {
+    if (tA && K >= TRANSPOSE_MIN_K && M >= MR && N >= TRANSPOSE_MIN_N) {
       const t = arenaTake(M * K, false);
       if (t) {
         transposeInto(a, aOff, M, K, t);

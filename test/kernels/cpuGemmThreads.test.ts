@@ -9,6 +9,7 @@
  *   JavaScript twin must keep one serial sum across panels);
  * - special values: NaN and ±Infinity propagate, −0 sums to +0 (the sum starts at +0).
  * A product large enough to wake the workers is included, and `shutdownPool()` ends them (the process exits).
+ * And the choice between the event path and the dense kernel by an operand's measured density.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
@@ -16,6 +17,7 @@ import { gemmWasm, PARALLEL_MIN_FLOPS } from '../../kernels/matmul/gemmWasm.js';
 import { poolThreads, shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
 import { wasmEnabled, wasmKernels } from '../../kernels/cpu/wasmKernels.js';
 import { arenaRelease, arenaShared, arenaTake } from '../../kernels/cpu/wasmArena.js';
+import { ALWAYS_EVENTS_DENSITY, eventDensityLimits, SPARSE_DENSITY_THRESHOLD, sparseView } from '../../kernels/matmul/cpuSparse.js';
 import { rng } from '../support/helpers.js';
 
 const defaultThreads = threadPool.threads;
@@ -138,5 +140,34 @@ describe('matmul and linear on the CPU backend, wasm on every thread count vs th
     } finally {
       threadPool.threads = defaultThreads;
     }
+  }, 120_000); // 4 × 4 products of 16 MFLOP, the JavaScript twin's included, on a busy machine
+});
+
+describe('event path or dense kernel, by measured density (cpuSparse.ts eventDensityLimits)', () => {
+  const spikes = (n: number, p: number, seed: number) => {
+    const r = rng(seed);
+    return Float32Array.from({ length: n }, () => (r() < p ? 1 : 0));
+  };
+  it('limits follow the cost model: wider outputs and cached views favour events, more threads the dense kernel', () => {
+    const one = eventDensityLimits(128, 1), two = eventDensityLimits(128, 2);
+    // (128·0.15 − 5) / (128·3) and 128·0.15 / (128·3)
+    expect(one.fresh).toBeCloseTo((128 * 0.15 - 5) / 384, 12);
+    expect(one.cached).toBeCloseTo(0.05, 12);
+    expect(two.fresh).toBeLessThan(one.fresh);
+    expect(eventDensityLimits(512, 1).fresh).toBeGreaterThan(one.fresh);
+    // Narrow outputs: the fixed limit (the view serves the weight gradient too); spike trains of a few Hz
+    // always get a view.
+    expect(eventDensityLimits(16, 1)).toEqual({ fresh: SPARSE_DENSITY_THRESHOLD, cached: SPARSE_DENSITY_THRESHOLD });
+    expect(eventDensityLimits(40, 2)).toEqual({ fresh: ALWAYS_EVENTS_DENSITY, cached: 0.025 });
+  });
+  it('a fresh operand gets a view below the fresh limit only; the view, once built, serves up to the cached limit', () => {
+    const limits = eventDensityLimits(128, 1); // fresh ≈ 0.037, cached 0.05
+    expect(sparseView(spikes(3200 * 784, 0.2, 1), 3200, 784, limits)).toBeNull(); // rate-coded pixels: dense
+    expect(sparseView(spikes(3200 * 784, 0.005, 2), 3200, 784, limits)).not.toBeNull(); // 5 Hz spikes: events
+    const mid = spikes(3200 * 784, 0.045, 3);
+    expect(sparseView(mid, 3200, 784, limits)).toBeNull(); // above the fresh limit: no view built
+    expect(sparseView(mid, 3200, 784, { fresh: 1, cached: 1 })).not.toBeNull(); // built (e.g. by another product)
+    expect(sparseView(mid, 3200, 784, limits)).not.toBeNull(); // now below the cached limit: reused
+    expect(sparseView(mid, 3200, 784, eventDensityLimits(40, 2))).toBeNull(); // but not above a lower cached limit
   });
 });
