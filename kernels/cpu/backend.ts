@@ -100,6 +100,10 @@ export class CpuBackend implements Backend {
     this.#storage(id).refs++;
   }
 
+  isLive(id: DataId): boolean {
+    return this.#storage(id).refs > 0;
+  }
+
   release(id: DataId): void {
     const s = this.#storage(id);
     if (s.refs <= 0) return;
