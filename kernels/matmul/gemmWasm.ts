@@ -30,8 +30,12 @@ import { wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 const TRANSPOSE_MIN_K = 256, TRANSPOSE_MIN_N = 32;
 /** Row strip height and column strip width of the register tile. */
 const MR = 4, NR = 4;
-/** Flops below which a product stays on the calling thread (waking the workers costs ~10–50 µs). */
-export const PARALLEL_MIN_FLOPS = 4e6;
+/**
+ * Flops below which a product stays on the calling thread: measured on the loaded 2-core machine, a product
+ * of 4–34 MFLOP took ~1–2 ms more CPU time on two threads than on one (bench/RESULTS.md); 32 MFLOP is ~2 ms
+ * of one core's work.
+ */
+export const PARALLEL_MIN_FLOPS = 32e6;
 
 const eqI = (a: Code, b: Code): Code => [...a, ...b, 0x46];
 const geU = (a: Code, b: Code): Code => [...a, ...b, 0x4f];

@@ -122,7 +122,7 @@ describe('gemmWasm', () => {
 
 describe('matmul and linear on the CPU backend, wasm on every thread count vs the JavaScript twin', () => {
   // Above PARALLEL_MIN_FLOPS, so the pool really runs; K = 300 > the JavaScript kernel's 256-long panels.
-  const M = 203, K = 300, N = 130;
+  const M = 403, K = 300, N = 230;
   it(`[${M}, ${K}]·[${K}, ${N}] (${(2 * M * K * N / 1e6).toFixed(0)} MFLOP) and its transposes: identical bits`, async () => {
     expect(2 * M * K * N).toBeGreaterThan(PARALLEL_MIN_FLOPS);
     await sg.setBackend('cpu');
@@ -220,7 +220,7 @@ describe('the thread count, and process exit', () => {
       const { code, stdout, stderr, exitedAt } = await runChild(args);
       expect(code, `child stderr: ${stderr}`).toBe(0);
       const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { y: number; description: string; lastWorkAt: number };
-      expect(report.y).toBe(300 * 100 * 200);
+      expect(report.y).toBe(600 * 200 * 400);
       expect(report.description).toMatch(/large products on 2 threads/);
       expect(exitedAt - report.lastWorkAt).toBeLessThan(3000); // a busy machine; a worker keeping it alive would hang to the kill
     }, 60_000);
