@@ -12,6 +12,13 @@
  * job names a kernel it does not have yet). Workers are unref'd (they never keep the process alive) and
  * `shutdownPool()` ends them; the next parallel job starts a new pool.
  *
+ * Sequence kernels (the neuron and synapse loops over [T, B·n]) parallelise the same way: write the WebAssembly
+ * kernel with (thread, lo, hi) as its last parameters, lo/hi counting groups of 4 columns (one f32x4), each
+ * column group swept over all T (columns are independent, so the bits do not depend on the split), work rows
+ * at `scratch + thread · stride` from one arena block of `threads · stride` bytes, and call
+ * `parallelFor(key, run, args, Math.ceil(N / 4), threads)` with `threads` from `poolThreads()` when the sweep is
+ * large (all operands must live in the arena: workers see nothing else).
+ *
  * Protocol on the control words (an Int32Array on a SharedArrayBuffer):
  * - GEN is a sequence lock: odd while the calling thread writes a job, even once it is complete. A worker
  *   reads the job, enters (ACTIVE + 1) and re-reads GEN: if it changed, it leaves and reads again.
