@@ -76,7 +76,7 @@ export interface DigitsConfig {
 
 export const DIGITS_DEFAULTS: DigitsConfig = {
   dataset: 'digits', model: 'snn', hidden: 128, steps: 25, epochs: 10, batch: 128, lr: 2e-3,
-  encoder: 'rate', loss: 'ce-mean-membrane', seed: 0, beta: 0.95, schedule: 'constant', shift: 0,
+  encoder: 'rate', loss: 'ce-mean-membrane', seed: 0, beta: 0.95, schedule: 'constant', shift: 2,
 };
 
 export interface EpochRecord {
