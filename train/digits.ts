@@ -39,17 +39,22 @@ import {
 } from '../optim/spikeMetric.js';
 import { atan } from '../surrogate/aliases.js';
 import { latency, rateArray } from '../spikegen/index.js';
+import { DigitsCSNN } from './csnn.js';
 import * as u from '../units/index.js';
 
 export const LOSSES = ['ce-count', 'ce-rate', 'mse-count', 'ce-max-membrane', 'ce-mean-membrane'] as const;
 export type DigitsLoss = (typeof LOSSES)[number];
-export const ENCODERS = ['rate', 'latency'] as const;
+/** 'direct' (for --model csnn): the analog pixels at every step, SpikingJelly's CSNN encoding (the first layer encodes). */
+export const ENCODERS = ['rate', 'latency', 'direct'] as const;
 export type DigitsEncoder = (typeof ENCODERS)[number];
-export const MODELS = ['snn', 'mlp'] as const;
+export const MODELS = ['snn', 'mlp', 'csnn'] as const;
 
 export interface DigitsConfig {
   dataset: 'digits' | 'fashion';
-  /** 'snn' (default) or 'mlp': the same layer sizes, ReLU, on the raw pixels (no time axis), for scale. */
+  /**
+   * 'snn' (default), 'mlp': the same layer sizes, ReLU, on the raw pixels (no time axis), for scale, or 'csnn':
+   * the convolutional SNN of train/csnn.ts (snnTorch's tutorial 7, 12C5-MP2-64C5-MP2-FC10; `hidden` unused).
+   */
   model: (typeof MODELS)[number];
   hidden: number;
   steps: number;
@@ -72,6 +77,8 @@ export interface DigitsConfig {
   trainPerClass?: number;
   testPerClass?: number;
   cacheDir?: string;
+  /** --model csnn: the channels of its two convolutions (default [12, 64]). */
+  channels?: [number, number];
 }
 
 export const DIGITS_DEFAULTS: DigitsConfig = {
@@ -243,8 +250,9 @@ export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: Array
   if (train.featureSize !== test.featureSize) throw new SpikegradError(`trainDigits: train and test samples differ in size (${train.featureSize} and ${test.featureSize})`);
   const F = train.featureSize, C = train.classes;
   random.seed(c.seed);
-  const snn = c.model === 'snn';
-  const net: nn.Module = snn ? new DigitsSNN(F, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss) }) : new DigitsMLP(F, c.hidden, C);
+  const snn = c.model !== 'mlp';
+  const net: nn.Module = c.model === 'csnn' ? csnnFor(F, C, c)
+    : snn ? new DigitsSNN(F, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss) }) : new DigitsMLP(F, c.hidden, C);
   const batches = c.batch >= train.length ? 1 : Math.ceil(train.length / c.batch);
   const optimizer = new Adam({ lr: c.schedule === 'cosine' ? cosineLR({ lr: c.lr, steps: batches * c.epochs }) : c.lr });
   optimizer.registerTrainableWeights(net.states(ParamState));
@@ -253,7 +261,8 @@ export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: Array
   const flat = (v: Float32Array, shape: number[]) => ({ values: v, shape: [shape[0]!, F] });
   const encodeHost = !snn ? flat
     : c.encoder === 'rate' ? (v: Float32Array, shape: number[]) => rateArray(v, [shape[0]!, F], { numSteps: c.steps, generator: encGen })
-      : flat;
+      : c.encoder === 'direct' ? (v: Float32Array, shape: number[]) => repeatSteps(v, shape[0]!, F, c.steps)
+        : flat;
   const encode = snn && c.encoder === 'latency'
     ? (x: Tensor) => latency(x, { numSteps: c.steps, tau: 5, threshold: 0.01, linear: true, normalize: true, clip: true })
     : undefined;
@@ -305,6 +314,23 @@ export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: Array
       for (const st of Object.values(net.states())) st.dispose();
     },
   };
+}
+
+/** 'direct' encoding: the same analog image at each of T steps, [T, B, F]. */
+function repeatSteps(v: Float32Array, B: number, F: number, T: number): { values: Float32Array; shape: number[] } {
+  const out = new Float32Array(T * B * F);
+  for (let t = 0; t < T; t++) out.set(v.subarray(0, B * F), t * B * F);
+  return { values: out, shape: [T, B, F] };
+}
+
+/** --model csnn: the convolutional SNN of train/csnn.ts on square one-channel images. */
+function csnnFor(F: number, C: number, c: DigitsConfig): nn.Module {
+  const side = Math.round(Math.sqrt(F));
+  if (side * side !== F) throw new SpikegradError(`trainDigits: --model csnn expected square images, got ${F} pixels per image`);
+  if (c.channels && !(c.channels.length === 2 && c.channels.every((n) => Number.isInteger(n) && n > 0))) {
+    throw new SpikegradError(`trainDigits: argument 'channels' expected two positive integers, got [${String(c.channels)}]`);
+  }
+  return new DigitsCSNN(side, C, { beta: c.beta, readout: isMembraneLoss(c.loss), ...(c.channels ? { channels: c.channels } : {}) });
 }
 
 /** Trains and evaluates; `data` defaults to loadDigitsData(config). */

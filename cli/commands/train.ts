@@ -15,6 +15,7 @@ import { setBackend, type BackendChoice } from '../../engine/backends.js';
 import { DIGITS_DEFAULTS, ENCODERS, LOSSES, MODELS, loadDigitsData, trainDigits, type DigitsConfig, type DigitsResult } from '../../train/digits.js';
 import { readDigitsCheckpoint } from '../../train/digitsCheckpoint.js';
 import { describeRun, formatConfusion, formatEpoch, prepareOut, toJson, writeOutputs } from '../trainReport.js';
+import { loadChartLibs } from '../plot.js';
 
 export const TASKS = ['digits', 'fashion'] as const;
 
@@ -38,6 +39,8 @@ export interface TrainCliOptions {
   trainPerClass?: number;
   testPerClass?: number;
   cacheDir?: string;
+  /** --model csnn: the channels of its two convolutions. */
+  channels?: [number, number];
   json: boolean;
   progress: boolean;
 }
@@ -58,6 +61,15 @@ function positiveArg(name: string) {
   };
 }
 
+/** --channels 12,64: two positive integers. */
+function channelsArg(v: string): [number, number] {
+  const parts = v.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 2 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new InvalidArgumentError(`--channels expects two positive integers such as 12,64, got '${v}'.`);
+  }
+  return parts as [number, number];
+}
+
 /** Runs the task for parsed options; returns the result (printed and written). */
 export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s: string) => void; err?: (s: string) => void } = {}): Promise<DigitsResult> {
   const out = io.out ?? ((s: string) => process.stdout.write(`${s}\n`));
@@ -68,6 +80,7 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
     encoder: o.encoder, loss: o.loss, seed: o.seed, schedule: o.schedule, shift: o.shift,
     ...(o.trainPerClass ? { trainPerClass: o.trainPerClass } : {}), ...(o.testPerClass ? { testPerClass: o.testPerClass } : {}),
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+    ...(o.channels ? { channels: o.channels } : {}),
   };
   // Everything that can fail on the user's input fails here, before training: --resume, --save, --out, the
   // data, the backend.
@@ -76,8 +89,11 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
   if (o.save !== undefined) await checkSaveFile(o.save, { resume: o.resume, force: o.force ?? false });
   const outDir = await prepareOut(o.out, o.force ?? false);
   const sets = await loadDigitsData({ dataset: config.dataset!, seed: o.seed, ...config });
+  // The chart packages (optional) load while the backend starts; missing ones fail here, before training.
+  const charts = loadChartLibs('train');
+  charts.catch(() => undefined); // handled below; this keeps the rejection from counting as unhandled meanwhile
   const backend = await setBackend(o.backend);
-  const chartLibs = Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).catch(() => undefined);
+  await charts;
   const tty = o.progress && !!process.stderr.isTTY && !o.json;
   let bar: cliProgress.SingleBar | null = null;
   let header = '';
@@ -103,7 +119,6 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
       else if (o.progress) err(formatEpoch(e, o.epochs));
     },
   }, sets);
-  await chartLibs;
   const files = await writeOutputs(result, outDir);
   if (o.json) out(toJson(result));
   else {
@@ -148,10 +163,11 @@ export function register(program: Command): void {
     .option('--lr <x>', 'Adam learning rate', positiveArg('--lr'), d.lr)
     .addOption(new Option('--encoder <name>', 'how pixels become spikes').choices([...ENCODERS]).default(d.encoder))
     .addOption(new Option('--loss <name>', 'count losses train LIF outputs; membrane losses a leaky readout').choices([...LOSSES]).default(d.loss))
-    .addOption(new Option('--model <name>', "'mlp': the same sizes without spikes, for scale").choices([...MODELS]).default(d.model))
+    .addOption(new Option('--model <name>', "'mlp': the same sizes without spikes, for scale; 'csnn': the convolutional SNN 12C5-MP2-64C5-MP2-FC10").choices([...MODELS]).default(d.model))
     .addOption(new Option('--schedule <name>', "learning rate: 'cosine' decays from --lr to 0 over the run").choices(['constant', 'cosine']).default(d.schedule))
     .option('--shift <n>', 'augmentation: move each training image by up to n pixels per axis, a fresh draw per epoch (0: none)', intArg('--shift', 0), d.shift)
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
+    .option('--channels <c1,c2>', '--model csnn: channels of its two 5×5 convolutions (default 12,64: snnTorch tutorial 7)', channelsArg)
     .option('--seed <n>', 'seed of the weights, the shuffles and the spike encoding', intArg('--seed', -(2 ** 31)), d.seed)
     .option('--train-per-class <n>', 'use only the first n training images of each class (quick runs)', intArg('--train-per-class', 1))
     .option('--test-per-class <n>', 'use only the first n test images of each class', intArg('--test-per-class', 1))
