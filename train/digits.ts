@@ -267,6 +267,9 @@ export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: Array
     ? (x: Tensor) => latency(x, { numSteps: c.steps, tau: 5, threshold: 0.01, linear: true, normalize: true, clip: true })
     : undefined;
   const loaderOpts = { encodeHost, ...(encode ? { encode } : {}) };
+  if (c.shift > 0 && train.featureShape.length < 2) {
+    throw new SpikegradError(`trainDigits: argument 'shift' ${c.shift} moves images, but the training samples have the shape [${train.featureShape.join(', ')}]; give them an image shape (data.fromArrays(x, y, { shape: [28, 28] })) or pass shift: 0`);
+  }
   const augment = c.shift > 0 ? { augment: randomShift({ maxShift: c.shift, generator: augmentGen }) } : {};
   const trainLoader = new DataLoader(train, { batchSize: c.batch, seed: c.seed, shuffle: true, ...loaderOpts, ...augment });
   const testLoader = new DataLoader(test, { batchSize: Math.max(c.batch, 256), shuffle: false, ...loaderOpts });
