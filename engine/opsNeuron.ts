@@ -17,7 +17,6 @@ import { isFloat } from './dtype.js';
 import { SpikegradError, fmtShape } from './errors.js';
 import type { InMeta, OpDef, OutMeta } from './ops.js';
 import { sameShape } from './shape.js';
-import { runOp } from './dispatch.js';
 import type { Tensor } from './tensor.js';
 import type { BoundNeuron } from '../dynamics/bind.js';
 
@@ -150,9 +149,9 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
       return [seqOut(x), { shape: [x.shape[0]!, K, ...x.shape.slice(1)], dtype: x.dtype }];
     },
     save: { inputs: [0, 1], outputs: [1] },
-    vjp([dS, dStates], s, a, needs) {
+    vjp([dS, dStates], s, a, needs, O) {
       const ins = [s.inputs[0]!, s.inputs[1]!, s.outputs[1]!, ...present(dS ?? null, dStates ?? null)];
-      const [dx, ds0] = runOp('neuronRunGrad', ins, { ...a, hasDS: !!dS, hasDStates: !!dStates });
+      const [dx, ds0] = O.runOp('neuronRunGrad', ins, { ...a, hasDS: !!dS, hasDStates: !!dStates });
       return [needs[0] ? dx! : null, needs[1] ? ds0! : null];
     },
   },
@@ -181,9 +180,9 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
       return [seqOut(ins[0]!), seqOut(ins[0]!)];
     },
     save: { inputs: [1], outputs: [1] },
-    vjp([dS, dV], s, a, needs) {
+    vjp([dS, dV], s, a, needs, O) {
       const [v0, vs] = [s.inputs[1]!, s.outputs[1]!];
-      const [dx, dv0] = runOp('lifRunGrad', [v0, vs, ...present(dS ?? null, dV ?? null)], { ...a, hasDS: !!dS, hasDV: !!dV });
+      const [dx, dv0] = O.runOp('lifRunGrad', [v0, vs, ...present(dS ?? null, dV ?? null)], { ...a, hasDS: !!dS, hasDV: !!dV });
       return [needs[0] ? dx! : null, needs[1] ? dv0! : null];
     },
   },
@@ -204,9 +203,9 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
       return [seqOut(ins[0]!), seqOut(ins[0]!), seqOut(ins[0]!)];
     },
     save: { inputs: [1, 2], outputs: [1, 2] },
-    vjp([dS, dV, dA], s, a, needs) {
+    vjp([dS, dV, dA], s, a, needs, O) {
       const ins = [s.inputs[1]!, s.inputs[2]!, s.outputs[1]!, s.outputs[2]!, ...present(dS ?? null, dV ?? null, dA ?? null)];
-      const [dx, dv0, da0] = runOp('alifRunGrad', ins, { ...a, hasDS: !!dS, hasDV: !!dV, hasDA: !!dA });
+      const [dx, dv0, da0] = O.runOp('alifRunGrad', ins, { ...a, hasDS: !!dS, hasDV: !!dV, hasDA: !!dA });
       return [needs[0] ? dx! : null, needs[1] ? dv0! : null, needs[2] ? da0! : null];
     },
   },
