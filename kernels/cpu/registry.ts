@@ -8,7 +8,7 @@ import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type U
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/cpu.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/cpu.js';
 import { linearKernel, matmulKernel } from '../matmul/cpu.js';
-import { alifRunGradKernel, alifRunKernel, lifRunGradKernel, lifRunKernel } from '../neuron/cpu.js';
+import { lifRunGradKernel, lifRunKernel } from '../neuron/cpu.js';
 import { decayRunGradKernel, dualExponRunGradKernel, dualExponRunKernel, exponRunKernel, leakyRunKernel } from '../synapse/cpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/cpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/cpu.js';
@@ -52,8 +52,6 @@ export const CPU_KERNELS = {
   neuronRunGrad: neuronRunGradKernel,
   lifRun: lifRunKernel,
   lifRunGrad: lifRunGradKernel,
-  alifRun: alifRunKernel,
-  alifRunGrad: alifRunGradKernel,
   exponRun: exponRunKernel,
   leakyRun: leakyRunKernel,
   decayRunGrad: decayRunGradKernel,

@@ -9,7 +9,7 @@ import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whe
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/webgpu.js';
 import { matmulKernel } from '../matmul/webgpu.js';
 import { linearGpu } from '../matmul/linearWebgpu.js';
-import { alifRunGpu, alifRunGradGpu, lifRunGpu, lifRunGradGpu } from '../neuron/webgpu.js';
+import { lifRunGpu, lifRunGradGpu } from '../neuron/webgpu.js';
 import { decayRunGradGpu, dualExponRunGpu, dualExponRunGradGpu, exponRunGpu, leakyRunGpu } from '../synapse/webgpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/webgpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/webgpu.js';
@@ -53,8 +53,6 @@ export const WEBGPU_KERNELS = {
   neuronRunGrad: neuronRunGradGpu,
   lifRun: lifRunGpu,
   lifRunGrad: lifRunGradGpu,
-  alifRun: alifRunGpu,
-  alifRunGrad: alifRunGradGpu,
   exponRun: exponRunGpu,
   leakyRun: leakyRunGpu,
   decayRunGrad: decayRunGradGpu,
