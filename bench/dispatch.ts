@@ -5,6 +5,7 @@
  *   node scripts/run-ts.mjs bench/dispatch.ts
  */
 import * as sg from '../index.js';
+import * as internal from '../internal.js';
 import { SUBMIT_EVERY, type WebGpuBackend } from '../kernels/webgpu/index.js';
 import { report, runBench, webgpuOrNull } from './harness.js';
 
@@ -35,7 +36,7 @@ if (gpu) {
   }
   gpu.submitEvery = SUBMIT_EVERY;
 }
-rows.push(['cpu', await chain(await sg.getBackendInstance('cpu'), '-')]);
+rows.push(['cpu', await chain(await internal.getBackendInstance('cpu'), '-')]);
 console.log('');
 for (const [name, us] of rows) console.log(`${name.padEnd(40)} ${us.toFixed(1).padStart(7)} µs/op`);
 await sg.shutdown();

@@ -10,6 +10,7 @@
  * processes share the cores.
  */
 import * as sg from '../index.js';
+import * as internal from '../internal.js';
 
 export interface BenchCase<S = unknown> {
   name: string;
@@ -128,7 +129,7 @@ export function report(r: BenchResult): void {
 /** The WebGPU backend, or null (with a note on stderr) when this machine has no adapter. */
 export async function webgpuOrNull(): Promise<sg.Backend | null> {
   try {
-    return await sg.getBackendInstance('webgpu');
+    return await internal.getBackendInstance('webgpu');
   } catch (e) {
     console.error(`bench: WebGPU unavailable (${e instanceof Error ? e.message : String(e)}); CPU only`);
     return null;

@@ -14,6 +14,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import * as sg from '../index.js';
+import * as internal from '../internal.js';
 import { matmulTuning } from '../kernels/matmul/webgpu.js';
 import { report, runBench, webgpuOrNull, type BenchResult } from './harness.js';
 
@@ -57,7 +58,7 @@ type Column = 'webgpu' | 'webgpuTiled' | 'cpu';
 
 sg.random.seed(1);
 const gpu = await webgpuOrNull();
-const cpu = await sg.getBackendInstance('cpu');
+const cpu = await internal.getBackendInstance('cpu');
 // The lane-tiled kernel only runs on software adapters; there the GPU kernels are the comparison.
 const software = gpu !== null && (gpu as sg.Backend & { adapter?: { software?: boolean } }).adapter?.software === true;
 const columns: [Column, sg.Backend][] = [

@@ -6,12 +6,14 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as sg from '../index.js';
+import * as internal from '../internal.js';
 import { runBench, type BenchCase, type BenchOptions, type BenchResult } from './harness.js';
 import { MATMUL_SHAPES, microCases, type MatmulShape } from './micro.js';
 import { digitsEpochCase } from './digitsEpoch.js';
 import { onmCase } from './onm.js';
 import { runPeers, type PeerOptions, type PeerRow, type SelfCheck } from './peerRows.js';
 import { profileStep, type StepProfile } from './profile.js';
+import { jitSplit, type JitSplitRow } from './jitSplit.js';
 import { makeProblem } from './peers/problem.js';
 import { trainCase } from './trainStep.js';
 import type { BenchBackend, Mode, Workload } from './workloads.js';
@@ -60,6 +62,9 @@ export interface ProfileRow {
   backend: BenchBackend;
   mode: Mode;
   profile?: StepProfile;
+  /** Train workloads: host and device time per step, transform.jit replayed against unrecorded (jitSplit.ts). */
+  jit?: JitSplitRow[];
+  jitError?: string;
   error?: string;
 }
 
@@ -107,7 +112,7 @@ async function openBackends(cfg: BenchConfig, log: (l: string) => void): Promise
   const out = new Map<BenchBackend, sg.Backend>();
   for (const name of cfg.backends) {
     try {
-      out.set(name, await sg.getBackendInstance(name));
+      out.set(name, await internal.getBackendInstance(name));
     } catch (e) {
       if (cfg.backendsExplicit) throw new sg.SpikegradError(`bench: backend '${name}' is unavailable here: ${message(e)}`);
       log(`bench: ${name} unavailable (${message(e)}); running without it`);
@@ -185,6 +190,13 @@ export async function runSuite(cfg: BenchConfig): Promise<BenchReport> {
           row.profile = await profileStep(c);
         } catch (e) {
           row.error = message(e);
+        }
+        if (w.kind === 'train') {
+          try {
+            row.jit = await jitSplit(w, be, mode, makeProblem(w.net, { seed: cfg.seed ?? 0 }));
+          } catch (e) {
+            row.jitError = message(e);
+          }
         }
         report.profiles.push(row);
       }

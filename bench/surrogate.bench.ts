@@ -8,6 +8,7 @@
  */
 import { bench, describe } from 'vitest';
 import * as sg from '../index.js';
+import * as internal from '../internal.js';
 import { compileScaledLoop, interpretScalar } from '../surrogate/compileJs.js';
 
 const N = 256 * 100 * 20;
@@ -26,7 +27,7 @@ const cases: [sg.surrogate.Surrogate, (x: sg.Tensor) => sg.Tensor][] = [
 for (const [s, composite] of cases) {
   describe(`spike backward, ${s} (${N} elements, CPU float32)`, () => {
     bench('fused (compiled)', () => {
-      sg.runOp('spikeGrad', [x, dy], { surrogate: s })[0]!.dispose();
+      internal.runOp('spikeGrad', [x, dy], { surrogate: s })[0]!.dispose();
     }, opts);
     const f = interpretScalar(s.gradExpr);
     const interp = (X: Float32Array, DY: Float32Array, OUT: Float32Array) => { for (let i = 0; i < OUT.length; i++) OUT[i] = DY[i]! * f(X[i]!); };

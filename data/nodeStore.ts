@@ -19,7 +19,7 @@ type NodeModule = typeof import('node:module');
 type Url = typeof import('node:url');
 
 /** A Node module by name ('fs/promises'), through a specifier built at run time that bundlers do not follow. */
-const nodeImport = (name: string): Promise<unknown> => import(/* @vite-ignore */ `node:${name}`);
+const nodeImport = (name: string): Promise<unknown> => import(/* webpackIgnore: true */ /* @vite-ignore */ `node:${name}`);
 
 async function node(): Promise<{ fs: Fs; path: Path; os: Os; module: NodeModule; url: Url }> {
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;

@@ -140,7 +140,7 @@ export async function readShd(source: string | Uint8Array, opts: ShdOptions = {}
   if (!h5) {
     const specifier = 'h5wasm';
     try {
-      h5 = (await import(/* @vite-ignore */ specifier)) as H5wasmModule;
+      h5 = (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as H5wasmModule;
     } catch {
       throw new SpikegradError(`${fn}: reading HDF5 needs the npm package 'h5wasm', which is not installed. Install it with:  npm install h5wasm`);
     }

@@ -69,7 +69,7 @@ export async function decideAuto(): Promise<AutoDecision> {
   const gpu = factories.get('webgpu');
   if (!gpu?.probe) return { backend: 'cpu', reason: 'no WebGPU backend is registered' };
   const r = await gpu.probe();
-  if ('unavailable' in r) return { backend: 'cpu', reason: `no WebGPU adapter (${r.unavailable})` };
+  if ('unavailable' in r) return { backend: 'cpu', reason: `WebGPU is unavailable here: ${r.unavailable}` };
   if (r.hardware) return { backend: 'webgpu', reason: `hardware adapter: ${r.description}` };
   return {
     backend: 'cpu',
@@ -177,11 +177,6 @@ export function withBackend<T>(backend: Backend, fn: () => T): T {
   } finally {
     current = prev;
   }
-}
-
-/** The already-created instance of `name`, if any. */
-export function peekBackend(name: BackendName): Backend | undefined {
-  return instances.get(name);
 }
 
 /**

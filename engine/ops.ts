@@ -16,10 +16,12 @@ import type { Tensor } from './tensor.js';
 import * as O from './api.js';
 import type * as Api from './api.js';
 import type { run1, runOp } from './dispatch.js';
+import { softmaxCrossEntropyGrad } from './lossGrad.js';
 import { SPIKE_OPS, type SpikeOpAttrs } from './opsSpike.js';
 import { NEURON_OPS, type NeuronOpAttrs } from './opsNeuron.js';
 import { SYNAPSE_OPS, type SynapseOpAttrs } from './opsSynapse.js';
 import { LINEAR_OPS, type LinearOpAttrs } from './opsLinear.js';
+import { CONV_OPS, type ConvOpAttrs } from './opsConv.js';
 
 export interface OutMeta {
   shape: number[];
@@ -43,12 +45,11 @@ export const UNARY_OPS: readonly UnaryOp[] = [
 export const BINARY_OPS: readonly BinaryOp[] = [
   'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'logicalAnd', 'logicalOr',
 ];
-export const COMPARISON_OPS: readonly BinaryOp[] = ['lt', 'le', 'gt', 'ge', 'eq', 'ne'];
 
 type NoAttrs = Record<string, never>;
 
 /** Attributes of every op, by name. The op-name union is derived from this one interface. */
-export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs, NeuronOpAttrs, SynapseOpAttrs, LinearOpAttrs {
+export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs, NeuronOpAttrs, SynapseOpAttrs, LinearOpAttrs, ConvOpAttrs {
   powScalar: { exponent: number };
   cast: { dtype: DType };
   where: NoAttrs;
@@ -504,7 +505,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
       return [{ shape: [logits.shape[0]!], dtype: logits.dtype }];
     },
     save: { inputs: [0, 1] },
-    vjp: ([dy], s) => [O.softmaxCrossEntropyGrad(s.inputs[0]!, s.inputs[1]!, dy!), null],
+    vjp: ([dy], s) => [softmaxCrossEntropyGrad(s.inputs[0]!, s.inputs[1]!, dy!), null],
   },
   softmaxCrossEntropyGrad: {
     infer(ins) {
@@ -520,5 +521,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   ...SYNAPSE_OPS,
   // nn.Linear's x @ W + b (engine/opsLinear.ts).
   ...LINEAR_OPS,
+  // Convolution and max pooling over NCHW images (engine/opsConv.ts).
+  ...CONV_OPS,
 
 };

@@ -21,10 +21,6 @@ export function adoptIntoScope(t: Tensor): boolean {
   return true;
 }
 
-export function scopeDepth(): number {
-  return scopes.length;
-}
-
 export type TensorContainer = Tensor | null | undefined | void | number | string | boolean | TensorContainer[] | { [k: string]: TensorContainer };
 
 function collect(x: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor, depth = 0): void {

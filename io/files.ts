@@ -19,7 +19,7 @@ let nodeModules: Promise<{ fs: FsPromises; path: Path }> | null = null;
 
 /** node:fs/promises and node:path, or an error naming `where` when there is no Node file system. */
 async function node(where: string): Promise<{ fs: FsPromises; path: Path }> {
-  const load = (name: string) => import(/* @vite-ignore */ `node:${name}`);
+  const load = (name: string) => import(/* webpackIgnore: true */ /* @vite-ignore */ `node:${name}`);
   nodeModules ??= Promise.all([load('fs/promises'), load('path')]).then(([fs, path]) => ({ fs: fs as FsPromises, path: path as Path }));
   try {
     return await nodeModules;

@@ -25,6 +25,7 @@ import { Constant, toInitializer, type InitLike, type Initializer } from './init
 import { Layer, readParam } from './layer.js';
 import { SpikingNeuron, type LIFOptions } from './lif.js';
 import type { InitStateOptions } from './module.js';
+import { recordSequence, recording } from './record.js';
 
 export interface ALIFOptions extends LIFOptions {
   /** Adaptation time constant (default 100 ms). */
@@ -78,6 +79,10 @@ export class ALIF extends SpikingNeuron {
     const v0 = this.hidden(this.V, seq, true), a0 = this.hidden(this.a, seq, true);
     const s0 = stack([v0, a0], 0);
     const [spikes, states] = runOp('neuronRun', [seq, s0], { neuron: this.bound(Layer.floatOf(v0)), spkFun: this.spkFun, detachReset: this.detachReset });
+    if (recording.active > 0) { // nn.record asked for the sequences: each state's [T, …] slice
+      recordSequence(this, 'V', index(states!, 0, 1));
+      recordSequence(this, 'a', index(states!, 1, 1));
+    }
     const last = index(states!, -1);
     this.V.value = index(last, 0);
     this.a.value = index(last, 1);

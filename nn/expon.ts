@@ -16,6 +16,7 @@ import { expEulerConstants } from './expEuler.js';
 import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
 import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
+import { recordSequence } from './record.js';
 
 export interface ExponOptions {
   /** Decay time constant (default 8 ms; numbers are ms). */
@@ -55,6 +56,7 @@ export class Expon extends Layer {
     const seq = this.checkSeq(xs);
     const g0 = this.hidden(this.g, seq, true);
     const [gs] = runOp('exponRun', [seq, g0], expEulerConstants(this.tau, getDtMs(), Layer.floatOf(g0)));
+    recordSequence(this, 'g', gs!);
     this.g.value = index(gs!, -1);
     return gs!;
   }

@@ -24,6 +24,7 @@ import { Constant, toInitializer, type InitLike, type Initializer } from './init
 import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
 import { checkSpikeFunction, defaultSpikeFunction, type SpikeFunction } from './spikeFunction.js';
+import { recordSequence } from './record.js';
 
 export interface LIFOptions {
   /** Membrane resistance (default 1 ohm). */
@@ -132,6 +133,7 @@ export class LIF extends SpikingNeuron {
     const seq = this.checkSeq(xs);
     const v0 = this.hidden(this.V, seq, true);
     const [spikes, vs] = runOp('lifRun', [seq, v0], this.lifAttrs(Layer.floatOf(v0)));
+    recordSequence(this, 'V', vs!);
     this.V.value = index(vs!, -1);
     return spikes!;
   }

@@ -1,17 +1,20 @@
-// Builds dist/: the library (index.js, units.js), the CLI (cli.js) and the type declarations.
-// Runs on `npm install` (the `prepare` script), so a fresh clone works after one install.
+// Builds dist/: the library as ES modules (index.js, units.js) and CommonJS (index.cjs, units.cjs), the CLI
+// (cli.js), the browser bundle and the type declarations. Runs on `npm install` (the `prepare` script), so a
+// fresh clone works after one install. No source maps: the package ships no sources for them to point to.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 rmSync('dist', { recursive: true, force: true });
 
-const entries = { index: 'index.ts', units: 'units/index.ts' };
+// internal.ts: `spikegrad/internal`, for backends and tests (the op table, raw dispatch, backend instances).
+const entries = { index: 'index.ts', units: 'units/index.ts', internal: 'internal.ts' };
 if (existsSync('cli/main.ts')) entries.cli = 'cli/main.ts';
 // The benchmark's peers (TF.js, jax-js; devDependencies): one child process per peer, and a runner of their own.
+// Built for the development checkout only: package.json's `files` leaves them out of the published package.
 if (existsSync('bench/peers/child.ts')) Object.assign(entries, { 'peers-child': 'bench/peers/child.ts', peers: 'bench/peers/main.ts' });
 
 const t0 = Date.now();
@@ -25,27 +28,73 @@ await build({
   target: 'node20',
   packages: 'external', // dependencies stay in node_modules (webgpu's native addon cannot be bundled)
   loader: { '.wgsl': 'text' },
-  sourcemap: true,
+  sourcemap: false,
   logLevel: 'warning',
   chunkNames: 'chunks/[name]-[hash]',
 });
 if (entries.cli) chmodSync('dist/cli.js', 0o755);
 if (entries.peers) chmodSync('dist/peers.js', 0o755);
 
-// The browser bundle: one ES module for <script type="module"> or a bundler, WebGPU through navigator.gpu.
-// Dawn's Node addon is never imported there (kernels/webgpu/device.ts loads it only when navigator.gpu is absent).
+// CommonJS for `require('spikegrad')` (the `require` condition of package.json's exports). A separate bundle
+// rather than require(esm), which Node 20.16–20.18 lack. Its engine is a second copy: a program that both
+// requires and imports spikegrad gets two backend registries (README, "CommonJS").
 await build({
-  entryPoints: { 'spikegrad.browser': 'index.ts' },
+  entryPoints: { index: 'index.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  loader: { '.wgsl': 'text' },
+  // import.meta.url has no CommonJS equivalent built in: this file's URL, computed when it loads.
+  define: { 'import.meta.url': '__spikegradModuleUrl' },
+  banner: { js: 'var __spikegradModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  sourcemap: false,
+  logLevel: 'warning',
+});
+// `spikegrad/units` is the `units` namespace of the same copy (a second bundle would have its own Quantity
+// class, whose values the library's instanceof checks would refuse).
+writeFileSync('dist/units.cjs', "'use strict';\n// spikegrad/units for require(): the units namespace of index.cjs.\nmodule.exports = require('./index.cjs').units;\n");
+
+// --- Browser builds (issue 16) ---------------------------------------------------------------------------
+// One ES module per subpath export, for <script type="module"> or a bundler (package.json's `browser`
+// condition), WebGPU through navigator.gpu. Built together with code splitting, so the entries share one copy
+// of every module: an app importing both 'spikegrad' and 'spikegrad/units' gets one Quantity class, and
+// environ.context accepts the units' quantities. Dawn's Node addon is never imported there
+// (kernels/webgpu/device.ts loads it only when navigator.gpu is absent).
+const browserEntries = { 'spikegrad.browser': 'index.ts', 'units.browser': 'units/index.ts' };
+await build({
+  entryPoints: browserEntries,
   outdir: 'dist',
   bundle: true,
+  splitting: true,
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
   external: ['webgpu'],
   loader: { '.wgsl': 'text' },
-  sourcemap: true,
+  sourcemap: false,
   logLevel: 'warning',
+  chunkNames: 'browser-chunks/[name]-[hash]',
 });
+// The playground (examples/playground/): its page script and its training worker, bundled with the library.
+if (existsSync('examples/playground/src/main.ts')) {
+  await build({
+    entryPoints: { main: 'examples/playground/src/main.ts', worker: 'examples/playground/src/worker.ts' },
+    outdir: 'dist/playground',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['webgpu'],
+    loader: { '.wgsl': 'text' },
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
 
 // Declarations for `types` in package.json; skipped (with a note) if typescript is absent (production install).
 try {

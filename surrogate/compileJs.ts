@@ -7,8 +7,8 @@
  * Input convention shared with the WGSL generator: x is first clamped to the float32 range, so ±Infinity
  * behaves exactly as ±3.4e38 on both backends (and periodic or saturating forms never see an infinity).
  */
-import { EXPR_OPS, schedule, type Expr, type ExprOp } from './expr.js';
 import { SpikegradError } from '../engine/errors.js';
+import { EXPR_OPS, checkNumericExpr, schedule, type Expr, type ExprOp } from './expr.js';
 import { erf, exprel64 } from './special.js';
 
 /** The largest finite float32. */
@@ -54,6 +54,8 @@ export const JS_EMIT: Record<ExprOp, (a: string[]) => string> = {
 };
 
 export function jsNumber(v: number): string {
+  // checkExpr guarantees numbers; this second check keeps anything else out of generated code regardless.
+  if (typeof v !== 'number') throw new SpikegradError(`surrogate expression: expected a number, got ${typeof v}`);
   if (Object.is(v, -0)) return '(-0)';
   if (v === Infinity) return 'Infinity';
   if (v === -Infinity) return '(-Infinity)';
@@ -61,7 +63,8 @@ export function jsNumber(v: number): string {
 }
 
 /** Straight-line statements computing `root` from a variable `x`; returns the statements and the result atom. */
-function straightLine(root: Expr, prefix: string): { body: string; result: string } {
+function straightLine(input: Expr, prefix: string): { body: string; result: string } {
+  const root = checkNumericExpr(input);
   const names = new Map<string, string>();
   const atom = (e: Expr): string => (e.kind === 'num' ? jsNumber(e.value) : e.kind === 'x' ? 'x' : e.kind === 'var' ? noVariable(e.name) : names.get(e.key)!);
   const lines: string[] = [];
@@ -96,7 +99,8 @@ function build<T>(src: string, extra: Readonly<Record<string, unknown>> = {}): T
 }
 
 /** The expression as a scalar function. */
-export function compileScalar(e: Expr, target: JsTarget = {}): (x: number) => number {
+export function compileScalar(input: Expr, target: JsTarget = {}): (x: number) => number {
+  const e = checkNumericExpr(input, 'compileScalar');
   const { body, result } = straightLine(e, 't');
   const fn = build<(x: number) => number>(`return function surrogate(x) { ${CLAMP_X} ${body} return ${saturated(result, target.saturate)}; };`);
   return fn ?? interpretScalar(e, target);
@@ -106,7 +110,8 @@ export type UnaryLoop = (x: ArrayLike<number>, out: { [i: number]: number; lengt
 export type ScaledLoop = (x: ArrayLike<number>, dy: ArrayLike<number>, out: { [i: number]: number; length: number }) => void;
 
 /** out[i] = f(x[i]), the expression inlined into the loop. */
-export function compileLoop(e: Expr, target: JsTarget = {}): UnaryLoop {
+export function compileLoop(input: Expr, target: JsTarget = {}): UnaryLoop {
+  const e = checkNumericExpr(input, 'compileLoop');
   const { body, result } = straightLine(e, 't');
   const fn = build<UnaryLoop>(`return function surrogateLoop(X, OUT) {
     for (let i = 0, n = OUT.length; i < n; i++) { let x = X[i]; ${CLAMP_X} ${body} OUT[i] = ${saturated(result, target.saturate)}; }
@@ -141,7 +146,8 @@ export function buildJs<T>(src: string, extra?: Readonly<Record<string, unknown>
 }
 
 /** out[i] = dy[i] · f(x[i]): the backward of the spike, one pass over memory. */
-export function compileScaledLoop(e: Expr): ScaledLoop {
+export function compileScaledLoop(input: Expr): ScaledLoop {
+  const e = checkNumericExpr(input, 'compileScaledLoop');
   const { body, result } = straightLine(e, 't');
   const fn = build<ScaledLoop>(`return function surrogateVjpLoop(X, DY, OUT) {
     for (let i = 0, n = OUT.length; i < n; i++) { let x = X[i]; ${CLAMP_X} ${body} OUT[i] = DY[i] * (${result}); }
@@ -155,7 +161,8 @@ export function compileScaledLoop(e: Expr): ScaledLoop {
  * The closure interpreter (no eval). With `round` = Math.fround every intermediate is rounded to float32,
  * which is how the probe in base.ts predicts overflow and NaN on the GPU before any GPU work.
  */
-export function interpretScalar(e: Expr, target: JsTarget = {}, round: (v: number) => number = (v) => v): (x: number) => number {
+export function interpretScalar(input: Expr, target: JsTarget = {}, round: (v: number) => number = (v) => v): (x: number) => number {
+  const e = checkNumericExpr(input, 'interpretScalar');
   const compile = (n: Expr): ((x: number) => number) => {
     if (n.kind === 'num') {
       const v = round(n.value);

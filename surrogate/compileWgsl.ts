@@ -7,14 +7,15 @@
  * Same input convention as compileJs.ts: x is clamped to ±3.4e38 first. WGSL leaves infinities
  * "indeterminate", so no built-in surrogate relies on them beyond e^−∞ = 0 and 1/∞ = 0 (tested on lavapipe).
  */
-import { SpikegradError } from '../engine/errors.js';
-import { schedule, type Expr, type ExprOp } from './expr.js';
+import { SpikegradError, describeValue } from '../engine/errors.js';
+import { checkNumericExpr, schedule, type Expr, type ExprOp } from './expr.js';
 import { F32_MAX, noVariable } from './compileJs.js';
 
 const F32_MIN_NORMAL = 1.1754943508222875e-38;
 
 /** A float32 literal that parses back to exactly Math.fround(v); subnormals flush to 0 as GPUs do. */
 export function wgslF32(v: number): string {
+  if (typeof v !== 'number') throw new SpikegradError(`surrogate expression: expected a number, got ${describeValue(v)}`);
   const r = Math.fround(v);
   if (!Number.isFinite(r)) {
     throw new SpikegradError(`surrogate: the constant ${v} is outside the float32 range (|v| <= ${F32_MAX}); choose smaller parameters`);
@@ -37,14 +38,19 @@ export function wgslF32(v: number): string {
 export type Helper = 'erf' | 'log1p' | 'exprel' | 'expm1';
 
 export const HELPER_SRC: Record<Helper, (name: string) => string> = {
-  // e^z − 1 without cancellation near 0: 2·tanh(z/2)/(1 − tanh(z/2)) is exact algebra and keeps float32's digits.
+  // e^z − 1 without cancellation near 0: its Taylor series to z⁹ for |z| < 0.5 (next term < 3e−10; GPU tanh and
+  // exp − 1 both lose digits there, lavapipe's tanh by 1e−4 relative near 0).
   expm1: (n) => `fn ${n}(z: f32) -> f32 {
-  if (abs(z) < 0.5) { let h = tanh(0.5 * z); return 2.0 * h / (1.0 - h); }
+  if (abs(z) < 0.5) {
+    return z * (1.0 + z * (0.5 + z * (0.16666667 + z * (0.041666668 + z * (0.008333334 + z * (0.0013888889 + z * (0.0001984127 + z * (0.0000248016 + z * 0.0000027557319))))))));
+  }
   return exp(z) - 1.0;
 }`,
-  // expm1(z)/z: the Taylor branch near 0 as nn/expEuler.ts's float32 exprel (the quotient loses digits there).
+  // expm1(z)/z: the same series divided by z for |z| < 0.5 (saiunit's Taylor branch 1 + z/2 + z²/6 is its start).
   exprel: (n) => `fn ${n}(z: f32) -> f32 {
-  if (abs(z) <= 1.0e-4) { return 1.0 + z / 2.0 + z * z / 6.0; }
+  if (abs(z) < 0.5) {
+    return 1.0 + z * (0.5 + z * (0.16666667 + z * (0.041666668 + z * (0.008333334 + z * (0.0013888889 + z * (0.0001984127 + z * (0.0000248016 + z * 0.0000027557319)))))));
+  }
   return (exp(z) - 1.0) / z;
 }`,
   // Abramowitz & Stegun 7.1.26, |error| <= 1.5e-7 (float32 resolution); odd symmetry makes erf(0) = 0 exactly.
@@ -111,9 +117,10 @@ export interface WgslTarget {
 }
 
 /** WGSL source of `fn <fnName>(x: f32) -> f32` computing `e`, preceded by the helpers it calls. */
-export function wgslFunction(e: Expr, fnName: string, target: WgslTarget = {}): string {
-  if (!IDENT.test(fnName) || fnName.startsWith('__') || WGSL_RESERVED.test(fnName)) {
-    throw new SpikegradError(`wgslGrad: argument 'fnName' expected a WGSL identifier, got '${fnName}'`);
+export function wgslFunction(input: Expr, fnName: string, target: WgslTarget = {}): string {
+  const e = checkNumericExpr(input, 'wgslFunction');
+  if (typeof fnName !== 'string' || !IDENT.test(fnName) || fnName.startsWith('__') || WGSL_RESERVED.test(fnName)) {
+    throw new SpikegradError(`wgslGrad: argument 'fnName' expected a WGSL identifier, got ${describeValue(fnName)}`);
   }
   const used = new Set<Helper>();
   const emit = emitter((h) => (used.add(h), `${fnName}_${h}`));

@@ -144,7 +144,7 @@ export function parseExpr(src: string, params: Readonly<Record<string, number>> 
     if (!isCall) {
       if (vars?.has(name)) return variable(name);
       if (name === 'x' && !vars) return x;
-      for (let s = scopes.length - 1; s >= 0; s--) if (name in scopes[s]!) return num(scopes[s]![name]!);
+      for (let s = scopes.length - 1; s >= 0; s--) if (Object.hasOwn(scopes[s]!, name)) return num(scopes[s]![name]!);
       if (Object.hasOwn(params, name)) return num(params[name]!);
       if (Object.hasOwn(CONSTANTS, name)) return num(CONSTANTS[name]!);
       return fail(t.pos, `unknown name '${name}' (known: ${knownNames()})`);

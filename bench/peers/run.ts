@@ -42,7 +42,8 @@ export function packageRoot(): string {
 /** The built child entry; `npm run build` makes it. */
 export function peerChildScript(): string {
   const script = join(packageRoot(), 'dist', 'peers-child.js');
-  if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
+  // The published package leaves the peers out (they import TF.js and jax-js, devDependencies of spikegrad).
+  if (!existsSync(script)) throw new Error(`${script} is missing: --peers needs a development checkout of spikegrad (git clone, npm install), whose build makes it`);
   return script;
 }
 

@@ -10,6 +10,7 @@
  * create/destroy; see ANCHORS.md §D).
  */
 import type { AdapterReport } from '../../engine/backends.js';
+import { findVulkanLoader, nodeLoaderProbe, NO_VULKAN_LOADER } from './vulkanLoader.js';
 
 export interface AdapterDescription {
   vendor: string;
@@ -54,18 +55,36 @@ const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node;
  */
 const ADAPTER_OPTIONS: GPURequestAdapterOptions = IS_NODE ? { powerPreference: 'high-performance' } : {};
 
+/** The version of `webgpu` that package.json's peerDependencies name (the one spikegrad is tested with). */
+const DAWN_PACKAGE_VERSION = '0.6.2';
+
 let gpuPromise: Promise<GpuOrReason> | null = null;
 
 async function loadGpu(): Promise<GpuOrReason> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return { gpu: nav.gpu };
   if (!IS_NODE) return { unavailable: 'this browser has no navigator.gpu (WebGPU is disabled or unsupported)' };
+  let mod: { create(flags: string[]): GPU };
   try {
     const specifier = 'webgpu'; // non-literal: keeps the native addon out of browser bundles
-    const mod = (await import(/* @vite-ignore */ specifier)) as { create(flags: string[]): GPU };
-    return { gpu: mod.create((process.env.SPIKEGRAD_DAWN_FLAGS ?? '').split(' ').filter(Boolean)) };
+    mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as typeof mod;
   } catch (e) {
+    // An optional peer dependency (132 MB of native binaries a CPU-only or browser user does not need).
+    const code = (e as { code?: string } | null)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      return { unavailable: `WebGPU in Node needs the optional package 'webgpu' (Dawn), which is not installed: npm install webgpu@${DAWN_PACKAGE_VERSION}` };
+    }
     return { unavailable: `the 'webgpu' package (Dawn for Node) could not be loaded: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const flags = (process.env.SPIKEGRAD_DAWN_FLAGS ?? '').split(' ').filter(Boolean);
+  // Without Vulkan's loader Dawn only prints its own noise when asked for an adapter (vulkanLoader.ts): say
+  // why here instead, once. Not when the flags pick another Dawn backend.
+  const probe = nodeLoaderProbe();
+  if (probe && !flags.some((f) => f.startsWith('backend=')) && findVulkanLoader(probe) === 'missing') return { unavailable: NO_VULKAN_LOADER };
+  try {
+    return { gpu: mod.create(flags) };
+  } catch (e) {
+    return { unavailable: `the 'webgpu' package (Dawn for Node) could not start: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 

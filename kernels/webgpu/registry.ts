@@ -9,6 +9,7 @@ import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whe
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/webgpu.js';
 import { matmulKernel } from '../matmul/webgpu.js';
 import { linearGpu } from '../matmul/linearWebgpu.js';
+import { conv2dGpu, conv2dGradInputGpu, conv2dGradWeightGpu, maxPool2dGpu, maxPool2dGradGpu } from '../conv/webgpu.js';
 import { lifRunGpu, lifRunGradGpu } from '../neuron/webgpu.js';
 import { decayRunGradGpu, dualExponRunGpu, dualExponRunGradGpu, exponRunGpu, leakyRunGpu } from '../synapse/webgpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/webgpu.js';
@@ -43,6 +44,11 @@ export const WEBGPU_KERNELS = {
   oneHot: oneHotKernel,
   matmul: matmulKernel,
   linear: linearGpu,
+  conv2d: conv2dGpu,
+  conv2dGradInput: conv2dGradInputGpu,
+  conv2dGradWeight: conv2dGradWeightGpu,
+  maxPool2d: maxPool2dGpu,
+  maxPool2dGrad: maxPool2dGradGpu,
   softmaxCrossEntropy: softmaxCrossEntropyKernel,
   softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
   spike: spikeKernel,

@@ -20,6 +20,7 @@ import type { BenchReport, CaseRow } from '../../bench/suite.js';
 import { evaluateTargets } from '../../bench/targets.js';
 import type { TrainWorkload } from '../../bench/workloads.js';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { gpuBackend } from '../support/webgpu.js';
 
 const dir = join(import.meta.dirname, '..', 'out', 'test-bench');
@@ -42,7 +43,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('peers beside spikegrad', () => {
   it('checks spikegrad on every backend, runs the peer, caches its passed check', async () => {
-    const backends = new Map<'cpu' | 'webgpu', sg.Backend>([['cpu', await sg.getBackendInstance('cpu')]]);
+    const backends = new Map<'cpu' | 'webgpu', sg.Backend>([['cpu', await internal.getBackendInstance('cpu')]]);
     if (gpuBackend) backends.set('webgpu', gpuBackend);
     const cacheFile = join(tmp, 'checks.json');
     const opts = { ids: ['tfjs-cpu' as const], cacheFile, script, seed: 3, warmup: 0, minIters: 2, maxIters: 2, budgetMs: 0 };

@@ -5,12 +5,13 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import * as u from '../../units/index.js';
 import { gpuBackend } from '../support/webgpu.js';
 
 /** The CPU and, where an adapter exists, the WebGPU backend (test/support/webgpu.ts decides skip or failure). */
 async function availableBackends(): Promise<sg.Backend[]> {
-  return [await sg.getBackendInstance('cpu'), ...(gpuBackend ? [gpuBackend] : [])];
+  return [await internal.getBackendInstance('cpu'), ...(gpuBackend ? [gpuBackend] : [])];
 }
 
 /** The tutorial's draws, in its order, on `backend`, read back. */

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { expectClose, referenceElementwise, rng, uniformArray } from '../support/helpers.js';
 
 const F64 = { atol: 0, rtol: 1e-15 };
@@ -66,7 +67,7 @@ describe('CPU fast paths', () => {
 
 describe('CPU array pool', () => {
   it('recycles released large arrays, zeroed, and forgets their sparse view', async () => {
-    const be = await sg.getBackendInstance('cpu');
+    const be = await internal.getBackendInstance('cpu');
     // A sparse 64×128 operand: the matmul caches a sparse view of its storage.
     const sparse = sg.tidy(() => sg.keep(sg.zeros([64, 128]).add(sg.oneHot(sg.tensor([3], [1], 'int32'), 128).reshape([1, 128]).broadcastTo([64, 128]))));
     const w = sg.ones([128, 2]);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { planSubgroupMatmul, tilesPerWorkgroup, type SubgroupPlan } from '../../kernels/matmul/subgroupTile.js';
 import type { InputSpec } from '../support/cases.js';
 import { checkParity, type ParityTol } from '../support/parity.js';
@@ -133,7 +134,7 @@ describeWebGpu('linear (x·W + b) on the lane-tiled kernel against the CPU (floa
       const { K } = dims(c);
       await checkParity({
         name: `linear [${c.a}]@[${c.b}]+[${c.b[1]}]`,
-        fn: (x, w, b) => sg.runOp('linear', [x, w, b], {})[0]!,
+        fn: (x, w, b) => internal.runOp('linear', [x, w, b], {})[0]!,
         inputs: [{ shape: c.a }, { shape: c.b }, { shape: [c.b[1]!] }], tol: accumTol(K), gradTol: accumTol(Math.max(c.a[0]!, K)),
       }, gpu);
     });

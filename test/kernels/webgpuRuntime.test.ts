@@ -4,6 +4,7 @@
  */
 import { expect, it, vi } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { SUBMIT_EVERY, type WebGpuBackend } from '../../kernels/webgpu/index.js';
 import { elementSpan, program } from '../../kernels/webgpu/program.js';
 import { rng, uniformArray } from '../support/helpers.js';
@@ -156,7 +157,7 @@ describeWebGpu('WebGPU runtime', (backend) => {
   });
 
   it('describes its adapter, and auto picks it only when it is hardware', async () => {
-    const d = await sg.decideAuto();
+    const d = await internal.decideAuto();
     expect(gpu().description).toMatch(/^WebGPU: /);
     if (gpu().adapter.software) {
       expect(d.backend).toBe('cpu');
@@ -198,8 +199,8 @@ describeWebGpu('WebGPU runtime', (backend) => {
   });
 
   it('pickMeasured keeps the faster backend and says by how much', () => {
-    expect(sg.pickMeasured(10, 4, 'lavapipe')).toMatchObject({ backend: 'webgpu', reason: expect.stringMatching(/cpu 10\.0 ms, webgpu 4\.00 ms per call \(lavapipe\); webgpu is 2\.50× faster/) });
-    expect(sg.pickMeasured(3, 12, 'x')).toMatchObject({ backend: 'cpu', reason: expect.stringMatching(/cpu is 4\.00× faster/) });
+    expect(internal.pickMeasured(10, 4, 'lavapipe')).toMatchObject({ backend: 'webgpu', reason: expect.stringMatching(/cpu 10\.0 ms, webgpu 4\.00 ms per call \(lavapipe\); webgpu is 2\.50× faster/) });
+    expect(internal.pickMeasured(3, 12, 'x')).toMatchObject({ backend: 'cpu', reason: expect.stringMatching(/cpu is 4\.00× faster/) });
   });
 
   it('rejects bad input with clear errors before any GPU work', () => {

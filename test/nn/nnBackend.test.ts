@@ -1,11 +1,12 @@
 /** Hidden states follow the network's parameters to their backend, whatever the default is at init time. */
 import { expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { describeWebGpu } from '../support/webgpu.js';
 
 describeWebGpu('initAllStates places states next to the parameters', (gpu) => {
   it('a net built on the CPU keeps CPU states after the default moved to WebGPU, and vice versa', async () => {
-    const cpu = await sg.getBackendInstance('cpu');
+    const cpu = await internal.getBackendInstance('cpu');
     const build = () => new sg.nn.Sequential(new sg.nn.Linear(3, 2), new sg.nn.LIF(2));
     const onCpu = sg.withBackend(cpu, build);
     const onGpu = sg.withBackend(gpu, build);

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import { runOp } from '../../internal.js';
 import type { LifAttrs, NeuronSeqAttrs } from '../../engine/opsNeuron.js';
 import { bindNeuron } from '../../dynamics/bind.js';
 import { declareNeuron } from '../../dynamics/declaration.js';
@@ -17,7 +18,6 @@ import { gradcheck } from '../support/gradcheck.js';
 import { cpu, rng, uniformArray } from '../support/helpers.js';
 import { ReluGrad } from '../../surrogate/index.js';
 
-const { runOp } = sg;
 
 function f64(shape: number[], lo: number, hi: number, seed: number, be: sg.Backend): sg.Tensor {
   return sg.tensor(uniformArray(shape.reduce((p, d) => p * d, 1), lo, hi, rng(seed)), shape, 'float64', be);

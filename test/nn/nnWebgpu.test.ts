@@ -12,8 +12,9 @@
  * mismatch follows a spike decision taken within 1e-4 of threshold, and requires such columns to be rare.
  * Backward: both kernels get the same saved membranes and cotangents, so no decision can differ.
  */
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import type { LifAttrs } from '../../engine/opsNeuron.js';
 import { bindNeuron } from '../../dynamics/bind.js';
 import { declareNeuron } from '../../dynamics/declaration.js';
@@ -44,9 +45,9 @@ type Input = [Float32Array, number[]];
 /** Runs `op` on the same float32 inputs on both backends and reads every output back. */
 async function runBoth<K extends sg.OpName>(op: K, ins: Input[], attrs: sg.OpAttrs[K], gpu: sg.Backend): Promise<{ cpu: Float64Array[]; gpu: Float64Array[] }> {
   const out: { cpu: Float64Array[]; gpu: Float64Array[] } = { cpu: [], gpu: [] };
-  for (const be of [await sg.getBackendInstance('cpu'), gpu]) {
+  for (const be of [await internal.getBackendInstance('cpu'), gpu]) {
     const ts = ins.map(([d, sh]) => sg.tensor(d, sh, 'float32', be));
-    const res = sg.runOp(op, ts, attrs);
+    const res = internal.runOp(op, ts, attrs);
     out[be === gpu ? 'gpu' : 'cpu'] = await Promise.all(res.map(async (t) => Float64Array.from(await t.data())));
     sg.dispose([...ts, ...res]);
   }
@@ -173,10 +174,13 @@ describeWebGpu('fused sequence kernels: WebGPU against the CPU twins', (gpu) => 
     }
   });
 
-  it('spike decisions that differ between the backends are rare', () => {
-    expect(columns).toBeGreaterThan(0);
-    expect(flippedColumns / columns).toBeLessThan(1e-3);
+  // Over the trajectories compared by whichever of the tests above ran (in any order, or one alone), spike
+  // decisions that differ between the backends are rare. An afterAll hook, not a test: a test would depend on
+  // the others having run before it.
+  afterAll(() => {
+    if (columns === 0) return; // every trajectory test was filtered out
     console.log(`nnWebgpu: ${flippedColumns} of ${columns} neuron columns diverged after a near-threshold spike decision`);
+    expect(flippedColumns / columns, 'spike decisions that differ between the backends are rare').toBeLessThan(1e-3);
   });
 });
 
@@ -195,7 +199,7 @@ describeWebGpu('the seed network on WebGPU', (gpu) => {
   }
 
   it('first loss is ln 2 and the gradients match the CPU backend (T=200, B=256)', async () => {
-    const cpu = await sg.getBackendInstance('cpu');
+    const cpu = await internal.getBackendInstance('cpu');
     const [a, b] = [await step(cpu, 'run', 200), await step(gpu, 'run', 200)];
     expect(Math.abs(b.loss - Math.LN2)).toBeLessThan(1e-5);
     for (const k of Object.keys(a.grads)) expectNear(b.grads[k]!, a.grads[k]!, 1e-5, k);

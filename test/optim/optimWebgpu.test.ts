@@ -4,6 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { metric, optim, transform } from '../../index.js';
 import { expectClose, rng, uniformArray } from '../support/helpers.js';
 import { describeWebGpu } from '../support/webgpu.js';
@@ -26,7 +27,7 @@ describeWebGpu('optimizers on WebGPU', (gpu) => {
   ];
   for (const [name, make] of makers) {
     it(`${name}: each of 6 steps matches the CPU`, async () => {
-      const cpu = await sg.getBackendInstance('cpu');
+      const cpu = await internal.getBackendInstance('cpu');
       const [mc, mg] = [model(cpu), model(gpu)];
       const [oc, og] = [make().registerTrainableWeights(mc.states), make().registerTrainableWeights(mg.states)];
       for (let s = 0; s < 6; s++) {

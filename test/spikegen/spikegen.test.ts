@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { rng, uniformArray } from '../support/helpers.js';
 import { describeWebGpu } from '../support/webgpu.js';
 
@@ -160,7 +161,7 @@ describe('spikegen.latency', () => {
 
 describeWebGpu('spike encoders on WebGPU', (gpu) => {
   it('give the same spikes as the CPU, bit for bit', async () => {
-    const cpu = await sg.getBackendInstance('cpu');
+    const cpu = await internal.getBackendInstance('cpu');
     const x = Float32Array.from([0, 0.01, 1, 0.875, 0.5, ...uniformArray(395, -0.2, 1.2, rng(12))]);
     const on = (be: sg.Backend) => sg.tensor(x, [8, 50], 'float32', be);
     const pairs: [string, (be: sg.Backend) => sg.Tensor][] = [

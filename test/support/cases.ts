@@ -7,6 +7,7 @@
  * Ranges keep inputs away from kinks (|x| at 0, ties of max) where a derivative is not defined.
  */
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 
 export interface InputSpec {
   shape: number[];
@@ -147,9 +148,9 @@ export const DIFFERENTIABLE_CASES: OpCase[] = [
   { name: 'linear thin [33,4]@[4,2]+[2]', fn: (x, w, b) => sg.linear(x, w, b), inputs: [f([33, 4]), f([4, 2]), f([2])] },
   { name: 'linear blocked [40,50]@[50,36]+[36]', fn: (x, w, b) => sg.linear(x, w, b), inputs: [f([40, 50]), f([50, 36]), f([36])] },
   // linear(x, W, b) = x·W + b (engine/opsLinear.ts), as nn.Linear runs it
-  { name: 'linear [3,4]@[4,5]+[5]', fn: (x, w, b) => sg.runOp('linear', [x, w, b], {})[0]!, inputs: [f([3, 4]), f([4, 5]), f([5])] },
-  { name: 'linear odd [17,1]@[1,3]+[3]', fn: (x, w, b) => sg.runOp('linear', [x, w, b], {})[0]!, inputs: [f([17, 1]), f([1, 3]), f([3])] },
-  { name: 'linear tall-skinny [65,33]@[33,4]+[4]', fn: (x, w, b) => sg.runOp('linear', [x, w, b], {})[0]!, inputs: [f([65, 33]), f([33, 4]), f([4])] },
+  { name: 'linear [3,4]@[4,5]+[5]', fn: (x, w, b) => internal.runOp('linear', [x, w, b], {})[0]!, inputs: [f([3, 4]), f([4, 5]), f([5])] },
+  { name: 'linear odd [17,1]@[1,3]+[3]', fn: (x, w, b) => internal.runOp('linear', [x, w, b], {})[0]!, inputs: [f([17, 1]), f([1, 3]), f([3])] },
+  { name: 'linear tall-skinny [65,33]@[33,4]+[4]', fn: (x, w, b) => internal.runOp('linear', [x, w, b], {})[0]!, inputs: [f([65, 33]), f([33, 4]), f([4])] },
 
   // Losses
   {

@@ -1,6 +1,7 @@
 /** Shared test utilities: seeded inputs, closeness checks, and the backends a test can run on. */
 import { expect } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 
 /** Mulberry32: a tiny seeded generator for test inputs (independent of the library's own generator). */
 export function rng(seed: number): () => number {
@@ -46,7 +47,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 
 /** The CPU backend instance (always available). */
 export async function cpu(): Promise<sg.Backend> {
-  return sg.getBackendInstance('cpu');
+  return internal.getBackendInstance('cpu');
 }
 
 export const REQUIRE_WEBGPU = process.env.SPIKEGRAD_REQUIRE_WEBGPU === '1';

@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
 import { REQUIRE_WEBGPU } from './helpers.js';
 
 async function open(): Promise<{ backend: sg.Backend } | { reason: string }> {
   try {
-    return { backend: await sg.getBackendInstance('webgpu') };
+    return { backend: await internal.getBackendInstance('webgpu') };
   } catch (e) {
     return { reason: e instanceof Error ? e.message : String(e) };
   }
