@@ -9,7 +9,7 @@
  *   u(V)  = ((V − V_th) / k)                         spike = H(u) = u >= 0
  *   V'    = V − k·s              (soft)   or   V − (sg(V) − V_reset)·s   (hard)
  *   V_new = V' + coef · (((−V' + V_rest) + R·I) / τ)   coef = dt·exprel(−dt/τ)
- * ALIF adds a (adaptation): u = ((V − V_th) − β·a) / k, a' = a + s, a_new = a' + coefA·((−a') / τ_a).
+ * ALIF and the other declared neurons run the generic pair neuronRun / neuronRunGrad (dynamics/, docs/dynamics.md).
  * Every constant arrives already rounded to the tensor's precision (nn/expEuler.ts), so the step-mode
  * layers, which compose the same primitive ops in the same order, give bit-identical forward values.
  */
@@ -17,7 +17,6 @@ import { isFloat } from './dtype.js';
 import { SpikegradError, fmtShape } from './errors.js';
 import type { InMeta, OpDef, OutMeta } from './ops.js';
 import { sameShape } from './shape.js';
-import { runOp } from './dispatch.js';
 import type { Tensor } from './tensor.js';
 import type { BoundNeuron } from '../dynamics/bind.js';
 
@@ -49,12 +48,6 @@ export interface LifAttrs {
   spkFun: SpikeSurrogate;
 }
 
-export interface AlifAttrs extends LifAttrs {
-  tauA: number;
-  coefA: number;
-  beta: number;
-}
-
 /** Which output cotangents the backward op receives (the others are zero and are not materialised). */
 export interface GradFlags {
   hasDS: boolean;
@@ -81,8 +74,6 @@ export interface NeuronOpAttrs {
   neuronRunGrad: NeuronSeqGradAttrs;
   lifRun: LifAttrs;
   lifRunGrad: LifAttrs & GradFlags;
-  alifRun: AlifAttrs;
-  alifRunGrad: AlifAttrs & GradFlags & { hasDA: boolean };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -150,9 +141,9 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
       return [seqOut(x), { shape: [x.shape[0]!, K, ...x.shape.slice(1)], dtype: x.dtype }];
     },
     save: { inputs: [0, 1], outputs: [1] },
-    vjp([dS, dStates], s, a, needs) {
+    vjp([dS, dStates], s, a, needs, O) {
       const ins = [s.inputs[0]!, s.inputs[1]!, s.outputs[1]!, ...present(dS ?? null, dStates ?? null)];
-      const [dx, ds0] = runOp('neuronRunGrad', ins, { ...a, hasDS: !!dS, hasDStates: !!dStates });
+      const [dx, ds0] = O.runOp('neuronRunGrad', ins, { ...a, hasDS: !!dS, hasDStates: !!dStates });
       return [needs[0] ? dx! : null, needs[1] ? ds0! : null];
     },
   },
@@ -181,9 +172,9 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
       return [seqOut(ins[0]!), seqOut(ins[0]!)];
     },
     save: { inputs: [1], outputs: [1] },
-    vjp([dS, dV], s, a, needs) {
+    vjp([dS, dV], s, a, needs, O) {
       const [v0, vs] = [s.inputs[1]!, s.outputs[1]!];
-      const [dx, dv0] = runOp('lifRunGrad', [v0, vs, ...present(dS ?? null, dV ?? null)], { ...a, hasDS: !!dS, hasDV: !!dV });
+      const [dx, dv0] = O.runOp('lifRunGrad', [v0, vs, ...present(dS ?? null, dV ?? null)], { ...a, hasDS: !!dS, hasDV: !!dV });
       return [needs[0] ? dx! : null, needs[1] ? dv0! : null];
     },
   },
@@ -192,29 +183,6 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
     infer(ins, a) {
       gradInputs('lifRunGrad', ins, 2, [a.hasDS, a.hasDV]);
       return [seqOut(ins[1]!), stateOut(ins[1]!)];
-    },
-  },
-  /** [x, V0, a0] → [spikes, V, a], all sequences but the initial states. */
-  alifRun: {
-    infer(ins) {
-      requireArity('alifRun', ins, 3);
-      requireFloatSeq('alifRun', ins[0]!);
-      requireState('alifRun', 'v0', ins[0]!, ins[1]!);
-      requireState('alifRun', 'a0', ins[0]!, ins[2]!);
-      return [seqOut(ins[0]!), seqOut(ins[0]!), seqOut(ins[0]!)];
-    },
-    save: { inputs: [1, 2], outputs: [1, 2] },
-    vjp([dS, dV, dA], s, a, needs) {
-      const ins = [s.inputs[1]!, s.inputs[2]!, s.outputs[1]!, s.outputs[2]!, ...present(dS ?? null, dV ?? null, dA ?? null)];
-      const [dx, dv0, da0] = runOp('alifRunGrad', ins, { ...a, hasDS: !!dS, hasDV: !!dV, hasDA: !!dA });
-      return [needs[0] ? dx! : null, needs[1] ? dv0! : null, needs[2] ? da0! : null];
-    },
-  },
-  /** [V0, a0, V (T,…), a (T,…), dSpikes?, dV?, dA?] → [dx, dV0, dA0]. */
-  alifRunGrad: {
-    infer(ins, a) {
-      gradInputs('alifRunGrad', ins, 4, [a.hasDS, a.hasDV, a.hasDA]);
-      return [seqOut(ins[2]!), stateOut(ins[2]!), stateOut(ins[2]!)];
     },
   },
 };

@@ -11,8 +11,7 @@ import { isFloat } from './dtype.js';
 import { SpikegradError, fmtShape } from './errors.js';
 import type { InMeta, OpDef, OutMeta } from './ops.js';
 import { sameShape } from './shape.js';
-import { full } from './api.js';
-import { runOp } from './dispatch.js';
+import type { VjpOps } from './ops.js';
 import type { Tensor } from './tensor.js';
 
 export interface ExponAttrs {
@@ -57,8 +56,8 @@ const seqOut = (x: InMeta): OutMeta => ({ shape: [...x.shape], dtype: x.dtype })
 const stateOut = (x: InMeta): OutMeta => ({ shape: x.shape.slice(1), dtype: x.dtype });
 
 /** Both linear recurrences share one backward: the gradients of g0 and of every x_t from those of every g_t. */
-function decayBackward(dG: Tensor, decay: number, needs: readonly boolean[]): (Tensor | null)[] {
-  const [dx, dg0] = runOp('decayRunGrad', [dG], { decay });
+function decayBackward(O: VjpOps, dG: Tensor, decay: number, needs: readonly boolean[]): (Tensor | null)[] {
+  const [dx, dg0] = O.runOp('decayRunGrad', [dG], { decay });
   return [needs[0] ? dx! : null, needs[1] ? dg0! : null];
 }
 
@@ -70,7 +69,7 @@ export const SYNAPSE_OPS: { [K in keyof SynapseOpAttrs]: OpDef<SynapseOpAttrs[K]
       return [seqOut(ins[0]!)];
     },
     // ∂g_t/∂g_{t−1} = 1 − coef/τ: the exact derivative of the exp-Euler step of a linear drift.
-    vjp: ([dG], _s, a, needs) => decayBackward(dG!, 1 - a.coef / a.tau, needs),
+    vjp: ([dG], _s, a, needs, O) => decayBackward(O, dG!, 1 - a.coef / a.tau, needs),
   },
   /** [x, r0] → [r]: r_t = decay·r_{t−1} + x_t. */
   leakyRun: {
@@ -78,7 +77,7 @@ export const SYNAPSE_OPS: { [K in keyof SynapseOpAttrs]: OpDef<SynapseOpAttrs[K]
       checkSeqAndStates('leakyRun', ins, ['r0']);
       return [seqOut(ins[0]!)];
     },
-    vjp: ([dG], _s, a, needs) => decayBackward(dG!, a.decay, needs),
+    vjp: ([dG], _s, a, needs, O) => decayBackward(O, dG!, a.decay, needs),
   },
   /** [dG (T,…)] → [dx (T,…), dg0 (…)]. */
   decayRunGrad: {
@@ -93,11 +92,11 @@ export const SYNAPSE_OPS: { [K in keyof SynapseOpAttrs]: OpDef<SynapseOpAttrs[K]
       checkSeqAndStates('dualExponRun', ins, ['gRise0', 'gDecay0']);
       return [seqOut(ins[0]!), stateOut(ins[0]!), stateOut(ins[0]!)];
     },
-    vjp([dOut, dRise, dDecay], s, a, needs) {
+    vjp([dOut, dRise, dDecay], s, a, needs, O) {
       const x = s.inMeta[0]!;
-      const d = dOut ?? full([...x.shape], 0, x.dtype); // only the final states received a gradient
+      const d = dOut ?? O.full([...x.shape], 0, x.dtype); // only the final states received a gradient
       const ins = [d, ...(dRise ? [dRise] : []), ...(dDecay ? [dDecay] : [])];
-      const [dx, dr0, dd0] = runOp('dualExponRunGrad', ins, { ...a, hasDRise: !!dRise, hasDDecay: !!dDecay });
+      const [dx, dr0, dd0] = O.runOp('dualExponRunGrad', ins, { ...a, hasDRise: !!dRise, hasDDecay: !!dDecay });
       return [needs[0] ? dx! : null, needs[1] ? dr0! : null, needs[2] ? dd0! : null];
     },
   },
