@@ -7,6 +7,7 @@ import { argError, describeValue } from './errors.js';
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
+/** The typed arrays behind the dtypes: Float32Array (float32), Float64Array (float64), Int32Array (int32), Uint8Array (bool). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /**

@@ -32,6 +32,7 @@ import { tensorsIn, tidyCollect, type TensorContainer } from './scope.js';
 import { disposeBecause, type Tensor } from './tensor.js';
 import { inJitCall, numerics } from './numerics.js';
 
+/** What a jitted function's `stats` holds: calls, the last call's backend work, retraces and memory after the call. */
 export interface JitStats {
   /** Calls so far. */
   calls: number;
@@ -43,6 +44,7 @@ export interface JitStats {
   bytesInUseAfter: number;
 }
 
+/** The function `transform.jit(f)` returns: call it as `f`; it also carries `stats` and the original `fn`. */
 export type Jitted<A extends unknown[], R> = ((...args: A) => R) & {
   readonly stats: JitStats;
   /** The function that was jitted. */

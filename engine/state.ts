@@ -8,6 +8,7 @@ import { SpikegradError, describeValue } from './errors.js';
 import { adoptIntoScope } from './scope.js';
 import { Tensor } from './tensor.js';
 
+/** A named, mutable slot holding a tensor that a module carries between calls; `ParamState` (trainable weights), `HiddenState` (neuron and synapse variables) and `ShortTermState` specialise it, and `module.states(ParamState)` collects them by class. */
 export class State {
   #value: Tensor | null = null;
   /** Optional human name (modules set the dotted path when asked for `states()`). */
@@ -61,4 +62,5 @@ export class HiddenState extends State {}
 /** Anything else a module carries between calls (counters, running statistics). */
 export class ShortTermState extends State {}
 
+/** A State subclass, as passed to `module.states(ParamState)` to select states of that kind. */
 export type StateClass = abstract new (...args: never[]) => State;

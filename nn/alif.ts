@@ -21,6 +21,7 @@ import { Layer, readParam } from './layer.js';
 import { SpikingNeuron, type LIFOptions } from './lif.js';
 import type { InitStateOptions } from './module.js';
 
+/** Options of `nn.ALIF`: those of LIF plus the adaptation time constant and strength. */
 export interface ALIFOptions extends LIFOptions {
   /** Adaptation time constant (default 100 ms). */
   tauA?: number | Quantity;

@@ -18,6 +18,7 @@ import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
 import type { DualExponAttrs } from '../engine/opsSynapse.js';
 
+/** Options of `nn.DualExpon`, the dual-exponential synapse: rise and decay time constants, amplitude and state initializers. */
 export interface DualExponOptions {
   /** Decay time constant (default 10 ms). */
   tauDecay?: number | Quantity;

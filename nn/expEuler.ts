@@ -35,6 +35,7 @@ export interface ExpEulerConstants {
   coef: number;
 }
 
+/** The constants of the exponential-Euler step of dx/dt = f(x)/τ in `dtype`: τ and dt·exprel(−dt/τ), computed as the kernels use them. */
 export function expEulerConstants(tauMs: number, dtMs: number, dtype: FloatDType): ExpEulerConstants {
   if (!(tauMs > 0) || !Number.isFinite(tauMs)) throw new SpikegradError(`expEulerConstants: tau expected a positive time in ms, got ${tauMs}`);
   const fr = rounderFor(dtype);

@@ -17,6 +17,7 @@ import { Constant, toInitializer, type InitLike, type Initializer } from './init
 import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
 
+/** Options of `nn.Expon`, the exponential synapse: its time constant and the state initializer. */
 export interface ExponOptions {
   /** Decay time constant (default 8 ms; numbers are ms). */
   tau?: number | Quantity;

@@ -25,6 +25,7 @@ import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
 import { checkSpikeFunction, defaultSpikeFunction, type SpikeFunction } from './spikeFunction.js';
 
+/** Options of `nn.LIF` (and, without VReset/VRest, `nn.IF`): membrane constants, the surrogate spike function, the reset and the state initializer, as brainpy.state names them. */
 export interface LIFOptions {
   /** Membrane resistance (default 1 ohm). */
   R?: number | Quantity;
@@ -141,6 +142,7 @@ export class LIF extends SpikingNeuron {
   }
 }
 
+/** Options of `nn.IF`: those of LIF without a rest or reset potential. */
 export type IFOptions = Omit<LIFOptions, 'VReset' | 'VRest'>;
 
 /**
