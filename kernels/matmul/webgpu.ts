@@ -36,7 +36,7 @@ const MIN_TILES = 4;
 /** Rows of the tiled kernel's register tile (8 vec4 accumulators: what a 16-register SIMD file holds). */
 const TILE_ROWS = 8;
 
-/** Kernel choice knobs, for benchmarks that compare kernels side by side (bench/matmulKernels.ts). */
+/** Kernel choice knobs, for benchmarks that compare kernels side by side (bench/experiments/matmulKernels.ts). */
 export const matmulTuning = {
   /** Use the lane-tiled kernel on software adapters with fixed-width subgroups (false: the GPU kernels). */
   laneTiled: true,
