@@ -91,3 +91,14 @@ export function dtypeOfArray(a: TypedArray): DType {
 export function bytesPerElement(dtype: DType): number {
   return dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4;
 }
+
+const identity = (v: number): number => v;
+
+/**
+ * The rounding of one arithmetic result to the precision of `dtype`: Math.fround for float32 (a float32
+ * operation is the float64 one rounded once, kernels/cpu/f32.ts), nothing for float64. The one helper every
+ * CPU kernel and layer constant uses, so that all of them round the same way.
+ */
+export function rounderFor(dtype: DType | string): (v: number) => number {
+  return dtype === 'float32' ? Math.fround : identity;
+}
