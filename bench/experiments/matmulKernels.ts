@@ -15,8 +15,8 @@
 import { cpus, loadavg } from 'node:os';
 import * as sg from '../../index.js';
 import * as internal from '../../internal.js';
-import { matmulTuning } from '../../kernels/matmul/webgpu.js';
 import { report, runBench, webgpuOrNull, type BenchResult } from '../harness.js';
+import { matmulTuning } from '../../kernels/flags.js';
 
 interface Shape {
   name: string;

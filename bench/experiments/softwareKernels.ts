@@ -13,12 +13,8 @@ import * as sg from '../../index.js';
 import { runOp } from '../../engine/dispatch.js';
 import { expEulerConstants } from '../../nn/expEuler.js';
 import { ReluGrad } from '../../surrogate/index.js';
-import { elementwiseTuning } from '../../kernels/elementwise/template.js';
-import { reduceTuning } from '../../kernels/reduce/webgpu.js';
-import { matmulTuning } from '../../kernels/matmul/webgpu.js';
-import { subgroupTuning } from '../../kernels/matmul/subgroupTile.js';
-import { sequenceTuning } from '../../kernels/webgpu/quads.js';
 import type { WebGpuBackend } from '../../kernels/webgpu/backend.js';
+import { elementwiseTuning, matmulTuning, reduceTuning, subgroupTuning, sequenceTuning } from '../../kernels/flags.js';
 
 interface Variant {
   label: string;
