@@ -21,3 +21,4 @@ export * as units from './units/index.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
 export * as spikegen from './spikegen/index.js';
+export * as plot from './plot/index.js';

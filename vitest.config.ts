@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files, and the tests inside each file, run in a shuffled order, so a test that depends on another one
+ * having run first fails in CI instead of hiding. The seed is printed; SPIKEGRAD_TEST_SEED=<seed> repeats an order.
+ */
+const shuffleSeed = Number(process.env.SPIKEGRAD_TEST_SEED ?? Date.now() % 1_000_000);
+if (!Number.isInteger(shuffleSeed)) throw new Error(`SPIKEGRAD_TEST_SEED expected an integer, got '${process.env.SPIKEGRAD_TEST_SEED}'`);
+if (!process.env.VITEST_POOL_ID) console.log(`spikegrad: tests in shuffled order, seed ${shuffleSeed} (SPIKEGRAD_TEST_SEED=${shuffleSeed} repeats it)`);
+
 export default defineConfig({
   plugins: [
     {
@@ -20,5 +28,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    sequence: { shuffle: true, seed: shuffleSeed },
   },
 });

@@ -6,6 +6,7 @@
  */
 import { checkSummary, peerJsonLine } from './peers/report.js';
 import type { BenchReport, CaseRow, ProfileRow } from './suite.js';
+import type { JitSplitRow } from './jitSplit.js';
 import { fmtMs, fmtRatio, fmtSci, formatTable, type Column } from './table.js';
 import { bestOwn, evaluateTargets, type TargetResult } from './targets.js';
 
@@ -123,7 +124,30 @@ function profileTable(p: ProfileRow, style: Style): string {
     ...(gpu ? [{ header: 'device ms (replayed alone)', align: 'right' as const, value: (o: (typeof ops)[number]) => fmtMs(o.deviceMs) }] : []),
     { header: 'share', align: 'right', value: (o) => `${((100 * (o.deviceMs ?? o.hostMs)) / total).toFixed(1)} %` },
   ];
-  return `profile: ${p.workload}, ${p.backend}, ${p.mode} mode — one step ${fmtMs(p.profile.stepMs)} ms\n${formatTable(cols, ops, style)}`;
+  return `profile: ${p.workload}, ${p.backend}, ${p.mode} mode — one step ${fmtMs(p.profile.stepMs)} ms\n${formatTable(cols, ops, style)}${jitTable(p, style)}`;
+}
+
+/** Host against device time of the step, transform.jit replayed and unrecorded (bench/jitSplit.ts). */
+function jitTable(p: ProfileRow, style: Style): string {
+  if (p.jitError) return `\ntransform.jit split: error: ${p.jitError}`;
+  const rows = p.jit;
+  if (!rows?.length) return '';
+  const cpu = rows.some((r) => r.overheadUsPerOp !== undefined);
+  const cols: Column<(typeof rows)[number]>[] = [
+    { header: 'transform.jit', value: (r) => r.variant },
+    { header: 'host ms', align: 'right', value: (r) => fmtMs(r.hostMs) },
+    ...(cpu
+      ? [{ header: 'kernels ms', align: 'right' as const, value: (r: JitSplitRow) => fmtMs(r.kernelMs) },
+        { header: 'overhead µs/op', align: 'right' as const, value: (r: JitSplitRow) => (r.overheadUsPerOp ?? 0).toFixed(2) }]
+      : [{ header: 'wait for device ms', align: 'right' as const, value: (r: JitSplitRow) => fmtMs(r.waitMs) }]),
+    { header: 'step ms', align: 'right', value: (r) => fmtMs(r.stepMs) },
+    { header: 'ops', align: 'right', value: (r) => String(r.ops) },
+    { header: 'dispatches', align: 'right', value: (r) => String(r.dispatches) },
+    { header: 'submits', align: 'right', value: (r) => String(r.submits) },
+  ];
+  const [u, r] = [rows.find((x) => x.variant === 'unrecorded'), rows.find((x) => x.variant === 'replayed')];
+  const ratio = u && r && r.hostMs > 0 ? ` — host time ${(u.hostMs / r.hostMs).toFixed(1)}× lower replayed` : '';
+  return `\ntransform.jit: ${p.workload}, ${p.backend}, ${p.mode} mode, medians of ${rows[0]!.steps} alternated steps${ratio}\n${formatTable(cols, rows, style)}`;
 }
 
 function targetLines(ts: readonly TargetResult[]): string {
@@ -185,6 +209,8 @@ export function jsonLines(r: BenchReport, opts: ReportOptions = {}): string[] {
   for (const p of r.profiles) {
     if (!p.profile) lines.push({ kind: 'profile', workload: p.workload, backend: p.backend, mode: p.mode, error: p.error });
     for (const o of p.profile?.ops ?? []) lines.push({ kind: 'profile', workload: p.workload, backend: p.backend, mode: p.mode, stepMs: p.profile!.stepMs, ...o });
+    for (const j of p.jit ?? []) lines.push({ kind: 'jit', workload: p.workload, backend: p.backend, mode: p.mode, ...j });
+    if (p.jitError) lines.push({ kind: 'jit', workload: p.workload, backend: p.backend, mode: p.mode, error: p.jitError });
   }
   if (opts.targets) for (const t of evaluateTargets(r.rows, r.peers)) lines.push({ kind: 'target', ...t });
   return lines.map((l) => JSON.stringify(l));

@@ -34,6 +34,10 @@ const sq = (n: number): MatmulShape => ({ label: `${n}×${n}×${n}`, m: n, k: n,
 export const MATMUL_SHAPES: readonly MatmulShape[] = [
   sq(128), sq(256), sq(512), sq(1024),
   { label: 'dense layer [12800,256]@[256,1024]', m: 12800, k: 256, n: 1024 },
+  // The digit classifier's input layer and weight gradient (784 → 128, T·B = 25·128): dense enough (rate-coded
+  // pixels) that the dense kernel runs; uniform values here, so the dense kernel always does.
+  { label: 'digits input layer [3200,784]@[784,128]', m: 3200, k: 784, n: 128 },
+  { label: 'digits weight gradient [3200,784]ᵀ@[3200,128]', m: 784, k: 3200, n: 128, transposeA: true },
   { label: 'seed input layer [51200,100]@[100,4], spikes', m: 51200, k: 100, n: 4, spikes: true },
   { label: 'seed weight gradient [51200,100]ᵀ@[51200,4], spikes', m: 100, k: 51200, n: 4, transposeA: true, spikes: true },
 ];

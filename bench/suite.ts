@@ -13,6 +13,7 @@ import { digitsEpochCase } from './digitsEpoch.js';
 import { onmCase } from './onm.js';
 import { runPeers, type PeerOptions, type PeerRow, type SelfCheck } from './peerRows.js';
 import { profileStep, type StepProfile } from './profile.js';
+import { jitSplit, type JitSplitRow } from './jitSplit.js';
 import { makeProblem } from './peers/problem.js';
 import { trainCase } from './trainStep.js';
 import type { BenchBackend, Mode, Workload } from './workloads.js';
@@ -61,6 +62,9 @@ export interface ProfileRow {
   backend: BenchBackend;
   mode: Mode;
   profile?: StepProfile;
+  /** Train workloads: host and device time per step, transform.jit replayed against unrecorded (jitSplit.ts). */
+  jit?: JitSplitRow[];
+  jitError?: string;
   error?: string;
 }
 
@@ -186,6 +190,13 @@ export async function runSuite(cfg: BenchConfig): Promise<BenchReport> {
           row.profile = await profileStep(c);
         } catch (e) {
           row.error = message(e);
+        }
+        if (w.kind === 'train') {
+          try {
+            row.jit = await jitSplit(w, be, mode, makeProblem(w.net, { seed: cfg.seed ?? 0 }));
+          } catch (e) {
+            row.jitError = message(e);
+          }
         }
         report.profiles.push(row);
       }

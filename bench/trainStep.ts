@@ -51,13 +51,13 @@ function build(p: Problem, mode: Mode): Built {
 interface TrainState {
   built: Built;
   optimizer: sg.optim.Adam;
-  step: () => sg.Tensor;
+  step: sg.transform.Jitted<[], sg.Tensor>;
 }
 
 /** One timed case: a full training step of `w` on `backend` in `mode`. */
-export function trainCase(w: TrainWorkload, backend: sg.Backend, mode: Mode, problem: Problem): BenchCase<TrainState> {
+export function trainCase(w: TrainWorkload, backend: sg.Backend, mode: Mode, problem: Problem, jitOptions: sg.transform.JitOptions = {}): BenchCase<TrainState> {
   return {
-    name: `${w.name} ${mode}`,
+    name: `${w.name} ${mode}${jitOptions.record === false ? ' (jit unrecorded)' : ''}`,
     backend,
     flops: trainStepFlops(w.net),
     info: { workload: w.name, mode, T: w.net.steps, B: w.net.batch, nIn: w.net.nIn, nRec: w.net.nRec, nOut: w.net.nOut },
@@ -69,7 +69,7 @@ export function trainCase(w: TrainWorkload, backend: sg.Backend, mode: Mode, pro
         const [grads, l] = sg.grad(built.loss, built.net.states(ParamState), { returnValue: true })();
         optimizer.update(grads);
         return l;
-      });
+      }, jitOptions);
       return { built, optimizer, step };
     },
     run: (s) => s.step(),

@@ -3,7 +3,7 @@
  * chart (a vega-lite spec rendered by cli/plot.ts). Pure formatting of a CompareResult.
  */
 import type { CompareResult } from '../train/compare.js';
-import { writeFilesAtomically } from './outputFiles.js';
+import { writeFilesAtomically, type OutputFile } from './outputFiles.js';
 import { renderSvg, svgToPng, type VegaLiteSpec } from './plot.js';
 
 const fmtLoss = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : String(v));
@@ -97,6 +97,33 @@ export function chartSpec(r: CompareResult): VegaLiteSpec {
   };
 }
 
+/** The raster file of a surrogate (compare --raster): its label made file-name safe. */
+export function rasterFileName(label: string): string {
+  return `raster-${label.replace(/[^A-Za-z0-9._=-]+/g, '-').replace(/^-+|-+$/g, '') || 'run'}`;
+}
+
+/**
+ * compare --raster: per surrogate, raster-<label>.svg and .png: the hidden layer's spikes for the first
+ * training sample before training (top) and after it (below), each with its firing-rate margin.
+ */
+export async function rasterFiles(r: CompareResult): Promise<OutputFile[]> {
+  const { raster, stack } = await import('../plot/index.js');
+  const files: OutputFile[] = [];
+  for (const s of r.surrogates) {
+    const run = s.runs[0];
+    if (!run?.raster) continue;
+    const opts = { dt: r.config.dt, rates: true, width: 720 };
+    const before = raster(run.raster.before, { ...opts, title: `${s.label}: hidden layer before training (sample 0)` });
+    const after = run.raster.after
+      ? raster(run.raster.after, { ...opts, title: `${s.label}: after ${run.losses.length} epochs (loss ${run.losses.at(-1)!.toFixed(4)})` })
+      : raster({ data: [], shape: [0, 1, 0] }, { ...opts, title: `${s.label}: stopped (${run.stopped?.message ?? 'no result'})`, height: 80 });
+    const svg = stack([before, after]);
+    const name = rasterFileName(s.label);
+    files.push({ name: `${name}.svg`, contents: () => svg }, { name: `${name}.png`, contents: () => svgToPng(svg) });
+  }
+  return files;
+}
+
 /** The files `writeOutputs` writes, in this order. */
 export const OUTPUT_FILES = ['loss-curves.svg', 'loss-curves.png', 'curves.json', 'curves.csv'] as const;
 
@@ -104,7 +131,7 @@ export const OUTPUT_FILES = ['loss-curves.svg', 'loss-curves.png', 'curves.json'
  * Writes loss-curves.svg, loss-curves.png, curves.json and curves.csv into the existing folder `dir`, as a set
  * and atomically (outputFiles.ts: nothing is replaced unless all four are complete); returns their paths.
  */
-export async function writeOutputs(r: CompareResult, dir: string): Promise<string[]> {
+export async function writeOutputs(r: CompareResult, dir: string, extra: readonly OutputFile[] = []): Promise<string[]> {
   let svg: Promise<string> | undefined;
   const chart = () => (svg ??= renderSvg(chartSpec(r))); // rendered once, rasterised for the PNG
   const contents = {
@@ -113,5 +140,5 @@ export async function writeOutputs(r: CompareResult, dir: string): Promise<strin
     'curves.json': () => toJson(r),
     'curves.csv': () => toCsv(r),
   };
-  return writeFilesAtomically(dir, OUTPUT_FILES.map((name) => ({ name, contents: contents[name] })));
+  return writeFilesAtomically(dir, [...OUTPUT_FILES.map((name) => ({ name, contents: contents[name] })), ...extra]);
 }

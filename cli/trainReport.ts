@@ -12,8 +12,8 @@ const pct = (v: number | null): string => (v === null ? '—' : `${(100 * v).toF
 
 export function describeRun(r: Pick<DigitsResult, 'config' | 'backend' | 'trainSize' | 'testSize'>): string {
   const c = r.config;
-  const net = c.model === 'mlp' ? `MLP 784→${c.hidden} ReLU→10 on raw pixels` : `SNN 784→${c.hidden} LIF→10 ${c.loss.includes('membrane') ? 'leaky readout' : 'LIF'}, T=${c.steps} ${c.encoder}-coded, loss ${c.loss}`;
-  return `${c.dataset}: ${net}; ${r.trainSize} train / ${r.testSize} test images, batch ${c.batch}, Adam lr=${c.lr}${c.schedule === 'cosine' ? ' (cosine decay)' : ''}, seed ${c.seed}, ${r.backend} backend`;
+  const net = c.model === 'mlp' ? `MLP 784→${c.hidden} ReLU→10 on raw pixels` : c.model === 'csnn' ? `CSNN ${c.channels?.[0] ?? 12}C5-MP2-${c.channels?.[1] ?? 64}C5-MP2-FC10 ${c.loss.includes('membrane') ? 'leaky readout' : 'LIF'}, T=${c.steps} ${c.encoder}-coded, loss ${c.loss}` : `SNN 784→${c.hidden} LIF→10 ${c.loss.includes('membrane') ? 'leaky readout' : 'LIF'}, T=${c.steps} ${c.encoder}-coded, loss ${c.loss}`;
+  return `${c.dataset}: ${net}; ${r.trainSize} train / ${r.testSize} test images, ${c.shift ? `shifts of up to ${c.shift} px, ` : ''}batch ${c.batch}, Adam lr=${c.lr}${c.schedule === 'cosine' ? ' (cosine decay)' : ''}, seed ${c.seed}, ${r.backend} backend`;
 }
 
 export function formatEpoch(e: EpochRecord, epochs: number): string {

@@ -15,7 +15,7 @@ import type { SurrogateClass } from '../train/surrogateSpec.js';
 
 type Spec = { name: string; params: Record<string, number> };
 
-export type ToWorker = { type: 'run'; id: number; label: string; spec: Spec; k: number; config: CompareConfig; saveTo?: string };
+export type ToWorker = { type: 'run'; id: number; label: string; spec: Spec; k: number; config: CompareConfig; saveTo?: string; raster?: boolean };
 export type FromWorker =
   | { type: 'start'; id: number }
   | { type: 'epoch'; id: number; epoch: number; loss: number }
@@ -49,7 +49,7 @@ export function workerExecutor(jobs: number, spawn: () => WorkerLike): RunExecut
       if (next >= tasks.length) return;
       const id = next++;
       const t = tasks[id]!;
-      w.postMessage({ type: 'run', id, label: t.entry.label, spec: t.entry.spec!, k: t.k, config, ...(t.saveTo !== undefined ? { saveTo: t.saveTo } : {}) });
+      w.postMessage({ type: 'run', id, label: t.entry.label, spec: t.entry.spec!, k: t.k, config, ...(t.saveTo !== undefined ? { saveTo: t.saveTo } : {}), ...(t.raster ? { raster: true } : {}) });
     };
     const onMessage = (w: WorkerLike, m: FromWorker) => {
       const t = tasks[m.id]!;
@@ -88,7 +88,7 @@ export async function serveRuns(port: Pick<MessagePort, 'on' | 'postMessage'>, c
     void environ.context({ dt: m.config.dt }, async () => {
       if (!cls) throw new SpikegradError(`compare worker: unknown surrogate class '${m.spec.name}'`);
       const entry = { label: m.label, surrogate: new cls(m.spec.params), spec: m.spec };
-      return runOnce(entry, m.k, m.config, trainer, hooks, m.saveTo);
+      return runOnce(entry, m.k, m.config, trainer, hooks, m.saveTo, m.raster ?? false);
     }).then(
       (result) => post({ type: 'done', id: m.id, result }),
       (e: unknown) => post({ type: 'fail', id: m.id, message: e instanceof Error ? e.message : String(e) }),

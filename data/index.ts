@@ -11,5 +11,6 @@ export { digits, fashion, DIGITS, FASHION, DEFAULT_TEST_FRACTION, DEFAULT_SPLIT_
 export { encodeImageCache, decodeImageCache, crc32, CACHE_MAGIC, CACHE_VERSION, CACHE_HEADER_BYTES, type ImageCache } from './cache.js';
 export { parseNmnist, encodeNmnist, nmnistSample, loadNmnist, NMNIST_SIDE, type NmnistEvents, type NmnistOptions } from './nmnist.js';
 export { readShd, SHD_CHANNELS, type ShdOptions, type H5wasmModule } from './shd.js';
+export { randomShift, type RandomShiftOptions, type HostTransform } from './augment.js';
 export { DataLoader, type Batch, type DataLoaderOptions } from './loader.js';
 export { cacheFile, defaultCacheDir } from './nodeStore.js';

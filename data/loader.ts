@@ -21,6 +21,7 @@ import { dispose, keep, tidy } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { ArrayDataset } from './dataset.js';
 import { EventDataset, binEvents, binSteps, type BinOptions } from './events.js';
+import type { HostTransform } from './augment.js';
 import { permutation } from './split.js';
 
 /** One batch of a DataLoader: inputs, int32 labels, the sample indices and the batch number. */
@@ -53,7 +54,12 @@ export interface DataLoaderOptions {
    * Applied to each batch's values on the host before the upload (dense datasets), e.g.
    * (v, shape) => spikegen.rateArray(v, shape, { numSteps: 25, generator: g }): one upload of the spikes.
    */
-  encodeHost?: (values: Float32Array, shape: number[]) => { values: Float32Array; shape: number[] };
+  encodeHost?: HostTransform;
+  /**
+   * Applied to each batch's values on the host before `encodeHost` (dense datasets): an augmentation such as
+   * data.randomShift({ maxShift: 2, generator: g }). Give it to training loaders only.
+   */
+  augment?: HostTransform;
   /** Build the next batch while the current one trains (default true). */
   prefetch?: boolean;
   /** Backend of the tensors (default: the current one). */
@@ -77,6 +83,7 @@ export class DataLoader {
   readonly bins: BinOptions | undefined;
   readonly encode: DataLoaderOptions['encode'];
   readonly encodeHost: DataLoaderOptions['encodeHost'];
+  readonly augment: DataLoaderOptions['augment'];
   readonly backend: Backend | undefined;
   #epoch = 0;
 
@@ -110,6 +117,10 @@ export class DataLoader {
       throw new SpikegradError(`${fn}: argument 'encodeHost' expected a function, for a dense dataset; got ${describeValue(opts.encodeHost)} for ${dataset.name}`);
     }
     this.encodeHost = opts.encodeHost;
+    if (opts.augment !== undefined && (typeof opts.augment !== 'function' || dataset instanceof EventDataset)) {
+      throw new SpikegradError(`${fn}: argument 'augment' expected a function, for a dense dataset; got ${describeValue(opts.augment)} for ${dataset.name}`);
+    }
+    this.augment = opts.augment;
     this.backend = opts.backend;
   }
 
@@ -139,6 +150,7 @@ export class DataLoader {
         x = tensor(values, shape, 'float32', this.backend);
       } else {
         let v = { values: ds.features(indices), shape: [indices.length, ...ds.featureShape] };
+        if (this.augment) v = this.augment(v.values, v.shape);
         if (this.encodeHost) v = this.encodeHost(v.values, v.shape);
         x = tensor(v.values, v.shape, 'float32', this.backend);
       }

@@ -8,7 +8,8 @@ import { allocScratch, checkDType, isFloat, toTypedArray, type DType, type Typed
 import { SpikegradError, describeValue, fmtShape } from './errors.js';
 import { inheritIntRange, noteIntRange, noteIntValues } from './intRange.js';
 import { checkShape, normalizeAxes, normalizeAxis, sizeOf } from './shape.js';
-import { run1 } from './dispatch.js';
+import { run1, runOp } from './dispatch.js';
+import { pool2dShape } from './opsConv.js';
 import { noGrad } from './tape.js';
 import { Tensor, type NestedArray, type ScalarLike, type TensorOrScalar } from './tensor.js';
 
@@ -420,6 +421,86 @@ export function matmul(a: Tensor, b: Tensor, opts: { transposeA?: boolean; trans
  */
 export function linear(x: Tensor, w: Tensor, b: Tensor): Tensor {
   return run1('linear', [asTensor('linear', x, 'x'), asTensor('linear', w, 'W'), asTensor('linear', b, 'b')], {});
+}
+
+
+// --- convolution and pooling (engine/opsConv.ts) ------------------------------------------------------------------
+
+/** A size given as one number or as [h, w] (PyTorch's int-or-tuple arguments). */
+export type Size2 = number | readonly [number, number];
+
+function pairOf(fn: string, name: string, v: unknown): [number, number] {
+  if (typeof v === 'number') return [v, v];
+  if (Array.isArray(v) && v.length === 2) return [v[0] as number, v[1] as number];
+  throw new SpikegradError(`${fn}: argument '${name}' expected a number or [h, w], got ${describeValue(v)}`);
+}
+
+export interface Conv2dOptions {
+  /** Step between windows (default 1). */
+  stride?: Size2;
+  /** Zeros added on each side (default 0). */
+  padding?: Size2;
+  /** Spacing between kernel taps (default 1). */
+  dilation?: Size2;
+  /** Channel groups: each output channel sees C/groups input channels (default 1; C for depthwise). */
+  groups?: number;
+}
+
+/**
+ * 2-D cross-correlation over NCHW images, PyTorch's `conv2d`: x [N, C, H, W], w [O, C/groups, KH, KW], optional
+ * bias [O] → [N, O, OH, OW], OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1.
+ * @example conv2d(x, w, b, { stride: 2, padding: 1 })
+ */
+export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  const attrs = {
+    stride: pairOf('conv2d', 'stride', opts.stride ?? 1), padding: pairOf('conv2d', 'padding', opts.padding ?? 0),
+    dilation: pairOf('conv2d', 'dilation', opts.dilation ?? 1), groups: opts.groups ?? 1,
+  };
+  const ins = [asTensor('conv2d', x, 'x'), asTensor('conv2d', w, 'w')];
+  if (b !== undefined && b !== null) ins.push(asTensor('conv2d', b, 'b'));
+  return run1('conv2d', ins, attrs);
+}
+
+export interface Pool2dOptions {
+  /** Step between windows (default: the kernel size). */
+  stride?: Size2;
+  /** Implicit padding on each side, at most half the kernel (default 0): −∞ for max, 0 for average pooling. */
+  padding?: Size2;
+  /** Spacing between window taps (max pooling only; default 1). */
+  dilation?: Size2;
+}
+
+function poolAttrs(fn: string, kernelSize: Size2, opts: Pool2dOptions) {
+  const kernel = pairOf(fn, 'kernelSize', kernelSize);
+  return {
+    kernel, stride: opts.stride === undefined ? kernel : pairOf(fn, 'stride', opts.stride),
+    padding: pairOf(fn, 'padding', opts.padding ?? 0), dilation: pairOf(fn, 'dilation', opts.dilation ?? 1),
+  };
+}
+
+/**
+ * Max over each window of NCHW images (PyTorch's max_pool2d, floor mode). The gradient goes to the first
+ * maximum of each window in row-major order, as in PyTorch.
+ */
+export function maxPool2d(x: Tensor, kernelSize: Size2, opts: Pool2dOptions = {}): Tensor {
+  return runOp('maxPool2d', [asTensor('maxPool2d', x, 'x')], poolAttrs('maxPool2d', kernelSize, opts))[0]!;
+}
+
+/**
+ * Mean over each window of NCHW images (PyTorch's avg_pool2d with count_include_pad = true, floor mode): a
+ * convolution of every channel, as its own image, with a constant 1/(KH·KW) kernel, so it runs the conv2d
+ * kernels of each backend and has their gradient.
+ */
+export function avgPool2d(x: Tensor, kernelSize: Size2, opts: Pool2dOptions = {}): Tensor {
+  const xt = asTensor('avgPool2d', x, 'x');
+  const a = poolAttrs('avgPool2d', kernelSize, opts);
+  if (a.dilation[0] !== 1 || a.dilation[1] !== 1) throw new SpikegradError(`avgPool2d: argument 'dilation' expected [1, 1] (PyTorch's avg_pool2d has none), got [${a.dilation.join(', ')}]`);
+  // The op's own checks (shape, padding at most half the kernel) first, with avgPool2d's name.
+  const [N, C, OH, OW] = pool2dShape('avgPool2d', xt, a) as [number, number, number, number];
+  const [H, W] = [xt.shape[2]!, xt.shape[3]!];
+  const w = full([1, 1, a.kernel[0], a.kernel[1]], 1 / (a.kernel[0] * a.kernel[1]), xt.dtype, xt.backend);
+  const y = run1('conv2d', [reshape(xt, [N * C, 1, H, W]), w], { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: 1 });
+  return reshape(y, [N, C, OH, OW]);
 }
 
 // --- losses ------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from './dtype.js';
 import type { NumericsFailure } from './numerics.js';
+import type { Recording } from './jitRecord.js';
 import type { OpAttrs, OpName, OutMeta } from './ops.js';
 
 /** A backend's handle to the storage of a tensor. Several tensors may share one (reshape is free). */
@@ -58,6 +59,8 @@ export interface Backend {
   /** Synchronous read; only backends whose memory is host memory implement it. */
   readSync?(dataId: DataId, dtype: DType, size: number): TypedArray;
   incRef(dataId: DataId): void;
+  /** Optional: whether `dataId` still holds live storage (a transform.jit replay checks captured tensors). */
+  isLive?(dataId: DataId): boolean;
   /**
    * Drops one reference. `collected`: the garbage collector found the tensor undisposed (tensor.ts), at a
    * time no program chose; the WebGPU backend then destroys the buffer instead of pooling it, since handing
@@ -73,6 +76,14 @@ export interface Backend {
    * uniform and scratch buffers, a recorded dispatch plan) and reuse it while the calls do the same work.
    */
   jitScope?<T>(key: object, fn: () => T): T;
+  /**
+   * Optional: replays a transform.jit recording (engine/jitRecord.ts) in the backend's own way (WebGPU:
+   * recorded command lists), instead of the engine running each recorded kernel through `run`/`update`.
+   * `key` is the jitted function's; `ext` the current tensors of the recording's external sources; `hosts`
+   * this call's host values. Returns the storage of every slot that escapes (one reference per escape's
+   * first use), as `replayKernels` does.
+   */
+  replayRecording?(key: object, rec: Recording, ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[];
   /**
    * Throws a SpikegradError if tensors of these shapes and dtypes cannot be allocated (a limit of the backend
    * or the device), naming `what`, the shape, the bytes and the limit. Called before any allocation: by

@@ -19,6 +19,7 @@ import { SPIKE_OPS, type SpikeOpAttrs } from './opsSpike.js';
 import { NEURON_OPS, type NeuronOpAttrs } from './opsNeuron.js';
 import { SYNAPSE_OPS, type SynapseOpAttrs } from './opsSynapse.js';
 import { LINEAR_OPS, type LinearOpAttrs } from './opsLinear.js';
+import { CONV_OPS, type ConvOpAttrs } from './opsConv.js';
 
 export interface OutMeta {
   shape: number[];
@@ -46,7 +47,7 @@ export const BINARY_OPS: readonly BinaryOp[] = [
 type NoAttrs = Record<string, never>;
 
 /** Attributes of every op, by name. The op-name union is derived from this one interface. */
-export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs, NeuronOpAttrs, SynapseOpAttrs, LinearOpAttrs {
+export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs, NeuronOpAttrs, SynapseOpAttrs, LinearOpAttrs, ConvOpAttrs {
   powScalar: { exponent: number };
   cast: { dtype: DType };
   where: NoAttrs;
@@ -512,5 +513,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   ...SYNAPSE_OPS,
   // nn.Linear's x @ W + b (engine/opsLinear.ts).
   ...LINEAR_OPS,
+  // Convolution and max pooling over NCHW images (engine/opsConv.ts).
+  ...CONV_OPS,
 
 };

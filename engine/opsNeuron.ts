@@ -18,7 +18,8 @@ import type { InMeta, OpDef, OutMeta } from './ops.js';
 import { sameShape } from './shape.js';
 import { runOp } from './dispatch.js';
 import type { Tensor } from './tensor.js';
-import { checkSequenceInputs } from './sequenceInput.js';
+import type { BoundNeuron } from '../dynamics/bind.js';
+import { checkSequenceInputs, checkSequenceX } from './sequenceInput.js';
 
 /**
  * What a fused kernel needs of a surrogate (surrogate.Surrogate satisfies it): its derivative at a point for
@@ -60,7 +61,24 @@ export interface GradFlags {
   hasDV: boolean;
 }
 
+/**
+ * The generic sequence op of a declared neuron (dynamics/): the bound model carries the trees its kernels are
+ * generated from (kernels/neuron/sequenceCpu.ts, sequenceWebgpu.ts), and its key names the generated code.
+ */
+export interface NeuronSeqAttrs {
+  neuron: BoundNeuron;
+  spkFun: SpikeSurrogate;
+  /** No gradient through the previous spike (reset and every use of `spike` in the update). */
+  detachReset: boolean;
+}
+export interface NeuronSeqGradAttrs extends NeuronSeqAttrs {
+  hasDS: boolean;
+  hasDStates: boolean;
+}
+
 export interface NeuronOpAttrs {
+  neuronRun: NeuronSeqAttrs;
+  neuronRunGrad: NeuronSeqGradAttrs;
   lifRun: LifAttrs;
   lifRunGrad: LifAttrs & GradFlags;
   alifRun: AlifAttrs;
@@ -97,7 +115,48 @@ function present(...ts: (Tensor | null)[]): Tensor[] {
 
 // ---------------------------------------------------------------------------------------------------------
 
+/** `states` [T, K, …] or [K, …] for K states of the per-step shape of x. */
+function requirePacked(op: string, name: string, x: InMeta, s: InMeta, K: number, seq: boolean): void {
+  const want = seq ? [x.shape[0]!, K, ...x.shape.slice(1)] : [K, ...x.shape.slice(1)];
+  if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
+    throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (the ${K} states ${seq ? 'after each step' : 'stacked'}), got ${s.dtype} ${fmtShape(s.shape)}`);
+  }
+}
+
 export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> } = {
+  /** [x (T,…), s0 (K,…)] → [spikes (T,…), states (T,K,…)]: every state after each step. */
+  neuronRun: {
+    infer(ins, a) {
+      requireArity('neuronRun', ins, 2);
+      checkSequenceX('neuronRun', ins[0]!);
+      const K = a.neuron.states.length;
+      requirePacked('neuronRun', 's0', ins[0]!, ins[1]!, K, false);
+      const x = ins[0]!;
+      return [seqOut(x), { shape: [x.shape[0]!, K, ...x.shape.slice(1)], dtype: x.dtype }];
+    },
+    save: { inputs: [0, 1], outputs: [1] },
+    vjp([dS, dStates], s, a, needs) {
+      const ins = [s.inputs[0]!, s.inputs[1]!, s.outputs[1]!, ...present(dS ?? null, dStates ?? null)];
+      const [dx, ds0] = runOp('neuronRunGrad', ins, { ...a, hasDS: !!dS, hasDStates: !!dStates });
+      return [needs[0] ? dx! : null, needs[1] ? ds0! : null];
+    },
+  },
+  /** [x, s0, states (T,K,…), dSpikes?, dStates?] → [dx (T,…), ds0 (K,…)]. */
+  neuronRunGrad: {
+    infer(ins, a) {
+      const n = 3 + Number(a.hasDS) + Number(a.hasDStates);
+      requireArity('neuronRunGrad', ins, n);
+      const [x, s0, st] = [ins[0]!, ins[1]!, ins[2]!];
+      const K = a.neuron.states.length;
+      requirePacked('neuronRunGrad', 's0', x, s0, K, false);
+      requirePacked('neuronRunGrad', 'states', x, st, K, true);
+      if (a.hasDS && (!sameShape(ins[3]!.shape, x.shape) || ins[3]!.dtype !== x.dtype)) {
+        throw new SpikegradError(`neuronRunGrad: the spikes' cotangent expected ${x.dtype} ${fmtShape(x.shape)}, got ${ins[3]!.dtype} ${fmtShape(ins[3]!.shape)}`);
+      }
+      if (a.hasDStates) requirePacked('neuronRunGrad', 'dStates', x, ins[n - 1]!, K, true);
+      return [seqOut(x), { shape: [...s0.shape], dtype: x.dtype }];
+    },
+  },
   /** [x (T,…), V0 (…)] → [spikes (T,…), V (T,…)]: the membrane after each step's integration. */
   lifRun: {
     infer(ins) {

@@ -15,6 +15,7 @@ import { checkShape, sizeOf } from './shape.js';
 import { tensor } from './api.js';
 import { getBackend } from './backends.js';
 import type { Tensor } from './tensor.js';
+import { hostValue } from './jitRecord.js';
 
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) | 0;
@@ -169,10 +170,14 @@ export function uniform(shape: number[], low = 0, high = 1, opts: RandomOptions 
   if (!(high >= low)) throw new SpikegradError(`random.uniform: argument 'high' expected >= low (${low}), got ${high}`);
   const g = opts.generator ?? defaultGenerator;
   const n = drawShape('random.uniform', shape, dt, opts.backend);
-  const a = allocScratch(dt, n); // tensor() copies it into the backend
-  const draw = dt === 'float32' ? () => g.nextFloat32() : () => g.nextFloat64();
-  if (low === 0 && high === 1) for (let i = 0; i < n; i++) a[i] = draw();
-  else for (let i = 0; i < n; i++) a[i] = low + (high - low) * draw();
+  // Drawn in hostValue: a transform.jit replay draws again (fresh numbers each call, the same stream).
+  const a = hostValue(() => {
+    const a = allocScratch(dt, n); // tensor() copies it into the backend
+    const draw = dt === 'float32' ? () => g.nextFloat32() : () => g.nextFloat64();
+    if (low === 0 && high === 1) for (let i = 0; i < n; i++) a[i] = draw();
+    else for (let i = 0; i < n; i++) a[i] = low + (high - low) * draw();
+    return a;
+  });
   return tensor(a, shape, dt, opts.backend);
 }
 
@@ -187,8 +192,11 @@ export function normal(shape: number[], mean = 0, std = 1, opts: RandomOptions =
   if (!(std >= 0)) throw argError('random.normal', 'std', 'a non-negative number', String(std));
   const g = opts.generator ?? defaultGenerator;
   const n = drawShape('random.normal', shape, dt, opts.backend);
-  const a = allocScratch(dt, n); // tensor() copies it into the backend
-  for (let i = 0; i < n; i++) a[i] = mean + std * g.nextNormal();
+  const a = hostValue(() => {
+    const a = allocScratch(dt, n); // tensor() copies it into the backend
+    for (let i = 0; i < n; i++) a[i] = mean + std * g.nextNormal();
+    return a;
+  });
   return tensor(a, shape, dt, opts.backend);
 }
 
@@ -197,8 +205,11 @@ export function bernoulli(p: number, shape: number[], opts: Omit<RandomOptions, 
   if (!(p >= 0 && p <= 1)) throw argError('random.bernoulli', 'p', 'a probability in [0, 1]', String(p));
   const g = opts.generator ?? defaultGenerator;
   const n = drawShape('random.bernoulli', shape, 'bool', opts.backend);
-  const a = new Uint8Array(n);
-  for (let i = 0; i < n; i++) a[i] = g.nextFloat32() < p ? 1 : 0;
+  const a = hostValue(() => {
+    const a = new Uint8Array(n);
+    for (let i = 0; i < n; i++) a[i] = g.nextFloat32() < p ? 1 : 0;
+    return a;
+  });
   return tensor(a, shape, 'bool', opts.backend);
 }
 
@@ -209,8 +220,11 @@ export function randint(low: number, high: number, shape: number[], opts: Omit<R
   }
   const g = opts.generator ?? defaultGenerator;
   const n = drawShape('random.randint', shape, 'int32', opts.backend);
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = low + Math.floor(g.nextFloat64() * (high - low));
+  const a = hostValue(() => {
+    const a = new Int32Array(n);
+    for (let i = 0; i < n; i++) a[i] = low + Math.floor(g.nextFloat64() * (high - low));
+    return a;
+  });
   return tensor(a, shape, 'int32', opts.backend);
 }
 
@@ -225,7 +239,10 @@ export function poissonSpikes(probability: number, shape: number[], opts: Random
   const dt = floatDtype('random.poissonSpikes', opts.dtype);
   const g = opts.generator ?? defaultGenerator;
   const n = drawShape('random.poissonSpikes', shape, dt, opts.backend);
-  const a = allocScratch(dt, n); // tensor() copies it into the backend
-  for (let i = 0; i < n; i++) a[i] = g.nextFloat32() < probability ? 1 : 0;
+  const a = hostValue(() => {
+    const a = allocScratch(dt, n); // tensor() copies it into the backend
+    for (let i = 0; i < n; i++) a[i] = g.nextFloat32() < probability ? 1 : 0;
+    return a;
+  });
   return tensor(a, shape, dt, opts.backend);
 }

@@ -8,6 +8,12 @@ import { SpikegradError, describeValue } from './errors.js';
 import { adoptIntoScope } from './scope.js';
 import { Tensor } from './tensor.js';
 
+/**
+ * A transform.jit recording watches which States a step reads and writes (engine/jitRecord.ts); null the
+ * rest of the time, so the check costs one load per access.
+ */
+export const stateHooks: { observe: ((kind: 'get' | 'set', s: State, t: Tensor) => void) | null } = { observe: null };
+
 /** A named, mutable slot holding a tensor that a module carries between calls; `ParamState` (trainable weights), `HiddenState` (neuron and synapse variables) and `ShortTermState` specialise it, and `module.states(ParamState)` collects them by class. */
 export class State {
   #value: Tensor | null = null;
@@ -27,11 +33,13 @@ export class State {
     if (this.#value === null) {
       throw new SpikegradError(`${this.constructor.name}${this.name ? ` '${this.name}'` : ''} has no value yet (for hidden states, call nn.initAllStates(net, { batchSize }) first)`);
     }
+    if (stateHooks.observe) stateHooks.observe('get', this, this.#value);
     return this.#value;
   }
 
   set value(t: Tensor) {
     if (!(t instanceof Tensor)) throw new SpikegradError(`${this.constructor.name}.value: expected a Tensor, got ${describeValue(t)}`);
+    if (stateHooks.observe) stateHooks.observe('set', this, t);
     if (t === this.#value) return;
     const prev = this.#value;
     t.kept = true;

@@ -9,7 +9,7 @@ import { Tensor } from './tensor.js';
 import { loopEnter, loopExit, loopStep, numerics } from './numerics.js';
 
 export { grad, valueAndGrad } from './grad.js';
-export { jit, type Jitted, type JitStats } from './jit.js';
+export { jit, hostValue, type JitOptions, type Jitted, type JitStats } from './jit.js';
 
 type StepOutput = Tensor | Tensor[] | Record<string, Tensor>;
 

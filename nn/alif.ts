@@ -21,6 +21,7 @@ import { Constant, toInitializer, type InitLike, type Initializer } from './init
 import { Layer, readParam } from './layer.js';
 import { SpikingNeuron, type LIFOptions } from './lif.js';
 import type { InitStateOptions } from './module.js';
+import { recordSequence } from './record.js';
 
 /** Options of `nn.ALIF`: those of LIF plus the adaptation time constant and strength. */
 export interface ALIFOptions extends LIFOptions {
@@ -75,6 +76,8 @@ export class ALIF extends SpikingNeuron {
     const seq = this.checkSeq(xs);
     const v0 = this.hidden(this.V, seq, true), a0 = this.hidden(this.a, seq, true);
     const [spikes, vs, as] = runOp('alifRun', [seq, v0, a0], this.attrs(Layer.floatOf(v0)));
+    recordSequence(this, 'V', vs!);
+    recordSequence(this, 'a', as!);
     this.V.value = index(vs!, -1);
     this.a.value = index(as!, -1);
     return spikes!;

@@ -16,6 +16,7 @@ import { expEulerConstants } from './expEuler.js';
 import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
 import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
+import { recordSequence } from './record.js';
 
 /** Options of `nn.Expon`, the exponential synapse: its time constant and the state initializer. */
 export interface ExponOptions {
@@ -56,6 +57,7 @@ export class Expon extends Layer {
     const seq = this.checkSeq(xs);
     const g0 = this.hidden(this.g, seq, true);
     const [gs] = runOp('exponRun', [seq, g0], expEulerConstants(this.tau, getDtMs(), Layer.floatOf(g0)));
+    recordSequence(this, 'g', gs!);
     this.g.value = index(gs!, -1);
     return gs!;
   }

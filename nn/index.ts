@@ -14,3 +14,11 @@ export { Layer } from './layer.js';
 export type { SpikeFunction } from './spikeFunction.js';
 export type { StateDict, StateDictEntry, StateDictInput, LoadOptions } from './stateDict.js';
 export { exprel, expEulerConstants } from './expEuler.js';
+export { record, Recorder, type ProbeOptions, type Trace } from './record.js';
+export {
+  Conv2d, MaxPool2d, AvgPool2d, BatchNorm2d, Flatten, Unflatten, RunningState, setTraining,
+  type Conv2dLayerOptions, type Pool2dLayerOptions, type BatchNorm2dOptions,
+} from './conv.js';
+export { defineNeuron, DeclaredNeuron, type DeclaredNeuronClass, type NeuronOptions } from './neuron.js';
+export type { NeuronDeclaration, NeuronModel, StateDeclaration, ParamDeclaration, UpdateRule, ResetRule } from '../dynamics/declaration.js';
+export { LIFRef, Izhikevich, ExpIF, AdExIF, QuaIF, Synaptic, Alpha } from './models.js';

@@ -25,6 +25,7 @@ import { Constant, toInitializer, type InitLike, type Initializer } from './init
 import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
 import { checkSpikeFunction, defaultSpikeFunction, type SpikeFunction } from './spikeFunction.js';
+import { recordSequence } from './record.js';
 
 /** Options of `nn.LIF` (and, without VReset/VRest, `nn.IF`): membrane constants, the surrogate spike function, the reset and the state initializer, as brainpy.state names them. */
 export interface LIFOptions {
@@ -134,6 +135,7 @@ export class LIF extends SpikingNeuron {
     const seq = this.checkSeq(xs);
     const v0 = this.hidden(this.V, seq, true);
     const [spikes, vs] = runOp('lifRun', [seq, v0], this.lifAttrs(Layer.floatOf(v0)));
+    recordSequence(this, 'V', vs!);
     this.V.value = index(vs!, -1);
     return spikes!;
   }

@@ -16,6 +16,7 @@ import type { Tensor } from '../engine/tensor.js';
 import { forLoop } from '../engine/transform.js';
 import { inLayer, numerics, setModulePath } from '../engine/numerics.js';
 import type { FloatDType } from './expEuler.js';
+import { recordAround, recording } from './record.js';
 import { loadStateDictInto, readStateDict, type LoadOptions, type StateDict, type StateDictInput } from './stateDict.js';
 
 export interface InitStateOptions {
@@ -86,7 +87,9 @@ export abstract class Module {
       if (typeof fn !== 'function') fn = missingMethod(this, key);
       const bound = (fn as (...a: unknown[]) => unknown).bind(this);
       // In the checkNumerics debug mode, ops inside name this module as their layer; otherwise one test.
-      const value = (...a: unknown[]) => (numerics.on ? inLayer(this, key, () => bound(...a)) : bound(...a));
+      const checked = (...a: unknown[]) => (numerics.on ? inLayer(this, key, () => bound(...a)) : bound(...a));
+      // nn.record (nn/record.ts): one counter test when nothing records.
+      const value = (...a: unknown[]) => (recording.active === 0 ? checked(...a) : recordAround(this, key, () => checked(...a)));
       Object.defineProperty(this, key, { value, enumerable: false, writable: true, configurable: true });
     }
   }

@@ -16,6 +16,7 @@ import { decayFactor, type FloatDType } from './expEuler.js';
 import { Constant, KaimingNormal, toInitializer, type InitLike } from './init.js';
 import { Layer, checkSize, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
+import { recordSequence } from './record.js';
 
 const ZERO = new Constant(0);
 
@@ -73,6 +74,7 @@ export class LeakyRateReadout extends Layer {
     const seq = this.checkSeq(h);
     const r0 = this.hidden(this.r, seq, true);
     const [rs] = runOp('leakyRun', [seq, r0], { decay: decayFactor(this.tau, getDtMs(), Layer.floatOf(r0)) });
+    recordSequence(this, 'r', rs!);
     this.r.value = index(rs!, -1);
     return rs!;
   }

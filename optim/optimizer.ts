@@ -15,6 +15,7 @@ import { keep, tidy } from '../engine/scope.js';
 import { sameShape } from '../engine/shape.js';
 import { State } from '../engine/state.js';
 import { checkUpdated, numerics } from '../engine/numerics.js';
+import { hostValue } from '../engine/jitRecord.js';
 import { noGrad } from '../engine/tape.js';
 import { Tensor } from '../engine/tensor.js';
 import { tensor, zerosLike } from '../engine/api.js';
@@ -157,17 +158,26 @@ export abstract class Optimizer {
       }
       return { p, g, slots: e.slots, path };
     });
-    const [kernel, attrs] = this.kernel(this.lr, this.stepCount + 1);
-    tidy(() => noGrad(() => {
-      let gs = items.map((it) => it.g);
-      if (this.gradClipValue !== undefined) gs = gs.map((g) => clipByValue(g, this.gradClipValue!));
-      if (this.gradClipNorm !== undefined) gs = clipByGlobalNorm(gs, this.gradClipNorm);
-      items.forEach((it, i) => {
-        it.p.backend.update(kernel, [it.p, ...it.slots], [gs[i]!], attrs as never);
-        if (numerics.on) checkUpdated(`${where} of '${it.path}'`, it.p.backend, [it.p, ...it.slots], ['the parameter', ...it.slots.map((_, k) => `optimizer slot ${k}`)]);
-      });
-    }));
-    this.stepCount++;
+    // The step count and learning rate change every call: a transform.jit replay recomputes them here.
+    const [kernel, attrs] = hostValue(() => {
+      const ka = this.kernel(this.lr, this.stepCount + 1);
+      this.stepCount++;
+      return ka;
+    });
+    try {
+      tidy(() => noGrad(() => {
+        let gs = items.map((it) => it.g);
+        if (this.gradClipValue !== undefined) gs = gs.map((g) => clipByValue(g, this.gradClipValue!));
+        if (this.gradClipNorm !== undefined) gs = clipByGlobalNorm(gs, this.gradClipNorm);
+        items.forEach((it, i) => {
+          it.p.backend.update(kernel, [it.p, ...it.slots], [gs[i]!], attrs as never);
+          if (numerics.on) checkUpdated(`${where} of '${it.path}'`, it.p.backend, [it.p, ...it.slots], ['the parameter', ...it.slots.map((_, k) => `optimizer slot ${k}`)]);
+        });
+      }));
+    } catch (e) {
+      this.stepCount--; // the update did not happen
+      throw e;
+    }
   }
 
   /** The slot tensors of the parameter at `path` (e.g. Adam's [mu, nu]); for inspection and tests. */

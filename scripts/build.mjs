@@ -79,6 +79,22 @@ await build({
   logLevel: 'warning',
   chunkNames: 'browser-chunks/[name]-[hash]',
 });
+// The playground (examples/playground/): its page script and its training worker, bundled with the library.
+if (existsSync('examples/playground/src/main.ts')) {
+  await build({
+    entryPoints: { main: 'examples/playground/src/main.ts', worker: 'examples/playground/src/worker.ts' },
+    outdir: 'dist/playground',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['webgpu'],
+    loader: { '.wgsl': 'text' },
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
 
 // Declarations for `types` in package.json; skipped (with a note) if typescript is absent (production install).
 try {

@@ -14,6 +14,7 @@ import { add, cast, concat, expandDims, ge, le, lt, maximum, minimum, mul, onesL
 import { isFloat } from '../engine/dtype.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { defaultGenerator, type Generator } from '../engine/random.js';
+import { hostValue } from '../engine/jitRecord.js';
 import { Tensor } from '../engine/tensor.js';
 import { noGrad } from '../engine/tape.js';
 
@@ -67,10 +68,13 @@ export function rate(data: Tensor, opts: RateOptions = {}): Tensor {
     const p = minimum(maximum(gain === 1 && offset === 0 ? x : add(mul(x, gain), offset), 0), 1);
     const shape = timeVar ? [...x.shape] : [T, ...x.shape];
     const n = shape.reduce((a, d) => a * d, 1);
-    const u = new Float32Array(n);
-    const silent = first * (n / T);
-    u.fill(2, 0, silent); // never below p ≤ 1
-    g.fillFloat32(u, silent, n);
+    const u = hostValue(() => { // a transform.jit replay draws again
+      const u = new Float32Array(n);
+      const silent = first * (n / T);
+      u.fill(2, 0, silent); // never below p ≤ 1
+      g.fillFloat32(u, silent, n);
+      return u;
+    });
     return cast(lt(tensor(u, shape, 'float32', x.backend), p), 'float32');
   });
 }

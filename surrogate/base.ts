@@ -13,7 +13,7 @@ import { noGrad } from '../engine/tape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { F32_MAX, compileScalar, interpretScalar } from './compileJs.js';
 import { wgslFunction } from './compileWgsl.js';
-import { show, type Expr } from './expr.js';
+import { checkExpr, show, type Expr } from './expr.js';
 import { parseExpr } from './parse.js';
 
 export interface SurrogateDefinition {
@@ -56,7 +56,7 @@ export abstract class Surrogate {
     this.name = def.name;
     this.params = Object.freeze({ ...def.params });
     const where = `${def.name}`;
-    const asExpr = (e: Expr | string, what: string) => (typeof e === 'string' ? parseExpr(e, def.params, `${where} ${what}`) : e);
+    const asExpr = (e: Expr | string, what: string) => (typeof e === 'string' ? parseExpr(e, def.params, `${where} ${what}`) : checkExpr(e, `${where} ${what}`));
     this.gradExpr = asExpr(def.grad, 'grad');
     this.funExpr = def.fun === undefined ? undefined : asExpr(def.fun, 'fun');
     this.gradScalar = compileScalar(this.gradExpr);

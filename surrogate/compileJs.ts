@@ -7,28 +7,31 @@
  * Input convention shared with the WGSL generator: x is first clamped to the float32 range, so ±Infinity
  * behaves exactly as ±3.4e38 on both backends (and periodic or saturating forms never see an infinity).
  */
-import { EXPR_OPS, schedule, type Expr, type ExprOp } from './expr.js';
-import { erf } from './special.js';
+import { SpikegradError } from '../engine/errors.js';
+import { EXPR_OPS, checkNumericExpr, schedule, type Expr, type ExprOp } from './expr.js';
+import { erf, exprel64 } from './special.js';
 
 /** The largest finite float32. */
 export const F32_MAX = 3.4028234663852886e38;
 
 /** Helpers the generated code calls; passed in by name. */
-const HELPERS = { erf, fract: (a: number) => a - Math.floor(a) };
+const HELPERS = { erf, exprel: exprel64, fract: (a: number) => a - Math.floor(a) };
 
-const JS_EMIT: Record<ExprOp, (a: string[]) => string> = {
+export const JS_EMIT: Record<ExprOp, (a: string[]) => string> = {
   neg: ([a]) => `-${a}`,
   abs: ([a]) => `Math.abs(${a})`,
   sign: ([a]) => `(${a} > 0 ? 1 : ${a} < 0 ? -1 : ${a})`,
   exp: ([a]) => `Math.exp(${a})`,
   log: ([a]) => `Math.log(${a})`,
   log1p: ([a]) => `Math.log1p(${a})`,
+  expm1: ([a]) => `Math.expm1(${a})`,
   sqrt: ([a]) => `Math.sqrt(${a})`,
   sin: ([a]) => `Math.sin(${a})`,
   cos: ([a]) => `Math.cos(${a})`,
   atan: ([a]) => `Math.atan(${a})`,
   tanh: ([a]) => `Math.tanh(${a})`,
   erf: ([a]) => `erf(${a})`,
+  exprel: ([a]) => `exprel(${a})`,
   floor: ([a]) => `Math.floor(${a})`,
   fract: ([a]) => `fract(${a})`,
   add: ([a, b]) => `${a} + ${b}`,
@@ -50,7 +53,9 @@ const JS_EMIT: Record<ExprOp, (a: string[]) => string> = {
   select: ([c, a, b]) => `${c} ? ${a} : ${b}`,
 };
 
-function jsNumber(v: number): string {
+export function jsNumber(v: number): string {
+  // checkExpr guarantees numbers; this second check keeps anything else out of generated code regardless.
+  if (typeof v !== 'number') throw new SpikegradError(`surrogate expression: expected a number, got ${typeof v}`);
   if (Object.is(v, -0)) return '(-0)';
   if (v === Infinity) return 'Infinity';
   if (v === -Infinity) return '(-Infinity)';
@@ -58,9 +63,10 @@ function jsNumber(v: number): string {
 }
 
 /** Straight-line statements computing `root` from a variable `x`; returns the statements and the result atom. */
-function straightLine(root: Expr, prefix: string): { body: string; result: string } {
+function straightLine(input: Expr, prefix: string): { body: string; result: string } {
+  const root = checkNumericExpr(input);
   const names = new Map<string, string>();
-  const atom = (e: Expr): string => (e.kind === 'num' ? jsNumber(e.value) : e.kind === 'x' ? 'x' : names.get(e.key)!);
+  const atom = (e: Expr): string => (e.kind === 'num' ? jsNumber(e.value) : e.kind === 'x' ? 'x' : e.kind === 'var' ? noVariable(e.name) : names.get(e.key)!);
   const lines: string[] = [];
   for (const node of schedule(root)) {
     const name = `${prefix}${names.size}`;
@@ -68,6 +74,11 @@ function straightLine(root: Expr, prefix: string): { body: string; result: strin
     names.set(node.key, name);
   }
   return { body: lines.join(' '), result: atom(root) };
+}
+
+/** A surrogate is a function of x alone: a named variable (dynamics/) has no meaning here. */
+export function noVariable(name: string): never {
+  throw new SpikegradError(`surrogate expression: unknown variable '${name}' (a surrogate is a function of x alone)`);
 }
 
 export interface JsTarget {
@@ -78,16 +89,18 @@ export interface JsTarget {
 const CLAMP_X = `x = x < -${F32_MAX} ? -${F32_MAX} : x > ${F32_MAX} ? ${F32_MAX} : x;`;
 const saturated = (r: string, on: boolean | undefined): string => (on ? `Math.min(Math.max(${r}, -${F32_MAX}), ${F32_MAX})` : r);
 
-function build<T>(src: string): T | null {
+function build<T>(src: string, extra: Readonly<Record<string, unknown>> = {}): T | null {
+  const scope = { ...HELPERS, ...extra };
   try {
-    return new Function(...Object.keys(HELPERS), src)(...Object.values(HELPERS)) as T;
+    return new Function(...Object.keys(scope), src)(...Object.values(scope)) as T;
   } catch {
     return null; // eval forbidden here: the caller falls back to the interpreter
   }
 }
 
 /** The expression as a scalar function. */
-export function compileScalar(e: Expr, target: JsTarget = {}): (x: number) => number {
+export function compileScalar(input: Expr, target: JsTarget = {}): (x: number) => number {
+  const e = checkNumericExpr(input, 'compileScalar');
   const { body, result } = straightLine(e, 't');
   const fn = build<(x: number) => number>(`return function surrogate(x) { ${CLAMP_X} ${body} return ${saturated(result, target.saturate)}; };`);
   return fn ?? interpretScalar(e, target);
@@ -97,7 +110,8 @@ export type UnaryLoop = (x: ArrayLike<number>, out: { [i: number]: number; lengt
 export type ScaledLoop = (x: ArrayLike<number>, dy: ArrayLike<number>, out: { [i: number]: number; length: number }) => void;
 
 /** out[i] = f(x[i]), the expression inlined into the loop. */
-export function compileLoop(e: Expr, target: JsTarget = {}): UnaryLoop {
+export function compileLoop(input: Expr, target: JsTarget = {}): UnaryLoop {
+  const e = checkNumericExpr(input, 'compileLoop');
   const { body, result } = straightLine(e, 't');
   const fn = build<UnaryLoop>(`return function surrogateLoop(X, OUT) {
     for (let i = 0, n = OUT.length; i < n; i++) { let x = X[i]; ${CLAMP_X} ${body} OUT[i] = ${saturated(result, target.saturate)}; }
@@ -127,12 +141,13 @@ export const codegen = { enabled: true };
  * Compiles generated source (with the helpers inlineJs code may call in scope); null where eval is
  * forbidden or codegen is off.
  */
-export function buildJs<T>(src: string): T | null {
-  return codegen.enabled ? build<T>(src) : null;
+export function buildJs<T>(src: string, extra?: Readonly<Record<string, unknown>>): T | null {
+  return codegen.enabled ? build<T>(src, extra) : null;
 }
 
 /** out[i] = dy[i] · f(x[i]): the backward of the spike, one pass over memory. */
-export function compileScaledLoop(e: Expr): ScaledLoop {
+export function compileScaledLoop(input: Expr): ScaledLoop {
+  const e = checkNumericExpr(input, 'compileScaledLoop');
   const { body, result } = straightLine(e, 't');
   const fn = build<ScaledLoop>(`return function surrogateVjpLoop(X, DY, OUT) {
     for (let i = 0, n = OUT.length; i < n; i++) { let x = X[i]; ${CLAMP_X} ${body} OUT[i] = DY[i] * (${result}); }
@@ -146,13 +161,15 @@ export function compileScaledLoop(e: Expr): ScaledLoop {
  * The closure interpreter (no eval). With `round` = Math.fround every intermediate is rounded to float32,
  * which is how the probe in base.ts predicts overflow and NaN on the GPU before any GPU work.
  */
-export function interpretScalar(e: Expr, target: JsTarget = {}, round: (v: number) => number = (v) => v): (x: number) => number {
+export function interpretScalar(input: Expr, target: JsTarget = {}, round: (v: number) => number = (v) => v): (x: number) => number {
+  const e = checkNumericExpr(input, 'interpretScalar');
   const compile = (n: Expr): ((x: number) => number) => {
     if (n.kind === 'num') {
       const v = round(n.value);
       return () => v;
     }
     if (n.kind === 'x') return (x) => x;
+    if (n.kind === 'var') return noVariable(n.name);
     const f = EXPR_OPS[n.op].eval as (...v: number[]) => number;
     const args = n.args.map(compile);
     if (args.length === 1) {

@@ -9,7 +9,7 @@
 import { get, set, type Code, type Locals } from '../kernels/cpu/wasmEncode.js';
 import type { Lanes } from '../kernels/cpu/wasmLanes.js';
 import { F32_MAX } from './compileJs.js';
-import { schedule, type Expr, type ExprOp } from './expr.js';
+import { checkExpr, checkNumericExpr, schedule, type Expr, type ExprOp } from './expr.js';
 
 type Emit = (L: Lanes, a: Code[]) => Code;
 
@@ -19,7 +19,7 @@ const WASM_EMIT: Record<ExprOp, Emit | null> = {
   abs: (L, [a]) => L.abs(a!),
   // a > 0 ? 1 : a < 0 ? −1 : a (keeps ±0 and NaN), as compileJs.ts.
   sign: (L, [a]) => L.select(L.gt(a!, L.const(0)), L.const(1), L.select(L.lt(a!, L.const(0)), L.const(-1), a!)),
-  exp: null, log: null, log1p: null, sin: null, cos: null, atan: null, tanh: null, erf: null, pow: null,
+  exp: null, expm1: null, exprel: null, log: null, log1p: null, sin: null, cos: null, atan: null, tanh: null, erf: null, pow: null,
   sqrt: (L, [a]) => L.sqrt(a!),
   floor: (L, [a]) => L.floor(a!),
   fract: (L, [a]) => L.sub(a!, L.floor(a!)),
@@ -54,7 +54,8 @@ function minMaxConst(L: Lanes, op: 'min' | 'max', a: Code, c: number): Code | nu
 
 /** Whether every operation of `e` has a WebAssembly emitter. */
 export function wasmSupports(e: Expr): boolean {
-  return schedule(e).every((node) => WASM_EMIT[node.op] !== null);
+  const nodes = schedule(checkExpr(e, 'wasmSupports'));
+  return nodes.every((node) => WASM_EMIT[node.op] !== null && node.args.every((a) => a.kind !== 'var')) && e.kind !== 'var';
 }
 
 /**
@@ -62,7 +63,8 @@ export function wasmSupports(e: Expr): boolean {
  * clamped to the float32 range (compileJs.ts's input convention). Each distinct subexpression is computed
  * once into a local of its own. Call only when `wasmSupports(e)`.
  */
-export function inlineWasm(e: Expr, x: number, L: Lanes, locals: Locals): { code: Code; result: number } {
+export function inlineWasm(input: Expr, x: number, L: Lanes, locals: Locals): { code: Code; result: number } {
+  const e = checkNumericExpr(input, 'inlineWasm');
   const clamp = set(x, L.clamp(get(x), -F32_MAX, F32_MAX));
   const names = new Map<string, number>();
   const atom = (a: Expr): Code => (a.kind === 'num' ? L.const(a.value) : a.kind === 'x' ? get(x) : get(names.get(a.key)!));

@@ -7,14 +7,15 @@
  * Same input convention as compileJs.ts: x is clamped to ±3.4e38 first. WGSL leaves infinities
  * "indeterminate", so no built-in surrogate relies on them beyond e^−∞ = 0 and 1/∞ = 0 (tested on lavapipe).
  */
-import { SpikegradError } from '../engine/errors.js';
-import { schedule, type Expr, type ExprOp } from './expr.js';
-import { F32_MAX } from './compileJs.js';
+import { SpikegradError, describeValue } from '../engine/errors.js';
+import { checkNumericExpr, schedule, type Expr, type ExprOp } from './expr.js';
+import { F32_MAX, noVariable } from './compileJs.js';
 
 const F32_MIN_NORMAL = 1.1754943508222875e-38;
 
 /** A float32 literal that parses back to exactly Math.fround(v); subnormals flush to 0 as GPUs do. */
 export function wgslF32(v: number): string {
+  if (typeof v !== 'number') throw new SpikegradError(`surrogate expression: expected a number, got ${describeValue(v)}`);
   const r = Math.fround(v);
   if (!Number.isFinite(r)) {
     throw new SpikegradError(`surrogate: the constant ${v} is outside the float32 range (|v| <= ${F32_MAX}); choose smaller parameters`);
@@ -34,9 +35,19 @@ export function wgslF32(v: number): string {
   return r < 0 ? `(${s}f)` : `${s}f`;
 }
 
-type Helper = 'erf' | 'log1p';
+export type Helper = 'erf' | 'log1p' | 'exprel' | 'expm1';
 
-const HELPER_SRC: Record<Helper, (name: string) => string> = {
+export const HELPER_SRC: Record<Helper, (name: string) => string> = {
+  // e^z − 1 without cancellation near 0: 2·tanh(z/2)/(1 − tanh(z/2)) is exact algebra and keeps float32's digits.
+  expm1: (n) => `fn ${n}(z: f32) -> f32 {
+  if (abs(z) < 0.5) { let h = tanh(0.5 * z); return 2.0 * h / (1.0 - h); }
+  return exp(z) - 1.0;
+}`,
+  // expm1(z)/z: the Taylor branch near 0 as nn/expEuler.ts's float32 exprel (the quotient loses digits there).
+  exprel: (n) => `fn ${n}(z: f32) -> f32 {
+  if (abs(z) <= 1.0e-4) { return 1.0 + z / 2.0 + z * z / 6.0; }
+  return (exp(z) - 1.0) / z;
+}`,
   // Abramowitz & Stegun 7.1.26, |error| <= 1.5e-7 (float32 resolution); odd symmetry makes erf(0) = 0 exactly.
   erf: (n) => `fn ${n}(z: f32) -> f32 {
   let a = abs(z);
@@ -53,7 +64,7 @@ const HELPER_SRC: Record<Helper, (name: string) => string> = {
 }`,
 };
 
-function emitter(helper: (h: Helper) => string): Record<ExprOp, (a: string[]) => string> {
+export function emitter(helper: (h: Helper) => string): Record<ExprOp, (a: string[]) => string> {
   return {
     neg: ([a]) => `-${a}`,
     abs: ([a]) => `abs(${a})`,
@@ -61,12 +72,14 @@ function emitter(helper: (h: Helper) => string): Record<ExprOp, (a: string[]) =>
     exp: ([a]) => `exp(${a})`,
     log: ([a]) => `log(${a})`,
     log1p: ([a]) => `${helper('log1p')}(${a})`,
+    expm1: ([a]) => `${helper('expm1')}(${a})`,
     sqrt: ([a]) => `sqrt(${a})`,
     sin: ([a]) => `sin(${a})`,
     cos: ([a]) => `cos(${a})`,
     atan: ([a]) => `atan(${a})`,
     tanh: ([a]) => `tanh(${a})`,
     erf: ([a]) => `${helper('erf')}(${a})`,
+    exprel: ([a]) => `${helper('exprel')}(${a})`,
     floor: ([a]) => `floor(${a})`,
     fract: ([a]) => `fract(${a})`,
     add: ([a, b]) => `${a} + ${b}`,
@@ -99,14 +112,15 @@ export interface WgslTarget {
 }
 
 /** WGSL source of `fn <fnName>(x: f32) -> f32` computing `e`, preceded by the helpers it calls. */
-export function wgslFunction(e: Expr, fnName: string, target: WgslTarget = {}): string {
-  if (!IDENT.test(fnName) || fnName.startsWith('__') || WGSL_RESERVED.test(fnName)) {
-    throw new SpikegradError(`wgslGrad: argument 'fnName' expected a WGSL identifier, got '${fnName}'`);
+export function wgslFunction(input: Expr, fnName: string, target: WgslTarget = {}): string {
+  const e = checkNumericExpr(input, 'wgslFunction');
+  if (typeof fnName !== 'string' || !IDENT.test(fnName) || fnName.startsWith('__') || WGSL_RESERVED.test(fnName)) {
+    throw new SpikegradError(`wgslGrad: argument 'fnName' expected a WGSL identifier, got ${describeValue(fnName)}`);
   }
   const used = new Set<Helper>();
   const emit = emitter((h) => (used.add(h), `${fnName}_${h}`));
   const names = new Map<string, string>();
-  const atom = (n: Expr): string => (n.kind === 'num' ? wgslF32(n.value) : n.kind === 'x' ? 'x' : names.get(n.key)!);
+  const atom = (n: Expr): string => (n.kind === 'num' ? wgslF32(n.value) : n.kind === 'x' ? 'x' : n.kind === 'var' ? noVariable(n.name) : names.get(n.key)!);
   const lines: string[] = [];
   for (const node of schedule(e)) {
     const name = `t${names.size}`;

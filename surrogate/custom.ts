@@ -11,7 +11,7 @@
 import { SpikegradError, describeValue } from '../engine/errors.js';
 import { F32_MAX } from './compileJs.js';
 import { Surrogate } from './base.js';
-import { EXPR_OP_NAMES, show, type Expr } from './expr.js';
+import { EXPR_OP_NAMES, checkExpr, show, type Expr } from './expr.js';
 import { parseExpr } from './parse.js';
 
 /** A formula: a string in x and the parameters, an expression, or a function building one from the parameters. */
@@ -49,9 +49,11 @@ class CustomSurrogate extends Surrogate {
 function resolve(where: string, f: Formula, params: Record<string, number>): Expr {
   if (typeof f === 'string') return parseExpr(f, params, where);
   if (typeof f === 'function') return resolve(where, f(Object.freeze({ ...params })), params);
-  if (f && typeof f === 'object' && 'kind' in f && 'key' in f) {
-    if (f.type !== 'f') throw new SpikegradError(`${where}: expected a numeric expression, got a condition`);
-    return f;
+  if (f && typeof f === 'object' && !Array.isArray(f)) {
+    // Checked node by node and rebuilt (surrogate/expr.ts checkExpr) before any code is generated from it.
+    const e = checkExpr(f, where);
+    if (e.type !== 'f') throw new SpikegradError(`${where}: expected a numeric expression, got a condition`);
+    return e;
   }
   throw new SpikegradError(`${where}: expected a string, an expression or a function returning one, got ${describeValue(f)}`);
 }

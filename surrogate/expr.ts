@@ -11,14 +11,19 @@
  * (`pi/2*alpha`) fold into one constant and the generated code holds only what depends on x.
  */
 import { SpikegradError } from '../engine/errors.js';
-import { erf } from './special.js';
+import { erf, exprel64 } from './special.js';
 
 export type ExprType = 'f' | 'b';
 
 /** Expression nodes are immutable and hash-consed by `key`, so equal subtrees are recognised (and shared). */
-export type Expr = NumExpr | XExpr | OpExpr;
+export type Expr = NumExpr | XExpr | VarExpr | OpExpr;
 export interface NumExpr { readonly kind: 'num'; readonly value: number; readonly type: 'f'; readonly key: string }
 export interface XExpr { readonly kind: 'x'; readonly type: 'f'; readonly key: 'x' }
+/**
+ * A named variable other than x: a state, parameter or input of a neuron declaration (dynamics/). Surrogates
+ * never contain one (their compilers reject it); the dynamics code generators give each a local of its own.
+ */
+export interface VarExpr { readonly kind: 'var'; readonly name: string; readonly type: 'f'; readonly key: string }
 export interface OpExpr {
   readonly kind: 'op';
   readonly op: ExprOp;
@@ -45,6 +50,7 @@ export const EXPR_OPS = {
   exp: { args: F1, type: 'f', eval: Math.exp },
   log: { args: F1, type: 'f', eval: Math.log },
   log1p: { args: F1, type: 'f', eval: Math.log1p },
+  expm1: { args: F1, type: 'f', eval: Math.expm1 },
   sqrt: { args: F1, type: 'f', eval: Math.sqrt },
   sin: { args: F1, type: 'f', eval: Math.sin },
   cos: { args: F1, type: 'f', eval: Math.cos },
@@ -52,6 +58,8 @@ export const EXPR_OPS = {
   tanh: { args: F1, type: 'f', eval: Math.tanh },
   erf: { args: F1, type: 'f', eval: erf },
   floor: { args: F1, type: 'f', eval: Math.floor },
+  /** expm1(a)/a with its limit 1 at 0 (saiunit's Taylor branch near 0): exponential Euler's step factor. */
+  exprel: { args: F1, type: 'f', eval: (a) => exprel64(a) },
   /** a − floor(a), in [0, 1): the phase of periodic surrogates, so they never evaluate sin/cos of a huge argument. */
   fract: { args: F1, type: 'f', eval: (a) => a - Math.floor(a) },
   add: { args: F2, type: 'f', eval: (a, b) => a + b },
@@ -78,21 +86,140 @@ export const EXPR_OPS = {
 export type ExprOp = keyof typeof EXPR_OPS;
 export const EXPR_OP_NAMES = Object.keys(EXPR_OPS) as ExprOp[];
 
+/**
+ * Names what a value is without reading any of its properties (a hostile object's getters, valueOf or
+ * toString never run while an error message is made).
+ */
+function describeInput(v: unknown): string {
+  if (typeof v === 'number') return `number ${v}`;
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
+/**
+ * Every node made by this module's constructors (num, x, op). A node in this set was built from checked parts
+ * only, so its whole tree is safe to generate code from; anything else goes through `checkExpr` first.
+ */
+const TRUSTED = new WeakSet<object>();
+function trusted<T extends Expr>(node: T): T {
+  TRUSTED.add(node);
+  return node;
+}
+
 /** The variable. */
-export const x: XExpr = Object.freeze({ kind: 'x', type: 'f', key: 'x' });
+export const x: XExpr = trusted(Object.freeze({ kind: 'x', type: 'f', key: 'x' }));
+
+/** A named variable (dynamics/ declarations: states, parameters, the input). */
+export function variable(name: string): VarExpr {
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new SpikegradError(`expression: a variable name must be an identifier, got ${JSON.stringify(name)}`);
+  }
+  return trusted(Object.freeze({ kind: 'var', name, type: 'f', key: `v:${name}` }));
+}
 
 export type ExprLike = Expr | number;
 
 export function num(value: number): NumExpr {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new SpikegradError(`surrogate expression: expected a number, got ${String(value)}`);
+    throw new SpikegradError(`surrogate expression: expected a number, got ${describeInput(value)}`);
   }
   // -0 keeps its own key: 1/-0 and 1/0 differ.
-  return Object.freeze({ kind: 'num', value, type: 'f', key: Object.is(value, -0) ? 'n:-0' : `n:${value}` });
+  return trusted(Object.freeze({ kind: 'num', value, type: 'f', key: Object.is(value, -0) ? 'n:-0' : `n:${value}` }));
 }
 
 export function lift(e: ExprLike): Expr {
-  return typeof e === 'number' ? num(e) : e;
+  return typeof e === 'number' ? num(e) : checkExpr(e);
+}
+
+/** The node kinds `checkExpr` accepts from outside; a new kind of node gets its case in `rebuild` below. */
+export const EXPR_KINDS = ['num', 'x', 'var', 'op'] as const;
+/** Deeper trees are refused (they would overflow the stack of the code generators). */
+export const MAX_EXPR_DEPTH = 2000;
+
+/**
+ * Validates an expression that came from outside this module (a user's object, JSON, another realm) node by
+ * node — a plain object, a known kind, a finite number for `num`, an operation name of EXPR_OPS with the right
+ * count and types of arguments — and returns the same expression rebuilt from those checked values by the
+ * constructors above. Code generators (compileJs, compileWgsl, compileWasm) call it first, so no value of the
+ * input is ever pasted into generated code unchecked: fields are read once, as own data properties (a getter
+ * is refused, it could answer differently later), and the input's own `type` and `key` are ignored.
+ * A tree built with this module's functions is returned as it is (one WeakSet lookup).
+ */
+export function checkExpr(input: unknown, where = 'surrogate expression'): Expr {
+  if (typeof input === 'object' && input !== null && TRUSTED.has(input)) return input as Expr;
+  const done = new Map<object, Expr>();
+  const active = new Set<object>();
+  const fail = (path: string, msg: string): never => {
+    throw new SpikegradError(`${where}: ${path === '' ? 'the expression' : `node ${path}`} ${msg}`);
+  };
+  const field = (node: object, name: string, path: string): unknown => {
+    const d = Object.getOwnPropertyDescriptor(node, name);
+    if (d === undefined) return undefined;
+    if (!('value' in d)) fail(path, `has '${name}' as a getter; expression nodes must be plain data`);
+    return d.value;
+  };
+  const rebuild = (node: unknown, path: string, depth: number): Expr => {
+    if (typeof node === 'number') return num(node);
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) {
+      return fail(path, `expected an expression node { kind: ${EXPR_KINDS.map((k) => `'${k}'`).join(' | ')}, ... } or a number, got ${describeInput(node)}`);
+    }
+    if (TRUSTED.has(node)) return node as Expr;
+    const seen = done.get(node);
+    if (seen) return seen;
+    if (active.has(node)) fail(path, 'contains itself (an expression is a tree, not a cycle)');
+    if (depth > MAX_EXPR_DEPTH) fail(path, `is nested deeper than ${MAX_EXPR_DEPTH} levels`);
+    active.add(node);
+    const kind = field(node, 'kind', path);
+    let out: Expr;
+    switch (kind) {
+      case 'num': {
+        const value = field(node, 'value', path);
+        if (typeof value !== 'number' || !Number.isFinite(value)) {
+          fail(`${path}.value`, `expected a finite number, got ${describeInput(value)}`);
+        }
+        out = num(value as number);
+        break;
+      }
+      case 'x':
+        out = x;
+        break;
+      case 'var': {
+        const name = field(node, 'name', path);
+        if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+          fail(`${path}.name`, `expected an identifier, got ${describeInput(name)}`);
+        }
+        out = variable(name as string);
+        break;
+      }
+      case 'op': {
+        const name = field(node, 'op', path);
+        if (typeof name !== 'string' || !Object.hasOwn(EXPR_OPS, name)) {
+          fail(`${path}.op`, `expected one of ${EXPR_OP_NAMES.join(', ')}, got ${describeInput(name)}`);
+        }
+        const args = field(node, 'args', path);
+        if (!Array.isArray(args)) fail(`${path}.args`, `expected an array of arguments, got ${describeInput(args)}`);
+        const list = args as unknown[];
+        const arity = EXPR_OPS[name as ExprOp].args.length;
+        if (list.length !== arity) fail(`${path}.args`, `'${String(name)}' expected ${arity} argument(s), got ${list.length}`);
+        const parts: Expr[] = [];
+        for (let i = 0; i < arity; i++) {
+          const d = Object.getOwnPropertyDescriptor(list, i);
+          if (d === undefined || !('value' in d)) fail(`${path}.args[${i}]`, 'is missing or a getter; expression nodes must be plain data');
+          parts.push(rebuild(d!.value, `${path}.args[${i}]`, depth + 1));
+        }
+        out = op(name as ExprOp, ...parts);
+        break;
+      }
+      default:
+        return fail(path, `has kind ${describeInput(kind)}; expected one of ${EXPR_KINDS.map((k) => `'${k}'`).join(', ')}`);
+    }
+    active.delete(node);
+    done.set(node, out);
+    return out;
+  };
+  return rebuild(input, '', 0);
 }
 
 const isNum = (e: Expr, v?: number): e is NumExpr => e.kind === 'num' && (v === undefined || e.value === v);
@@ -102,8 +229,8 @@ const isNum = (e: Expr, v?: number): e is NumExpr => e.kind === 'num' && (v === 
  * simplifications that are exact for every input (x·1, x+0, −(−x), a constant select).
  */
 export function op(name: ExprOp, ...rawArgs: ExprLike[]): Expr {
-  const info: OpInfo = EXPR_OPS[name];
-  if (!info) throw new SpikegradError(`surrogate expression: unknown operation '${String(name)}'`);
+  const info: OpInfo | undefined = typeof name === 'string' && Object.hasOwn(EXPR_OPS, name) ? EXPR_OPS[name] : undefined;
+  if (!info) throw new SpikegradError(`surrogate expression: unknown operation ${describeInput(name)}; expected one of ${EXPR_OP_NAMES.join(', ')}`);
   if (rawArgs.length !== info.args.length) {
     throw new SpikegradError(`surrogate expression: '${name}' expected ${info.args.length} argument(s), got ${rawArgs.length}`);
   }
@@ -161,7 +288,7 @@ export function op(name: ExprOp, ...rawArgs: ExprLike[]): Expr {
     if (args[1]!.key === args[2]!.key) return args[1]!;
   }
   const type = info.type;
-  return Object.freeze({ kind: 'op', op: name, args: Object.freeze(args), type, key: `${name}(${args.map((e) => e.key).join(',')})` });
+  return trusted(Object.freeze({ kind: 'op', op: name, args: Object.freeze(args), type, key: `${name}(${args.map((e) => e.key).join(',')})` }));
 }
 
 /** aⁿ for a constant n: small integer powers become products (exact, and valid for a < 0 in WGSL too). */
@@ -175,7 +302,14 @@ function powConst(a: Expr, n: number): Expr {
     return n > 0 ? pos : op('div', 1, pos);
   }
   if (n === 0.5) return op('sqrt', a);
-  return Object.freeze({ kind: 'op', op: 'pow', args: Object.freeze([a, num(n)]), type: 'f', key: `pow(${a.key},n:${n})` });
+  return trusted(Object.freeze({ kind: 'op', op: 'pow', args: Object.freeze([a, num(n)]), type: 'f', key: `pow(${a.key},n:${n})` }));
+}
+
+/** checkExpr, and the expression must give a number (code generators return numbers, not conditions). */
+export function checkNumericExpr(input: unknown, where = 'surrogate expression'): Expr {
+  const e = checkExpr(input, where);
+  if (e.type !== 'f') throw new SpikegradError(`${where}: expected an expression giving a number, got a condition (${show(e)}); use select(c, a, b)`);
+  return e;
 }
 
 // --- builder functions: the expression language as plain TypeScript ----------------------------------------------
@@ -183,9 +317,9 @@ function powConst(a: Expr, n: number): Expr {
 const un = (name: ExprOp) => (a: ExprLike): Expr => op(name, a);
 const bi = (name: ExprOp) => (a: ExprLike, b: ExprLike): Expr => op(name, a, b);
 
-export const neg = un('neg'), abs = un('abs'), sign = un('sign'), exp = un('exp'), log = un('log'), log1p = un('log1p');
+export const neg = un('neg'), abs = un('abs'), sign = un('sign'), exp = un('exp'), log = un('log'), log1p = un('log1p'), expm1 = un('expm1');
 export const sqrt = un('sqrt'), sin = un('sin'), cos = un('cos'), atan = un('atan'), tanh = un('tanh'), erfOf = un('erf');
-export const floor = un('floor'), fract = un('fract');
+export const floor = un('floor'), fract = un('fract'), exprel = un('exprel');
 
 /**
  * The logistic function 1/(1 + e^{−z}), built so that it cannot overflow: only e^{−|z|} ∈ [0, 1] is computed,
@@ -261,6 +395,7 @@ export function schedule(...roots: Expr[]): OpExpr[] {
 export function show(e: Expr): string {
   if (e.kind === 'num') return e.value < 0 || Object.is(e.value, -0) ? `(${e.value})` : String(e.value);
   if (e.kind === 'x') return 'x';
+  if (e.kind === 'var') return e.name;
   const INFIX: Partial<Record<ExprOp, string>> = {
     add: '+', sub: '-', mul: '*', div: '/', pow: '^', lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=', and: '&&', or: '||',
   };

@@ -9,9 +9,17 @@
  * where(c, a, b), and sum(i, lo, hi, term) with integer bounds, unrolled.
  */
 import { SpikegradError } from '../engine/errors.js';
-import { clamp, dsigmoid, num, op, sigmoid, sum, x, type Expr, type ExprOp } from './expr.js';
+import { clamp, dsigmoid, num, op, sigmoid, sum, variable, x, type Expr, type ExprOp } from './expr.js';
 
-const UNARY_FUNCS = ['abs', 'sign', 'exp', 'log', 'log1p', 'sqrt', 'sin', 'cos', 'atan', 'tanh', 'erf', 'floor', 'fract'] as const;
+export interface ParseOptions {
+  /**
+   * Named variables (dynamics/: the states, parameters and input of a neuron declaration). When given, they
+   * replace x: the expression is a function of these names, and x is an ordinary (unknown) name.
+   */
+  variables?: readonly string[];
+}
+
+const UNARY_FUNCS = ['abs', 'sign', 'exp', 'log', 'log1p', 'sqrt', 'sin', 'cos', 'atan', 'tanh', 'erf', 'floor', 'fract', 'expm1', 'exprel'] as const;
 const BINARY_FUNCS = ['min', 'max', 'pow'] as const;
 const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
 const COMPARE: Record<string, ExprOp> = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge', '==': 'eq', '!=': 'ne' };
@@ -38,7 +46,8 @@ function tokenize(src: string, fail: (pos: number, msg: string) => never): Token
 }
 
 /** Parses `src` into an expression in x; `params` names the hyperparameters (substituted as constants). */
-export function parseExpr(src: string, params: Readonly<Record<string, number>> = {}, where = 'surrogate expression'): Expr {
+export function parseExpr(src: string, params: Readonly<Record<string, number>> = {}, where = 'surrogate expression', options: ParseOptions = {}): Expr {
+  const vars = options.variables ? new Set(options.variables) : null;
   if (typeof src !== 'string') throw new SpikegradError(`${where}: expected a string, got ${typeof src}`);
   const fail = (pos: number, msg: string): never => {
     throw new SpikegradError(`${where}: ${msg} at position ${pos} in '${src}'\n  ${' '.repeat(pos + 1)}^`);
@@ -52,7 +61,7 @@ export function parseExpr(src: string, params: Readonly<Record<string, number>> 
   const expect = (t: string) => {
     if (!accept(t)) fail(peek().pos, `expected '${t}', found '${peek().text}'`);
   };
-  const knownNames = () => ['x', ...Object.keys(params), ...scopes.flatMap((s) => Object.keys(s)), 'pi', 'e'].join(', ');
+  const knownNames = () => [...(vars ? [...vars] : ['x']), ...Object.keys(params), ...scopes.flatMap((s) => Object.keys(s)), 'pi', 'e'].join(', ');
 
   const ternary = (): Expr => {
     const c = logicOr();
@@ -133,8 +142,9 @@ export function parseExpr(src: string, params: Readonly<Record<string, number>> 
     const name = t.text;
     const isCall = peek().kind === 'punct' && peek().text === '(';
     if (!isCall) {
-      if (name === 'x') return x;
-      for (let s = scopes.length - 1; s >= 0; s--) if (name in scopes[s]!) return num(scopes[s]![name]!);
+      if (vars?.has(name)) return variable(name);
+      if (name === 'x' && !vars) return x;
+      for (let s = scopes.length - 1; s >= 0; s--) if (Object.hasOwn(scopes[s]!, name)) return num(scopes[s]![name]!);
       if (Object.hasOwn(params, name)) return num(params[name]!);
       if (Object.hasOwn(CONSTANTS, name)) return num(CONSTANTS[name]!);
       return fail(t.pos, `unknown name '${name}' (known: ${knownNames()})`);
@@ -155,7 +165,7 @@ export function parseExpr(src: string, params: Readonly<Record<string, number>> 
   const sumCall = (pos: number): Expr => {
     expect('(');
     const v = next();
-    if (v.kind !== 'name' || v.text === 'x') fail(v.pos, "sum() expected an index name such as 'i' first");
+    if (v.kind !== 'name' || v.text === 'x' || vars?.has(v.text)) fail(v.pos, "sum() expected an index name such as 'i' first");
     expect(',');
     const lo = constantInt(ternary(), pos, 'the lower bound of sum()');
     expect(',');

@@ -30,3 +30,12 @@ export function erf(x: number): number {
   }
   return x < 0 ? -r : r;
 }
+
+/**
+ * expm1(z)/z in float64, with saiunit's Taylor branch 1 + z/2 + z²/6 for |z| <= 1e−8 where the quotient
+ * would lose digits (nn/expEuler.ts has the float32 variant the layers round their constants with).
+ */
+export function exprel64(z: number): number {
+  if (Math.abs(z) <= 1e-8) return 1 + z / 2 + (z * z) / 6;
+  return Math.expm1(z) / z;
+}

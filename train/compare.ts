@@ -49,6 +49,14 @@ export interface Trainer {
   dispose(): void;
   /** The network being trained: what a run with `saveTo` saves (io.save) when it finishes. */
   net?: Target;
+  /** The hidden layer's spikes for the first training sample, [T, 1, nHidden] (for `raster` runs). */
+  hiddenSpikes?(): Promise<RasterTrace>;
+}
+
+/** A recorded spike trace in plain arrays (it crosses worker threads): data [T, samples, neurons]. */
+export interface RasterTrace {
+  data: number[];
+  shape: [number, number, number];
 }
 
 /** Builds the network and data for one run; called right after `random.seed(seed)`. */
@@ -70,6 +78,8 @@ export interface RunTask {
   k: number;
   /** A file to save the trained network to (Node), when the run finishes without a NaN stop. */
   saveTo?: string;
+  /** Record the hidden layer's raster before and after training. */
+  raster?: boolean;
 }
 
 /**
@@ -88,6 +98,8 @@ export interface RunResult {
   stopped: { epoch: number; loss: number; message: string } | null;
   /** The file the trained network was saved to (runs given `saveTo` that finished). */
   savedTo?: string;
+  /** The hidden layer's spikes (first sample) before training and after it (runs asked for a raster). */
+  raster?: { before: RasterTrace; after: RasterTrace | null };
 }
 
 export interface SurrogateResult extends CurveSummary {
@@ -133,6 +145,8 @@ export interface CompareOptions extends Partial<CompareConfig> {
    * accuracy. Runs stopped by a NaN are not saved. None by default.
    */
   saveTo?: (label: string, seedIndex: number) => string;
+  /** Record the hidden layer's spikes (first sample, first seed) before and after training: RunResult.raster. */
+  raster?: boolean;
 }
 
 function checkInt(name: string, v: unknown, min: number): number {
@@ -179,7 +193,7 @@ function entriesOf(s: CompareOptions['surrogates']): SurrogateEntry[] {
 }
 
 /** Trains one run (call inside `environ.context({ dt })`); stops early on a NaN or infinite loss. */
-export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig, factory: TrainerFactory, hooks: CompareHooks, saveTo?: string): Promise<RunResult> {
+export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig, factory: TrainerFactory, hooks: CompareHooks, saveTo?: string, raster = false): Promise<RunResult> {
   const seed = c.seed + k;
   const t0 = performance.now();
   random.seed(seed);
@@ -188,7 +202,12 @@ export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig
   let stopped: RunResult['stopped'] = null;
   let accuracy: number | null = null;
   let savedTo: string | undefined;
+  let rasters: RunResult['raster'];
   try {
+    if (raster) {
+      if (!trainer.hiddenSpikes) throw new SpikegradError("compareSurrogates: argument 'raster' needs a trainer that records its hidden spikes (hiddenSpikes)");
+      rasters = { before: await trainer.hiddenSpikes(), after: null };
+    }
     hooks.onRunStart?.(entry.label, k, c.epochs);
     for (let e = 0; e < c.epochs; e++) {
       const l = trainer.step();
@@ -207,6 +226,7 @@ export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig
       const a = trainer.accuracy();
       accuracy = await a.item();
       a.dispose();
+      if (rasters) rasters.after = await trainer.hiddenSpikes!();
       if (saveTo !== undefined) {
         if (!trainer.net) throw new SpikegradError(`compareSurrogates: argument 'saveTo' needs a trainer that exposes its network as 'net'`);
         await save(trainer.net, saveTo, {
@@ -221,7 +241,7 @@ export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig
   } finally {
     trainer.dispose();
   }
-  return { seed, losses, accuracy, wallMs: performance.now() - t0, stopped, ...(savedTo !== undefined ? { savedTo } : {}) };
+  return { seed, losses, accuracy, wallMs: performance.now() - t0, stopped, ...(savedTo !== undefined ? { savedTo } : {}), ...(rasters ? { raster: rasters } : {}) };
 }
 
 /**
@@ -241,7 +261,7 @@ export async function compareSurrogates(opts: CompareOptions): Promise<CompareRe
   const execute: RunExecutor = opts.executor ?? (async (tasks, c, h) => {
     const out: RunResult[] = [];
     await environ.context({ dt: c.dt }, async () => {
-      for (const t of tasks) out.push(await runOnce(t.entry, t.k, c, factory, h, t.saveTo));
+      for (const t of tasks) out.push(await runOnce(t.entry, t.k, c, factory, h, t.saveTo, t.raster));
     });
     return out;
   });
@@ -249,7 +269,8 @@ export async function compareSurrogates(opts: CompareOptions): Promise<CompareRe
   if (opts.saveTo !== undefined && typeof opts.saveTo !== 'function') {
     throw new SpikegradError(`compareSurrogates: argument 'saveTo' expected a function (label, seedIndex) => file path, got ${describeValue(opts.saveTo)}`);
   }
-  const tasks: RunTask[] = entries.flatMap((entry) => Array.from({ length: config.seeds }, (_, k) => ({ entry, k, ...(opts.saveTo ? { saveTo: opts.saveTo(entry.label, k) } : {}) })));
+  // The raster is recorded for each surrogate's first seed.
+  const tasks: RunTask[] = entries.flatMap((entry) => Array.from({ length: config.seeds }, (_, k) => ({ entry, k, ...(opts.saveTo ? { saveTo: opts.saveTo(entry.label, k) } : {}), ...(opts.raster && k === 0 ? { raster: true } : {}) })));
   const results = await execute(tasks, config, hooks);
   const surrogates = entries.map((entry, i): SurrogateResult => {
     const runs = results.slice(i * config.seeds, (i + 1) * config.seeds);

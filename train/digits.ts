@@ -25,6 +25,8 @@ import { ParamState } from '../engine/state.js';
 import { noGrad } from '../engine/tape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { grad, jit } from '../engine/transform.js';
+import { randomShift } from '../data/augment.js';
+import { readDigitsCheckpoint, restoreDigitsCheckpoint, saveDigitsCheckpoint, type DigitsResumePoint } from './digitsCheckpoint.js';
 import { ArrayDataset } from '../data/dataset.js';
 import { digits, fashion, type ImageSets } from '../data/images.js';
 import { DataLoader } from '../data/loader.js';
@@ -37,17 +39,22 @@ import {
 } from '../optim/spikeMetric.js';
 import { atan } from '../surrogate/aliases.js';
 import { latency, rateArray } from '../spikegen/index.js';
+import { DigitsCSNN } from './csnn.js';
 import * as u from '../units/index.js';
 
 export const LOSSES = ['ce-count', 'ce-rate', 'mse-count', 'ce-max-membrane', 'ce-mean-membrane'] as const;
 export type DigitsLoss = (typeof LOSSES)[number];
-export const ENCODERS = ['rate', 'latency'] as const;
+/** 'direct' (for --model csnn): the analog pixels at every step, SpikingJelly's CSNN encoding (the first layer encodes). */
+export const ENCODERS = ['rate', 'latency', 'direct'] as const;
 export type DigitsEncoder = (typeof ENCODERS)[number];
-export const MODELS = ['snn', 'mlp'] as const;
+export const MODELS = ['snn', 'mlp', 'csnn'] as const;
 
 export interface DigitsConfig {
   dataset: 'digits' | 'fashion';
-  /** 'snn' (default) or 'mlp': the same layer sizes, ReLU, on the raw pixels (no time axis), for scale. */
+  /**
+   * 'snn' (default), 'mlp': the same layer sizes, ReLU, on the raw pixels (no time axis), for scale, or 'csnn':
+   * the convolutional SNN of train/csnn.ts (snnTorch's tutorial 7, 12C5-MP2-64C5-MP2-FC10; `hidden` unused).
+   */
   model: (typeof MODELS)[number];
   hidden: number;
   steps: number;
@@ -61,15 +68,22 @@ export interface DigitsConfig {
   beta: number;
   /** Learning rate over the run: 'constant', or 'cosine' (from lr down to 0 at the last step). */
   schedule: 'constant' | 'cosine';
+  /**
+   * Augmentation: each training image moved by up to `shift` pixels along each axis (data.randomShift, a
+   * fresh draw per image and epoch); 0 trains on the images as they are. The test images are never shifted.
+   */
+  shift: number;
   /** Use only the first n training / test images of each class (quick runs, tests). */
   trainPerClass?: number;
   testPerClass?: number;
   cacheDir?: string;
+  /** --model csnn: the channels of its two convolutions (default [12, 64]). */
+  channels?: [number, number];
 }
 
 export const DIGITS_DEFAULTS: DigitsConfig = {
   dataset: 'digits', model: 'snn', hidden: 128, steps: 25, epochs: 10, batch: 128, lr: 2e-3,
-  encoder: 'rate', loss: 'ce-mean-membrane', seed: 0, beta: 0.95, schedule: 'constant',
+  encoder: 'rate', loss: 'ce-mean-membrane', seed: 0, beta: 0.95, schedule: 'constant', shift: 0,
 };
 
 export interface EpochRecord {
@@ -104,6 +118,13 @@ export interface DigitsHooks {
   onEpoch?(r: EpochRecord): void;
 }
 
+export interface DigitsRunOptions extends DigitsHooks {
+  /** Node: write a checkpoint to this file after each epoch (atomically; see train/digitsCheckpoint.ts). */
+  save?: string;
+  /** Node: continue the run a checkpoint holds (a path, or what readDigitsCheckpoint returned). */
+  resume?: string | DigitsResumePoint;
+}
+
 function checkConfig(c: DigitsConfig): void {
   const fn = 'trainDigits';
   const posInt = (name: keyof DigitsConfig, v: unknown) => {
@@ -116,6 +137,7 @@ function checkConfig(c: DigitsConfig): void {
   if (!ENCODERS.includes(c.encoder)) throw new SpikegradError(`${fn}: argument 'encoder' expected one of ${ENCODERS.join(', ')}, got '${c.encoder}'`);
   if (!MODELS.includes(c.model)) throw new SpikegradError(`${fn}: argument 'model' expected one of ${MODELS.join(', ')}, got '${c.model}'`);
   if (c.schedule !== 'constant' && c.schedule !== 'cosine') throw new SpikegradError(`${fn}: argument 'schedule' expected 'constant' or 'cosine', got '${String(c.schedule)}'`);
+  if (!Number.isInteger(c.shift) || c.shift < 0 || c.shift > 8) throw new SpikegradError(`${fn}: argument 'shift' expected an integer from 0 to 8 (pixels), got ${String(c.shift)}`);
   if (!Number.isInteger(c.seed)) throw new SpikegradError(`${fn}: argument 'seed' expected an integer, got ${c.seed}`);
   if (c.trainPerClass !== undefined) posInt('trainPerClass', c.trainPerClass);
   if (c.testPerClass !== undefined) posInt('testPerClass', c.testPerClass);
@@ -202,6 +224,10 @@ export async function loadDigitsData(c: Pick<DigitsConfig, 'dataset' | 'seed' | 
 
 export interface DigitsTrainer {
   config: DigitsConfig;
+  net: nn.Module;
+  optimizer: Adam;
+  /** The generators a run draws from besides the default one (by name, as a checkpoint saves them). */
+  generators: Record<'encoder' | 'augment', Generator>;
   trainLoader: DataLoader;
   testLoader: DataLoader;
   /** One training step on a batch: [loss, correct predictions] (the second kept: dispose both after reading). */
@@ -224,21 +250,25 @@ export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: Array
   if (train.featureSize !== test.featureSize) throw new SpikegradError(`trainDigits: train and test samples differ in size (${train.featureSize} and ${test.featureSize})`);
   const F = train.featureSize, C = train.classes;
   random.seed(c.seed);
-  const snn = c.model === 'snn';
-  const net: nn.Module = snn ? new DigitsSNN(F, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss) }) : new DigitsMLP(F, c.hidden, C);
+  const snn = c.model !== 'mlp';
+  const net: nn.Module = c.model === 'csnn' ? csnnFor(F, C, c)
+    : snn ? new DigitsSNN(F, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss) }) : new DigitsMLP(F, c.hidden, C);
   const batches = c.batch >= train.length ? 1 : Math.ceil(train.length / c.batch);
   const optimizer = new Adam({ lr: c.schedule === 'cosine' ? cosineLR({ lr: c.lr, steps: batches * c.epochs }) : c.lr });
   optimizer.registerTrainableWeights(net.states(ParamState));
   const encGen = new Generator(c.seed + 1);
+  const augmentGen = new Generator(c.seed + 2);
   const flat = (v: Float32Array, shape: number[]) => ({ values: v, shape: [shape[0]!, F] });
   const encodeHost = !snn ? flat
     : c.encoder === 'rate' ? (v: Float32Array, shape: number[]) => rateArray(v, [shape[0]!, F], { numSteps: c.steps, generator: encGen })
-      : flat;
+      : c.encoder === 'direct' ? (v: Float32Array, shape: number[]) => repeatSteps(v, shape[0]!, F, c.steps)
+        : flat;
   const encode = snn && c.encoder === 'latency'
     ? (x: Tensor) => latency(x, { numSteps: c.steps, tau: 5, threshold: 0.01, linear: true, normalize: true, clip: true })
     : undefined;
   const loaderOpts = { encodeHost, ...(encode ? { encode } : {}) };
-  const trainLoader = new DataLoader(train, { batchSize: c.batch, seed: c.seed, shuffle: true, ...loaderOpts });
+  const augment = c.shift > 0 ? { augment: randomShift({ maxShift: c.shift, generator: augmentGen }) } : {};
+  const trainLoader = new DataLoader(train, { batchSize: c.batch, seed: c.seed, shuffle: true, ...loaderOpts, ...augment });
   const testLoader = new DataLoader(test, { batchSize: Math.max(c.batch, 256), shuffle: false, ...loaderOpts });
 
   const forward = (x: Tensor): Tensor => (snn ? net.run(x) : (net as DigitsMLP).update(x));
@@ -274,7 +304,7 @@ export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: Array
     return { acc: correct / n, accFirst: snn && !isMembraneLoss(c.loss) ? correctFirst / n : null, confusion: cm };
   };
   return {
-    config: c, trainLoader, testLoader, evaluate,
+    config: c, net, optimizer, generators: { encoder: encGen, augment: augmentGen }, trainLoader, testLoader, evaluate,
     step: (x, y) => step(x, y) as [Tensor, Tensor],
     epochSync: (e) => {
       for (const { x, y } of trainLoader.epochSync(e)) dispose(step(x, y));
@@ -286,10 +316,29 @@ export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: Array
   };
 }
 
+/** 'direct' encoding: the same analog image at each of T steps, [T, B, F]. */
+function repeatSteps(v: Float32Array, B: number, F: number, T: number): { values: Float32Array; shape: number[] } {
+  const out = new Float32Array(T * B * F);
+  for (let t = 0; t < T; t++) out.set(v.subarray(0, B * F), t * B * F);
+  return { values: out, shape: [T, B, F] };
+}
+
+/** --model csnn: the convolutional SNN of train/csnn.ts on square one-channel images. */
+function csnnFor(F: number, C: number, c: DigitsConfig): nn.Module {
+  const side = Math.round(Math.sqrt(F));
+  if (side * side !== F) throw new SpikegradError(`trainDigits: --model csnn expected square images, got ${F} pixels per image`);
+  if (c.channels && !(c.channels.length === 2 && c.channels.every((n) => Number.isInteger(n) && n > 0))) {
+    throw new SpikegradError(`trainDigits: argument 'channels' expected two positive integers, got [${String(c.channels)}]`);
+  }
+  return new DigitsCSNN(side, C, { beta: c.beta, readout: isMembraneLoss(c.loss), ...(c.channels ? { channels: c.channels } : {}) });
+}
+
 /** Trains and evaluates; `data` defaults to loadDigitsData(config). */
-export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: DigitsHooks = {}, data?: { train: ArrayDataset; test: ArrayDataset; cacheFile?: string | null }): Promise<DigitsResult> {
+export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: DigitsRunOptions = {}, data?: { train: ArrayDataset; test: ArrayDataset; cacheFile?: string | null }): Promise<DigitsResult> {
   const c: DigitsConfig = { ...DIGITS_DEFAULTS, ...partial };
   checkConfig(c);
+  if (hooks.save !== undefined && (typeof hooks.save !== 'string' || hooks.save === '')) throw new SpikegradError(`trainDigits: argument 'save' expected a file path, got ${JSON.stringify(hooks.save)}`);
+  const resume = typeof hooks.resume === 'string' ? await readDigitsCheckpoint(hooks.resume, c) : hooks.resume;
   const t0 = performance.now();
   const sets = data ?? (await loadDigitsData(c));
   const { train, test } = sets;
@@ -302,7 +351,11 @@ export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: Di
     const epochs: EpochRecord[] = [];
     let confusion: Float32Array = new Float32Array(C * C);
     try {
-      for (let e = 1; e <= c.epochs; e++) {
+      if (resume) {
+        await restoreDigitsCheckpoint(resume, trainer);
+        epochs.push(...resume.history);
+      }
+      for (let e = epochs.length + 1; e <= c.epochs; e++) {
         const te = performance.now();
         let lossSum = 0, correct = 0, seen = 0;
         for await (const { x, y, index } of trainLoader.epoch(e - 1)) {
@@ -324,6 +377,7 @@ export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: Di
           trainMs, testMs: performance.now() - tt,
         };
         epochs.push(rec);
+        if (hooks.save !== undefined) await saveDigitsCheckpoint(hooks.save, trainer, epochs, be.name);
         hooks.onEpoch?.(rec);
       }
     } finally {

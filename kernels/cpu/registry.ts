@@ -2,11 +2,13 @@
  * Every op's CPU kernel. Typed against the op table: an op without a kernel here fails `tsc`.
  * (reshape has none on any backend: it is metadata only, handled in engine/dispatch.ts.)
  */
+import { neuronRunGradKernel, neuronRunKernel } from '../neuron/sequenceCpu.js';
 import type { UpdateAttrs, UpdateName } from '../../engine/backend.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type UnaryOp } from '../../engine/ops.js';
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/cpu.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/cpu.js';
 import { linearKernel, matmulKernel } from '../matmul/cpu.js';
+import { conv2dGradInputKernel, conv2dGradWeightKernel, conv2dKernel, maxPool2dGradKernel, maxPool2dKernel } from '../conv/cpu.js';
 import { alifRunGradKernel, alifRunKernel, lifRunGradKernel, lifRunKernel } from '../neuron/cpu.js';
 import { decayRunGradKernel, dualExponRunGradKernel, dualExponRunKernel, exponRunKernel, leakyRunKernel } from '../synapse/cpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/cpu.js';
@@ -41,12 +43,19 @@ export const CPU_KERNELS = {
   oneHot: oneHotKernel,
   matmul: matmulKernel,
   linear: linearKernel,
+  conv2d: conv2dKernel,
+  conv2dGradInput: conv2dGradInputKernel,
+  conv2dGradWeight: conv2dGradWeightKernel,
+  maxPool2d: maxPool2dKernel,
+  maxPool2dGrad: maxPool2dGradKernel,
   softmaxCrossEntropy: softmaxCrossEntropyKernel,
   softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
   spike: spikeKernel,
   spikeGrad: spikeGradKernel,
   surrogateGrad: surrogateGradKernel,
   surrogateFun: surrogateFunKernel,
+  neuronRun: neuronRunKernel,
+  neuronRunGrad: neuronRunGradKernel,
   lifRun: lifRunKernel,
   lifRunGrad: lifRunGradKernel,
   alifRun: alifRunKernel,

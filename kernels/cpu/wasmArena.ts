@@ -29,8 +29,12 @@
 /** Bytes at the start of the arena for copies of non-arena arrays and kernels' work rows. */
 export const SCRATCH_BYTES = 16 * 1024 * 1024;
 
-/** The arena's size: the largest of these that the engine grants (a 32-bit browser may refuse the first). */
-const ARENA_SIZES = [512, 128, 32].map((mb) => mb * 1024 * 1024);
+/**
+ * The arena's size: the largest of these that the engine grants (a 32-bit browser may refuse the first).
+ * 1 GiB holds the `wide` workload's step (625 MiB at its peak): with 512 MiB its last tensors fell out of the
+ * arena and every kernel on them copied them through scratch. Addresses stay below 2³¹, positive as i32.
+ */
+const ARENA_SIZES = [1024, 512, 128, 32].map((mb) => mb * 1024 * 1024);
 
 let memory: WebAssembly.Memory | null | undefined;
 let simdSupported: boolean | undefined;
@@ -49,7 +53,7 @@ function simd(): boolean {
   }
   return simdSupported;
 }
-let buffer: ArrayBuffer | null = null;
+let buffer: ArrayBufferLike | null = null;
 let f32 = new Float32Array(0), f64 = new Float64Array(0);
 /** Next unallocated byte (16-byte aligned), the arena's end, and the end of memory ever handed out (beyond it: zeros). */
 let bump = SCRATCH_BYTES, end = 0, touched = SCRATCH_BYTES;
@@ -112,13 +116,18 @@ function compactAndFit(bytes: number): number | undefined {
 export function arenaMemory(): WebAssembly.Memory | null {
   if (memory === undefined) {
     memory = null;
+    // Shared (a SharedArrayBuffer) where worker threads can run kernels on it: Node (kernels/cpu/threadPool.ts).
+    const wantShared = typeof SharedArrayBuffer === 'function' && nodeWorkerThreads() !== undefined;
     if (simd()) for (const bytes of ARENA_SIZES) {
-      try {
-        memory = new WebAssembly.Memory({ initial: bytes / 65536, maximum: bytes / 65536 });
-        break;
-      } catch {
-        // too large for this engine: try the next size
+      for (const shared of wantShared ? [true, false] : [false]) {
+        try {
+          memory = new WebAssembly.Memory({ initial: bytes / 65536, maximum: bytes / 65536, shared });
+          break;
+        } catch {
+          // too large for this engine, or no shared memory here: try the next
+        }
       }
+      if (memory) break;
     }
     if (memory) {
       buffer = memory.buffer;
@@ -128,6 +137,21 @@ export function arenaMemory(): WebAssembly.Memory | null {
     }
   }
   return memory;
+}
+
+/** Node's worker_threads module, or undefined (browsers, or a Node without `process.getBuiltinModule`). */
+export function nodeWorkerThreads(): typeof import('node:worker_threads') | undefined {
+  const g = globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } };
+  try {
+    return g.process?.getBuiltinModule?.('node:worker_threads') as typeof import('node:worker_threads') | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the arena's memory is shared (worker threads can run kernels on it). */
+export function arenaShared(): boolean {
+  return typeof SharedArrayBuffer === 'function' && arenaMemory()?.buffer instanceof SharedArrayBuffer;
 }
 
 /** Float views of the whole arena. */

@@ -89,6 +89,11 @@ export function whileLoop(cond: Code, ...body: Code[]): Code {
   ];
 }
 
+/** `if (cond) then else otherwise` (no result value). */
+export function ifElse(cond: Code, then: Code[], otherwise: Code[] = []): Code {
+  return [...cond, 0x04, 0x40, ...seq(then), ...(otherwise.length ? [0x05, ...seq(otherwise)] : []), 0x0b];
+}
+
 /** `for (i = from; i < to; i += step) body` over i32 values, compared unsigned (byte addresses). */
 export function forRange(i: number, from: Code, to: Code, step: number | Code, ...body: Code[]): Code {
   return [...set(i, from), ...whileLoop(ltU(get(i), to), ...body, set(i, add(get(i), typeof step === 'number' ? i32(step) : step)))];
@@ -128,6 +133,8 @@ export const load = (addr: Code, offset = 0): Code => [...addr, 0xfd, ...uleb(0x
 export const store = (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0xfd, ...uleb(0x0b), 4, ...uleb(offset)];
 /** Two float32 lanes into the low half (the rest zero): the input of a float64 pair. */
 export const load64 = (addr: Code, offset = 0): Code => [...addr, 0xfd, ...uleb(0x5d), 3, ...uleb(offset)];
+/** One float64 at a byte address in both lanes. */
+export const load64Splat = (addr: Code, offset = 0): Code => [...addr, 0xfd, ...uleb(0x0a), 3, ...uleb(offset)];
 /** The low two float32 lanes. */
 export const store64 = (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0xfd, ...uleb(0x5b), 3, ...uleb(offset), 0];
 
@@ -166,15 +173,17 @@ export const f64x2 = {
 // --- module ------------------------------------------------------------------------------------------------
 
 /**
- * A module of one exported function `run(params) → ()` over the imported memory `env.memory`; `body` is the
- * function's code, `locals` its declared locals.
+ * A module of one exported function `run(params) → ()` over the imported memory `env.memory` (declared shared
+ * when `sharedMemory`: the import must match the memory's kind); `body` is the function's code, `locals` its
+ * declared locals.
  */
-export function moduleBytes(params: readonly ValType[], locals: Locals, body: Code): Uint8Array<ArrayBuffer> {
+export function moduleBytes(params: readonly ValType[], locals: Locals, body: Code, sharedMemory = false): Uint8Array<ArrayBuffer> {
   const code = [...locals.encode(), ...body, 0x0b];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, ...vec(params.map((p) => [VALTYPE[p]])), 0]])), // type: params → ()
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])), // import memory, min 1 page
+    // import memory: min 1 page; a shared one (worker threads, kernels/cpu/threadPool.ts) must say so, with a maximum
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(sharedMemory ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)])]])),
     ...section(3, vec([uleb(0)])), // function 0 has type 0
     ...section(7, vec([[...name('run'), 0x00, ...uleb(0)]])), // export it as `run`
     ...section(10, vec([[...uleb(code.length), ...code]])),

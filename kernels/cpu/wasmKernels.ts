@@ -16,7 +16,7 @@
  * `wasmKernels.enabled` off to compare the two.
  */
 import { codegen } from '../../surrogate/compileJs.js';
-import { addressOf, arenaMemory, heap, SCRATCH_BYTES } from './wasmArena.js';
+import { addressOf, arenaMemory, arenaShared, heap, SCRATCH_BYTES } from './wasmArena.js';
 import { moduleBytes, type Code, type Locals, type ValType } from './wasmEncode.js';
 import { wasmKernels } from '../flags.js';
 
@@ -28,6 +28,13 @@ export function wasmEnabled(): boolean {
 
 type Run = (...args: number[]) => void;
 const instances = new Map<string, Run | null>();
+/** The compiled module of each kernel, for the worker threads (threadPool.ts) to instantiate on the same memory. */
+const modules = new Map<string, WebAssembly.Module>();
+
+/** The compiled module of the kernel under `key` (after `wasmKernel` compiled it). */
+export function wasmModule(key: string): WebAssembly.Module | undefined {
+  return modules.get(key);
+}
 
 /**
  * The kernel under `key`, compiled on first use from `build()` (its parameters, locals and body), or null
@@ -38,10 +45,12 @@ export function wasmKernel(key: string, build: () => { params: readonly ValType[
   if (run === undefined) {
     // A generator bug throws here, loudly; only the engine's refusal below falls back to JavaScript.
     const { params, locals, body } = build();
-    const bytes = moduleBytes(params, locals, body);
+    const bytes = moduleBytes(params, locals, body, arenaShared());
     if (!WebAssembly.validate(bytes)) throw new Error(`spikegrad internal error: the WebAssembly kernel '${key}' does not validate`);
     try {
-      run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: arenaMemory()! } }).exports.run as Run;
+      const module = new WebAssembly.Module(bytes);
+      run = new WebAssembly.Instance(module, { env: { memory: arenaMemory()! } }).exports.run as Run;
+      modules.set(key, module);
     } catch {
       run = null; // e.g. a Content-Security-Policy without 'wasm-unsafe-eval', or a main thread refusing synchronous compilation
     }

@@ -14,7 +14,7 @@
  * element in ascending k; skipping the zero entries of A changes nothing (adding an exact zero never changes
  * a float64 sum that starts at +0, as long as B is finite). So a row's result does not depend on the path
  * nor on how many rows come with it: step mode ([B, K] per step) and sequence mode ([T·B, K] at once) agree
- * bit for bit. The one exception is the packed kernel for K > 256, which sums 256-long panels separately.
+ * bit for bit, and so do the WebAssembly kernels and their JavaScript twins, whatever the thread count.
  */
 import { allocOutput, type TypedArray, rounderFor } from '../../engine/dtype.js';
 import { broadcastShapes, sizeOf, stridesOf } from '../../engine/shape.js';
@@ -24,6 +24,7 @@ import { gemmPacked, useBlocked } from './cpuPacked.js';
 import { csrRows, csrRowsTransposed, sparseView } from './cpuSparse.js';
 import { THIN_MAX, thinRows, thinTransposed, type BiasKind } from './cpuThin.js';
 import { thinRowsWasm, thinTransposedWasm } from './thinWasm.js';
+import { gemmWasm } from './gemmWasm.js';
 
 export { forgetSparseView, sparseView, SPARSE_DENSITY_THRESHOLD, type Csr } from './cpuSparse.js';
 
@@ -90,19 +91,23 @@ function product(a: CpuInput, b: CpuInput, tA: boolean, tB: boolean, out: OutMet
   const csr = sparseView(ad, sizeOf(as) / storedCols, storedCols);
   for (let bi = 0; bi < nBatch; bi++) {
     const aOff = aBatch[bi]!, outOff = bi * M * N;
+    // Thin and sparse products write their output directly; the others accumulate in a float64 scratch.
+    // float32 thin products run as WebAssembly SIMD where they can (thinWasm.ts), with the same bits, and so
+    // do the other dense float32 products, on every core (gemmWasm.ts).
+    const f32 = ad instanceof Float32Array && res instanceof Float32Array;
+    const thinRowsCase = !csr && !tA && K * N <= THIN_MAX, thinTransposedCase = !csr && tA && M * N <= THIN_MAX && !bias;
+    if (!csr && !thinRowsCase && !thinTransposedCase && f32 && bd instanceof Float32Array && (!bias || bias instanceof Float32Array)
+      && gemmWasm(ad, aOff, tA, bd, bBatch[bi]!, tB, res, outOff, M, K, N, bias as Float32Array | null)) continue;
     // B as [K, N] row-major.
     let bm: ArrayLike<number> = bd, bo = bBatch[bi]!;
     if (tB) { bm = transposeCopy(bd, bo, N, K); bo = 0; }
-    // Thin and sparse products write their output directly; the others accumulate in a float64 scratch.
-    // float32 thin products run as WebAssembly SIMD where they can (thinWasm.ts), with the same bits.
-    const f32 = ad instanceof Float32Array && res instanceof Float32Array;
-    if (!csr && !tA && K * N <= THIN_MAX) {
+    if (thinRowsCase) {
       if (!(f32 && (!bias || bias instanceof Float32Array) && thinRowsWasm(ad, aOff, bm, bo, res, outOff, M, K, N, bias as Float32Array | null))) {
         thinRows(K, N, biasKind)(ad, aOff, bm, bo, res, outOff, M, bias);
       }
       continue;
     }
-    if (!csr && tA && M * N <= THIN_MAX && !bias) {
+    if (thinTransposedCase) {
       if (!(f32 && bm instanceof Float32Array && thinTransposedWasm(ad, aOff, bm, bo, res, outOff, M, K, N))) thinTransposed(M, N)(ad, aOff, bm, bo, res, outOff, K);
       continue;
     }

@@ -1,13 +1,15 @@
 /**
- * The large dense matrix product on the CPU: B packed in KC×NC panels (which stay in L2), A in strips of 4
- * rows, and a 4×4 register tile. Accumulates in float64 into `c`.
+ * The large dense matrix product on the CPU in JavaScript (float64 operands, and float32 where WebAssembly
+ * is unavailable: gemmWasm.ts is its twin): B packed in KC×NC panels (which stay in L2), A in strips of 4
+ * rows, and a 4×4 register tile. Each output of `c` (zero on entry) becomes the serial float64 sum in
+ * ascending k.
  */
 // Block sizes of the packed kernel: a KC×NC panel of B (~256 KB of float64) stays in L2.
 const KC = 256;
 const NC = 128;
 
 /**
- * C[M,N] += A[M,K] · B[K,N] with A and B row-major (offsets aOff/bOff): packed panels, 4×4 register tile.
+ * C[M,N] = A[M,K] · B[K,N] (C zero on entry) with A and B row-major (offsets aOff/bOff): packed panels, 4×4 register tile.
  */
 export function gemmPacked(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, c: Float64Array, M: number, K: number, N: number): void {
   const ap = new Float64Array(KC * 4);
@@ -31,8 +33,14 @@ export function gemmPacked(a: ArrayLike<number>, aOff: number, b: ArrayLike<numb
           for (let q = 0; q < 4; q++) ap[k * 4 + q] = q < mr ? a[aOff + (i0 + q) * K + k0 + k]! : 0;
         }
         for (let s = 0; s < strips; s++) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+          // The sums so far (0 before the first panel): each output stays one serial sum in ascending k
+          // across panels, as on every other path (cpu.ts), not a sum of per-panel sums.
+          const jb = j0 + s * 4;
+          const ncol = Math.min(4, N - jb);
+          const full = mr === 4 && ncol === 4;
+          const at = (r: number, q: number): number => (r < mr && q < ncol ? c[(i0 + r) * N + jb + q]! : 0);
+          let c00 = at(0, 0), c01 = at(0, 1), c02 = at(0, 2), c03 = at(0, 3), c10 = at(1, 0), c11 = at(1, 1), c12 = at(1, 2), c13 = at(1, 3);
+          let c20 = at(2, 0), c21 = at(2, 1), c22 = at(2, 2), c23 = at(2, 3), c30 = at(3, 0), c31 = at(3, 1), c32 = at(3, 2), c33 = at(3, 3);
           let pb = s * kc * 4;
           for (let k = 0, pa = 0; k < kc; k++, pa += 4, pb += 4) {
             const a0 = ap[pa]!, a1 = ap[pa + 1]!, a2 = ap[pa + 2]!, a3 = ap[pa + 3]!;
@@ -42,17 +50,15 @@ export function gemmPacked(a: ArrayLike<number>, aOff: number, b: ArrayLike<numb
             c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
             c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
           }
-          const jb = j0 + s * 4;
-          if (mr === 4 && jb + 4 <= N) {
+          if (full) {
             let o = i0 * N + jb;
-            c[o]! += c00; c[o + 1]! += c01; c[o + 2]! += c02; c[o + 3]! += c03; o += N;
-            c[o]! += c10; c[o + 1]! += c11; c[o + 2]! += c12; c[o + 3]! += c13; o += N;
-            c[o]! += c20; c[o + 1]! += c21; c[o + 2]! += c22; c[o + 3]! += c23; o += N;
-            c[o]! += c30; c[o + 1]! += c31; c[o + 2]! += c32; c[o + 3]! += c33;
+            c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03; o += N;
+            c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13; o += N;
+            c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23; o += N;
+            c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
           } else {
             const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
-            const ncol = Math.min(4, N - jb);
-            for (let r = 0; r < mr; r++) for (let q = 0; q < ncol; q++) c[(i0 + r) * N + jb + q]! += tile[r * 4 + q]!;
+            for (let r = 0; r < mr; r++) for (let q = 0; q < ncol; q++) c[(i0 + r) * N + jb + q] = tile[r * 4 + q]!;
           }
         }
       }

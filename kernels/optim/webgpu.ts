@@ -6,7 +6,7 @@ import adamWgsl from './adam.wgsl';
 
 export const adamUpdateKernel: GpuUpdateKernel<UpdateAttrs['adam']> = (gpu, [p, mu, nu], [g], a) => {
   const prog = cachedProgram('adam', () => ({
-    params: { n: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', c1: 'f32', c2: 'f32', weightDecay: 'f32', decoupled: 'u32' },
+    params: { n: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', oneMinusBeta1: 'f32', oneMinusBeta2: 'f32', eps: 'f32', c1: 'f32', c2: 'f32', weightDecay: 'f32', decoupled: 'u32' },
     inputs: { g: 'f32' }, outputs: { p: 'f32', mu: 'f32', nu: 'f32' }, helpers: adamWgsl, element: '  adamStep(i);',
   }));
   gpu.dispatch(prog, {
@@ -14,6 +14,7 @@ export const adamUpdateKernel: GpuUpdateKernel<UpdateAttrs['adam']> = (gpu, [p, 
     params: {
       n: p!.size, lr: a.lr, beta1: a.beta1, beta2: a.beta2, eps: a.eps, weightDecay: a.weightDecay, decoupled: a.decoupled ? 1 : 0,
       c1: 1 - Math.pow(a.beta1, a.step), c2: 1 - Math.pow(a.beta2, a.step),
+      oneMinusBeta1: 1 - a.beta1, oneMinusBeta2: 1 - a.beta2, // in float64 here, not 1 − f32(beta) on the GPU
     },
   });
 };

@@ -19,6 +19,8 @@ import { quietly } from './quietWait.js';
 import { WEBGPU_KERNELS, WEBGPU_UPDATES } from './registry.js';
 import { EventStore } from './events.js';
 import type { DispatchArgs, GpuContext, GpuKernel, GpuUpdateKernel } from './types.js';
+import { replayKernels, type RecEntry, type Recording } from '../../engine/jitRecord.js';
+import { ReplayPlan, newCapture, type Capture, type ReplayHost } from './replay.js';
 
 /** Free pooled bytes kept beyond this (or beyond the peak in use, if larger) are destroyed. */
 const MIN_POOL_CAP = 256 * 1024 * 1024;
@@ -88,6 +90,15 @@ export class WebGpuBackend implements Backend {
   /** Nonzeros of sparse float32 uploads, for event-driven kernels (events.ts). */
   readonly #events = new EventStore((v, dtype) => this.#upload(v, dtype), (id) => this.release(id));
   readonly #ctx: GpuContext;
+  /** transform.jit: the dispatches of a recording being captured (null the rest of the time). */
+  #capture: Capture | null = null;
+  /** Compiled replays by recording ('kernels': it cannot be compiled; the engine's replay runs it). */
+  readonly #plans = new WeakMap<Recording, ReplayPlan | 'kernels'>();
+  readonly #planFinalizer = new FinalizationRegistry<ReplayPlan>((plan) => { if (!this.#closed) plan.dispose(); });
+  #destroyed = 0;
+  /** Where #packOnly packs uniforms (a params struct is at most a few hundred bytes). */
+  readonly #packView = new DataView(new ArrayBuffer(4096));
+  #replayHost: ReplayHost | null = null;
 
   /** Opens the process's device; throws a SpikegradError saying why when there is none. */
   static async create(opts: WebGpuOptions = {}): Promise<WebGpuBackend> {
@@ -107,7 +118,10 @@ export class WebGpuBackend implements Backend {
     this.#maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     // A kernel that failed to compile is the root cause of the 'invalid pipeline' errors that follow it.
     this.#pipelines = new PipelineCache(device, this.#batch.arena, (msg) => { if (!this.#error?.includes('failed to compile')) this.#error = msg; });
-    this.#pool.onDestroy = (b) => this.#pipelines.forgetBuffer(b);
+    this.#pool.onDestroy = (b) => {
+      this.#destroyed++;
+      this.#pipelines.forgetBuffer(b);
+    };
     void device.lost.then((info) => {
       if (!this.#closed) this.#lost = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
     });
@@ -117,6 +131,7 @@ export class WebGpuBackend implements Backend {
       scratch: (dtype, shape) => {
         const t = this.#tensorStorage(dtype, shape, 'scratch');
         this.#scratch.push(t.dataId as GpuStorage);
+        this.#capture?.scratch.set(t.dataId as GpuStorage, this.#capture.entry);
         return t;
       },
       dispatch: (p, args) => this.#dispatch(p, args),
@@ -124,7 +139,12 @@ export class WebGpuBackend implements Backend {
       subgroupSize: device.features.has('subgroups') && adapter.subgroupMinSize > 0 && adapter.subgroupMinSize === adapter.subgroupMaxSize
         ? adapter.subgroupMinSize : null,
       software: adapter.software,
-      events: (t, cols, by, maxDensity) => this.#events.list(t, cols, by, maxDensity),
+      events: (t, cols, by, maxDensity) => {
+        const list = this.#events.list(t, cols, by, maxDensity);
+        const cap = this.#capture;
+        if (cap && list) cap.events.push({ entry: cap.entry, input: { dataId: t.dataId, shape: [...t.shape], dtype: t.dtype, size: t.size }, cols, by, density: maxDensity, list });
+        return list;
+      },
     };
   }
 
@@ -168,6 +188,7 @@ export class WebGpuBackend implements Backend {
   }
 
   upload(values: TypedArray, dtype: DType): DataId {
+    if (this.#capture) this.#capture.entry++;
     // A large float32 upload at most 10 % nonzero keeps its nonzeros for event-driven kernels (events.ts).
     return this.#upload(values, dtype, dtype === 'float32');
   }
@@ -265,6 +286,10 @@ export class WebGpuBackend implements Backend {
     (id as GpuStorage).refs++;
   }
 
+  isLive(id: DataId): boolean {
+    return (id as GpuStorage).refs > 0;
+  }
+
   release(id: DataId, collected = false): void {
     const s = id as GpuStorage;
     if (s.refs <= 0 || --s.refs > 0) return;
@@ -280,6 +305,7 @@ export class WebGpuBackend implements Backend {
 
   run<K extends OpName>(op: K, inputs: readonly TensorInfo[], attrs: OpAttrs[K], outs: readonly OutMeta[]): DataId[] {
     this.#check(op);
+    if (this.#capture) this.#capture.entry++;
     const kernel = (WEBGPU_KERNELS as unknown as Record<string, GpuKernel<OpAttrs[K]>>)[op];
     if (!kernel) throw new SpikegradError(`webgpu backend: no kernel for op '${op}'`);
     // Output sizes were checked by the engine (checkAlloc) before this call.
@@ -289,6 +315,7 @@ export class WebGpuBackend implements Backend {
 
   update<K extends UpdateName>(kernel: K, targets: readonly TensorInfo[], inputs: readonly TensorInfo[], attrs: UpdateAttrs[K]): void {
     this.#check(kernel);
+    if (this.#capture) this.#capture.entry++;
     for (const t of targets) {
       if (inputs.some((i) => i.dataId === t.dataId)) throw new SpikegradError(`${kernel}: an input shares storage with a tensor it updates in place`);
       this.#events.drop(t.dataId); // its values change
@@ -328,19 +355,111 @@ export class WebGpuBackend implements Backend {
     }
   }
 
-  #dispatch(p: Program, args: DispatchArgs): void {
+  /** Workgroup grid and elements per invocation of one dispatch (count 0: nothing to run). */
+  #grid(p: Program, args: DispatchArgs): { span: number; x: number; y: number; count: number } {
     const span = p.spec.element !== undefined && p.spec.spanElements !== false
       ? Math.min(this.maxElementSpan, elementSpan(args.params.n as number, p.workgroupSize, this.#ctx.software)) : 1;
     const count = p.spec.element !== undefined ? Math.ceil((args.params.n as number) / (p.workgroupSize * span)) : args.workgroups ?? 0;
     if (args.inputs.length !== p.inputNames.length || args.outputs.length !== p.outputNames.length) {
       throw new SpikegradError(`program '${p.key}': expected ${p.inputNames.length} inputs and ${p.outputNames.length} outputs, got ${args.inputs.length} and ${args.outputs.length}`);
     }
-    if (count === 0) return;
+    if (count === 0) return { span, x: 0, y: 0, count };
     const [x, y] = splitWorkgroups(count, this.#maxPerDim);
+    return { span, x, y, count };
+  }
+
+  #dispatch(p: Program, args: DispatchArgs): void {
+    const { span, x, y, count } = this.#grid(p, args);
+    if (count === 0) return;
     const offset = this.#batch.reserve(p.paramBytes);
     packParams(p, args.params, this.#batch.params, offset, span);
-    const { pipeline, bindGroup } = this.#pipelines.get(p, [...args.inputs, ...args.outputs].map((t) => (t.dataId as GpuStorage).buf));
+    const storages = [...args.inputs, ...args.outputs].map((t) => t.dataId as GpuStorage);
+    const { pipeline, bindGroup } = this.#pipelines.get(p, storages.map((s) => s.buf));
     this.#batch.dispatch(pipeline, bindGroup, offset, x, y);
+    const cap = this.#capture;
+    if (cap) {
+      const params = new Uint8Array(this.#batch.params.buffer, offset, p.paramBytes).slice();
+      cap.dispatches.push({ entry: cap.entry, program: p, storages, params, x, y });
+    }
+  }
+
+  /**
+   * transform.jit's replay on WebGPU (engine/backend.ts): the first replay of a recording runs its kernels
+   * while capturing their dispatches and compiles them (kernels/webgpu/replay.ts); later ones encode the
+   * compiled command list in one submit.
+   */
+  replayRecording(_key: object, rec: Recording, ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[] {
+    this.#check('transform.jit replay');
+    const plan = this.#plans.get(rec);
+    if (plan instanceof ReplayPlan) {
+      const store = plan.replay(ext, hosts);
+      if (store) return store;
+      return replayKernels(rec, this, ext, hosts); // this call's inputs take another kernel path
+    }
+    if (plan === 'kernels') return replayKernels(rec, this, ext, hosts);
+    this.flush();
+    const cap = newCapture();
+    this.#capture = cap;
+    let store: DataId[];
+    try {
+      store = replayKernels(rec, this, ext, hosts);
+    } finally {
+      this.#capture = null;
+    }
+    this.flush();
+    const compiled = ReplayPlan.compile(this.#replayPort(), rec, cap, store, ext);
+    if (typeof compiled === 'string') this.#plans.set(rec, 'kernels');
+    else {
+      this.#plans.set(rec, compiled);
+      this.#planFinalizer.register(rec, compiled);
+    }
+    return store;
+  }
+
+  /** What a replay plan may use of this backend. */
+  #replayPort(): ReplayHost {
+    if (this.#replayHost) return this.#replayHost;
+    const be = this;
+    const host: ReplayHost = {
+      device: this.device,
+      counters: this.counters,
+      events: this.#events,
+      pipelineOf: (p) => this.#pipelines.pipelineOf(p),
+      acquire: (bytes) => this.#pool.acquire(bytes, STORAGE_USAGE),
+      discard: (b) => this.#batch.release(b, true),
+      storage: (dtype, shape) => this.#tensorStorage(dtype, shape, 'transform.jit replay').dataId as GpuStorage,
+      upload: (values, dtype) => this.#upload(values, dtype, dtype === 'float32') as GpuStorage,
+      release: (id) => this.release(id),
+      flush: () => this.flush(),
+      packOnly: (entry, attrs, sink) => this.#packOnly(entry, attrs, sink),
+      get destroyed() { return be.#destroyed; },
+    };
+    return (this.#replayHost = host);
+  }
+
+  /** Runs a recorded entry's kernel only for its uniforms (ReplayHost.packOnly). */
+  #packOnly(entry: RecEntry, attrs: unknown, sink: (p: Program, params: Uint8Array) => void): void {
+    const view = this.#packView;
+    const dummy = (dtype: DType, shape: readonly number[]): TensorInfo => ({ dataId: {}, shape, dtype, size: sizeOf(shape) });
+    const ctx: GpuContext = {
+      ...this.#ctx,
+      output: (meta) => dummy(meta.dtype, meta.shape),
+      scratch: dummy,
+      events: () => null,
+      dispatch: (p, args) => {
+        const { span, count } = this.#grid(p, args);
+        if (count === 0) return;
+        packParams(p, args.params, view, 0, span);
+        sink(p, new Uint8Array(view.buffer, 0, p.paramBytes));
+      },
+    };
+    const info = (x: { shape: readonly number[]; dtype: DType; size: number }): TensorInfo => ({ dataId: {}, shape: x.shape, dtype: x.dtype, size: x.size });
+    if (entry.kind === 'run') {
+      const kernel = (WEBGPU_KERNELS as unknown as Record<string, GpuKernel<unknown>>)[entry.op]!;
+      kernel(ctx, entry.ins.map(info), attrs, entry.outs);
+    } else if (entry.kind === 'update') {
+      (WEBGPU_UPDATES[entry.name] as GpuUpdateKernel<unknown>)(ctx, entry.targets.map(info), entry.ins.map(info), attrs);
+    }
   }
 
   /** Upper bound on elements per invocation of element programs (1: one each, as on a GPU; benchmarks compare). */

@@ -93,6 +93,12 @@ export class PipelineCache {
     return e;
   }
 
+  /** The compiled pipeline of `p` and its bind-group layout (a jit replay makes its own bind groups). */
+  pipelineOf(p: Program): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
+    const e = this.#entry(p);
+    return { pipeline: e.pipeline, layout: e.layout };
+  }
+
   get(p: Program, buffers: readonly PooledBuffer[]): { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup } {
     const e = this.#entry(p);
     let key = `${e.id}`;

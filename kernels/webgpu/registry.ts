@@ -2,12 +2,14 @@
  * Every op's WebGPU kernel, typed against the op table: an op without a kernel here fails `tsc`
  * (reshape has none on any backend: it is metadata only, handled in engine/dispatch.ts).
  */
+import { neuronRunGpu, neuronRunGradGpu } from '../neuron/sequenceWebgpu.js';
 import type { UpdateAttrs, UpdateName } from '../../engine/backend.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type UnaryOp } from '../../engine/ops.js';
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/webgpu.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/webgpu.js';
 import { matmulKernel } from '../matmul/webgpu.js';
 import { linearGpu } from '../matmul/linearWebgpu.js';
+import { conv2dGpu, conv2dGradInputGpu, conv2dGradWeightGpu, maxPool2dGpu, maxPool2dGradGpu } from '../conv/webgpu.js';
 import { alifRunGpu, alifRunGradGpu, lifRunGpu, lifRunGradGpu } from '../neuron/webgpu.js';
 import { decayRunGradGpu, dualExponRunGpu, dualExponRunGradGpu, exponRunGpu, leakyRunGpu } from '../synapse/webgpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/webgpu.js';
@@ -42,12 +44,19 @@ export const WEBGPU_KERNELS = {
   oneHot: oneHotKernel,
   matmul: matmulKernel,
   linear: linearGpu,
+  conv2d: conv2dGpu,
+  conv2dGradInput: conv2dGradInputGpu,
+  conv2dGradWeight: conv2dGradWeightGpu,
+  maxPool2d: maxPool2dGpu,
+  maxPool2dGrad: maxPool2dGradGpu,
   softmaxCrossEntropy: softmaxCrossEntropyKernel,
   softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
   spike: spikeKernel,
   spikeGrad: spikeGradKernel,
   surrogateGrad: surrogateGradKernel,
   surrogateFun: surrogateFunKernel,
+  neuronRun: neuronRunGpu,
+  neuronRunGrad: neuronRunGradGpu,
   lifRun: lifRunGpu,
   lifRunGrad: lifRunGradGpu,
   alifRun: alifRunGpu,

@@ -137,6 +137,10 @@ describe('a tiny run end to end', () => {
       expect(block).toMatch(/\nmatmul \[24,100\]ᵀ@\[24,4\] +1 /); // its weight gradient
       expect(block).toMatch(/\nadam +4 /);
       if (be === 'webgpu') expect(block).toMatch(/device ms \(replayed alone\)/);
+      // The transform.jit split (bench/jitSplit.ts): the same step unrecorded and replayed, host time apart.
+      expect(block).toMatch(new RegExp(`\ntransform\\.jit: seed, ${be}, sequence mode, medians of \\d+ alternated steps — host time [\\d.]+× lower replayed\n`));
+      expect(block).toMatch(be === 'webgpu' ? /\nreplayed +[\d.]+ +[\d.]+ +[\d.]+ +\d+ +\d+ +1\n?/ : /\nreplayed +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +\d+ +0 +0/);
+      expect(block).toMatch(/\nunrecorded +[\d.]+ /);
     }
     // The project's development targets are for bench/RESULTS.md (--targets), not for users.
     expect(text).not.toMatch(/Targets|issue 7/);

@@ -12,7 +12,7 @@
  * mismatch follows a spike decision taken within 1e-4 of threshold, and requires such columns to be rare.
  * Backward: both kernels get the same saved membranes and cotangents, so no decision can differ.
  */
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import * as internal from '../../internal.js';
 import type { AlifAttrs, LifAttrs } from '../../engine/opsNeuron.js';
@@ -176,10 +176,13 @@ describeWebGpu('fused sequence kernels: WebGPU against the CPU twins', (gpu) => 
     }
   });
 
-  it('spike decisions that differ between the backends are rare', () => {
-    expect(columns).toBeGreaterThan(0);
-    expect(flippedColumns / columns).toBeLessThan(1e-3);
+  // Over the trajectories compared by whichever of the tests above ran (in any order, or one alone), spike
+  // decisions that differ between the backends are rare. An afterAll hook, not a test: a test would depend on
+  // the others having run before it.
+  afterAll(() => {
+    if (columns === 0) return; // every trajectory test was filtered out
     console.log(`nnWebgpu: ${flippedColumns} of ${columns} neuron columns diverged after a near-threshold spike decision`);
+    expect(flippedColumns / columns, 'spike decisions that differ between the backends are rare').toBeLessThan(1e-3);
   });
 });
 

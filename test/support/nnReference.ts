@@ -27,6 +27,8 @@ const phiOf = (tau: number, dt: number): number => Math.expm1(-dt / tau) / (-dt 
 export interface SeedResult {
   loss: number;
   spikes: Uint8Array; // [T, B, nRec]
+  /** The hidden layer's membrane after each step's integration [T, B, nRec] (what LIF's V holds). */
+  V: Float64Array;
   grads: { W1: Float64Array; b1: Float64Array; W2: Float64Array; b2: Float64Array };
 }
 
@@ -108,5 +110,5 @@ export function seedReference(p: SeedParams, c: SeedConfig, x: ArrayLike<number>
       }
     }
   }
-  return { loss, spikes: S, grads: { W1: gW1, b1: gb1, W2: gW2, b2: gb2 } };
+  return { loss, spikes: S, V, grads: { W1: gW1, b1: gb1, W2: gW2, b2: gb2 } };
 }

@@ -123,7 +123,7 @@ describe('evaluators agree', () => {
     ),
   }));
   /** The op table's own float64 meaning, recursively: the definition the generated code must reproduce. */
-  const direct = (e: Expr, v: number): number => (e.kind === 'num' ? e.value : e.kind === 'x' ? v : (EXPR_OPS[e.op].eval as (...a: number[]) => number)(...e.args.map((a) => direct(a, v))));
+  const direct = (e: Expr, v: number): number => (e.kind === 'num' ? e.value : e.kind !== 'op' ? v : (EXPR_OPS[e.op].eval as (...a: number[]) => number)(...e.args.map((a) => direct(a, v))));
   const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) || a === b;
 
   it('compiled JS = closure interpreter = op-table meaning, on random expressions', () => {

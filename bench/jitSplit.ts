@@ -1,0 +1,107 @@
+/**
+ * Host time against device time of a training step, with and without transform.jit's replay
+ * (`spikegrad bench --profile`, train workloads): the issue-18 targets.
+ *
+ * Two copies of the case, one jitted as usual (recorded twice, then replayed) and one with
+ * `{ record: false }` (f runs every call: op table, tape, kernels' JavaScript), alternate step by step after
+ * three warm-up calls each (so the first is replaying). For each step:
+ * - host ms: from the call to its return, the JavaScript and the encoding (WebGPU: and the submits);
+ * - wait ms: from the return until the device is idle (`backend.sync()`); on WebGPU the device works while
+ *   the host encodes, so host + wait is the step's wall time, and wait alone is a lower bound of the device's;
+ * - on the CPU the kernels run inside the call: their time is measured inside the backend's run/update, and
+ *   the rest of the host time divided by the ops of the step is the engine's overhead per op.
+ * Medians over the alternated steps.
+ */
+import type { Backend } from '../engine/backend.js';
+import * as sg from '../index.js';
+import type { Problem } from './peers/problem.js';
+import { trainCase } from './trainStep.js';
+import type { Mode, TrainWorkload } from './workloads.js';
+
+export interface JitSplitRow {
+  variant: 'unrecorded' | 'replayed';
+  /** Median host time of one call (ms). */
+  hostMs: number;
+  /** Median wait for the device after the call returned (ms). */
+  waitMs: number;
+  /** Median wall time of a step: call and wait (ms). */
+  stepMs: number;
+  ops: number;
+  dispatches: number;
+  submits: number;
+  /** CPU: median time inside the kernels (ms). */
+  kernelMs?: number;
+  /** CPU: host time outside the kernels per op (µs). */
+  overheadUsPerOp?: number;
+  steps: number;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function jitSplit(w: TrainWorkload, be: Backend, mode: Mode, problem: Problem, steps = 9): Promise<JitSplitRow[]> {
+  const variants = [
+    { variant: 'unrecorded' as const, c: trainCase(w, be, mode, problem, { record: false }) },
+    { variant: 'replayed' as const, c: trainCase(w, be, mode, problem) },
+  ];
+  const states: unknown[] = [];
+  for (const v of variants) states.push(await sg.withBackend(be, () => v.c.setup()));
+  const timed = variants.map(() => ({ host: [] as number[], wait: [] as number[], step: [] as number[], kernel: [] as number[] }));
+  const cpu = be.name === 'cpu';
+  const target = be as Backend & Record<'run' | 'update', unknown>;
+  const origRun = target.run, origUpdate = target.update;
+  const own = { run: Object.getOwnPropertyDescriptor(be, 'run'), update: Object.getOwnPropertyDescriptor(be, 'update') };
+  let kernelMs = 0;
+  if (cpu) {
+    target.run = ((...a: Parameters<Backend['run']>) => {
+      const t0 = performance.now();
+      try { return origRun.apply(be, a); } finally { kernelMs += performance.now() - t0; }
+    }) as Backend['run'];
+    target.update = ((...a: Parameters<Backend['update']>) => {
+      const t0 = performance.now();
+      try { origUpdate.apply(be, a); } finally { kernelMs += performance.now() - t0; }
+    }) as Backend['update'];
+  }
+  try {
+    for (let i = 0; i < 3 + steps; i++) {
+      for (let k = 0; k < variants.length; k++) {
+        const { c } = variants[k]!;
+        await be.sync();
+        kernelMs = 0;
+        const t0 = performance.now();
+        sg.withBackend(be, () => sg.tidy(() => { c.run(states[k] as never); }));
+        const t1 = performance.now();
+        await be.sync();
+        const t2 = performance.now();
+        if (i < 3) continue;
+        timed[k]!.host.push(t1 - t0);
+        timed[k]!.wait.push(t2 - t1);
+        timed[k]!.step.push(t2 - t0);
+        timed[k]!.kernel.push(kernelMs);
+      }
+    }
+  } finally {
+    if (cpu) {
+      for (const k of ['run', 'update'] as const) {
+        if (own[k]) Object.defineProperty(be, k, own[k]);
+        else delete (target as Partial<typeof target>)[k];
+      }
+    }
+  }
+  const rows = variants.map((v, k): JitSplitRow => {
+    const t = timed[k]!;
+    const last = (states[k] as { step: sg.transform.Jitted<[], sg.Tensor> }).step.stats.last;
+    const row: JitSplitRow = {
+      variant: v.variant, hostMs: median(t.host), waitMs: median(t.wait), stepMs: median(t.step),
+      ops: last.ops, dispatches: last.dispatches, submits: last.submits, steps,
+    };
+    if (cpu) {
+      row.kernelMs = median(t.kernel);
+      row.overheadUsPerOp = last.ops ? (1000 * median(t.host.map((h, j) => h - t.kernel[j]!))) / last.ops : 0;
+    }
+    return row;
+  });
+  const replayed = (states[1] as { step: sg.transform.Jitted<[], sg.Tensor> }).step.stats;
+  if (replayed.mode !== 'replayed') throw new Error(`jitSplit: the jitted ${w.name} step did not replay (${replayed.unrecorded ?? replayed.reasons.join('; ')})`);
+  for (const [k, v] of variants.entries()) sg.withBackend(be, () => v.c.teardown?.(states[k] as never));
+  return rows;
+}

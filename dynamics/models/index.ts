@@ -1,0 +1,8 @@
+/** The declared neuron models (one file each); nn/models.ts turns them into layer classes. */
+export { LIF_REF } from './lifRef.js';
+export { IZHIKEVICH } from './izhikevich.js';
+export { EXP_IF } from './expIF.js';
+export { AD_EX_IF } from './adExIF.js';
+export { QUA_IF } from './quaIF.js';
+export { SYNAPTIC } from './synaptic.js';
+export { ALPHA } from './alpha.js';

@@ -1,0 +1,311 @@
+/**
+ * Convolution and max pooling on the CPU (twins: conv/webgpu.ts; the ops: engine/opsConv.ts).
+ *
+ * conv2d and its two gradients are matrix products over im2col columns: for each group g and a chunk of nb
+ * images, cols [K = C/g·KH·KW, nb·OH·OW] (zero where the window reaches into the padding) and
+ *   y_g  [O/g, nb·P]  = W_g [O/g, K] · cols                 (forward)
+ *   dcols[K, nb·P]    = W_gᵀ · dy_g, scattered back (col2im) (input gradient)
+ *   dW_g [O/g, K]    += dy_g · colsᵀ                          (weight gradient)
+ * run by the packed float64 kernel of the dense matmul (kernels/matmul/cpuPacked.ts), so every output is one
+ * float64 sum rounded once to the output type. Spike inputs (mostly zeros) take the event-driven path
+ * instead: each nonzero input adds its value times a kernel-sized patch of weights to the outputs it reaches,
+ * so the work scales with the number of spikes (chosen below CONV_EVENT_DENSITY, measured in the bench).
+ */
+import { allocOutput, type TypedArray } from '../../engine/dtype.js';
+import type { Conv2dAttrs, Pair, Pool2dAttrs } from '../../engine/opsConv.js';
+import { gemmPacked } from '../matmul/cpuPacked.js';
+import type { CpuKernel } from '../cpu/types.js';
+
+/**
+ * Below this fraction of nonzero inputs the forward convolution runs event-driven. Measured with
+ * `spikegrad bench --workloads conv` (bench/RESULTS.md): on the digits network's shapes the event path wins
+ * below ~20–30 % density; 0.15 keeps a margin.
+ */
+export const CONV_EVENT_DENSITY = 0.15;
+
+/** Columns per chunk: nb·P·K float64 values stay near 8 MB however large the batch. */
+const CHUNK_VALUES = 1 << 20;
+
+interface Geometry {
+  N: number; C: number; H: number; W: number;
+  O: number; Cg: number; Og: number; KH: number; KW: number;
+  OH: number; OW: number; G: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+}
+
+function geometry(x: readonly number[], w: readonly number[], y: readonly number[], a: Conv2dAttrs): Geometry {
+  return {
+    N: x[0]!, C: x[1]!, H: x[2]!, W: x[3]!, O: w[0]!, Cg: w[1]!, Og: w[0]! / a.groups, KH: w[2]!, KW: w[3]!,
+    OH: y[2]!, OW: y[3]!, G: a.groups, sh: a.stride[0], sw: a.stride[1], ph: a.padding[0], pw: a.padding[1],
+    dh: a.dilation[0], dw: a.dilation[1],
+  };
+}
+
+let scratchA = new Float64Array(0);
+let scratchB = new Float64Array(0);
+function bufA(n: number): Float64Array {
+  if (scratchA.length < n) scratchA = new Float64Array(Math.max(n, 2 * scratchA.length));
+  return scratchA.subarray(0, n);
+}
+function bufB(n: number): Float64Array {
+  if (scratchB.length < n) scratchB = new Float64Array(Math.max(n, 2 * scratchB.length));
+  return scratchB.subarray(0, n);
+}
+
+/** Images per chunk for a column matrix of K rows. */
+const chunkOf = (g: Geometry, K: number) => Math.max(1, Math.min(g.N, Math.floor(CHUNK_VALUES / Math.max(1, K * g.OH * g.OW))));
+
+/**
+ * cols[k, j·P + p] (row length ld = nb·P) for images n0 … n0+nb−1 of group gi: k = (c·KH + kh)·KW + kw,
+ * p = oh·OW + ow. With `transposed`, colsᵀ[j·P + p, k] instead (row length K).
+ */
+function im2col(x: TypedArray, g: Geometry, gi: number, n0: number, nb: number, cols: Float64Array, transposed: boolean): void {
+  const { C, H, W, Cg, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw } = g;
+  const P = OH * OW, K = Cg * KH * KW, ld = nb * P;
+  cols.fill(0);
+  for (let j = 0; j < nb; j++) {
+    for (let c = 0; c < Cg; c++) {
+      const xPlane = ((n0 + j) * C + gi * Cg + c) * H * W;
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++) {
+          const k = (c * KH + kh) * KW + kw;
+          // The output columns whose input column iw = ow·sw − pw + kw·dw lies inside [0, W).
+          const off = kw * dw - pw;
+          const owLo = Math.max(0, Math.ceil(-off / sw)), owHi = Math.min(OW, Math.floor((W - 1 - off) / sw) + 1);
+          for (let oh = 0; oh < OH; oh++) {
+            const ih = oh * sh - ph + kh * dh;
+            if (ih < 0 || ih >= H) continue;
+            const xRow = xPlane + ih * W + off;
+            const p0 = j * P + oh * OW;
+            if (transposed) for (let ow = owLo; ow < owHi; ow++) cols[(p0 + ow) * K + k] = x[xRow + ow * sw]!;
+            else {
+              const base = k * ld + p0;
+              for (let ow = owLo; ow < owHi; ow++) cols[base + ow] = x[xRow + ow * sw]!;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx += col2im(dcols): the adjoint of im2col (non-transposed layout). */
+function col2im(dcols: Float64Array, g: Geometry, gi: number, n0: number, nb: number, dx: Float64Array): void {
+  const { C, H, W, Cg, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw } = g;
+  const P = OH * OW, ld = nb * P;
+  for (let j = 0; j < nb; j++) {
+    for (let c = 0; c < Cg; c++) {
+      const xPlane = ((n0 + j) * C + gi * Cg + c) * H * W;
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++) {
+          const k = (c * KH + kh) * KW + kw;
+          const off = kw * dw - pw;
+          const owLo = Math.max(0, Math.ceil(-off / sw)), owHi = Math.min(OW, Math.floor((W - 1 - off) / sw) + 1);
+          for (let oh = 0; oh < OH; oh++) {
+            const ih = oh * sh - ph + kh * dh;
+            if (ih < 0 || ih >= H) continue;
+            const xRow = xPlane + ih * W + off;
+            const base = k * ld + j * P + oh * OW;
+            for (let ow = owLo; ow < owHi; ow++) dx[xRow + ow * sw]! += dcols[base + ow]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+function density(x: TypedArray): number {
+  let nz = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) nz++;
+  return x.length === 0 ? 1 : nz / x.length;
+}
+
+/** The forward convolution by columns and the packed product (dense inputs). */
+function conv2dDense(x: TypedArray, w: TypedArray, g: Geometry, y: Float64Array): void {
+  const { N, O, Og, Cg, KH, KW, OH, OW, G } = g;
+  const P = OH * OW, K = Cg * KH * KW;
+  const nbMax = chunkOf(g, K);
+  for (let gi = 0; gi < G; gi++) {
+    for (let n0 = 0; n0 < N; n0 += nbMax) {
+      const nb = Math.min(nbMax, N - n0), ld = nb * P;
+      const cols = bufA(K * ld);
+      im2col(x, g, gi, n0, nb, cols, false);
+      const acc = bufB(Og * ld);
+      acc.fill(0);
+      gemmPacked(w, gi * Og * K, cols, 0, acc, Og, K, ld);
+      for (let j = 0; j < nb; j++) {
+        for (let o = 0; o < Og; o++) {
+          const dst = ((n0 + j) * O + gi * Og + o) * P, src = o * ld + j * P;
+          for (let p = 0; p < P; p++) y[dst + p] = acc[src + p]!;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The event-driven forward convolution: every nonzero x[n, c, ih, iw] adds x·w[o, c, kh, kw] to each output
+ * (oh, ow) its kernel position reaches (oh·sh = ih + ph − kh·dh). Accumulates channels-last ([n, P, O], the
+ * weights transposed to [c, kh, kw, o]) so the innermost loop runs over contiguous output channels.
+ */
+function conv2dEvents(x: TypedArray, w: TypedArray, g: Geometry, y: Float64Array): void {
+  const { N, C, H, W, O, Og, Cg, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw } = g;
+  const P = OH * OW;
+  const wT = bufA(C * KH * KW * Og);
+  for (let o = 0; o < O; o++) {
+    const gi = Math.floor(o / Og), ol = o % Og;
+    for (let c = 0; c < Cg; c++) {
+      for (let k = 0; k < KH * KW; k++) wT[((gi * Cg + c) * KH * KW + k) * Og + ol] = w[(o * Cg + c) * KH * KW + k]!;
+    }
+  }
+  const acc = bufB(P * O);
+  for (let n = 0; n < N; n++) {
+    acc.fill(0);
+    for (let c = 0; c < C; c++) {
+      const gi = Math.floor(c / Cg), oBase = gi * Og;
+      const plane = (n * C + c) * H * W;
+      for (let ih = 0; ih < H; ih++) {
+        for (let iw = 0; iw < W; iw++) {
+          const v = x[plane + ih * W + iw]!;
+          if (v === 0) continue;
+          for (let kh = 0; kh < KH; kh++) {
+            const th = ih + ph - kh * dh;
+            if (th < 0 || th % sh !== 0) continue;
+            const oh = th / sh;
+            if (oh >= OH) continue;
+            for (let kw = 0; kw < KW; kw++) {
+              const tw = iw + pw - kw * dw;
+              if (tw < 0 || tw % sw !== 0) continue;
+              const ow = tw / sw;
+              if (ow >= OW) continue;
+              const wb = (c * KH * KW + kh * KW + kw) * Og, ab = (oh * OW + ow) * O + oBase;
+              for (let o = 0; o < Og; o++) acc[ab + o]! += v * wT[wb + o]!;
+            }
+          }
+        }
+      }
+    }
+    for (let p = 0; p < P; p++) for (let o = 0; o < O; o++) y[(n * O + o) * P + p] = acc[p * O + o]!;
+  }
+}
+
+export const conv2dKernel: CpuKernel<Conv2dAttrs> = ([x, w, b], a, [out]) => {
+  const g = geometry(x!.shape, w!.shape, out!.shape, a);
+  const res = allocOutput(out!.dtype, out!.shape.reduce((p, d) => p * d, 1));
+  const y = new Float64Array(res.length);
+  if (density(x!.data) < CONV_EVENT_DENSITY) conv2dEvents(x!.data, w!.data, g, y);
+  else conv2dDense(x!.data, w!.data, g, y);
+  const P = g.OH * g.OW;
+  // Each output is its float64 sum rounded once, plus the bias (as conv then add would give, bit for bit).
+  const round = out!.dtype === 'float32' ? Math.fround : (v: number) => v;
+  if (b) {
+    for (let i = 0; i < res.length; i++) res[i] = round(y[i]!) + b.data[Math.floor(i / P) % g.O]!;
+  } else res.set(y);
+  return [res];
+};
+
+export const conv2dGradInputKernel: CpuKernel<Conv2dAttrs & { inputHW: Pair }> = ([dy, w], a, [out]) => {
+  const g = geometry(out!.shape, w!.shape, dy!.shape, a);
+  const { N, O, Og, Cg, KH, KW, OH, OW, G } = g;
+  const P = OH * OW, K = Cg * KH * KW;
+  const dx = new Float64Array(out!.shape.reduce((p, d) => p * d, 1));
+  const nbMax = chunkOf(g, Math.max(K, Og));
+  for (let gi = 0; gi < G; gi++) {
+    // W_gᵀ [K, Og]
+    const wT = new Float64Array(K * Og);
+    for (let o = 0; o < Og; o++) for (let k = 0; k < K; k++) wT[k * Og + o] = w!.data[(gi * Og + o) * K + k]!;
+    for (let n0 = 0; n0 < N; n0 += nbMax) {
+      const nb = Math.min(nbMax, N - n0), ld = nb * P;
+      const dyg = bufB(Og * ld);
+      for (let j = 0; j < nb; j++) {
+        for (let o = 0; o < Og; o++) {
+          const src = ((n0 + j) * O + gi * Og + o) * P, dst = o * ld + j * P;
+          for (let p = 0; p < P; p++) dyg[dst + p] = dy!.data[src + p]!;
+        }
+      }
+      const dcols = bufA(K * ld);
+      dcols.fill(0);
+      gemmPacked(wT, 0, dyg, 0, dcols, K, Og, ld);
+      col2im(dcols, g, gi, n0, nb, dx);
+    }
+  }
+  const res = allocOutput(out!.dtype, dx.length);
+  res.set(dx);
+  return [res];
+};
+
+export const conv2dGradWeightKernel: CpuKernel<Conv2dAttrs & { kernel: Pair }> = ([dy, x], a, [out]) => {
+  const g = geometry(x!.shape, out!.shape, dy!.shape, a);
+  const { N, O, Og, Cg, KH, KW, OH, OW, G } = g;
+  const P = OH * OW, K = Cg * KH * KW;
+  const dw = new Float64Array(O * K);
+  const nbMax = chunkOf(g, Math.max(K, Og));
+  for (let gi = 0; gi < G; gi++) {
+    for (let n0 = 0; n0 < N; n0 += nbMax) {
+      const nb = Math.min(nbMax, N - n0), ld = nb * P;
+      const dyg = bufB(Og * ld);
+      for (let j = 0; j < nb; j++) {
+        for (let o = 0; o < Og; o++) {
+          const src = ((n0 + j) * O + gi * Og + o) * P, dst = o * ld + j * P;
+          for (let p = 0; p < P; p++) dyg[dst + p] = dy!.data[src + p]!;
+        }
+      }
+      const colsT = bufA(ld * K);
+      im2col(x!.data, g, gi, n0, nb, colsT, true);
+      // dW_g rows live at gi·Og·K in dw: the packed kernel accumulates into them.
+      gemmPacked(dyg, 0, colsT, 0, dw.subarray(gi * Og * K, (gi + 1) * Og * K), Og, ld, K);
+    }
+  }
+  const res = allocOutput(out!.dtype, dw.length);
+  res.set(dw);
+  return [res];
+};
+
+/** Max over each window; the argmax is the first maximum in row-major window order (PyTorch's), NaN wins. */
+export const maxPool2dKernel: CpuKernel<Pool2dAttrs> = ([x], a, [out, idxMeta]) => {
+  const [N, C, H, W] = x!.shape as [number, number, number, number];
+  const [, , OH, OW] = out!.shape as [number, number, number, number];
+  const [KH, KW] = a.kernel, [sh, sw] = a.stride, [ph, pw] = a.padding, [dh, dw] = a.dilation;
+  const y = allocOutput(out!.dtype, N * C * OH * OW);
+  const idx = allocOutput(idxMeta!.dtype, y.length);
+  const xd = x!.data;
+  for (let nc = 0; nc < N * C; nc++) {
+    const plane = nc * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        let best = -Infinity, at = -1;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sh - ph + kh * dh;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * sw - pw + kw * dw;
+            if (iw < 0 || iw >= W) continue;
+            const v = xd[plane + ih * W + iw]!;
+            if (at < 0 || v > best || (v !== v && best === best)) { best = v; at = ih * W + iw; }
+          }
+        }
+        const o = (nc * OH + oh) * OW + ow;
+        y[o] = best;
+        idx[o] = at;
+      }
+    }
+  }
+  return [y, idx];
+};
+
+/** dx[argmax of each window] += dy (overlapping windows may pick the same input). */
+export const maxPool2dGradKernel: CpuKernel<Pool2dAttrs & { inputHW: Pair }> = ([dy, idx], a, [out]) => {
+  const [N, C, OH, OW] = dy!.shape as [number, number, number, number];
+  const [H, W] = a.inputHW;
+  const dx = new Float64Array(N * C * H * W);
+  const P = OH * OW;
+  for (let nc = 0; nc < N * C; nc++) {
+    for (let p = 0; p < P; p++) {
+      const at = idx!.data[nc * P + p]!;
+      if (at >= 0) dx[nc * H * W + at]! += dy!.data[nc * P + p]!;
+    }
+  }
+  const res = allocOutput(out!.dtype, dx.length);
+  res.set(dx);
+  return [res];
+};

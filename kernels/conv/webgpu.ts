@@ -1,0 +1,245 @@
+/**
+ * Convolution and max pooling on WebGPU (twins: conv/cpu.ts; the ops: engine/opsConv.ts). Direct
+ * convolution, one invocation per output element, every shape and the stride/padding/dilation/groups as
+ * uniforms, so a new batch size or layer never compiles a new pipeline:
+ *   conv2d            one invocation per y[n, o, oh, ow]: the sum over its group's C/g·KH·KW window;
+ *   conv2dGradInput   one per dx[n, c, ih, iw]: the sum over the (o, kh, kw) whose window reaches it
+ *                     (oh·sh = ih + ph − kh·dh, exactly divisible and in range);
+ *   conv2dGradWeight  one per (chunk of images, dw[o, c, kh, kw]): partial sums over the chunk's images,
+ *                     then a second pass adds the chunks, so the long N·OH·OW sum is spread over many lanes;
+ *   maxPool2d / maxPool2dGrad: one per output window / per input element (the gradient gathers from the
+ *                     windows that chose it, so no atomics).
+ * Signed arithmetic on the window coordinates (i32) makes the padding tests plain comparisons.
+ */
+import type { TensorInfo } from '../../engine/backend.js';
+import type { Conv2dAttrs, Pair, Pool2dAttrs } from '../../engine/opsConv.js';
+import { cachedProgram } from '../webgpu/program.js';
+import type { GpuKernel } from '../webgpu/types.js';
+
+const GEOMETRY = {
+  N: 'u32', C: 'u32', H: 'u32', W: 'u32', O: 'u32', Cg: 'u32', Og: 'u32', KH: 'u32', KW: 'u32', OH: 'u32', OW: 'u32',
+  sh: 'i32', sw: 'i32', ph: 'i32', pw: 'i32', dilH: 'i32', dilW: 'i32',
+} as const;
+
+function geometryParams(x: readonly number[], w: readonly number[], y: readonly number[], a: Conv2dAttrs) {
+  return {
+    N: x[0]!, C: x[1]!, H: x[2]!, W: x[3]!, O: w[0]!, Cg: w[1]!, Og: w[0]! / a.groups, KH: w[2]!, KW: w[3]!, OH: y[2]!, OW: y[3]!,
+    sh: a.stride[0], sw: a.stride[1], ph: a.padding[0], pw: a.padding[1], dilH: a.dilation[0], dilW: a.dilation[1],
+  };
+}
+
+const forwardBody = (bias: boolean) => `
+  let ow = i32(i % params.OW);
+  let oh = i32((i / params.OW) % params.OH);
+  let o = (i / (params.OW * params.OH)) % params.O;
+  let n = i / (params.OW * params.OH * params.O);
+  let c0 = (o / params.Og) * params.Cg;
+  let H = i32(params.H);
+  let W = i32(params.W);
+  var acc = 0.0;
+  for (var c = 0u; c < params.Cg; c++) {
+    let xPlane = (n * params.C + c0 + c) * params.H * params.W;
+    let wBase = (o * params.Cg + c) * params.KH * params.KW;
+    for (var kh = 0u; kh < params.KH; kh++) {
+      let ih = oh * params.sh - params.ph + i32(kh) * params.dilH;
+      if (ih < 0 || ih >= H) { continue; }
+      for (var kw = 0u; kw < params.KW; kw++) {
+        let iw = ow * params.sw - params.pw + i32(kw) * params.dilW;
+        if (iw < 0 || iw >= W) { continue; }
+        acc += x[xPlane + u32(ih) * params.W + u32(iw)] * w[wBase + kh * params.KW + kw];
+      }
+    }
+  }
+  y[i] = acc${bias ? ' + b[o]' : ''};`;
+
+export const conv2dGpu: GpuKernel<Conv2dAttrs> = (gpu, ins, a, [meta]) => {
+  const [x, w, b] = ins as [TensorInfo, TensorInfo, TensorInfo | undefined];
+  const y = gpu.output(meta!);
+  const bias = b !== undefined;
+  const p = cachedProgram(`conv2d|${bias ? 'bias' : 'nobias'}`, () => ({
+    params: { n: 'u32', ...GEOMETRY }, inputs: (bias ? { x: 'f32', w: 'f32', b: 'f32' } : { x: 'f32', w: 'f32' }) as Record<string, 'f32'>, outputs: { y: 'f32' },
+    element: forwardBody(bias), spanElements: false,
+  }));
+  gpu.dispatch(p, { inputs: bias ? [x, w, b] : [x, w], outputs: [y], params: { n: y.size, ...geometryParams(x.shape, w.shape, meta!.shape, a) } });
+  return [y];
+};
+
+export const conv2dGradInputGpu: GpuKernel<Conv2dAttrs & { inputHW: Pair }> = (gpu, [dy, w], a, [meta]) => {
+  const dx = gpu.output(meta!);
+  const p = cachedProgram('conv2dGradInput', () => ({
+    params: { n: 'u32', ...GEOMETRY }, inputs: { dy: 'f32', w: 'f32' }, outputs: { dx: 'f32' }, spanElements: false,
+    element: `
+  let iw = i32(i % params.W);
+  let ih = i32((i / params.W) % params.H);
+  let c = (i / (params.W * params.H)) % params.C;
+  let n = i / (params.W * params.H * params.C);
+  let g = c / params.Cg;
+  let cl = c % params.Cg;
+  let OH = i32(params.OH);
+  let OW = i32(params.OW);
+  var acc = 0.0;
+  for (var ol = 0u; ol < params.Og; ol++) {
+    let o = g * params.Og + ol;
+    let dyPlane = (n * params.O + o) * params.OH * params.OW;
+    let wBase = (o * params.Cg + cl) * params.KH * params.KW;
+    for (var kh = 0u; kh < params.KH; kh++) {
+      let th = ih + params.ph - i32(kh) * params.dilH;
+      if (th < 0 || th % params.sh != 0) { continue; }
+      let oh = th / params.sh;
+      if (oh >= OH) { continue; }
+      for (var kw = 0u; kw < params.KW; kw++) {
+        let tw = iw + params.pw - i32(kw) * params.dilW;
+        if (tw < 0 || tw % params.sw != 0) { continue; }
+        let ow = tw / params.sw;
+        if (ow >= OW) { continue; }
+        acc += dy[dyPlane + u32(oh) * params.OW + u32(ow)] * w[wBase + kh * params.KW + kw];
+      }
+    }
+  }
+  dx[i] = acc;`,
+  }));
+  const xShape = meta!.shape;
+  gpu.dispatch(p, { inputs: [dy!, w!], outputs: [dx], params: { n: dx.size, ...geometryParams(xShape, w!.shape, dy!.shape, a) } });
+  return [dx];
+};
+
+/** Images per partial sum of the weight gradient: enough invocations to fill the device, short serial sums. */
+function weightChunks(N: number, wSize: number, perImage: number): number {
+  const wanted = Math.ceil((1 << 14) / Math.max(1, wSize)); // ~16k invocations
+  const bySum = Math.ceil((N * perImage) / 256); // or serial sums of about 256 terms
+  return Math.max(1, Math.min(N, wanted, bySum));
+}
+
+export const conv2dGradWeightGpu: GpuKernel<Conv2dAttrs & { kernel: Pair }> = (gpu, [dy, x], a, [meta]) => {
+  const dw = gpu.output(meta!);
+  const geo = geometryParams(x!.shape, meta!.shape, dy!.shape, a);
+  const wSize = dw.size;
+  const chunks = weightChunks(geo.N, wSize, geo.OH * geo.OW);
+  const perChunk = Math.ceil(geo.N / chunks);
+  const partialBody = `
+  let wi = i % params.wSize;
+  let chunk = i / params.wSize;
+  let kw = wi % params.KW;
+  let kh = (wi / params.KW) % params.KH;
+  let cl = (wi / (params.KW * params.KH)) % params.Cg;
+  let o = wi / (params.KW * params.KH * params.Cg);
+  let c = (o / params.Og) * params.Cg + cl;
+  let H = i32(params.H);
+  let W = i32(params.W);
+  let n0 = chunk * params.perChunk;
+  let n1 = min(params.N, n0 + params.perChunk);
+  var acc = 0.0;
+  for (var n = n0; n < n1; n++) {
+    let xPlane = (n * params.C + c) * params.H * params.W;
+    let dyPlane = (n * params.O + o) * params.OH * params.OW;
+    for (var oh = 0u; oh < params.OH; oh++) {
+      let ih = i32(oh) * params.sh - params.ph + i32(kh) * params.dilH;
+      if (ih < 0 || ih >= H) { continue; }
+      for (var ow = 0u; ow < params.OW; ow++) {
+        let iw = i32(ow) * params.sw - params.pw + i32(kw) * params.dilW;
+        if (iw < 0 || iw >= W) { continue; }
+        acc += dy[dyPlane + oh * params.OW + ow] * x[xPlane + u32(ih) * params.W + u32(iw)];
+      }
+    }
+  }
+  OUT[i] = acc;`;
+  const params = { n: 'u32', ...GEOMETRY, wSize: 'u32', perChunk: 'u32' } as const;
+  const values = { n: wSize * chunks, ...geo, wSize, perChunk };
+  if (chunks === 1) {
+    const p = cachedProgram('conv2dGradWeight|direct', () => ({
+      params, inputs: { dy: 'f32', x: 'f32' }, outputs: { dw: 'f32' }, spanElements: false,
+      element: partialBody.replace('OUT[i]', 'dw[i]'),
+    }));
+    gpu.dispatch(p, { inputs: [dy!, x!], outputs: [dw], params: values });
+    return [dw];
+  }
+  const partial = gpu.scratch('float32', [chunks, wSize]);
+  const p = cachedProgram('conv2dGradWeight|partial', () => ({
+    params, inputs: { dy: 'f32', x: 'f32' }, outputs: { part: 'f32' }, spanElements: false,
+    element: partialBody.replace('OUT[i]', 'part[i]'),
+  }));
+  gpu.dispatch(p, { inputs: [dy!, x!], outputs: [partial], params: values });
+  const reduce = cachedProgram('conv2dGradWeight|sumChunks', () => ({
+    params: { n: 'u32', chunks: 'u32' }, inputs: { part: 'f32' }, outputs: { dw: 'f32' }, spanElements: false,
+    element: `
+  var acc = 0.0;
+  for (var k = 0u; k < params.chunks; k++) { acc += part[k * params.n + i]; }
+  dw[i] = acc;`,
+  }));
+  gpu.dispatch(reduce, { inputs: [partial], outputs: [dw], params: { n: wSize, chunks } });
+  return [dw];
+};
+
+const POOL_PARAMS = {
+  n: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32',
+  sh: 'i32', sw: 'i32', ph: 'i32', pw: 'i32', dilH: 'i32', dilW: 'i32',
+} as const;
+
+function poolValues(n: number, hw: Pair, ohw: Pair, a: Pool2dAttrs) {
+  return {
+    n, H: hw[0], W: hw[1], OH: ohw[0], OW: ohw[1], KH: a.kernel[0], KW: a.kernel[1],
+    sh: a.stride[0], sw: a.stride[1], ph: a.padding[0], pw: a.padding[1], dilH: a.dilation[0], dilW: a.dilation[1],
+  };
+}
+
+export const maxPool2dGpu: GpuKernel<Pool2dAttrs> = (gpu, [x], a, [meta, idxMeta]) => {
+  const y = gpu.output(meta!);
+  const idx = gpu.output(idxMeta!);
+  const p = cachedProgram('maxPool2d', () => ({
+    params: POOL_PARAMS, inputs: { x: 'f32' }, outputs: { y: 'f32', idx: 'i32' }, spanElements: false,
+    element: `
+  let ow = i32(i % params.OW);
+  let oh = i32((i / params.OW) % params.OH);
+  let nc = i / (params.OW * params.OH);
+  let plane = nc * params.H * params.W;
+  var best = 0.0;
+  var at = -1;
+  for (var kh = 0u; kh < params.KH; kh++) {
+    let ih = oh * params.sh - params.ph + i32(kh) * params.dilH;
+    if (ih < 0 || ih >= i32(params.H)) { continue; }
+    for (var kw = 0u; kw < params.KW; kw++) {
+      let iw = ow * params.sw - params.pw + i32(kw) * params.dilW;
+      if (iw < 0 || iw >= i32(params.W)) { continue; }
+      let v = x[plane + u32(ih) * params.W + u32(iw)];
+      if (at < 0 || v > best) { best = v; at = ih * i32(params.W) + iw; }
+    }
+  }
+  y[i] = best;
+  idx[i] = at;`,
+  }));
+  const xs = x!.shape, ys = meta!.shape;
+  gpu.dispatch(p, { inputs: [x!], outputs: [y, idx], params: poolValues(y.size, [xs[2]!, xs[3]!], [ys[2]!, ys[3]!], a) });
+  return [y, idx];
+};
+
+export const maxPool2dGradGpu: GpuKernel<Pool2dAttrs & { inputHW: Pair }> = (gpu, [dy, idx], a, [meta]) => {
+  const dx = gpu.output(meta!);
+  const p = cachedProgram('maxPool2dGrad', () => ({
+    params: POOL_PARAMS, inputs: { dy: 'f32', idx: 'i32' }, outputs: { dx: 'f32' }, spanElements: false,
+    element: `
+  let iw = i32(i % params.W);
+  let ih = i32((i / params.W) % params.H);
+  let nc = i / (params.W * params.H);
+  let here = ih * i32(params.W) + iw;
+  let plane = nc * params.OH * params.OW;
+  var acc = 0.0;
+  for (var kh = 0u; kh < params.KH; kh++) {
+    let th = ih + params.ph - i32(kh) * params.dilH;
+    if (th < 0 || th % params.sh != 0) { continue; }
+    let oh = th / params.sh;
+    if (oh >= i32(params.OH)) { continue; }
+    for (var kw = 0u; kw < params.KW; kw++) {
+      let tw = iw + params.pw - i32(kw) * params.dilW;
+      if (tw < 0 || tw % params.sw != 0) { continue; }
+      let ow = tw / params.sw;
+      if (ow >= i32(params.OW)) { continue; }
+      let o = plane + u32(oh) * params.OW + u32(ow);
+      if (idx[o] == here) { acc += dy[o]; }
+    }
+  }
+  dx[i] = acc;`,
+  }));
+  const ds = dy!.shape;
+  gpu.dispatch(p, { inputs: [dy!, idx!], outputs: [dx], params: poolValues(dx.size, a.inputHW, [ds[2]!, ds[3]!], a) });
+  return [dx];
+};

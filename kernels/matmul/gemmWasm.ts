@@ -1,0 +1,214 @@
+/**
+ * The dense float32 matrix product as WebAssembly SIMD, on every core (kernels/cpu/threadPool.ts): the
+ * CPU backend's path for products that are neither thin (cpuThin.ts) nor sparse (cpuSparse.ts), e.g. the
+ * digit classifier's [3200, 784] @ [784, 128] input layer and its weight gradient [3200, 784]ᵀ @ [3200, 128].
+ *
+ * Numerics are those of every other CPU matmul path (cpu.ts): each output is the float64 sum
+ * 0 + p_0 + p_1 + … of the exact products p_k = A[i, k]·B[k, j] in ascending k, rounded once to float32 (the
+ * linear op then adds its float32 bias). A float32 × float32 product is exact in float64, and f64x2.mul /
+ * f64x2.add are the same IEEE operations as JavaScript's `*` and `+`, so the bits are those of the
+ * JavaScript kernels. Work is split between threads by row strips only; a row's sum never depends on who
+ * computes it, so every thread count gives the same bits.
+ *
+ * Layout: B is packed once per product as float64 strips of 4 columns ([K][4], zero beyond N). Each row
+ * strip of 4 rows of A is packed as float64 [K][4] (zero beyond M) into the computing thread's own scratch,
+ * then a 4×4 register tile (8 f64x2 accumulators) walks K once per strip of B: 32 flops per 6 loads. The
+ * columns are taken in blocks whose packed B fits L2 (columnBlock).
+ */
+import { addressOf, arenaRelease, arenaTake, heap } from '../cpu/wasmArena.js';
+import { parallelFor, poolThreads } from '../cpu/threadPool.js';
+import {
+  add, and, f32s, f32x4, f64s, f64x2, forRange, get, gtU, i32, ifElse, load, load64, load64Splat, Locals, mul, select, set, shl, slots, store,
+  store64, sub, type Code, type ValType,
+} from '../cpu/wasmEncode.js';
+import { wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
+
+/** Row strip height and column strip width of the register tile. */
+const MR = 4, NR = 4;
+/** Flops below which a product stays on the calling thread (waking the workers costs ~10–50 µs). */
+export const PARALLEL_MIN_FLOPS = 4e6;
+
+const eqI = (a: Code, b: Code): Code => [...a, ...b, 0x46];
+const geU = (a: Code, b: Code): Code => [...a, ...b, 0x4f];
+
+/** Parameters of the kernel, in order; the pool appends (thread, lo, hi): this thread's row strips [lo, hi). */
+const PARAMS = ['A', 'SAI', 'SAK', 'BP', 'K', 'N', 'M', 'OUT', 'BIAS', 'AP', 'APS', 'NC', 'THREAD', 'LO', 'HI'] as const;
+
+function gemmModule(withBias: boolean) {
+  const params: ValType[] = PARAMS.map(() => 'i32');
+  const [A, SAI, SAK, BP, K, N, M, OUT, BIAS, APB, APS, NC, THREAD, LO, HI] = slots(params);
+  const L = new Locals(params);
+  const s = L.local('i32'), i0 = L.local('i32'), mr = L.local('i32'), k = L.local('i32'), pa = L.local('i32'), pb = L.local('i32');
+  const ap = L.local('i32'), apEnd = L.local('i32'), k32 = L.local('i32'), js = L.local('i32'), nc = L.local('i32'), o = L.local('i32');
+  const r = L.local('i32'), q = L.local('i32'), tile = L.local('i32'), jb = L.local('i32'), jEnd = L.local('i32');
+  const p = Array.from({ length: MR }, () => L.local('i32'));
+  const acc = Array.from({ length: MR * 2 }, () => L.local('v128'));
+  const b0 = L.local('v128'), b1 = L.local('v128'), av = L.local('v128');
+
+  const promote = (addr: Code): Code => f64s.promote(f32s.load(addr));
+  // Pack rows i0 … i0 + 3 of op(A) (all four present) as float64 [K][4] at ap.
+  const packFull: Code[] = [
+    set(p[0]!, add(get(A), mul(get(i0), get(SAI)))),
+    ...Array.from({ length: MR - 1 }, (_, rr) => set(p[rr + 1]!, add(get(p[rr]!), get(SAI)))),
+    set(pa, get(ap)),
+    forRange(k, i32(0), get(K), 1,
+      ...p.map((pr, rr) => f64s.store(get(pa), promote(get(pr)), 8 * rr)),
+      ...p.map((pr) => set(pr, add(get(pr), get(SAK)))),
+      set(pa, add(get(pa), i32(32)))),
+  ];
+  // Fewer than four rows left: zeros, then the rows there are.
+  const packPartial: Code[] = [
+    forRange(pa, get(ap), get(apEnd), 16, store(get(pa), f64x2.const(0))),
+    forRange(r, i32(0), get(mr), 1,
+      set(p[0]!, add(get(A), mul(add(get(i0), get(r)), get(SAI)))),
+      set(pa, add(get(ap), shl(get(r), i32(3)))),
+      forRange(k, i32(0), get(K), 1,
+        f64s.store(get(pa), promote(get(p[0]!))),
+        set(p[0]!, add(get(p[0]!), get(SAK))),
+        set(pa, add(get(pa), i32(32))))),
+  ];
+  // One k of the 4×4 tile: two pairs of B's columns, each row's A value in both lanes.
+  const step: Code[] = [
+    set(b0, load(get(pb))), set(b1, load(get(pb), 16)),
+    ...Array.from({ length: MR }, (_, rr) => [
+      ...set(av, load64Splat(get(pa), 8 * rr)),
+      ...set(acc[2 * rr]!, f64x2.add(get(acc[2 * rr]!), f64x2.mul(get(av), get(b0)))),
+      ...set(acc[2 * rr + 1]!, f64x2.add(get(acc[2 * rr + 1]!), f64x2.mul(get(av), get(b1)))),
+    ]),
+    set(pa, add(get(pa), i32(32))), set(pb, add(get(pb), i32(32))),
+  ];
+  const biasAt = add(get(BIAS), shl(get(js), i32(2)));
+  const finish = (v: Code, half: number): Code => (withBias ? f32x4.add(f32x4.demote(v), load64(biasAt, 8 * half)) : f32x4.demote(v));
+  // A whole tile: straight into the output rows.
+  const storeFull: Code[] = [
+    set(o, add(get(OUT), shl(add(mul(get(i0), get(N)), get(js)), i32(2)))),
+    ...Array.from({ length: MR }, (_, rr) => [
+      ...store64(get(o), finish(get(acc[2 * rr]!), 0)),
+      ...store64(get(o), finish(get(acc[2 * rr + 1]!), 1), 8),
+      ...set(o, add(get(o), shl(get(N), i32(2)))),
+    ]),
+  ];
+  // An edge tile: the rounded sums to a float32 4×4 tile in scratch, then the rows and columns that exist.
+  const storePartial: Code[] = [
+    ...Array.from({ length: MR }, (_, rr) => [
+      ...store64(get(tile), f32x4.demote(get(acc[2 * rr]!)), 16 * rr),
+      ...store64(get(tile), f32x4.demote(get(acc[2 * rr + 1]!)), 16 * rr + 8),
+    ]),
+    set(nc, select(gtU(get(nc), i32(NR)), i32(NR), get(nc))),
+    forRange(r, i32(0), get(mr), 1,
+      set(o, add(get(OUT), shl(add(mul(add(get(i0), get(r)), get(N)), get(js)), i32(2)))),
+      forRange(q, i32(0), get(nc), 1,
+        f32s.store(add(get(o), shl(get(q), i32(2))), (() => {
+          const v = f32s.load(add(get(tile), shl(add(shl(get(r), i32(2)), get(q)), i32(2))));
+          return withBias ? f32s.add(v, f32s.load(add(biasAt, shl(get(q), i32(2))))) : v;
+        })()))),
+  ];
+  const body: Code[] = [
+    set(ap, add(get(APB), mul(get(THREAD), get(APS)))),
+    set(k32, shl(get(K), i32(5))),
+    set(apEnd, add(get(ap), get(k32))),
+    set(tile, get(apEnd)),
+    // Column blocks of B small enough to stay in L2 while every row strip of this chunk passes over them.
+    forRange(jb, i32(0), get(N), get(NC),
+      set(jEnd, add(get(jb), get(NC))),
+      set(jEnd, select(gtU(get(jEnd), get(N)), get(N), get(jEnd))),
+      forRange(s, get(LO), get(HI), 1,
+      set(i0, shl(get(s), i32(2))),
+      set(mr, sub(get(M), get(i0))),
+      set(mr, select(gtU(get(mr), i32(MR)), i32(MR), get(mr))),
+      ifElse(eqI(get(mr), i32(MR)), packFull, packPartial),
+      forRange(js, get(jb), get(jEnd), NR,
+        ...acc.map((a) => set(a, f64x2.const(0))),
+        set(pa, get(ap)),
+        set(pb, add(get(BP), mul(shl(get(js), i32(3)), get(K)))),
+        forRange(k, i32(0), get(K), 1, ...step),
+        set(nc, sub(get(N), get(js))),
+        ifElse(and(eqI(get(mr), i32(MR)), geU(get(nc), i32(NR))), storeFull, storePartial)))),
+  ];
+  return { params, locals: L, body: body.flat() };
+}
+
+/** Bytes of packed B that one column block may take: it stays in L2 (≥ 1 MiB on current x86 and ARM cores) next to A's strip. */
+const B_BLOCK_BYTES = 256 * 1024;
+
+/**
+ * Columns per block (a multiple of 4): every row strip of a chunk is multiplied by one block of B before the
+ * next block is read, so B comes from L2 rather than memory; the A strip is packed again per block, which
+ * costs 1/NR of a tile pass per column block.
+ */
+function columnBlock(K: number, N: number): number {
+  const nc = Math.max(NR, Math.floor(B_BLOCK_BYTES / (8 * NR * Math.max(1, K))) * NR);
+  return Math.min(nc, Math.ceil(N / NR) * NR);
+}
+
+/** Bytes of one thread's scratch: the packed A strip ([K][4] float64) and a 4×4 float32 edge tile. */
+const threadScratchBytes = (K: number): number => 32 * K + 64;
+
+/** Packs op(B) ([K, N]: B stored [K, N], or [N, K] when transposed) as float64 strips of 4 columns, zero-padded. */
+function packB(b: Float32Array, bOff: number, tB: boolean, K: number, N: number, dst: Float64Array, dOff: number): void {
+  const strips = Math.ceil(N / NR);
+  for (let st = 0; st < strips; st++) {
+    const j0 = st * NR, nc = Math.min(NR, N - j0);
+    let d = dOff + st * K * NR;
+    if (!tB && nc === NR) {
+      for (let kk = 0, s0 = bOff + j0; kk < K; kk++, s0 += N, d += NR) {
+        dst[d] = b[s0]!; dst[d + 1] = b[s0 + 1]!; dst[d + 2] = b[s0 + 2]!; dst[d + 3] = b[s0 + 3]!;
+      }
+      continue;
+    }
+    for (let kk = 0; kk < K; kk++, d += NR) {
+      for (let qq = 0; qq < NR; qq++) dst[d + qq] = qq < nc ? b[tB ? bOff + (j0 + qq) * K + kk : bOff + kk * N + j0 + qq]! : 0;
+    }
+  }
+}
+
+/** An arena copy of `a` when it lives elsewhere (the caller releases it), else `a`; undefined when the arena is full. */
+function inArena(a: Float32Array): { arr: Float32Array; temp: boolean } | undefined {
+  if (addressOf(a) >= 0) return { arr: a, temp: false };
+  const t = arenaTake(a.length, false);
+  if (!t) return undefined;
+  t.set(a);
+  return { arr: t, temp: true };
+}
+
+/**
+ * out[outOff + i·N + j] = Σ_k op(A)[i, k]·op(B)[k, j] (+ bias[j] after rounding), i < M, j < N: A stored [M, K]
+ * from aOff (or [K, M] when tA), B stored [K, N] from bOff (or [N, K] when tB). Returns false, having written
+ * nothing, where the kernel does not apply (WebAssembly off or refused, no room in the arena): the caller
+ * then runs a JavaScript path with the same bits. `threads`: how many threads share the rows (by default all
+ * the pool has for a product of at least PARALLEL_MIN_FLOPS, else one).
+ */
+export function gemmWasm(a: Float32Array, aOff: number, tA: boolean, b: Float32Array, bOff: number, tB: boolean, out: Float32Array, outOff: number,
+  M: number, K: number, N: number, bias: Float32Array | null, threads = parallelThreads(2 * M * K * N)): boolean {
+  if (!wasmEnabled() || M === 0 || N === 0) return false;
+  const run = wasmKernel(`gemm|${bias !== null}`, () => gemmModule(bias !== null));
+  if (!run) return false;
+  const strips = Math.ceil(N / NR);
+  const aps = threadScratchBytes(K);
+  const temps: Float32Array[] = [];
+  try {
+    const A = inArena(a), O = inArena(out), C = bias ? inArena(bias) : { arr: null, temp: false };
+    for (const x of [A, O, C]) if (x?.temp) temps.push(x.arr!);
+    // Packed B (float64) and every thread's scratch, as one float32 block (16-byte aligned).
+    const bBytes = strips * K * NR * 8;
+    const work = arenaTake((bBytes + threads * aps) / 4, false);
+    if (work) temps.push(work);
+    if (!A || !O || !C || !work) return false;
+    const base = work.byteOffset;
+    const f64 = heap.f64();
+    packB(b, bOff, tB, K, N, f64, base / 8); // (K = 0: nothing to pack, and the kernel reads nothing: sums are +0)
+    const aAddr = addressOf(A.arr) + 4 * aOff;
+    const [sai, sak] = tA ? [4, 4 * M] : [4 * K, 4];
+    const args = [aAddr, sai, sak, base, K, N, M, addressOf(O.arr) + 4 * outOff, C.arr ? addressOf(C.arr) : 0, base + bBytes, aps, columnBlock(K, N)];
+    parallelFor(`gemm|${bias !== null}`, run, args, Math.ceil(M / MR), threads);
+    if (O.temp) out.set(O.arr.subarray(outOff, outOff + M * N), outOff);
+    return true;
+  } finally {
+    for (const t of temps) arenaRelease(t);
+  }
+}
+
+/** How many threads a product of `flops` should use: all the pool has once it is large enough, else one. */
+function parallelThreads(flops: number): number {
+  return flops < PARALLEL_MIN_FLOPS ? 1 : poolThreads();
+}

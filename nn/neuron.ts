@@ -1,0 +1,145 @@
+/**
+ * nn.defineNeuron: a neuron model declared as data (dynamics/declaration.ts, docs/dynamics.md) becomes a layer
+ * class with both modes: `update(x)` composes primitive ops (dynamics/step.ts, differentiated by the tape) and
+ * `run(xs)` is one fused op per direction (`neuronRun` / `neuronRunGrad`, kernels generated for the CPU and for
+ * WebGPU from the same trees). CPU forward results of the two modes are bit-identical.
+ * @example
+ *   const Izh = nn.defineNeuron({ name: 'Izh', states: { V: { unit: 'mV', init: -65 }, ... }, ... });
+ *   const layer = new Izh(128, { a: 0.02 });
+ */
+import { index, stack } from '../engine/api.js';
+import { runOp } from '../engine/dispatch.js';
+import { getDtMs } from '../engine/environ.js';
+import { SpikegradError, describeValue } from '../engine/errors.js';
+import { HiddenState } from '../engine/state.js';
+import type { Tensor } from '../engine/tensor.js';
+import { bindNeuron, type BoundNeuron } from '../dynamics/bind.js';
+import { declareNeuron, type NeuronDeclaration, type NeuronModel } from '../dynamics/declaration.js';
+import { neuronStep } from '../dynamics/step.js';
+import { parseUnit } from '../dynamics/units.js';
+import { UNITLESS, type Quantity, type Unit } from '../units/index.js';
+import type { FloatDType } from './expEuler.js';
+import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
+import { Layer, readParam } from './layer.js';
+import type { InitStateOptions } from './module.js';
+import { checkSpikeFunction, defaultSpikeFunction, type SpikeFunction } from './spikeFunction.js';
+
+/** Options of a defined neuron layer: each parameter by name, `<state>Initializer`, spkFun, detachReset. */
+export interface NeuronOptions {
+  spkFun?: SpikeFunction;
+  detachReset?: boolean;
+  [option: string]: number | Quantity | InitLike | SpikeFunction | boolean | undefined;
+}
+
+/** The layer every declared neuron class extends. */
+export abstract class DeclaredNeuron extends Layer {
+  /** The checked model (its `declaration` is the normalised, JSON-compatible declaration). */
+  abstract readonly model: NeuronModel;
+  /** Parameter values by name, in the declared units. */
+  readonly params: Readonly<Record<string, number>> = {};
+  readonly spkFun: SpikeFunction = defaultSpikeFunction();
+  readonly detachReset: boolean = false;
+  protected readonly initializers: Readonly<Record<string, Initializer>> = {};
+
+  /** The HiddenState of each declared state, in declaration order. */
+  protected hiddenStates(): HiddenState[] {
+    return this.model.states.map((s) => (this as unknown as Record<string, HiddenState>)[s.name]!);
+  }
+
+  /** The trees of this layer's kernels, in `dtype` (cached per model, parameters and dt). */
+  bound(dtype: FloatDType): BoundNeuron {
+    return bindNeuron(this.model, this.params, getDtMs(), dtype);
+  }
+
+  override initState(opts: InitStateOptions): void {
+    const hs = this.hiddenStates();
+    this.model.states.forEach((s, k) => {
+      this.initHidden(hs[k]!, this.initializers[s.name]!, opts, `${s.name}Initializer`, s.unit ? parseUnit(s.unit, s.name) : undefined);
+    });
+  }
+
+  /** One step: input x [B, n] → spikes [B, n]; the states advance. */
+  update(x: Tensor): Tensor {
+    const input = this.checkStep(x);
+    const hs = this.hiddenStates();
+    const vals = hs.map((h) => this.hidden(h, input));
+    const { states, spikes } = neuronStep(this.bound(Layer.floatOf(vals[0]!)), vals, input, (u) => this.spkFun.spike(u), this.detachReset);
+    hs.forEach((h, k) => (h.value = states[k]!));
+    return spikes;
+  }
+
+  /** xs [T, B, n] → spikes [T, B, n] in one fused op (forward and backward). */
+  override run(xs: Tensor): Tensor {
+    const seq = this.checkSeq(xs);
+    const hs = this.hiddenStates();
+    const s0 = stack(hs.map((h) => this.hidden(h, seq, true)), 0);
+    const b = this.bound(Layer.floatOf(s0));
+    const [spikes, states] = runOp('neuronRun', [seq, s0], { neuron: b, spkFun: this.spkFun, detachReset: this.detachReset });
+    const last = index(states!, -1);
+    hs.forEach((h, k) => (h.value = index(last, k)));
+    return spikes!;
+  }
+
+  override toString(): string {
+    const ps = Object.entries(this.params).map(([k, v]) => `${k}=${v}`).join(', ');
+    return `${this.model.name}(${this.size}${ps ? `, ${ps}` : ''}, spkFun=${this.spkFun}${this.detachReset ? ', detachReset' : ''})`;
+  }
+}
+
+export type DeclaredNeuronClass = (new (size: number, opts?: NeuronOptions) => DeclaredNeuron) & { readonly model: NeuronModel };
+
+/** Property names a state may not take (the layer's own members). */
+function memberNames(): Set<string> {
+  const out = new Set<string>(['size', 'params', 'spkFun', 'detachReset', 'initializers', 'model']);
+  for (let p: object | null = DeclaredNeuron.prototype; p; p = Object.getPrototypeOf(p)) Object.getOwnPropertyNames(p).forEach((n) => out.add(n));
+  return out;
+}
+
+/**
+ * A layer class from a neuron declaration: validated now (a bad declaration throws here, naming the field),
+ * kernels generated on first use per precision and parameter values.
+ */
+export function defineNeuron(declaration: NeuronDeclaration): DeclaredNeuronClass {
+  const model = declareNeuron(declaration);
+  const members = memberNames();
+  for (const s of model.states) {
+    if (members.has(s.name)) throw new SpikegradError(`defineNeuron: states.${s.name}: name clash with the layer's member '${s.name}' (rename the state)`);
+  }
+  const units = new Map<string, Unit>(model.params.map((p) => [p.name, p.unit ? parseUnit(p.unit, p.name) : UNITLESS]));
+  const optionNames = [...model.params.map((p) => p.name), ...model.states.map((s) => `${s.name}Initializer`), 'spkFun', 'detachReset'];
+
+  const cls = class extends DeclaredNeuron {
+    static readonly model = model;
+    readonly model = model;
+    constructor(size: number, opts: NeuronOptions = {}) {
+      super(size);
+      const where = model.name;
+      if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+        throw new SpikegradError(`${where}: expected an options object, got ${describeValue(opts)}`);
+      }
+      for (const k of Object.keys(opts)) {
+        if (!optionNames.includes(k)) throw new SpikegradError(`${where}: unknown option '${k}' (options: ${optionNames.join(', ')})`);
+      }
+      const params: Record<string, number> = {};
+      for (const p of model.params) params[p.name] = readParam(where, p.name, opts[p.name], units.get(p.name)!, p.default, p.positive);
+      const initializers: Record<string, Initializer> = {};
+      for (const s of model.states) {
+        const given = opts[`${s.name}Initializer`];
+        initializers[s.name] = given === undefined
+          ? new Constant(s.init, s.unit ? { unit: parseUnit(s.unit, s.name) } : {})
+          : toInitializer(where, `${s.name}Initializer`, given as InitLike);
+        (this as unknown as Record<string, HiddenState>)[s.name] = new HiddenState(undefined, s.name);
+      }
+      if (opts.detachReset !== undefined && typeof opts.detachReset !== 'boolean') {
+        throw new SpikegradError(`${where}: argument 'detachReset' expected a boolean, got ${describeValue(opts.detachReset)}`);
+      }
+      Object.assign(this, {
+        params: Object.freeze(params), initializers,
+        spkFun: checkSpikeFunction(where, opts.spkFun ?? defaultSpikeFunction()),
+        detachReset: opts.detachReset ?? model.detachReset,
+      });
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: model.name });
+  return cls;
+}

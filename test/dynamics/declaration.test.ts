@@ -1,0 +1,147 @@
+/**
+ * A bad declaration fails before any code exists, naming the field; random expression trees and strings either
+ * fail that way or give a model whose kernels run (and agree with step mode): never anything executed from
+ * the input. The generated kernels and the interpreter used where eval is forbidden give the same bits.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as sg from '../../index.js';
+import { declareNeuron, type NeuronDeclaration } from '../../dynamics/declaration.js';
+import { bindNeuron } from '../../dynamics/bind.js';
+import { neuronSources } from '../../kernels/neuron/sequenceCpu.js';
+import { neuronWgsl } from '../../kernels/neuron/sequenceWebgpu.js';
+import { codegen } from '../../surrogate/compileJs.js';
+import { rng } from '../support/helpers.js';
+
+const { nn } = sg;
+
+const BASE: NeuronDeclaration = {
+  name: 'Base', input: { unit: 'mA' },
+  states: { V: { unit: 'mV', init: 0 }, w: { unit: 'mA', init: 0 } },
+  params: { tau: { unit: 'ms', default: 5, positive: true }, R: { unit: 'ohm', default: 1 }, V_th: { unit: 'mV', default: 1 }, b: { unit: 'mA', default: 0.1 } },
+  update: { V: { expEuler: '(-V + R * (I - w)) / tau' }, w: 'w * 0.9' },
+  spike: '(V - V_th) / V_th',
+  reset: { V: { to: '0' }, w: { add: 'b' } },
+};
+
+const bad = (patch: Partial<Record<keyof NeuronDeclaration, unknown>>) => () => declareNeuron({ ...BASE, ...patch } as NeuronDeclaration);
+
+describe('declareNeuron rejects a bad declaration, naming the field', () => {
+  const cases: [string, Partial<Record<keyof NeuronDeclaration, unknown>>, RegExp][] = [
+    ['unknown state in update', { update: { U: 'V' } }, /update\.U: unknown state 'U'/],
+    ['unknown name in an expression', { update: { V: 'V + Q' } }, /update\.V.*unknown name 'Q'/],
+    ['unknown state in reset', { reset: { Z: { to: '0' } } }, /reset\.Z: unknown state 'Z'/],
+    ['unit mismatch (mV + ms)', { update: { V: 'V + tau' } }, /update\.V: unit mismatch in add '\(V \+ tau\)': 'mV' and 'ms'/],
+    ['unit mismatch of an assignment', { update: { V: 'R * I * 2 + w * R * 0 + I' } }, /update\.V: unit mismatch/],
+    ['unit mismatch of a drift', { update: { V: { expEuler: '-V + R * I' } } }, /update\.V\.expEuler: unit mismatch: the drift of 'V' must be in 'mV\/ms'/],
+    ['a dimensionful spike condition', { spike: 'V - V_th' }, /spike: unit mismatch: the spike condition must be dimensionless/],
+    ['a dimensionful exp argument', { update: { V: 'V * exp(V)' } }, /update\.V: unit mismatch: 'exp\(V\)' needs a dimensionless argument, got 'mV'/],
+    ['a non-differentiable step (floor)', { update: { V: 'floor(V)' } }, /update\.V.*(unknown function 'floor'|'floor' is not allowed)/],
+    ['a name clash (state and parameter)', { params: { ...BASE.params, V: { default: 1 } } }, /params\.V: name clash: 'V' is also declared in states\.V/],
+    ['a reserved name', { states: { dt: { init: 0 } } }, /states\.dt: 'dt' is reserved/],
+    ['a reset value depending on a state', { reset: { V: { to: 'V' } } }, /reset\.V\.to.*unknown name 'V'/],
+    ['a reset of two kinds', { reset: { V: { to: '0', add: '1' } } }, /reset\.V: expected exactly one of/],
+    ['an unknown key', { spikes: 'V' } as never, /declaration: unknown key 'spikes'/],
+    ['a non-finite default', { params: { tau: { default: Infinity } } }, /params\.tau\.default: expected a finite number/],
+    ['an unknown unit', { states: { V: { unit: 'mVolt' } } }, /states\.V\.unit: unknown unit 'mVolt'/],
+    ['a condition as a value', { update: { V: 'V > 0' } }, /update\.V.*condition/],
+    ['no state in the spike condition', { spike: 'V_th / V_th' }, /spike: the spike condition depends on no state/],
+    ['a forged node kind', { spike: { kind: 'code', src: 'process.exit()' } }, /spike: unknown expression node kind .*code/],
+    ['a forged operation', { spike: { kind: 'op', op: 'constructor', args: [] } }, /spike: unknown operation "constructor"/],
+    ['a forged variable', { spike: { kind: 'var', name: 'globalThis' } }, /spike: unknown name "globalThis"/],
+    ['a NaN literal node', { spike: { kind: 'num', value: NaN } }, /spike: expected a finite number, got number NaN/],
+  ];
+  for (const [what, patch, msg] of cases) it(what, () => expect(bad(patch)).toThrow(msg));
+
+  it('a state named like a layer member', () => {
+    expect(() => nn.defineNeuron({ ...BASE, states: { run: { init: 0 } }, update: { run: 'run' }, spike: 'run - 1', reset: {} })).toThrow(/states\.run: name clash with the layer's member 'run'/);
+  });
+  it('layer options: unknown option, wrong unit, non-positive time constant', () => {
+    const Base = nn.defineNeuron(BASE);
+    expect(() => new Base(3, { taus: 2 })).toThrow(/Base: unknown option 'taus'/);
+    expect(() => new Base(3, { tau: sg.units.mV(2) })).toThrow(/tau/);
+    expect(() => new Base(3, { tau: -1 })).toThrow(/Base: argument 'tau' expected a positive value in ms, got -1/);
+  });
+});
+
+describe('random declarations: a clear error, or kernels that run', () => {
+  const NAMES = ['V', 'w', 'tau', 'R', 'V_th', 'b', 'I', 'dt', 'spike', 'x', 'zz', 'constructor', '__proto__'];
+  const OPS = ['add', 'sub', 'mul', 'div', 'neg', 'exp', 'tanh', 'max', 'min', 'select', 'lt', 'floor', 'eval', 'log', 'sqrt', 'pow', 'exprel', 'expm1'];
+  const node: fc.Memo<unknown> = fc.memo((d) => (d <= 1
+    ? fc.oneof(fc.record({ kind: fc.constant('num'), value: fc.oneof(fc.double({ min: -4, max: 4, noNaN: true }), fc.constant(NaN), fc.constant(Infinity)) }),
+      fc.record({ kind: fc.constant('var'), name: fc.constantFrom(...NAMES) }),
+      fc.anything())
+    : fc.record({ kind: fc.constantFrom('op', 'op', 'op', 'x', 'bogus'), op: fc.constantFrom(...OPS), args: fc.array(node(d - 1), { minLength: 0, maxLength: 3 }) })));
+  const text = fc.array(fc.constantFrom('V', 'w', 'tau', '*', '+', '-', '/', '(', ')', '0.5', 'exp(', 'I', ',', '?', ':', '<', 'b', 'x', ';', '`', 'alert(1)', ' '), { maxLength: 14 }).map((t) => t.join(''));
+
+  // Without units, so that random expressions are accepted often enough to run their kernels.
+  const FREE: NeuronDeclaration = {
+    name: 'Free', states: { V: { init: 0.3 }, w: { init: 0 } },
+    params: { tau: { default: 5, positive: true }, R: { default: 1.5 }, V_th: { default: 1 }, b: { default: 0.1 } },
+    update: { V: 'V' }, spike: '(V - V_th) / V_th', reset: { V: { to: '0' }, w: { add: 'b' } },
+  };
+  const seen = { accepted: 0, rejected: 0 };
+  const attempt = (update: unknown, spike: unknown): void => {
+    let Cls: sg.nn.DeclaredNeuronClass;
+    try {
+      Cls = nn.defineNeuron({ ...FREE, update: { V: update, w: 'w * 0.9' }, spike } as NeuronDeclaration);
+    } catch (e) {
+      expect(e).toBeInstanceOf(sg.SpikegradError);
+      expect((e as Error).message).toMatch(/^defineNeuron: (update\.V|spike)/);
+      seen.rejected++;
+      return;
+    }
+    seen.accepted++;
+    // Accepted: the generated code and step mode must run and agree on the CPU.
+    const l = new Cls(3), m = new Cls(3);
+    nn.initAllStates(l, { batchSize: 2 });
+    nn.initAllStates(m, { batchSize: 2 });
+    const x = sg.tensor(Float32Array.from({ length: 12 }, (_, i) => Math.sin(i)), [2, 2, 3]);
+    const seq = l.run(x).dataSync();
+    const steps = [...m.update(sg.index(x, 0)).dataSync(), ...m.update(sg.index(x, 1)).dataSync()];
+    expect(Array.from(seq)).toEqual(steps);
+  };
+
+  it('expression trees', () => {
+    fc.assert(fc.property(node(4), node(3), (u, s) => attempt(u, s)), { numRuns: 300, seed: 42 });
+  });
+  it('expression strings', () => {
+    fc.assert(fc.property(text, text, (u, s) => attempt(u, s)), { numRuns: 300, seed: 43 });
+  });
+  it('exercised both outcomes', () => {
+    fc.assert(fc.property(fc.constantFrom('V * 0.5 + I', '(V - V_th) / V_th'), (u) => attempt(u, '(V - V_th) / V_th')), { numRuns: 3 });
+    expect(seen.accepted).toBeGreaterThan(0);
+    expect(seen.rejected).toBeGreaterThan(0);
+  });
+});
+
+describe('generated code', () => {
+  it('names no declared identifier: the source holds only generator-chosen names and numbers', () => {
+    const m = declareNeuron({ ...BASE, states: { weird_Name1: { unit: 'mV' }, w: { unit: 'mA' } }, update: { weird_Name1: { expEuler: '(-weird_Name1 + R * (I - w)) / tau' } }, spike: '(weird_Name1 - V_th) / V_th', reset: {} });
+    const b = bindNeuron(m, {}, 1, 'float32');
+    const js = neuronSources.forward(b) + neuronSources.backward(b, { neuron: b, spkFun: new sg.surrogate.Sigmoid(), detachReset: false, hasDS: true, hasDStates: true });
+    const wgsl = neuronWgsl.forward(b).element + neuronWgsl.backward(b, { neuron: b, spkFun: new sg.surrogate.Sigmoid(), detachReset: false, hasDS: true, hasDStates: true }).element;
+    for (const src of [js, wgsl]) expect(src).not.toMatch(/weird_Name1|V_th|tau/);
+  });
+
+  it('the interpreter (eval forbidden) gives the generated kernels\' bits, forward and backward', () => {
+    const r = rng(9);
+    const x = sg.tensor(Float32Array.from({ length: 6 * 2 * 5 }, () => 3 * r() - 0.5), [6, 2, 5]);
+    const outcome = () => {
+      const l = new nn.AdExIF(5, { V_th: -52, VInitializer: -52 });
+      const loss = (xs: sg.Tensor) => {
+        nn.initAllStates(l, { batchSize: 2 });
+        return sg.sum(sg.mul(l.run(sg.mul(xs, 9)), sg.add(xs, 2)));
+      };
+      const [[g], v] = sg.grad(loss, [x], { returnValue: true })(x);
+      return [v.dataSync()[0], Array.from(g!.dataSync()), Array.from((l as unknown as { w: sg.HiddenState }).w.value.dataSync())];
+    };
+    const generated = outcome();
+    codegen.enabled = false;
+    try {
+      expect(outcome()).toEqual(generated);
+    } finally {
+      codegen.enabled = true;
+    }
+  });
+});

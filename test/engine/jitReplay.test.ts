@@ -1,0 +1,269 @@
+/**
+ * transform.jit record and replay: replayed calls are bit-identical to plain calls over many training steps
+ * (a learning-rate schedule, Adam's step count, fresh random data and a carried hidden state each step),
+ * f's JavaScript does not run on a replay, new shapes re-record with the reason, and a step that cannot be
+ * replayed runs unrecorded with a one-time message saying why.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
+import { metric, optim, random, transform } from '../../index.js';
+import { describeWebGpu } from '../support/webgpu.js';
+
+/**
+ * A recurrent classifier trained on fresh random spikes and labels each step, with a cosine schedule; its
+ * hidden state `carry` lives on from step to step (read at the start, written at the end), `h` is reset.
+ */
+function makeTrainer(be: sg.Backend) {
+  return sg.withBackend(be, () => {
+    random.seed(11);
+    const params = {
+      w: new sg.ParamState(random.normal([5, 4], 0, 0.6)),
+      u: new sg.ParamState(random.normal([4, 3], 0, 0.6)),
+    };
+    const carry = new sg.HiddenState(sg.zeros([6, 4]));
+    const h = new sg.HiddenState();
+    const opt = new optim.Adam({ lr: optim.cosineLR({ lr: 3e-2, steps: 9, minLr: 1e-3 }), betas: [0.8, 0.95] }).registerTrainableWeights(params);
+    let ran = 0;
+    const step = () => {
+      ran++;
+      const xs = random.poissonSpikes(0.3, [7, 6, 5]);
+      const ys = random.randint(0, 3, [6]);
+      h.value = carry.value.mul(0.5);
+      const loss = () => {
+        const outs = transform.forLoop((x) => {
+          h.value = sg.tanh(sg.add(sg.matmul(x, params.w.value), sg.mul(h.value, 0.9)));
+          return sg.matmul(h.value, params.u.value);
+        }, xs);
+        return metric.softmaxCrossEntropyWithIntegerLabels(outs.mean(0), ys).mean();
+      };
+      const [grads, l] = transform.grad(loss, params, { returnValue: true })();
+      opt.update(grads);
+      carry.value = sg.stopGradient(h.value);
+      return { loss: l, carry: carry.value };
+    };
+    return { step, params, carry, opt, ran: () => ran };
+  });
+}
+
+async function trainBoth(be: sg.Backend, steps: number) {
+  const plain = makeTrainer(be);
+  const plainLosses: number[] = [];
+  const plainRandom: number[][] = [];
+  for (let i = 0; i < steps; i++) {
+    const out = sg.withBackend(be, () => sg.tidy(() => plain.step()));
+    plainLosses.push(await out.loss.item());
+    plainRandom.push(random.getState());
+    out.loss.dispose();
+  }
+  const plainW = Array.from(await plain.params.w.value.data());
+  const plainCarry = Array.from(await plain.carry.value.data());
+
+  const jitted = makeTrainer(be);
+  const step = transform.jit(jitted.step);
+  const losses: number[] = [];
+  const randomStates: number[][] = [];
+  let last: { loss: sg.Tensor; carry: sg.Tensor } | null = null;
+  for (let i = 0; i < steps; i++) {
+    last = sg.withBackend(be, () => step());
+    losses.push(await last.loss.item());
+    randomStates.push(random.getState());
+  }
+  return {
+    plainLosses, plainRandom, plainW, plainCarry, plain, jitted, step, losses, randomStates, last: last!,
+    w: Array.from(await jitted.params.w.value.data()), carry: Array.from(await jitted.carry.value.data()),
+  };
+}
+
+function checkBitIdentical(r: Awaited<ReturnType<typeof trainBoth>>, steps: number): void {
+  expect(r.losses).toEqual(r.plainLosses);
+  expect(r.randomStates).toEqual(r.plainRandom); // the replays drew exactly the plain calls' numbers
+  expect(r.w).toEqual(r.plainW);
+  expect(r.carry).toEqual(r.plainCarry);
+  expect(r.jitted.opt.stepCount).toBe(steps);
+  expect(r.jitted.opt.stepCount).toBe(r.plain.opt.stepCount);
+  expect(r.step.stats.hits).toBe(steps - 2); // recorded twice, replayed from the third call on
+  expect(r.jitted.ran()).toBe(2); // f's JavaScript ran only for the two recordings
+  expect(r.step.stats.mode).toBe('replayed');
+  expect(r.step.stats.unrecorded).toBeNull();
+  expect(r.last.carry).toBe(r.jitted.carry.value); // the State's new value is the returned tensor
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('transform.jit replay on the CPU', () => {
+  it('is bit-identical to plain calls over 12 steps: schedule, Adam step count, fresh random data, a carried state', async () => {
+    const r = await trainBoth(await internal.getBackendInstance('cpu'), 12);
+    checkBitIdentical(r, 12);
+    // Losses change every step (fresh data, new weights): a replay that reused a recorded value would repeat one.
+    expect(new Set(r.losses).size).toBe(12);
+    expect(r.step.stats.reasons).toEqual(['call 1: first call']);
+  });
+
+  it('records again for new argument shapes, a State of a new shape or a freed captured tensor, saying why', async () => {
+    const scale = new sg.HiddenState(sg.ones([3]));
+    let captured = sg.keep(sg.tensor([1, 2, 3]));
+    let ran = 0;
+    const f = transform.jit((x: sg.Tensor) => {
+      ran++;
+      return x.mul(scale.value).add(captured);
+    });
+    const x3 = sg.tensor([1, 1, 1]);
+    const expectCall = async (x: sg.Tensor, want: number[]) => expect(Array.from(await f(x).data())).toEqual(want);
+    for (let i = 0; i < 3; i++) await expectCall(x3, [2, 3, 4]);
+    expect([f.stats.hits, ran]).toEqual([1, 2]);
+    // New argument shape: a second recording (the first is kept for its own shape).
+    await expectCall(sg.tensor([[2, 2, 2]]), [3, 4, 5]);
+    expect(f.stats.reasons.at(-1)).toBe('call 4: new argument shapes, dtypes or backend');
+    await expectCall(x3, [2, 3, 4]);
+    expect(f.stats.mode).toBe('replayed');
+    // The State now holds another shape: the recording does not fit.
+    scale.value = sg.ones([1]);
+    await expectCall(x3, [2, 3, 4]);
+    expect(f.stats.reasons.at(-1)).toBe('call 6: State changed from float32 [3] to float32 [1]');
+    expect(f.stats.mode).toBe('recorded');
+    // A captured tensor freed and replaced: the old recording must not read it.
+    await expectCall(x3, [2, 3, 4]);
+    for (let i = 0; i < 2; i++) await expectCall(x3, [2, 3, 4]);
+    expect(f.stats.mode).toBe('replayed');
+    captured.dispose();
+    captured = sg.keep(sg.tensor([10, 20, 30]));
+    await expectCall(x3, [11, 21, 31]);
+    expect(f.stats.reasons.at(-1)).toMatch(/call 10: a tensor the step captured \(a constant of its recording\) was freed/);
+    captured.dispose();
+  });
+
+  it("replays update the Adam step count and learning rate (not the recording's values)", async () => {
+    const w = new sg.ParamState(sg.tensor([1, -2, 3]));
+    const lrs: number[] = [];
+    const opt = new optim.Adam({ lr: (k: number) => { lrs.push(k); return 0.1 / (k + 1); } }).registerTrainableWeights({ w });
+    const f = transform.jit(() => {
+      const g = transform.grad(() => w.value.square().sum(), { w })();
+      opt.update(g);
+    });
+    for (let i = 0; i < 6; i++) f();
+    expect(opt.stepCount).toBe(6);
+    expect(lrs).toEqual([0, 1, 2, 3, 4, 5]);
+    // Independent float64 reference: Adam with bias correction, lr 0.1/(k+1) at update k = 0..5.
+    const p = [1, -2, 3], m = [0, 0, 0], v = [0, 0, 0];
+    for (let k = 0; k < 6; k++) {
+      for (let i = 0; i < 3; i++) {
+        const g = 2 * p[i]!;
+        m[i] = 0.9 * m[i]! + 0.1 * g;
+        v[i] = 0.999 * v[i]! + 0.001 * g * g;
+        const mh = m[i]! / (1 - 0.9 ** (k + 1)), vh = v[i]! / (1 - 0.999 ** (k + 1));
+        p[i] = p[i]! - (0.1 / (k + 1)) * mh / (Math.sqrt(vh) + 1e-8);
+      }
+    }
+    const got = Array.from(w.value.dataSync());
+    got.forEach((x, i) => expect(Math.abs(x - p[i]!)).toBeLessThan(1e-5));
+    expect(f.stats.hits).toBe(4);
+  });
+
+  it('frees a replayed result at the next call, as a recorded one, and keeps memory flat', async () => {
+    const be = await internal.getBackendInstance('cpu');
+    const f = transform.jit((x: sg.Tensor) => x.add(1).mul(2).sum());
+    const x = sg.tensor([1, 2, 3]);
+    f(x); f(x);
+    const a = f(x);
+    expect(f.stats.mode).toBe('replayed');
+    const base = be.memory().bytesInUse;
+    const b = f(x);
+    expect(a.isDisposed).toBe(true);
+    expect(await b.item()).toBe(18);
+    expect(be.memory().bytesInUse).toBe(base);
+    x.dispose();
+  });
+
+  it('never records with { record: false }, and refuses a bad option', () => {
+    let ran = 0;
+    const f = transform.jit(() => { ran++; return sg.ones([2]).add(1); }, { record: false });
+    for (let i = 0; i < 4; i++) f();
+    expect([ran, f.stats.hits, f.stats.misses]).toEqual([4, 0, 4]);
+    expect(() => transform.jit(() => sg.ones([1]), { record: 'yes' as never })).toThrow("jit: option 'record' expected true or false, got string 'yes'");
+  });
+});
+
+describe('transform.jit steps that cannot be replayed', () => {
+  it('a step that reads a value inside f runs unrecorded, with one message saying why', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const x = sg.tensor([1, -2, 3]);
+    let ran = 0;
+    const f = transform.jit(() => {
+      ran++;
+      const s = x.sum();
+      // Data-dependent control flow: which op runs depends on a value read inside the step.
+      return s.dataSync()[0]! > 0 ? x.mul(2) : x.mul(-1);
+    });
+    for (let i = 0; i < 4; i++) expect(Array.from(await f().data())).toEqual([2, -4, 6]);
+    expect(ran).toBe(4);
+    expect(f.stats.hits).toBe(0);
+    expect(f.stats.unrecorded).toMatch(/reads a tensor's values \(dataSync\(\)\) while it runs/);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/transform\.jit\(f\) runs unrecorded .*reads a tensor's values/);
+    x.dispose();
+  });
+
+  it('control flow on a JavaScript counter: the recordings differ, so the step runs unrecorded after 3 tries', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const x = sg.tensor([1, 2]);
+    let calls = 0;
+    const f = transform.jit(() => (calls++ % 2 === 0 ? x.add(1) : x.mul(3)));
+    for (let i = 0; i < 8; i++) expect(Array.from(await f().data())).toEqual(i % 2 === 0 ? [2, 3] : [3, 6]);
+    expect(f.stats.hits).toBe(0);
+    // x.add(1) uploads the scalar 1, x.mul(3) the scalar 3: the first event already differs.
+    expect(f.stats.unrecorded).toMatch(/its work differed between consecutive calls 3 times .*event 1 was 'upload s0 float32 4:\w+', then 'upload s0 float32 4:\w+'/);
+    expect(warn).toHaveBeenCalledTimes(1);
+    x.dispose();
+  });
+
+  it('a constant computed in JavaScript that changes between calls is caught by the second recording', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const x = sg.tensor([1, 2]);
+    let k = 0;
+    const f = transform.jit(() => x.mul(sg.tensor([++k, k])));
+    for (let i = 1; i <= 5; i++) expect(Array.from(await f().data())).toEqual([i, 2 * i]);
+    expect(f.stats.hits).toBe(0);
+    expect(f.stats.reasons[1]).toMatch(/call 2: the step did different work than on the call before: event 1 was 'upload s0 float32 8:/);
+    x.dispose();
+  });
+
+  it('a first call that sets something up (keep()) is not replayed; the next two recordings are', async () => {
+    const x = sg.tensor([1, 2]);
+    let cache: sg.Tensor | null = null;
+    let ran = 0;
+    const f = transform.jit(() => {
+      ran++;
+      cache ??= sg.keep(sg.tensor([10, 20]).mul(2));
+      return x.add(cache);
+    });
+    for (let i = 0; i < 5; i++) expect(Array.from(await f().data())).toEqual([21, 42]);
+    expect(f.stats.reasons).toEqual(['call 1: first call', 'call 1: the step kept a tensor it created beyond the call without returning it or storing it in a State (keep(), share() or a cache)']);
+    expect([ran, f.stats.hits, f.stats.unrecorded]).toEqual([3, 2, null]);
+    sg.dispose([x, cache!]);
+  });
+});
+
+describeWebGpu('transform.jit replay on WebGPU', (gpu) => {
+  it('is bit-identical to plain calls over 12 steps: schedule, Adam step count, fresh random data, a carried state', async () => {
+    const r = await trainBoth(gpu, 12);
+    checkBitIdentical(r, 12);
+    expect(new Set(r.losses).size).toBe(12);
+    // The compiled command list: every dispatch of the step in one submit, no readback inside the call.
+    expect(r.step.stats.last.submits).toBe(1);
+    expect(r.step.stats.last.readbacks).toBe(0);
+    expect(r.step.stats.last.dispatches).toBeGreaterThan(40);
+  });
+
+  it('keeps live buffers and bytes flat over replayed calls', async () => {
+    const r = makeTrainer(gpu);
+    const step = transform.jit(r.step);
+    const call = () => sg.withBackend(gpu, () => step());
+    for (let i = 0; i < 3; i++) await call().loss.item();
+    const base = gpu.memory();
+    for (let i = 0; i < 10; i++) await call().loss.item();
+    expect(step.stats.mode).toBe('replayed');
+    expect(gpu.memory().liveBuffers).toBe(base.liveBuffers);
+    expect(gpu.memory().bytesInUse).toBe(base.bytesInUse);
+  });
+});

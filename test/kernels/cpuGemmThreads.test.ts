@@ -1,0 +1,144 @@
+/**
+ * The dense float32 product as WebAssembly SIMD on several threads (kernels/matmul/gemmWasm.ts,
+ * kernels/cpu/threadPool.ts), bit for bit:
+ * - against an independent float64 reference (the serial sum in ascending k, rounded once, plus the bias in
+ *   float32) on shapes that are not multiples of the 4×4 tile, K = 0 and 1, both transposes, with a bias;
+ * - across thread counts 1, 2 and 3 (rows are split between threads, never the reduction), and against the
+ *   JavaScript twin (WebAssembly off) through the public matmul and linear ops;
+ * - with operands outside the arena (copied in), and a K longer than the JavaScript kernel's panels (the
+ *   JavaScript twin must keep one serial sum across panels);
+ * - special values: NaN and ±Infinity propagate, −0 sums to +0 (the sum starts at +0).
+ * A product large enough to wake the workers is included, and `shutdownPool()` ends them (the process exits).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
+import { gemmWasm, PARALLEL_MIN_FLOPS } from '../../kernels/matmul/gemmWasm.js';
+import { poolThreads, shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
+import { wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
+import { wasmKernels } from '../../kernels/flags.js';
+import { arenaRelease, arenaShared, arenaTake } from '../../kernels/cpu/wasmArena.js';
+import { rng } from '../support/helpers.js';
+
+const defaultThreads = threadPool.threads;
+afterAll(() => {
+  threadPool.threads = defaultThreads;
+  wasmKernels.enabled = true;
+  shutdownPool();
+});
+
+function values(n: number, seed: number): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => Math.fround(2 * r() - 1) * (r() < 0.1 ? 1e3 : 1));
+}
+
+/** out[i, j] = fround(Σ_k op(A)[i, k]·op(B)[k, j] in float64, ascending k from +0) (+ bias[j] in float32). */
+function reference(a: Float32Array, tA: boolean, b: Float32Array, tB: boolean, M: number, K: number, N: number, bias: Float32Array | null): Float32Array {
+  const out = new Float32Array(M * N);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += (tA ? a[k * M + i]! : a[i * K + k]!) * (tB ? b[j * K + k]! : b[k * N + j]!);
+      out[i * N + j] = bias ? Math.fround(Math.fround(s) + bias[j]!) : s;
+    }
+  }
+  return out;
+}
+
+/** A copy of `a` in the arena (kernels read it in place), released after the test. */
+const held: Float32Array[] = [];
+function inArena(a: Float32Array): Float32Array {
+  const t = arenaTake(a.length, false);
+  if (!t) throw new Error('arena full');
+  held.push(t);
+  t.set(a);
+  return t;
+}
+function releaseHeld(): void {
+  for (const t of held.splice(0)) arenaRelease(t);
+}
+
+const bits = (a: Float32Array): number[] => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
+
+const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 4, 4], [5, 0, 6], [9, 1, 3], [17, 33, 10], [33, 65, 129], [130, 257, 9]];
+
+describe('gemmWasm', () => {
+  it('is available where WebAssembly SIMD is, and the arena is shared where worker threads exist', () => {
+    expect(wasmEnabled()).toBe(true);
+    expect(arenaShared()).toBe(true); // Node: the workers run the kernels on the arena itself
+    expect(poolThreads()).toBe(Math.max(1, threadPool.threads));
+  });
+
+  for (const [M, K, N] of SHAPES) {
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      it(`[${M}, ${K}]·[${K}, ${N}]${tA ? ' Aᵀ' : ''}${tB ? ' Bᵀ' : ''}: the float64 reference's bits, with and without bias, 1–3 threads`, () => {
+        const a = values(M * K, M * 31 + K), b = values(K * N, N * 17 + K + 1), bias = values(N, 5);
+        for (const withBias of [false, true]) {
+          const want = bits(reference(a, tA, b, tB, M, K, N, withBias ? bias : null));
+          for (const threads of [1, 2, 3]) {
+            for (const arena of [true, false]) {
+              const aa = arena ? inArena(a) : a, out = arena ? inArena(new Float32Array(M * N)) : new Float32Array(M * N);
+              // Run through the pool even at this size: threads are passed explicitly below the public threshold.
+              threadPool.threads = threads;
+              expect(gemmWasm(aa, 0, tA, b, 0, tB, out, 0, M, K, N, withBias ? bias : null, threads)).toBe(true);
+              expect(bits(out)).toEqual(want);
+            }
+          }
+        }
+        releaseHeld();
+      });
+    }
+  }
+
+  it('reads A and writes the output at offsets (a batch of products), leaving the rest untouched', () => {
+    const M = 6, K = 7, N = 5;
+    const a = values(2 * M * K, 3), b = values(K * N, 4);
+    const out = new Float32Array(2 * M * N).fill(42);
+    expect(gemmWasm(a, M * K, false, b, 0, false, out, M * N, M, K, N, null, 2)).toBe(true);
+    expect([...out.subarray(0, M * N)]).toEqual(new Array(M * N).fill(42));
+    expect(bits(out.subarray(M * N))).toEqual(bits(reference(a.subarray(M * K), false, b, false, M, K, N, null)));
+  });
+
+  it('propagates NaN and ±Infinity, and sums −0 products to +0', () => {
+    const M = 5, K = 3, N = 5;
+    const a = new Float32Array([NaN, 1, 1, Infinity, 1, 1, -0, -0, -0, 1, -Infinity, 1, 2, 3, 4]);
+    const b = new Float32Array(K * N).fill(1);
+    const out = new Float32Array(M * N);
+    expect(gemmWasm(a, 0, false, b, 0, false, out, 0, M, K, N, null, 2)).toBe(true);
+    expect(Object.is(out[0], NaN)).toBe(true);
+    expect(out[N]).toBe(Infinity);
+    expect(Object.is(out[2 * N], 0)).toBe(true); // +0, not −0
+    expect(out[3 * N]).toBe(-Infinity);
+    expect(out[4 * N]).toBe(9);
+  });
+});
+
+describe('matmul and linear on the CPU backend, wasm on every thread count vs the JavaScript twin', () => {
+  // Above PARALLEL_MIN_FLOPS, so the pool really runs; K = 300 > the JavaScript kernel's 256-long panels.
+  const M = 203, K = 300, N = 130;
+  it(`[${M}, ${K}]·[${K}, ${N}] (${(2 * M * K * N / 1e6).toFixed(0)} MFLOP) and its transposes: identical bits`, async () => {
+    expect(2 * M * K * N).toBeGreaterThan(PARALLEL_MIN_FLOPS);
+    await sg.setBackend('cpu');
+    try {
+      const x = sg.tensor(values(M * K, 11), [M, K]), w = sg.tensor(values(K * N, 12), [K, N]), bias = sg.tensor(values(N, 13), [N]);
+      const g = sg.tensor(values(M * N, 14), [M, N]);
+      const run = () => [
+        sg.matmul(x, w).dataSync(),
+        internal.runOp('linear', [x, w, bias], {})[0]!.dataSync(),
+        sg.matmul(x, g, { transposeA: true }).dataSync(),
+        sg.matmul(g, w, { transposeB: true }).dataSync(),
+      ].map((d) => bits(d as Float32Array));
+      wasmKernels.enabled = false;
+      const js = run();
+      wasmKernels.enabled = true;
+      expect(js[0]).toEqual(bits(reference(values(M * K, 11), false, values(K * N, 12), false, M, K, N, null)));
+      expect(js[1]).toEqual(bits(reference(values(M * K, 11), false, values(K * N, 12), false, M, K, N, values(N, 13))));
+      for (const threads of [1, 2, 3]) {
+        threadPool.threads = threads;
+        expect(run()).toEqual(js);
+      }
+    } finally {
+      threadPool.threads = defaultThreads;
+    }
+  });
+});
