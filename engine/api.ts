@@ -435,6 +435,7 @@ function pairOf(fn: string, name: string, v: unknown): [number, number] {
   throw new SpikegradError(`${fn}: argument '${name}' expected a number or [h, w], got ${describeValue(v)}`);
 }
 
+/** Options of `conv2d`: stride, padding, dilation and channel groups. */
 export interface Conv2dOptions {
   /** Step between windows (default 1). */
   stride?: Size2;
@@ -461,6 +462,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   return run1('conv2d', ins, attrs);
 }
 
+/** Options of `maxPool2d` and `avgPool2d`: stride, padding and dilation. */
 export interface Pool2dOptions {
   /** Step between windows (default: the kernel size). */
   stride?: Size2;

@@ -65,6 +65,7 @@ export interface JitStats {
   unrecorded: string | null;
 }
 
+/** Options of `transform.jit`. */
 export interface JitOptions {
   /** Record and replay the step (default true); false runs `f` on every call. */
   record?: boolean;
