@@ -43,6 +43,7 @@ import { finishReplay, firstDifference, hostValues, record, replayKernels, resol
 
 export { hostValue } from './jitRecord.js';
 
+/** What a jitted function's `stats` holds: calls, the last call's backend work, retraces and memory after the call. */
 export interface JitStats {
   /** Calls so far. */
   calls: number;
@@ -64,11 +65,13 @@ export interface JitStats {
   unrecorded: string | null;
 }
 
+/** Options of `transform.jit`. */
 export interface JitOptions {
   /** Record and replay the step (default true); false runs `f` on every call. */
   record?: boolean;
 }
 
+/** The function `transform.jit(f)` returns: call it as `f`; it also carries `stats` and the original `fn`. */
 export type Jitted<A extends unknown[], R> = ((...args: A) => R) & {
   readonly stats: JitStats;
   /** The function that was jitted. */

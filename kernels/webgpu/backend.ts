@@ -513,7 +513,7 @@ export class WebGpuBackend implements Backend {
   /** Upper bound on elements per invocation of element programs (1: one each, as on a GPU; benchmarks compare). */
   maxElementSpan = Infinity;
 
-  /** Dispatches per command-buffer submit (bench/dispatch.ts sweeps it). */
+  /** Dispatches per command-buffer submit (bench/experiments/dispatch.ts sweeps it). */
   get submitEvery(): number {
     return this.#batch.submitEvery;
   }
