@@ -360,3 +360,44 @@ describe('nn.Recurrent under transform.jit', async () => {
     expect(jitted.stats!.hits, `replayed (${jitted.stats!.reasons.join('; ')})`).toBeGreaterThan(0);
   });
 });
+
+describe('nn.Recurrent: the README example and a declared neuron', async () => {
+  await cpu();
+  it('README (Recurrent networks): Sequential(Recurrent(ALIF), Linear), run = forLoop(update)', async () => {
+    await sg.setBackend('cpu');
+    const { units: u } = sg;
+    const connectivity = Array.from({ length: 128 }, (_, i) => Array.from({ length: 128 }, (_, j) => (i + j) % 3 === 0));
+    const make = () => {
+      sg.random.seed(2);
+      return new nn.Sequential(
+        new nn.Recurrent(28, new nn.ALIF(128, { tau: u.ms(20), tauA: u.ms(200), beta: u.mV(1.8) }), { selfConnections: false, mask: connectivity }),
+        new nn.Linear(128, 10),
+      );
+    };
+    const xs = sg.tensor(uniformArray(8 * 4 * 28, 0, 6, rng(1)), [8, 4, 28], 'float32');
+    const a = make(), b = make();
+    nn.initAllStates(a, { batchSize: 4 });
+    nn.initAllStates(b, { batchSize: 4 });
+    const ya = a.run(xs), yb = transform.forLoop(b.update, xs);
+    expect(ya.shape).toEqual([8, 4, 10]);
+    expect(Array.from(ya.dataSync())).toEqual(Array.from(yb.dataSync()));
+    const s = (a.at(0) as sg.nn.Recurrent).spike.value.dataSync();
+    expect(s.some((v) => v === 1)).toBe(true);
+    expect(String(a.at(0))).toMatch(/Recurrent\(28→128, no self-connections, \d+\/16384 connections, neuron=ALIF\(128/);
+  });
+
+  it('a neuron from the model declarations (nn.Izhikevich): run = forLoop(update)', async () => {
+    await sg.setBackend('cpu');
+    const make = () => {
+      sg.random.seed(5);
+      return new nn.Recurrent(3, new nn.Izhikevich(N), { recInit: new sg.init.Uniform({ low: 0, high: 20 }), wInit: new sg.init.Uniform({ low: 0, high: 10 }) });
+    };
+    const xs = sg.tensor(uniformArray(40 * B * 3, 0, 2, rng(6)), [40, B, 3], 'float32');
+    const a = make(), b = make();
+    nn.initAllStates(a, { batchSize: B });
+    nn.initAllStates(b, { batchSize: B });
+    const ya = Array.from(a.run(xs).dataSync()), yb = Array.from(transform.forLoop(b.update, xs).dataSync());
+    expect(ya.some((v) => v === 1)).toBe(true);
+    expect(ya).toEqual(yb);
+  });
+});
