@@ -7,12 +7,12 @@
  * initial spike). The recurrent spikes are not detached: the surrogate gradient flows back through them (BPTT
  * through the recurrence, as in snnTorch and the LSNN).
  *
- * Both modes compose existing tape-differentiated ops: step mode per step; sequence mode (`run`) computes the
- * input projection of all T·B rows in one matmul and the masked W_rec once, then steps the recurrence. The
+ * Both modes compose existing tape-differentiated ops: step mode per step; sequence mode (`run`) masks W_rec
+ * once for the whole sequence, then steps the recurrence with the same ops (not yet one fused kernel). The
  * masked weight is W_rec ⊙ M with M exactly 0 or 1, so both modes see the same bits; the recurrent matmul
  * takes the CPU backend's event-driven path when the previous spikes are sparse (kernels/matmul/cpuSparse.ts).
  */
-import { add, index, linear, matmul, mul, reshape, stack, tensor } from '../engine/api.js';
+import { add, index, linear, matmul, mul, stack, tensor } from '../engine/api.js';
 import { isFloat } from '../engine/dtype.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { HiddenState, ParamState } from '../engine/state.js';
@@ -118,13 +118,12 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
       throw new SpikegradError(`${this.label}.run: argument 'xs' expected a float tensor [T, batch, ${this.inFeatures}], got ${describeValue(xs)}`);
     }
     this.checkInput(xs, 'run', true);
-    const wRec = this.maskedRecWeight('run');
-    // One matmul over all T·B rows for the input part (row results do not depend on the other rows).
-    const T = xs.shape[0]!;
-    const proj = this.project(reshape(xs, [-1, this.inFeatures]));
-    const currents = reshape(proj, [T, ...xs.shape.slice(1, -1), this.size]);
+    const wRec = this.maskedRecWeight('run'); // masked once for the whole sequence
+    // The input projection per step, not one matmul over all T·B rows: slicing a [T, B, n] product per step
+    // costs a [T, B, n] zero-padded gradient per step in the backward pass (O(T²·B·n)); per step it is the
+    // same work as step mode, and the same float order, so gradients match step mode bit for bit too.
     const out: Tensor[] = [];
-    for (let t = 0; t < T; t++) out.push(this.step(index(currents, t), wRec));
+    for (let t = 0; t < xs.shape[0]!; t++) out.push(this.step(this.project(index(xs, t)), wRec));
     return stack(out, 0);
   }
 
