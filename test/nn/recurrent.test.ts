@@ -398,3 +398,42 @@ describe('nn.Recurrent: the README example and a declared neuron', async () => {
     expect(ya).toEqual(yb);
   });
 });
+
+describe('nn.Recurrent: ALIF gradients and carried state', async () => {
+  await cpu();
+  it('ALIF (LSNN configuration): ∂(V, a)_T/∂(x, W_in, W_rec, b) against float64 finite differences (spikes detached)', async () => {
+    await sg.setBackend('cpu');
+    sg.tidy(() => {
+      sg.random.seed(8);
+      const l = new nn.Recurrent(NIN, new nn.ALIF(N, { tau: 4, tauA: 9, beta: 0.4, VTh: 1.2, VReset: -0.3, R: 1.3, spkFun: detachedSpike() }), {
+        dtype: 'float64', mask: sparseMask(3), selfConnections: false, wInit: new sg.init.Uniform({ low: -0.2, high: 1 }), recInit: new sg.init.Uniform({ low: -0.5, high: 1 }),
+      });
+      const bias = l.bias!;
+      const Tn = 15;
+      const f = (xs: T, win: T, wrec: T, b: T): T => {
+        nn.initAllStates(l, { batchSize: B, dtype: 'float64' });
+        l.weight.value = sg.add(win, 0); l.recWeight.value = sg.add(wrec, 0); bias.value = sg.add(b, 0);
+        l.run(xs);
+        return sg.stack([l.neuron.V.value, l.neuron.a.value], 0);
+      };
+      const xs = sg.tensor(uniformArray(Tn * B * NIN, 0, 3, rng(13)), [Tn, B, NIN], 'float64');
+      const inputs = [xs, sg.add(l.weight.value, 0), sg.add(l.recWeight.value, 0), sg.add(bias.value, 0)];
+      f(...(inputs as [T, T, T, T]));
+      expect(l.neuron.a.value.dataSync().some((v) => v > 0), 'the neurons spiked and adapted').toBe(true);
+      gradcheck(f, inputs, { eps: 1e-6, rtol: 1e-6, atol: 1e-9 });
+    });
+  });
+
+  it('a sequence in two chunks (state carried between run calls) equals one run, and equals step mode', async () => {
+    await sg.setBackend('cpu');
+    const x = sg.tensor(uniformArray(STEPS * B * NIN, -0.5, 2.5, rng(3)), [STEPS, B, NIN], 'float32');
+    const l = makeLayer(CASES[1]!, 'float32');
+    nn.initAllStates(l, { batchSize: B });
+    const whole = Array.from(l.run(x).dataSync());
+    nn.initAllStates(l, { batchSize: B });
+    const first = l.run(sg.slice(x, [0, 0, 0], [11, B, NIN]));
+    const second = l.run(sg.slice(x, [11, 0, 0], [STEPS - 11, B, NIN]));
+    expect(whole.some((v) => v === 1)).toBe(true);
+    expect([...first.dataSync(), ...second.dataSync()]).toEqual(whole);
+  });
+});
