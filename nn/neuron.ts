@@ -103,6 +103,14 @@ function memberNames(): Set<string> {
  */
 export function defineNeuron(declaration: NeuronDeclaration): DeclaredNeuronClass {
   const model = declareNeuron(declaration);
+  // The defaults must give finite constants (a parameter-only subexpression such as log(-tau) would not).
+  try {
+    bindNeuron(model, {}, 1, 'float32');
+    bindNeuron(model, {}, 1, 'float64');
+  } catch (e) {
+    if (e instanceof SpikegradError) throw new SpikegradError(`defineNeuron: ${e.message}`);
+    throw e;
+  }
   const members = memberNames();
   for (const s of model.states) {
     if (members.has(s.name)) throw new SpikegradError(`defineNeuron: states.${s.name}: name clash with the layer's member '${s.name}' (rename the state)`);
