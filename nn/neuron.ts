@@ -132,6 +132,7 @@ export function defineNeuron(declaration: NeuronDeclaration): DeclaredNeuronClas
       }
       const params: Record<string, number> = {};
       for (const p of model.params) params[p.name] = readParam(where, p.name, opts[p.name], units.get(p.name)!, p.default, p.positive);
+      bindNeuron(model, params, getDtMs(), 'float32'); // every constant finite with these parameters (cached for run)
       const initializers: Record<string, Initializer> = {};
       for (const s of model.states) {
         const given = opts[`${s.name}Initializer`];

@@ -61,6 +61,8 @@ describe('declareNeuron rejects a bad declaration, naming the field', () => {
     expect(() => new Base(3, { taus: 2 })).toThrow(/Base: unknown option 'taus'/);
     expect(() => new Base(3, { tau: sg.units.mV(2) })).toThrow(/tau/);
     expect(() => new Base(3, { tau: -1 })).toThrow(/Base: argument 'tau' expected a positive value in ms, got -1/);
+    const Log = nn.defineNeuron({ ...BASE, name: 'Log', params: { ...BASE.params, k: { default: 2 } }, update: { V: 'V * log(k)', w: 'w' } });
+    expect(() => new Log(3, { k: -1 })).toThrow(/Log \(dt=1, tau=5, R=1, V_th=1, b=0.1, k=-1\): the constant 'log\(k\)' is NaN in float32/);
   });
 });
 
