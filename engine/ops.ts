@@ -70,6 +70,7 @@ export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAtt
   softmaxCrossEntropy: NoAttrs;
   softmaxCrossEntropyGrad: NoAttrs;
 }
+/** The name of an op of the op table (what profiles and counters report per op). */
 export type OpName = keyof OpAttrs;
 
 export interface Saved {

@@ -13,12 +13,12 @@
  * Every constant arrives already rounded to the tensor's precision (nn/expEuler.ts), so the step-mode
  * layers, which compose the same primitive ops in the same order, give bit-identical forward values.
  */
-import { isFloat } from './dtype.js';
 import { SpikegradError, fmtShape } from './errors.js';
 import type { InMeta, OpDef, OutMeta } from './ops.js';
 import { sameShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import type { BoundNeuron } from '../dynamics/bind.js';
+import { checkSequenceInputs, checkSequenceX } from './sequenceInput.js';
 
 /**
  * What a fused kernel needs of a surrogate (surrogate.Surrogate satisfies it): its derivative at a point for
@@ -78,21 +78,6 @@ export interface NeuronOpAttrs {
 
 // ---------------------------------------------------------------------------------------------------------
 
-function requireFloatSeq(op: string, x: InMeta): void {
-  if (!isFloat(x.dtype)) throw new SpikegradError(`${op}: argument 'x' expected a float32 or float64 tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
-  if (x.shape.length < 1 || x.shape[0]! < 1) {
-    throw new SpikegradError(`${op}: argument 'x' expected a sequence [T, ...] with T >= 1, got ${fmtShape(x.shape)}`);
-  }
-}
-
-/** `state` must have x's shape without the time axis, and x's dtype. */
-function requireState(op: string, name: string, x: InMeta, s: InMeta): void {
-  const want = x.shape.slice(1);
-  if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
-    throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (x's shape without its time axis), got ${s.dtype} ${fmtShape(s.shape)}`);
-  }
-}
-
 function requireArity(op: string, ins: readonly InMeta[], n: number): void {
   if (ins.length !== n) throw new SpikegradError(`${op}: expected ${n} inputs, got ${ins.length}`);
 }
@@ -134,7 +119,7 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
   neuronRun: {
     infer(ins, a) {
       requireArity('neuronRun', ins, 2);
-      requireFloatSeq('neuronRun', ins[0]!);
+      checkSequenceX('neuronRun', ins[0]!);
       const K = a.neuron.states.length;
       requirePacked('neuronRun', 's0', ins[0]!, ins[1]!, K, false);
       const x = ins[0]!;
@@ -166,9 +151,7 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
   /** [x (T,…), V0 (…)] → [spikes (T,…), V (T,…)]: the membrane after each step's integration. */
   lifRun: {
     infer(ins) {
-      requireArity('lifRun', ins, 2);
-      requireFloatSeq('lifRun', ins[0]!);
-      requireState('lifRun', 'v0', ins[0]!, ins[1]!);
+      checkSequenceInputs('lifRun', ins, ['v0']);
       return [seqOut(ins[0]!), seqOut(ins[0]!)];
     },
     save: { inputs: [1], outputs: [1] },

@@ -27,6 +27,7 @@ import { SpikingNeuron, type LIFOptions } from './lif.js';
 import type { InitStateOptions } from './module.js';
 import { recordSequence, recording } from './record.js';
 
+/** Options of `nn.ALIF`: those of LIF plus the adaptation time constant and strength. */
 export interface ALIFOptions extends LIFOptions {
   /** Adaptation time constant (default 100 ms). */
   tauA?: number | Quantity;

@@ -88,6 +88,7 @@ export abstract class DeclaredNeuron extends Layer {
   }
 }
 
+/** The layer class `nn.defineNeuron(declaration)` returns: construct it with a size and options; `model` is the checked declaration. */
 export type DeclaredNeuronClass = (new (size: number, opts?: NeuronOptions) => DeclaredNeuron) & { readonly model: NeuronModel };
 
 /** Property names a state may not take (the layer's own members). */

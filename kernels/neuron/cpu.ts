@@ -8,19 +8,13 @@
  * JavaScript generated per configuration (lifCompiled.ts); the loops written out here are the reference and
  * the path where eval is forbidden.
  */
-import { allocOutput, allocScratch } from '../../engine/dtype.js';
+import { allocOutput, allocScratch, rounderFor } from '../../engine/dtype.js';
 import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import type { CpuKernel } from '../cpu/types.js';
 import { lifForward, lifSweep } from './lifCompiled.js';
 import { lifForwardWasm, lifSweepWasm } from './lifWasm.js';
 import { workRow } from '../cpu/workRow.js';
 
-const identity = (v: number): number => v;
-
-/** The rounding of one arithmetic result in the tensor's precision. */
-function rounder(dtype: string): (v: number) => number {
-  return dtype === 'float32' ? Math.fround : identity;
-}
 
 /** Below this (times k), a negative V − V_th could round to −0 when divided by k, and −0 >= 0 spikes. */
 const UNDERFLOW = 2 ** -126;
@@ -43,7 +37,7 @@ function integrate(a: LifAttrs, fr: (v: number) => number, pv: number, spiked: b
 }
 
 export const lifRunKernel: CpuKernel<LifAttrs> = ([x, v0], a, [outS]) => {
-  const fr = rounder(x!.dtype);
+  const fr = rounderFor(x!.dtype);
   const N = v0!.size, T = x!.shape[0]!;
   const xs = x!.data, spk = allocOutput(outS!.dtype, T * N), vs = allocOutput(outS!.dtype, T * N);
   if (xs instanceof Float32Array && lifForwardWasm(xs, v0!.data as Float32Array, spk as Float32Array, vs as Float32Array, T, N, a)) return [spk, vs];

@@ -37,6 +37,8 @@ const BATTERY: [string, number[]][] = [
   ['0.5 + atan(x) / pi', []], // atan
   ['1 - tanh(abs(x)) * 0.5', []], // tanh
   ['1 - 0.5 * erf(abs(x))', []], // erf
+  ['0.75 + 0.5 * expm1(-abs(x))', []], // expm1
+  ['0.5 * exprel(-abs(x)) + 0.1', [0, 1e-4, -1e-4]], // exprel, with its Taylor branch near 0
   ['0.1 * clamp(floor(x), -3, 3) + 0.5', [-1, 0, 1, 2]], // floor, clamp
   ['where(x < 0, 0.2, 0.9) - (-0.1)', [0]], // where (select), neg, sub
   ['sigmoid(3 * x) * 2 + dsigmoid(2 * x)', []], // sigmoid, dsigmoid
