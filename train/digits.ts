@@ -224,6 +224,7 @@ export async function loadDigitsData(c: Pick<DigitsConfig, 'dataset' | 'seed' | 
 
 export interface DigitsTrainer {
   config: DigitsConfig;
+  /** The network being trained (to save it: io.save(trainer.net, file)). */
   net: nn.Module;
   optimizer: Adam;
   /** The generators a run draws from besides the default one (by name, as a checkpoint saves them). */
