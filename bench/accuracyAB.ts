@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import * as sg from '../index.js';
 import { accuracy } from '../kernels/matmul/subgroupTile.js';
-import { reduceTuning } from '../kernels/reduce/webgpu.js';
+import { reduceTuning } from '../kernels/flags.js';
 
 const { values: a } = parseArgs({ options: { rounds: { type: 'string', default: '6' }, steps: { type: 'string', default: '10' } } });
 const rounds = Number(a.rounds), steps = Number(a.steps);

@@ -18,6 +18,7 @@ import { cachedProgram, type ParamType, type ParamValue } from '../webgpu/progra
 import type { GpuContext } from '../webgpu/types.js';
 import { subgroupTileMain, type PLayout, type QLayout, type TileShape } from './subgroupTile.wgsl.js';
 import { batchOffsetsWgsl } from './batchOffsets.js';
+import { subgroupTuning } from '../flags.js';
 
 /**
  * Below this many workgroups K is split (64 keeps up to 64 CPU threads busy), unless K is short. How many
@@ -132,8 +133,6 @@ export function planSubgroupMatmul(M: number, N: number, K: number, tA: boolean,
   return { swap: o.swap, shape, copyQ, R: o.R, Cn: o.Cn, tilesR, tilesC, S, kChunk };
 }
 
-/** Knobs of tilesPerWorkgroup (exported for benchmarks that compare settings side by side). */
-export const subgroupTuning = { tileWork: 1024, minWorkgroups: 256 };
 
 /**
  * Tiles per workgroup: enough that each workgroup runs about `tileWork` values of k (a K = 10 product's tile

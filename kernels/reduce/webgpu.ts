@@ -17,6 +17,7 @@ import { stridesOf } from '../../engine/shape.js';
 import { MAX_RANK, cachedProgram, dimAt, type ParamValue, type StorageType } from '../webgpu/program.js';
 import { storageType, type GpuContext, type GpuKernel } from '../webgpu/types.js';
 import treeWgsl from './reduceTree.wgsl';
+import { reduceTuning } from '../flags.js';
 
 export type ReduceKind = 'sum' | 'max' | 'min';
 interface Axes { shape: number[]; strides: number[] }
@@ -25,15 +26,6 @@ const TREE_WG = 64;
 /** With at least this many outputs, the serial loop already fills the device for lengths up to SERIAL_LONG. */
 const SERIAL_MIN_OUTPUTS = 2048;
 const SERIAL_LONG = 1024;
-/** Knobs for benchmarks that compare variants side by side: pairs of quads per invocation (reduceSoftware). */
-export const reduceTuning = {
-  /** Software adapters: serial slices (false: the workgroup trees GPUs use). */
-  softwareSlices: true,
-  /** Pairs of quads per invocation in the slices. */
-  pairQuads: true,
-  /** Compensated float sums in the serial loops (false: plain float32 chains; bench/accuracyAB.ts compares). */
-  compensated: true,
-};
 
 /** Software adapters: split the reduced range until this many invocations run (see reduceSoftware). */
 const SOFTWARE_INVOCATIONS = 2048;

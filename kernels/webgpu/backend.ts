@@ -104,7 +104,12 @@ export class WebGpuBackend implements Backend {
   #capture: Capture | null = null;
   /** Compiled replays by recording ('kernels': it cannot be compiled; the engine's replay runs it). */
   readonly #plans = new WeakMap<Recording, ReplayPlan | 'kernels'>();
-  readonly #planFinalizer = new FinalizationRegistry<ReplayPlan>((plan) => { if (!this.#closed) plan.dispose(); });
+  /**
+   * The plans of each jitted function (by its key): freed when jit drops a recording (forgetRecording) or
+   * when the jitted function itself is garbage-collected (the registry holds the plans, not the key).
+   */
+  readonly #keyPlans = new WeakMap<object, ReplayPlan[]>();
+  readonly #keyFinalizer = new FinalizationRegistry<ReplayPlan[]>((plans) => { if (!this.#closed) for (const p of plans) p.dispose(); });
   #destroyed = 0;
   /** Where #packOnly packs uniforms (a params struct is at most a few hundred bytes). */
   readonly #packView = new DataView(new ArrayBuffer(4096));
@@ -152,7 +157,7 @@ export class WebGpuBackend implements Backend {
       events: (t, cols, by, maxDensity) => {
         const list = this.#events.list(t, cols, by, maxDensity);
         const cap = this.#capture;
-        if (cap && list) cap.events.push({ entry: cap.entry, input: { dataId: t.dataId, shape: [...t.shape], dtype: t.dtype, size: t.size }, cols, by, density: maxDensity, list });
+        if (cap) cap.events.push({ entry: cap.entry, input: { dataId: t.dataId, shape: [...t.shape], dtype: t.dtype, size: t.size }, cols, by, density: maxDensity, list });
         return list;
       },
     };
@@ -415,15 +420,15 @@ export class WebGpuBackend implements Backend {
    * while capturing their dispatches and compiles them (kernels/webgpu/replay.ts); later ones encode the
    * compiled command list in one submit.
    */
-  replayRecording(_key: object, rec: Recording, ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[] {
+  replayRecording(key: object, rec: Recording, ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[] {
     this.#check('transform.jit replay');
     const plan = this.#plans.get(rec);
     if (plan instanceof ReplayPlan) {
       const store = plan.replay(ext, hosts);
       if (store) return store;
-      return replayKernels(rec, this, ext, hosts); // this call's inputs take another kernel path
-    }
-    if (plan === 'kernels') return replayKernels(rec, this, ext, hosts);
+      // This call's inputs take another kernel path (an input became sparse or dense): capture it afresh.
+      this.forgetRecording(key, rec);
+    } else if (plan === 'kernels') return replayKernels(rec, this, ext, hosts);
     this.flush();
     const cap = newCapture();
     this.#capture = cap;
@@ -438,9 +443,24 @@ export class WebGpuBackend implements Backend {
     if (typeof compiled === 'string') this.#plans.set(rec, 'kernels');
     else {
       this.#plans.set(rec, compiled);
-      this.#planFinalizer.register(rec, compiled);
+      let list = this.#keyPlans.get(key);
+      if (!list) {
+        this.#keyPlans.set(key, (list = []));
+        this.#keyFinalizer.register(key, list);
+      }
+      list.push(compiled);
     }
     return store;
+  }
+
+  forgetRecording(key: object, rec: Recording): void {
+    const plan = this.#plans.get(rec);
+    this.#plans.delete(rec);
+    if (!(plan instanceof ReplayPlan)) return;
+    const list = this.#keyPlans.get(key);
+    const i = list?.indexOf(plan) ?? -1;
+    if (i >= 0) list!.splice(i, 1);
+    if (!this.#closed) plan.dispose();
   }
 
   /** What a replay plan may use of this backend. */
@@ -452,6 +472,7 @@ export class WebGpuBackend implements Backend {
       counters: this.counters,
       events: this.#events,
       pipelineOf: (p) => this.#pipelines.pipelineOf(p),
+      createBindGroup: (desc) => this.#pipelines.createUncached(desc),
       acquire: (bytes) => this.#pool.acquire(bytes, STORAGE_USAGE),
       discard: (b) => this.#batch.release(b, true),
       storage: (dtype, shape) => this.#tensorStorage(dtype, shape, 'transform.jit replay').dataId as GpuStorage,
@@ -492,7 +513,7 @@ export class WebGpuBackend implements Backend {
   /** Upper bound on elements per invocation of element programs (1: one each, as on a GPU; benchmarks compare). */
   maxElementSpan = Infinity;
 
-  /** Dispatches per command-buffer submit (bench/dispatch.ts sweeps it). */
+  /** Dispatches per command-buffer submit (bench/experiments/dispatch.ts sweeps it). */
   get submitEvery(): number {
     return this.#batch.submitEvery;
   }
