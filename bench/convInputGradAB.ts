@@ -32,6 +32,23 @@ for (const s of shapes) {
   }
   const fmt = (a: number[]) => `${Math.min(...a).toFixed(0)}–${Math.max(...a).toFixed(0)} ms`;
   const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
-  console.log(`${s.label}: taps ${fmt(times.taps!)}, rows ${fmt(times.rows!)}, median ratio ${(med(times.taps!) / med(times.rows!)).toFixed(1)}×`);
+  console.log(`${s.label}: input gradient taps ${fmt(times.taps!)}, rows ${fmt(times.rows!)}, median ratio ${(med(times.taps!) / med(times.rows!)).toFixed(1)}×`);
+  // The forward and weight-gradient kernels as they are now (their first versions are not kept: no A/B).
+  const x = sg.random.uniform(s.x, 0, 1);
+  const conv = { stride: [1, 1], padding: [s.pad, s.pad], dilation: [1, 1], groups: 1 };
+  for (const [name, run] of [
+    ['forward', () => runOp('conv2d', [x, w], conv as never)[0]!],
+    ['weight gradient', () => runOp('conv2dGradWeight', [dy, x], { ...conv, kernel: [s.w[2]!, s.w[3]!] } as never)[0]!],
+  ] as const) {
+    const t: number[] = [];
+    for (let r = 0; r <= rounds; r++) {
+      const t0 = performance.now();
+      const y = run();
+      await y.data();
+      y.dispose();
+      if (r > 0) t.push(performance.now() - t0);
+    }
+    console.log(`${s.label}: ${name} ${fmt(t)}`);
+  }
 }
 await sg.shutdown();
