@@ -22,3 +22,5 @@ export * as io from './io/index.js';
 export * as data from './data/index.js';
 export * as spikegen from './spikegen/index.js';
 export * as plot from './plot/index.js';
+/** How many threads the CPU backend's large kernels use (`cpuThreads.threads`; default every core): README "The CPU backend on every core". */
+export { threadPool as cpuThreads } from './kernels/cpu/threadPool.js';

@@ -29,6 +29,7 @@ export interface BenchCliOptions {
   peerTimeout: string;
   json?: boolean;
   markdown?: boolean;
+  targets?: boolean;
 }
 
 function list(value: string): string[] {
@@ -106,10 +107,12 @@ export function register(program: Command): void {
     .option('--peer-timeout <s>', 'kill a peer process after this many seconds', '300')
     .option('--json', 'print one JSON object per line instead of tables')
     .option('--markdown', 'print the tables in Markdown (for bench/RESULTS.md)')
+    .option('--targets', "also judge the project's development targets (issue 7) against the rows, as bench/RESULTS.md records them")
     .action(async (opts: BenchCliOptions) => {
       const cfg = benchConfig(opts, (line) => process.stderr.write(`${line}\n`));
       const report = await runSuite(cfg);
-      console.log(opts.json ? jsonLines(report).join('\n') : formatReport(report, opts.markdown ? 'markdown' : 'text'));
+      const shown = { targets: opts.targets ?? false };
+      console.log(opts.json ? jsonLines(report, shown).join('\n') : formatReport(report, opts.markdown ? 'markdown' : 'text', shown));
       const failed = [...report.checks, ...report.peers].some((c) => c.check && !c.check.ok);
       if (failed) process.exitCode = 1;
     });

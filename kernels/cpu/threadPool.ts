@@ -12,6 +12,13 @@
  * job names a kernel it does not have yet). Workers are unref'd (they never keep the process alive) and
  * `shutdownPool()` ends them; the next parallel job starts a new pool.
  *
+ * Sequence kernels (the neuron and synapse loops over [T, B·n]) parallelise the same way: write the WebAssembly
+ * kernel with (thread, lo, hi) as its last parameters, lo/hi counting groups of 4 columns (one f32x4), each
+ * column group swept over all T (columns are independent, so the bits do not depend on the split), work rows
+ * at `scratch + thread · stride` from one arena block of `threads · stride` bytes, and call
+ * `parallelFor(key, run, args, Math.ceil(N / 4), threads)` with `threads` from `poolThreads()` when the sweep is
+ * large (all operands must live in the arena: workers see nothing else).
+ *
  * Protocol on the control words (an Int32Array on a SharedArrayBuffer):
  * - GEN is a sequence lock: odd while the calling thread writes a job, even once it is complete. A worker
  *   reads the job, enters (ACTIVE + 1) and re-reads GEN: if it changed, it leaves and reads again.
@@ -19,37 +26,12 @@
  * - The caller returns once DONE covers every chunk and ACTIVE is 0 (no worker still inside the job), so the
  *   next job may rewrite the words.
  */
-import { SpikegradError } from '../../engine/errors.js';
+import { defaultThreads } from './threadCount.js';
 import { arenaMemory, arenaShared, nodeWorkerThreads } from './wasmArena.js';
 import { wasmModule } from './wasmKernels.js';
 
 const GEN = 0, NEXT = 1, TASKS = 2, DONE = 3, ACTIVE = 4, KERNEL = 5, NARGS = 6, ERROR = 7, STOP = 8, CHUNK = 9, THREADS = 10, ARGS = 16;
 const MAX_ARGS = 32;
-
-/** The number of logical cores Node reports (1 where it cannot say). */
-function coreCount(): number {
-  const g = globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } };
-  try {
-    const os = g.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
-    if (os) return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-  } catch { /* not Node */ }
-  return 1;
-}
-
-/**
- * The thread count from the environment variable SPIKEGRAD_CPU_THREADS (a whole number ≥ 1), else every core.
- * A malformed value is an error naming the variable, not a silent default.
- */
-function defaultThreads(): number {
-  const g = globalThis as { process?: { env?: Record<string, string | undefined> } };
-  const text = g.process?.env?.SPIKEGRAD_CPU_THREADS;
-  if (text === undefined || text === '') return coreCount();
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) {
-    throw new SpikegradError(`environment variable SPIKEGRAD_CPU_THREADS: expected a whole number of threads from 1 to 1024, got ${JSON.stringify(text)}`);
-  }
-  return n;
-}
 
 /**
  * How many threads large kernels use, the calling thread included (default: SPIKEGRAD_CPU_THREADS, else every
@@ -58,9 +40,13 @@ function defaultThreads(): number {
  */
 export const threadPool = { threads: defaultThreads() };
 
-/** The worker's program: wait for a job, claim chunks, run them, report; forever (until STOP). */
+/**
+ * The worker's program: wait for a job, claim chunks, run them, report; forever (until STOP). It reaches
+ * worker_threads through process.getBuiltinModule (Node >= 20.16) rather than a require() of a node: module,
+ * which a bundler scanning the browser build would take for an import.
+ */
 const WORKER_SOURCE = `
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { workerData, receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
 const { memory, control, port, index } = workerData;
 const c = new Int32Array(control);
 const kernels = [];

@@ -26,6 +26,8 @@
  * come from the JavaScript heap as before and kernels copy them through scratch: slower, never wrong.
  */
 
+import { defaultThreads } from './threadCount.js';
+
 /** Bytes at the start of the arena for copies of non-arena arrays and kernels' work rows. */
 export const SCRATCH_BYTES = 16 * 1024 * 1024;
 
@@ -117,7 +119,7 @@ export function arenaMemory(): WebAssembly.Memory | null {
   if (memory === undefined) {
     memory = null;
     // Shared (a SharedArrayBuffer) where worker threads can run kernels on it: Node (kernels/cpu/threadPool.ts).
-    const wantShared = typeof SharedArrayBuffer === 'function' && nodeWorkerThreads() !== undefined;
+    const wantShared = typeof SharedArrayBuffer === 'function' && nodeWorkerThreads() !== undefined && defaultThreads() > 1;
     if (simd()) for (const bytes of ARENA_SIZES) {
       for (const shared of wantShared ? [true, false] : [false]) {
         try {

@@ -1,7 +1,8 @@
 /**
  * Matrix product on the CPU, the path chosen by the data and the shapes:
  *
- * - Sparse A with long rows (spiking input): event-driven, from A's cached nonzeros (cpuSparse.ts).
+ * - Sparse A with long rows (spiking input): event-driven, from A's cached nonzeros (cpuSparse.ts), where
+ *   its measured density makes that cheaper than the dense kernel (cpuSparse.ts eventDensityLimits).
  * - Large dense: packed panels and a 4×4 register tile (cpuPacked.ts).
  * - Thin products (two small dims, as in a small SNN layer's [51 200, 4] @ [4, 2] and its gradients):
  *   straight-line kernels generated per shape (cpuThin.ts; in float32, WebAssembly SIMD: thinWasm.ts).
@@ -16,15 +17,17 @@
  * nor on how many rows come with it: step mode ([B, K] per step) and sequence mode ([T·B, K] at once) agree
  * bit for bit, and so do the WebAssembly kernels and their JavaScript twins, whatever the thread count.
  */
-import { allocOutput, type TypedArray } from '../../engine/dtype.js';
+import { allocOutput, type TypedArray, rounderFor } from '../../engine/dtype.js';
 import { broadcastShapes, sizeOf, stridesOf } from '../../engine/shape.js';
 import type { OutMeta } from '../../engine/ops.js';
 import type { CpuInput, CpuKernel } from '../cpu/types.js';
 import { gemmPacked, useBlocked } from './cpuPacked.js';
-import { csrRows, csrRowsTransposed, sparseView } from './cpuSparse.js';
+import { csrRows, csrRowsTransposed, eventDensityLimits, sparseView } from './cpuSparse.js';
 import { THIN_MAX, thinRows, thinTransposed, type BiasKind } from './cpuThin.js';
 import { thinRowsWasm, thinTransposedWasm } from './thinWasm.js';
-import { gemmWasm } from './gemmWasm.js';
+import { gemmWasm, PARALLEL_MIN_FLOPS } from './gemmWasm.js';
+import { poolThreads } from '../cpu/threadPool.js';
+import { wasmEnabled } from '../cpu/wasmKernels.js';
 
 export { forgetSparseView, sparseView, SPARSE_DENSITY_THRESHOLD, type Csr } from './cpuSparse.js';
 
@@ -88,7 +91,13 @@ function product(a: CpuInput, b: CpuInput, tA: boolean, tB: boolean, out: OutMet
   const bBatch = batchOffsets(bs.slice(0, -2), batchShape, K * N);
   const ad = a.data, bd = b.data;
   const storedCols = as.at(-1)!;
-  const csr = sparseView(ad, sizeOf(as) / storedCols, storedCols);
+  // Events or the dense kernel: by the operand's measured density against what each path costs
+  // (cpuSparse.ts), where the dense alternative is the WebAssembly kernel; else below a fixed density.
+  const thinShape = tA ? M * N <= THIN_MAX && !bias : K * N <= THIN_MAX;
+  const denseWasm = !thinShape && wasmEnabled() && ad instanceof Float32Array && bd instanceof Float32Array && out.dtype === 'float32'
+    && (!bias || bias instanceof Float32Array);
+  const limits = denseWasm ? eventDensityLimits(N, 2 * M * K * N >= PARALLEL_MIN_FLOPS ? poolThreads() : 1) : undefined;
+  const csr = sparseView(ad, sizeOf(as) / storedCols, storedCols, limits);
   for (let bi = 0; bi < nBatch; bi++) {
     const aOff = aBatch[bi]!, outOff = bi * M * N;
     // Thin and sparse products write their output directly; the others accumulate in a float64 scratch.
@@ -128,7 +137,7 @@ function product(a: CpuInput, b: CpuInput, tA: boolean, tB: boolean, out: OutMet
     else denseRows(ad, aOff, bm, bo, acc, M, K, N);
     if (!bias) res.set(acc, outOff);
     else {
-      const round = biasKind === 'float32' ? Math.fround : (v: number) => v;
+      const round = rounderFor(biasKind);
       for (let i = 0; i < M * N; i += N) for (let j = 0; j < N; j++) res[outOff + i + j] = round(acc[i + j]!) + bias[j]!;
     }
   }

@@ -11,6 +11,7 @@
  * go to the dense row kernels of cpu.ts instead.
  */
 import type { TypedArray } from '../../engine/dtype.js';
+import { rounderFor } from '../../engine/dtype.js';
 import { cachedKernel, range } from '../cpu/codegen.js';
 import type { BiasKind } from './cpuThin.js';
 
@@ -23,14 +24,58 @@ export interface Csr {
   values: Float64Array;
 }
 
-/** Below this fraction of nonzeros a matmul operand is treated as sparse. */
+/**
+ * Below this fraction of nonzeros a matmul operand is treated as sparse when the dense alternative is
+ * JavaScript (float64 operands, or no WebAssembly); against the WebAssembly kernel, `eventDensityLimits` decides.
+ */
 export const SPARSE_DENSITY_THRESHOLD = 0.1;
+/** A fixed density limit for every product instead of the cost model (the benchmark sets it to time both paths); null: the model. */
+export const sparseTuning: { density: number | null } = { density: null };
+
+/**
+ * What each path costs on a core, measured (bench/RESULTS.md, "the event path against the dense kernel": CPU
+ * time per product of fresh 0/1 operands at densities 2–30 %, N = 10 and 128): the event path ~5 ns per
+ * element of A (sampling, building the view, writing every output) plus ~3 ns per event and output column;
+ * the dense WebAssembly kernel (gemmWasm.ts) ~0.15 ns per element of A and output column, shared by threads.
+ */
+export const EVENT_COSTS = { nsPerElement: 5, nsPerEventColumn: 3, denseNsPerElementColumn: 0.15 };
+/**
+ * At or below this density the view is always built: spike trains of a few Hz (the tutorial's 0.5 %) are
+ * usually a constant input trained on for many steps, and a cached view costs nothing to build again.
+ */
+export const ALWAYS_EVENTS_DENSITY = 0.01;
+
+/** Densities up to which the event path is taken: for a fresh operand, and for one whose view is cached. */
+export interface DensityLimits {
+  fresh: number;
+  cached: number;
+}
+
+/**
+ * The limits against the dense WebAssembly kernel for a product with N output columns on `threads` threads:
+ * events win while nsPerElement (fresh only) + d·N·nsPerEventColumn < N·denseNsPerElementColumn / threads.
+ */
+export function eventDensityLimits(N: number, threads: number): DensityLimits {
+  // Narrow outputs (≤ SPARSE_UNROLL_MAX: the event kernels run unrolled, one register per column): the event
+  // path as below a fixed density. The model says dense for a fresh operand, but it leaves out that the view
+  // then serves the weight gradient, where a narrow dense kernel reads Aᵀ by columns (the `wide` readout:
+  // events 60 ms forward and < 1 ms for its weight gradient, against 40 + 60 ms dense).
+  if (N <= SPARSE_UNROLL_MAX) return FIXED_LIMITS;
+  const dense = (N * EVENT_COSTS.denseNsPerElementColumn) / Math.max(1, threads), perDensity = N * EVENT_COSTS.nsPerEventColumn;
+  return {
+    fresh: Math.max(ALWAYS_EVENTS_DENSITY, (dense - EVENT_COSTS.nsPerElement) / perDensity),
+    cached: Math.max(ALWAYS_EVENTS_DENSITY, dense / perDensity),
+  };
+}
+
+const FIXED_LIMITS: DensityLimits = { fresh: SPARSE_DENSITY_THRESHOLD, cached: SPARSE_DENSITY_THRESHOLD };
 /** Stored rows shorter than this are scanned directly (zero-skipping dense kernels) rather than compressed. */
 export const SPARSE_MIN_ROW = 32;
 /** Elements of A sampled to decide sparse vs dense before paying for a full scan. */
 const DENSITY_SAMPLE = 4096;
 
-const csrCache = new WeakMap<TypedArray, Csr | 'dense'>();
+/** Per operand storage: its density (sampled, exact once the view is built) and the view, if built. */
+const csrCache = new WeakMap<TypedArray, { density: number; csr: Csr | null }>();
 
 function sampleDensity(a: TypedArray): number {
   const n = a.length;
@@ -61,19 +106,21 @@ function buildCsr(a: TypedArray, rows: number, cols: number): Csr {
   return { rowPtr, rowIdx, colIdx, values };
 }
 
-/** The cached CSR of `a` seen as [rows, cols], or null when `a` is dense or its rows are short. */
-export function sparseView(a: TypedArray, rows: number, cols: number): Csr | null {
-  const hit = csrCache.get(a);
-  if (hit !== undefined) return hit === 'dense' ? null : hit;
-  if (cols < SPARSE_MIN_ROW) return null; // not cached: the decision depends on the shape it is seen in
-  if (a.length < 1024 || sampleDensity(a) > SPARSE_DENSITY_THRESHOLD) {
-    csrCache.set(a, 'dense');
-    return null;
-  }
+/**
+ * The cached CSR of `a` seen as [rows, cols], or null when `a` is denser than `limits` allow (the view built
+ * already, or not: see DensityLimits) or its rows are short. The density is sampled once per storage.
+ */
+export function sparseView(a: TypedArray, rows: number, cols: number, limits: DensityLimits = FIXED_LIMITS): Csr | null {
+  if (sparseTuning.density !== null) limits = { fresh: sparseTuning.density, cached: sparseTuning.density };
+  if (cols < SPARSE_MIN_ROW || a.length < 1024) return null; // short rows: the decision depends on the shape it is seen in
+  let entry = csrCache.get(a);
+  if (entry?.csr) return entry.density <= limits.cached ? entry.csr : null;
+  if (!entry) csrCache.set(a, entry = { density: sampleDensity(a), csr: null });
+  if (entry.density > limits.fresh) return null;
   const csr = buildCsr(a, rows, cols);
-  const sparse = csr.values.length / Math.max(1, a.length) <= SPARSE_DENSITY_THRESHOLD;
-  csrCache.set(a, sparse ? csr : 'dense');
-  return sparse ? csr : null;
+  entry.density = csr.values.length / Math.max(1, a.length);
+  if (entry.density > limits.fresh) return null; // the sample was wrong: not kept
+  return (entry.csr = csr);
 }
 
 /** Drops the cached view of `a`: called when its storage is rewritten in place or recycled. */
@@ -125,7 +172,7 @@ function csrRowsSource(N: number, biasKind: BiasKind): string {
 
 function csrRowsGeneric(N: number, biasKind: BiasKind): CsrRows {
   const acc = new Float64Array(N);
-  const round = biasKind === 'float32' ? Math.fround : (v: number) => v;
+  const round = rounderFor(biasKind);
   return (rowPtr, rowIdx, colIdx, values, firstRow, M, b, bOff, out, outOff, bias) => {
     const e = rowPtr[firstRow + M]!;
     for (let p = rowPtr[firstRow]!; p < e;) {

@@ -23,10 +23,19 @@ import {
 } from '../cpu/wasmEncode.js';
 import { wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 
+/**
+ * K from which a transposed A is copied to rows first (below it, its K rows fit the TLB), and N from which
+ * the product's work per element of A (2N flops) outweighs the copy's.
+ */
+const TRANSPOSE_MIN_K = 256, TRANSPOSE_MIN_N = 32;
 /** Row strip height and column strip width of the register tile. */
 const MR = 4, NR = 4;
-/** Flops below which a product stays on the calling thread (waking the workers costs ~10–50 µs). */
-export const PARALLEL_MIN_FLOPS = 4e6;
+/**
+ * Flops below which a product stays on the calling thread: measured on the loaded 2-core machine, a product
+ * of 4–34 MFLOP took ~1–2 ms more CPU time on two threads than on one (bench/RESULTS.md); 32 MFLOP is ~2 ms
+ * of one core's work.
+ */
+export const PARALLEL_MIN_FLOPS = 32e6;
 
 const eqI = (a: Code, b: Code): Code => [...a, ...b, 0x46];
 const geU = (a: Code, b: Code): Code => [...a, ...b, 0x4f];
@@ -54,6 +63,16 @@ function gemmModule(withBias: boolean) {
     forRange(k, i32(0), get(K), 1,
       ...p.map((pr, rr) => f64s.store(get(pa), promote(get(pr)), 8 * rr)),
       ...p.map((pr) => set(pr, add(get(pr), get(SAK)))),
+      set(pa, add(get(pa), i32(32)))),
+  ];
+  // The same when the four rows are adjacent in memory (A transposed, SAI = 4 bytes): two float32 pairs per k.
+  const packAdjacent: Code[] = [
+    set(p[0]!, add(get(A), mul(get(i0), get(SAI)))),
+    set(pa, get(ap)),
+    forRange(k, i32(0), get(K), 1,
+      store(get(pa), f64x2.promote(load64(get(p[0]!)))),
+      store(get(pa), f64x2.promote(load64(get(p[0]!), 8)), 16),
+      set(p[0]!, add(get(p[0]!), get(SAK))),
       set(pa, add(get(pa), i32(32)))),
   ];
   // Fewer than four rows left: zeros, then the rows there are.
@@ -116,7 +135,7 @@ function gemmModule(withBias: boolean) {
       set(i0, shl(get(s), i32(2))),
       set(mr, sub(get(M), get(i0))),
       set(mr, select(gtU(get(mr), i32(MR)), i32(MR), get(mr))),
-      ifElse(eqI(get(mr), i32(MR)), packFull, packPartial),
+      ifElse(eqI(get(mr), i32(MR)), [ifElse(eqI(get(SAI), i32(4)), packAdjacent, packFull)], packPartial),
       forRange(js, get(jb), get(jEnd), NR,
         ...acc.map((a) => set(a, f64x2.const(0))),
         set(pa, get(ap)),
@@ -128,17 +147,37 @@ function gemmModule(withBias: boolean) {
   return { params, locals: L, body: body.flat() };
 }
 
-/** Bytes of packed B that one column block may take: it stays in L2 (≥ 1 MiB on current x86 and ARM cores) next to A's strip. */
-const B_BLOCK_BYTES = 256 * 1024;
+/** Bytes of packed B that one column block may take: it stays in L2 (1–2 MiB on current x86 and ARM cores) next to A's strip. */
+const B_BLOCK_BYTES = 1024 * 1024;
+/** Fewest columns per block: the A strip is packed again per block, ~3/NC of the block's tile work. */
+const MIN_BLOCK_COLUMNS = 32;
 
 /**
  * Columns per block (a multiple of 4): every row strip of a chunk is multiplied by one block of B before the
- * next block is read, so B comes from L2 rather than memory; the A strip is packed again per block, which
- * costs 1/NR of a tile pass per column block.
+ * next block is read, so B comes from L2 rather than memory (measured: [784, 3200]·[3200, 128] 1.5× faster
+ * than one block of 3.2 MB); at least MIN_BLOCK_COLUMNS, so that repacking A stays a small cost.
  */
 function columnBlock(K: number, N: number): number {
-  const nc = Math.max(NR, Math.floor(B_BLOCK_BYTES / (8 * NR * Math.max(1, K))) * NR);
-  return Math.min(nc, Math.ceil(N / NR) * NR);
+  const nc = Math.max(MIN_BLOCK_COLUMNS, Math.floor(B_BLOCK_BYTES / (8 * NR * Math.max(1, K))) * NR);
+  const blocks = Math.ceil(N / nc);
+  return Math.ceil(N / blocks / NR) * NR; // equal blocks: no narrow last block that repacks A for a few columns
+}
+
+/** Side of the square blocks of the transposing copy (two 32×32 float32 blocks stay in L1). */
+const T_BLOCK = 32;
+
+/** dst[i·K + k] = src[sOff + k·M + i]: A stored [K, M] copied as [M, K], in blocks (cache and TLB friendly). */
+function transposeInto(src: Float32Array, sOff: number, M: number, K: number, dst: Float32Array): void {
+  for (let k0 = 0; k0 < K; k0 += T_BLOCK) {
+    const k1 = Math.min(K, k0 + T_BLOCK);
+    for (let i0 = 0; i0 < M; i0 += T_BLOCK) {
+      const i1 = Math.min(M, i0 + T_BLOCK);
+      for (let k = k0; k < k1; k++) {
+        const row = sOff + k * M;
+        for (let i = i0; i < i1; i++) dst[i * K + k] = src[row + i]!;
+      }
+    }
+  }
 }
 
 /** Bytes of one thread's scratch: the packed A strip ([K][4] float64) and a 4×4 float32 edge tile. */
@@ -187,7 +226,19 @@ export function gemmWasm(a: Float32Array, aOff: number, tA: boolean, b: Float32A
   const aps = threadScratchBytes(K);
   const temps: Float32Array[] = [];
   try {
-    const A = inArena(a), O = inArena(out), C = bias ? inArena(bias) : { arr: null, temp: false };
+    // A transposed and long in K (a weight gradient [T·B, n]ᵀ): packing 4 rows of op(A) would read 16 bytes
+    // from each of K rows K·4·M bytes apart, a TLB miss per k; one transposing copy first is cheaper.
+    let A: { arr: Float32Array; temp: boolean } | undefined;
+    if (tA && K >= TRANSPOSE_MIN_K && M >= MR && N >= TRANSPOSE_MIN_N) {
+      const t = arenaTake(M * K, false);
+      if (t) {
+        transposeInto(a, aOff, M, K, t);
+        A = { arr: t, temp: true };
+        [tA, aOff] = [false, 0];
+      }
+    }
+    A ??= inArena(a);
+    const O = inArena(out), C = bias ? inArena(bias) : { arr: null, temp: false };
     for (const x of [A, O, C]) if (x?.temp) temps.push(x.arr!);
     // Packed B (float64) and every thread's scratch, as one float32 block (16-byte aligned).
     const bBytes = strips * K * NR * 8;

@@ -9,19 +9,27 @@
  *   JavaScript twin must keep one serial sum across panels);
  * - special values: NaN and ±Infinity propagate, −0 sums to +0 (the sum starts at +0).
  * A product large enough to wake the workers is included, and `shutdownPool()` ends them (the process exits).
+ * And the choice between the event path and the dense kernel by an operand's measured density.
  */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import * as internal from '../../internal.js';
 import { gemmWasm, PARALLEL_MIN_FLOPS } from '../../kernels/matmul/gemmWasm.js';
 import { poolThreads, shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
-import { wasmEnabled, wasmKernels } from '../../kernels/cpu/wasmKernels.js';
+import { defaultThreads } from '../../kernels/cpu/threadCount.js';
+import { wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
+import { wasmKernels } from '../../kernels/flags.js';
 import { arenaRelease, arenaShared, arenaTake } from '../../kernels/cpu/wasmArena.js';
+import { ALWAYS_EVENTS_DENSITY, eventDensityLimits, SPARSE_DENSITY_THRESHOLD, sparseView } from '../../kernels/matmul/cpuSparse.js';
 import { rng } from '../support/helpers.js';
 
-const defaultThreads = threadPool.threads;
+const savedThreads = threadPool.threads;
 afterAll(() => {
-  threadPool.threads = defaultThreads;
+  threadPool.threads = savedThreads;
   wasmKernels.enabled = true;
   shutdownPool();
 });
@@ -64,8 +72,9 @@ const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 4, 4], [5,
 describe('gemmWasm', () => {
   it('is available where WebAssembly SIMD is, and the arena is shared where worker threads exist', () => {
     expect(wasmEnabled()).toBe(true);
-    expect(arenaShared()).toBe(true); // Node: the workers run the kernels on the arena itself
-    expect(poolThreads()).toBe(Math.max(1, threadPool.threads));
+    // Node: the workers run the kernels on the arena itself (plain memory only when one thread is configured)
+    expect(arenaShared()).toBe(defaultThreads() > 1);
+    expect(poolThreads()).toBe(arenaShared() ? Math.max(1, threadPool.threads) : 1);
   });
 
   for (const [M, K, N] of SHAPES) {
@@ -114,7 +123,7 @@ describe('gemmWasm', () => {
 
 describe('matmul and linear on the CPU backend, wasm on every thread count vs the JavaScript twin', () => {
   // Above PARALLEL_MIN_FLOPS, so the pool really runs; K = 300 > the JavaScript kernel's 256-long panels.
-  const M = 203, K = 300, N = 130;
+  const M = 403, K = 300, N = 230;
   it(`[${M}, ${K}]·[${K}, ${N}] (${(2 * M * K * N / 1e6).toFixed(0)} MFLOP) and its transposes: identical bits`, async () => {
     expect(2 * M * K * N).toBeGreaterThan(PARALLEL_MIN_FLOPS);
     await sg.setBackend('cpu');
@@ -137,7 +146,84 @@ describe('matmul and linear on the CPU backend, wasm on every thread count vs th
         expect(run()).toEqual(js);
       }
     } finally {
-      threadPool.threads = defaultThreads;
+      threadPool.threads = savedThreads;
+    }
+  }, 120_000); // 4 × 4 products of 16 MFLOP, the JavaScript twin's included, on a busy machine
+});
+
+describe('event path or dense kernel, by measured density (cpuSparse.ts eventDensityLimits)', () => {
+  const spikes = (n: number, p: number, seed: number) => {
+    const r = rng(seed);
+    return Float32Array.from({ length: n }, () => (r() < p ? 1 : 0));
+  };
+  it('limits follow the cost model: wider outputs and cached views favour events, more threads the dense kernel', () => {
+    const one = eventDensityLimits(128, 1), two = eventDensityLimits(128, 2);
+    // (128·0.15 − 5) / (128·3) and 128·0.15 / (128·3)
+    expect(one.fresh).toBeCloseTo((128 * 0.15 - 5) / 384, 12);
+    expect(one.cached).toBeCloseTo(0.05, 12);
+    expect(two.fresh).toBeLessThan(one.fresh);
+    expect(eventDensityLimits(512, 1).fresh).toBeGreaterThan(one.fresh);
+    // Narrow outputs: the fixed limit (the view serves the weight gradient too); spike trains of a few Hz
+    // always get a view.
+    expect(eventDensityLimits(16, 1)).toEqual({ fresh: SPARSE_DENSITY_THRESHOLD, cached: SPARSE_DENSITY_THRESHOLD });
+    expect(eventDensityLimits(40, 2)).toEqual({ fresh: ALWAYS_EVENTS_DENSITY, cached: 0.025 });
+  });
+  it('a fresh operand gets a view below the fresh limit only; the view, once built, serves up to the cached limit', () => {
+    const limits = eventDensityLimits(128, 1); // fresh ≈ 0.037, cached 0.05
+    expect(sparseView(spikes(3200 * 784, 0.2, 1), 3200, 784, limits)).toBeNull(); // rate-coded pixels: dense
+    expect(sparseView(spikes(3200 * 784, 0.005, 2), 3200, 784, limits)).not.toBeNull(); // 5 Hz spikes: events
+    const mid = spikes(3200 * 784, 0.045, 3);
+    expect(sparseView(mid, 3200, 784, limits)).toBeNull(); // above the fresh limit: no view built
+    expect(sparseView(mid, 3200, 784, { fresh: 1, cached: 1 })).not.toBeNull(); // built (e.g. by another product)
+    expect(sparseView(mid, 3200, 784, limits)).not.toBeNull(); // now below the cached limit: reused
+    expect(sparseView(mid, 3200, 784, eventDensityLimits(40, 2))).toBeNull(); // but not above a lower cached limit
+  });
+});
+
+describe('the thread count, and process exit', () => {
+  it('is exported as cpuThreads, read from SPIKEGRAD_CPU_THREADS, and a malformed value is an error naming it', () => {
+    expect(sg.cpuThreads).toBe(threadPool);
+    const saved = process.env.SPIKEGRAD_CPU_THREADS;
+    try {
+      process.env.SPIKEGRAD_CPU_THREADS = '3';
+      expect(defaultThreads()).toBe(3);
+      for (const bad of ['0', '2.5', 'two', '-1']) {
+        process.env.SPIKEGRAD_CPU_THREADS = bad;
+        expect(() => defaultThreads()).toThrow(`environment variable SPIKEGRAD_CPU_THREADS: expected a whole number of threads from 1 to 1024, got "${bad}"`);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.SPIKEGRAD_CPU_THREADS;
+      else process.env.SPIKEGRAD_CPU_THREADS = saved;
     }
   });
+
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  /** Runs the child to its own exit (killed after 30 s: a hang fails the test, not the run). */
+  async function runChild(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; exitedAt: number }> {
+    const outfile = `${root}out/test/cpuThreadsChild.mjs`;
+    mkdirSync(`${root}out/test`, { recursive: true });
+    await build({
+      entryPoints: [`${root}test/support/fixtures/cpuThreadsChild.ts`], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
+      packages: 'external', loader: { '.wgsl': 'text' }, logLevel: 'warning',
+    });
+    const child = spawn(process.execPath, [outfile, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPIKEGRAD_CPU_THREADS: '2' } });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('exit', (c) => { clearTimeout(killer); resolve(c); });
+    });
+    return { code, stdout, stderr, exitedAt: Date.now() };
+  }
+  for (const args of [[], ['--no-shutdown']]) {
+    it(`lets a process whose product ran on worker threads exit on its own${args.length ? ' without shutdown()' : ' after shutdown()'}`, async () => {
+      const { code, stdout, stderr, exitedAt } = await runChild(args);
+      expect(code, `child stderr: ${stderr}`).toBe(0);
+      const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { y: number; description: string; lastWorkAt: number };
+      expect(report.y).toBe(600 * 200 * 400);
+      expect(report.description).toMatch(/large products on 2 threads/);
+      expect(exitedAt - report.lastWorkAt).toBeLessThan(3000); // a busy machine; a worker keeping it alive would hang to the kill
+    }, 60_000);
+  }
 });

@@ -2,11 +2,11 @@
  * A/B of WebGPU's conv2d input-gradient kernels (kernels/conv/webgpu.ts convGpuTuning): 'taps' (the first
  * version, a test per channel and tap) against 'rows' (the output rows/columns that reach the element, the
  * channels innermost), alternating, on the digits conv2 shape and the 128-channel 3×3 layer at reduced batch.
- *   node scripts/run-ts.mjs bench/convInputGradAB.ts [rounds]
+ *   node scripts/run-ts.mjs bench/experiments/convInputGradAB.ts [rounds]
  */
-import * as sg from '../index.js';
-import { runOp } from '../engine/dispatch.js';
-import { convGpuTuning } from '../kernels/conv/webgpu.js';
+import * as sg from '../../index.js';
+import { runOp } from '../../engine/dispatch.js';
+import { convGpuTuning } from '../../kernels/conv/webgpu.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 await sg.setBackend('webgpu');
