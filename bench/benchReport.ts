@@ -162,7 +162,16 @@ function errorLines<T extends { error?: string | undefined }>(rows: readonly T[]
   return rows.filter((x) => x.error).map((x) => `  ${name(x)}: ${x.error}`);
 }
 
-export function formatReport(r: BenchReport, style: Style = 'text'): string {
+/** What a report shows beyond the measurements. */
+export interface ReportOptions {
+  /**
+   * Judge the development targets of issue 7 (bench/targets.ts) against the rows: for the project's
+   * bench/RESULTS.md (`spikegrad bench --targets`), not shown to users by default.
+   */
+  targets?: boolean;
+}
+
+export function formatReport(r: BenchReport, style: Style = 'text', opts: ReportOptions = {}): string {
   const e = r.env;
   const parts = [
     `spikegrad bench — ${e.date.slice(0, 16).replace('T', ' ')} UTC · ${e.cores}× ${e.cpu} · ${e.memGiB} GiB · Node ${e.node} · load ${e.loadAvg.join(' ')}`,
@@ -178,11 +187,11 @@ export function formatReport(r: BenchReport, style: Style = 'text'): string {
     ...errorLines(r.checks, (x) => `check ${x.workload} ${x.backend}`),
   ];
   if (errs.length) parts.push(`errors:\n${errs.join('\n')}`);
-  parts.push(`Targets (issue 7):\n${targetLines(evaluateTargets(r.rows, r.peers))}`);
+  if (opts.targets) parts.push(`Targets (issue 7):\n${targetLines(evaluateTargets(r.rows, r.peers))}`);
   return parts.join('\n\n');
 }
 
-export function jsonLines(r: BenchReport): string[] {
+export function jsonLines(r: BenchReport, opts: ReportOptions = {}): string[] {
   const lines: unknown[] = [{ kind: 'env', ...r.env }];
   for (const row of r.rows) {
     const s = speedups(r.rows, row);
@@ -203,6 +212,6 @@ export function jsonLines(r: BenchReport): string[] {
     for (const j of p.jit ?? []) lines.push({ kind: 'jit', workload: p.workload, backend: p.backend, mode: p.mode, ...j });
     if (p.jitError) lines.push({ kind: 'jit', workload: p.workload, backend: p.backend, mode: p.mode, error: p.jitError });
   }
-  for (const t of evaluateTargets(r.rows, r.peers)) lines.push({ kind: 'target', ...t });
+  if (opts.targets) for (const t of evaluateTargets(r.rows, r.peers)) lines.push({ kind: 'target', ...t });
   return lines.map((l) => JSON.stringify(l));
 }

@@ -22,6 +22,12 @@ export interface JitSplitRow {
   variant: 'unrecorded' | 'replayed';
   /** Median host time of one call (ms). */
   hostMs: number;
+  /**
+   * Median CPU time of the process during the call (ms): on a loaded machine the host's own cost, without
+   * the time the process waited for a core. On lavapipe it also counts device work that overlapped the call
+   * (the unrecorded step submits every 32 dispatches), so compare it for the replayed row.
+   */
+  hostCpuMs?: number;
   /** Median wait for the device after the call returned (ms). */
   waitMs: number;
   /** Median wall time of a step: call and wait (ms). */
@@ -45,7 +51,9 @@ export async function jitSplit(w: TrainWorkload, be: Backend, mode: Mode, proble
   ];
   const states: unknown[] = [];
   for (const v of variants) states.push(await sg.withBackend(be, () => v.c.setup()));
-  const timed = variants.map(() => ({ host: [] as number[], wait: [] as number[], step: [] as number[], kernel: [] as number[] }));
+  const timed = variants.map(() => ({ host: [] as number[], cpu: [] as number[], wait: [] as number[], step: [] as number[], kernel: [] as number[] }));
+  const cpuUsage = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process?.cpuUsage;
+  const cpuMs = () => { const u = cpuUsage!(); return (u.user + u.system) / 1000; };
   const cpu = be.name === 'cpu';
   const target = be as Backend & Record<'run' | 'update', unknown>;
   const origRun = target.run, origUpdate = target.update;
@@ -67,13 +75,16 @@ export async function jitSplit(w: TrainWorkload, be: Backend, mode: Mode, proble
         const { c } = variants[k]!;
         await be.sync();
         kernelMs = 0;
+        const c0 = cpuUsage ? cpuMs() : 0;
         const t0 = performance.now();
         sg.withBackend(be, () => sg.tidy(() => { c.run(states[k] as never); }));
         const t1 = performance.now();
+        const c1 = cpuUsage ? cpuMs() : 0;
         await be.sync();
         const t2 = performance.now();
         if (i < 3) continue;
         timed[k]!.host.push(t1 - t0);
+        timed[k]!.cpu.push(c1 - c0);
         timed[k]!.wait.push(t2 - t1);
         timed[k]!.step.push(t2 - t0);
         timed[k]!.kernel.push(kernelMs);
@@ -94,6 +105,7 @@ export async function jitSplit(w: TrainWorkload, be: Backend, mode: Mode, proble
       variant: v.variant, hostMs: median(t.host), waitMs: median(t.wait), stepMs: median(t.step),
       ops: last.ops, dispatches: last.dispatches, submits: last.submits, steps,
     };
+    if (cpuUsage) row.hostCpuMs = median(t.cpu);
     if (cpu) {
       row.kernelMs = median(t.kernel);
       row.overheadUsPerOp = last.ops ? (1000 * median(t.host.map((h, j) => h - t.kernel[j]!))) / last.ops : 0;

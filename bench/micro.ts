@@ -16,6 +16,7 @@ import { expEulerConstants } from '../nn/expEuler.js';
 import { ReluGrad, Sigmoid, type Surrogate } from '../surrogate/index.js';
 import type { BenchCase } from './harness.js';
 import type { MicroWorkload } from './workloads.js';
+import { convCases } from './conv.js';
 
 export interface MatmulShape {
   label: string;
@@ -127,6 +128,7 @@ export function spikeCases(w: MicroWorkload, backend: sg.Backend): BenchCase<Seq
 }
 
 export function microCases(w: MicroWorkload, backend: sg.Backend, matmulShapes: readonly MatmulShape[] = MATMUL_SHAPES): BenchCase<never>[] {
+  if (w.name === 'conv') return convCases(backend);
   const cases = w.name === 'matmul' ? matmulShapes.map((s) => matmulCase(s, backend)) : w.name === 'lif' ? lifCases(w, backend) : spikeCases(w, backend);
   return cases as unknown as BenchCase<never>[];
 }

@@ -1,5 +1,6 @@
 /**
- * `spikegrad bench --peers`: the TF.js and jax-js rows beside ours, in the same run. Each peer runs the same
+ * `spikegrad bench --peers`: the TF.js and jax-js rows beside ours, in the same run, and the Python ones
+ * (PyTorch and BrainPy on seed/wide, snnTorch on digits; bench/peers/python.ts) when their environment exists. Each peer runs the same
  * workload (network, sizes, weights and data) in its own process, one after another, with the same
  * iteration policy as spikegrad's rows. Before the ratios mean anything, everyone must compute the same
  * thing: spikegrad (on each backend) and each peer are checked against the float64 reference on the check
@@ -8,10 +9,11 @@
 import * as sg from '../index.js';
 import { checkPeer, findCheckProblem, type CheckResult } from './peers/check.js';
 import { CheckCache, frameworkVersion } from './peers/checkCache.js';
-import { defaultPeers, PEERS, type PeerId, type PeerJob } from './peers/job.js';
+import { defaultPeers, isPythonPeer, peerRuns, PEERS, type PeerId, type PeerJob } from './peers/job.js';
+import { DIGITS_PEER_WORKLOAD, PYTHON_SETUP_HINT, pythonExecutable, runPythonPeerJob } from './peers/python.js';
 import { runPeerJob, type PeerResult } from './peers/run.js';
 import { spikegradModel } from './trainStep.js';
-import type { BenchBackend, TrainWorkload } from './workloads.js';
+import type { BenchBackend, EpochWorkload, TrainWorkload } from './workloads.js';
 
 export interface PeerOptions {
   /** Peer ids, or 'all'; default: all five on `seed`, the two wasm ones elsewhere (job.ts defaultPeers). */
@@ -45,7 +47,7 @@ export interface SelfCheck {
 }
 
 export async function runPeers(
-  workloads: readonly TrainWorkload[],
+  workloads: readonly (TrainWorkload | EpochWorkload)[],
   backends: ReadonlyMap<BenchBackend, sg.Backend>,
   opts: PeerOptions & { seed: number; log?: (line: string) => void },
 ): Promise<{ peers: PeerRow[]; checks: SelfCheck[] }> {
@@ -53,7 +55,27 @@ export async function runPeers(
   const cache = new CheckCache(...(opts.cacheFile ? [opts.cacheFile] : []));
   const peers: PeerRow[] = [];
   const checks: SelfCheck[] = [];
+  let pythonNoted = false;
+  const pythonMissing = (): boolean => {
+    if (pythonExecutable()) return false;
+    if (!pythonNoted) log(`bench: ${PYTHON_SETUP_HINT}`);
+    pythonNoted = true;
+    return true;
+  };
   for (const w of workloads) {
+    if (w.kind === 'epoch') {
+      // digits: whole epochs, timed beside spikegrad's epoch rows; spikegrad's model is checked by its tests.
+      const ids = (opts.ids === 'all' ? (Object.keys(PEERS) as PeerId[]) : opts.ids ?? defaultPeers(w.name)).filter((id) => peerRuns(id, w.name));
+      for (const id of ids) {
+        const job: PeerJob = {
+          ...PEERS[id], workload: DIGITS_PEER_WORKLOAD, seed: opts.seed, warmup: 0, minIters: 1, maxIters: 1, budgetMs: 0, check: false,
+        };
+        log(`${w.name} peer ${id} (epochs)…`);
+        pythonMissing();
+        peers.push(await runPythonPeerJob(job, { timeoutMs: (opts.timeoutS ?? 1800) * 1000, epochs: Math.max(1, opts.minIters ?? 2) }));
+      }
+      continue;
+    }
     log(`check spikegrad ${w.name} against the float64 reference…`);
     const { problem, reference } = findCheckProblem(w.net, opts.seed);
     for (const [name, be] of backends) {
@@ -65,7 +87,7 @@ export async function runPeers(
         checks.push({ workload: w.name, backend: name, error: e instanceof Error ? e.message : String(e) });
       }
     }
-    const ids = opts.ids === 'all' ? (Object.keys(PEERS) as PeerId[]) : opts.ids ?? defaultPeers(w.name);
+    const ids = (opts.ids === 'all' ? (Object.keys(PEERS) as PeerId[]) : opts.ids ?? defaultPeers(w.name)).filter((id) => peerRuns(id, w.name));
     for (const id of ids) {
       const spec = PEERS[id];
       const job: PeerJob = {
@@ -76,6 +98,11 @@ export async function runPeers(
       const cached = opts.recheck ? undefined : cache.get(job, version);
       if (cached) job.check = false;
       log(`${w.name} peer ${id}${cached ? ' (check cached)' : ''}…`);
+      if (isPythonPeer(spec)) {
+        pythonMissing();
+        peers.push(await runPythonPeerJob(job, { timeoutMs: (opts.timeoutS ?? 300) * 1000 }));
+        continue;
+      }
       const r: PeerRow = await runPeerJob(job, { timeoutMs: (opts.timeoutS ?? 300) * 1000, ...(opts.script ? { script: opts.script } : {}) });
       if (cached) Object.assign(r, { check: cached, checkCached: true });
       else if (r.check) cache.set(job, r.version ?? version ?? 'unknown', r.check);

@@ -11,12 +11,13 @@ import { register as bench } from './commands/bench.js';
 import { register as devices } from './commands/devices.js';
 import { version } from './version.js';
 import * as compare from './commands/compare.js';
+import { register as playground } from './commands/playground.js';
 import * as surrogates from './commands/surrogates.js';
 import * as train from './commands/train.js';
 
 type Register = (program: Command) => void;
 
-const COMMANDS: Register[] = [bench, compare.register, devices, surrogates.register, train.register];
+const COMMANDS: Register[] = [bench, compare.register, devices, playground, surrogates.register, train.register];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();

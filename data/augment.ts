@@ -12,6 +12,7 @@ import { Generator, defaultGenerator } from '../engine/random.js';
 /** A transform of a batch's values on the host: [B, ...featureShape] in, the same shape out. */
 export type HostTransform = (values: Float32Array, shape: number[]) => { values: Float32Array; shape: number[] };
 
+/** Options of `data.randomShift`: the largest shift and the generator of the shifts. */
 export interface RandomShiftOptions {
   /** The largest shift in pixels, along each image axis (each draws an integer in [−maxShift, maxShift]). */
   maxShift: number;

@@ -23,10 +23,14 @@
  */
 import { SpikegradError } from '../engine/errors.js';
 
+/** The first 8 bytes of an image cache file. */
 export const CACHE_MAGIC = 'SPKGIMG1';
+/** The cache format version this build reads and writes. */
 export const CACHE_VERSION = 1;
+/** Size of the cache header (the pixels, labels and split flags follow it). */
 export const CACHE_HEADER_BYTES = 64;
 
+/** A labelled image set in the binary cache format: its source, the image size, class count, pixels (uint8), labels and split flags. */
 export interface ImageCache {
   source: string;
   rows: number;
@@ -53,6 +57,7 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
   return ~c >>> 0;
 }
 
+/** The bytes of an image cache (header with a CRC-32 of the data, then the data); `decodeImageCache` reads them back. */
 export function encodeImageCache(c: ImageCache): Uint8Array {
   const N = c.labels.length, P = c.rows * c.cols;
   if (c.pixels.length !== N * P || c.split.length !== N) throw new SpikegradError(`encodeImageCache: ${N} labels need ${N * P} pixels and ${N} split flags, got ${c.pixels.length} and ${c.split.length}`);

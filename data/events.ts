@@ -78,6 +78,7 @@ export class EventDataset implements LabelledData {
   }
 }
 
+/** How event samples become a dense [T, B, channels] tensor: the bin width, the duration covered, and counts or 0/1. */
 export interface BinOptions {
   /** Width of a time bin (ms, or a time quantity). */
   dt: number | Quantity;

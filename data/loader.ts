@@ -24,6 +24,7 @@ import { EventDataset, binEvents, binSteps, type BinOptions } from './events.js'
 import type { HostTransform } from './augment.js';
 import { permutation } from './split.js';
 
+/** One batch of a DataLoader: inputs, int32 labels, the sample indices and the batch number. */
 export interface Batch {
   /** Dense samples [B, ...featureShape], or binned events [T, B, channels]; after `encode`, its result. */
   x: Tensor;
@@ -35,6 +36,7 @@ export interface Batch {
   index: number;
 }
 
+/** Options of a DataLoader: batch size, shuffling and its seed, event binning, encoders and prefetching. */
 export interface DataLoaderOptions {
   /** Samples per batch. */
   batchSize: number;
@@ -70,6 +72,7 @@ function mixSeed(seed: number, epoch: number): number {
   return (h ^ (h >>> 15)) | 0;
 }
 
+/** Batches of a dataset as tensors, shuffled per epoch with a seed (`for await (const b of loader)`); event datasets are binned, and an encoder (e.g. spikegen.rate) can turn each batch into spikes. */
 export class DataLoader {
   readonly dataset: ArrayDataset | EventDataset;
   readonly batchSize: number;

@@ -9,10 +9,12 @@
 import { SpikegradError } from '../engine/errors.js';
 import { EventDataset, type EventSample } from './events.js';
 
+/** The N-MNIST sensor is 34×34 pixels. */
 export const NMNIST_SIDE = 34;
 const OVERFLOW_Y = 240;
 const OVERFLOW_US = 2 ** 13;
 
+/** The events of one N-MNIST sample: x, y, polarity and timestamp (µs) per event. */
 export interface NmnistEvents {
   x: Uint8Array;
   y: Uint8Array;
@@ -73,6 +75,7 @@ export function encodeNmnist(ev: { x: ArrayLike<number>; y: ArrayLike<number>; p
   return out;
 }
 
+/** How N-MNIST events become channels: polarities split or merged. */
 export interface NmnistOptions {
   /** 'split' (default): channel = p·34·34 + y·34 + x, 2312 channels; 'merge': y·34 + x, 1156 channels. */
   polarity?: 'split' | 'merge';

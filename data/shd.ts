@@ -13,6 +13,7 @@
 import { SpikegradError } from '../engine/errors.js';
 import { EventDataset, type EventSample } from './events.js';
 
+/** The Spiking Heidelberg Digits have 700 input channels (cochlea model fibres). */
 export const SHD_CHANNELS = 700;
 
 /** The subset of h5wasm's API used here. */
@@ -35,6 +36,7 @@ interface H5File {
   get(path: string): unknown;
   close(): unknown;
 }
+/** The part of the h5wasm package `readShd` uses (pass `await import('h5wasm')` in a browser). */
 export interface H5wasmModule {
   ready: Promise<unknown>;
   File: new (name: string, mode: string) => H5File;
@@ -107,6 +109,7 @@ function readVlen(h5: H5wasmModule, ds: H5Dataset, where: string): Float64Array[
   }
 }
 
+/** Options of `data.readShd`: class and channel counts, the HDF5 reader and the name used in messages. */
 export interface ShdOptions {
   /** Number of classes (default: 20, SHD's; SSC has 35). */
   classes?: number;

@@ -14,6 +14,7 @@ import { SpikegradError } from '../engine/errors.js';
 import { Generator } from '../engine/random.js';
 import { classCounts } from './dataset.js';
 
+/** Indices of the train and test samples of a split. */
 export interface Split {
   train: Int32Array;
   test: Int32Array;

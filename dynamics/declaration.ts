@@ -26,6 +26,7 @@ import { isDimensionless, parseUnit, sameUnit } from './units.js';
 /** An expression: text in the declared names, or a tree built with surrogate.expr (variables via `variable`). */
 export type ExprSource = string | Expr;
 
+/** A declared neuron state: its unit and initial value. */
 export interface StateDeclaration {
   /** Unit text ('mV'); states without one are not unit-checked. */
   unit?: string;
@@ -33,6 +34,7 @@ export interface StateDeclaration {
   init?: number;
 }
 
+/** A declared neuron parameter: its unit, default, and whether it must be positive. */
 export interface ParamDeclaration {
   unit?: string;
   default: number;
@@ -45,8 +47,10 @@ export interface ParamDeclaration {
  * where it is false (refractory periods: `when: 'since >= tau_ref'`).
  */
 export type UpdateRule = ExprSource | { value: ExprSource; when?: ExprSource } | { expEuler: ExprSource; when?: ExprSource };
+/** What a spike does to a state: set it to a value, add to it, or subtract from it. */
 export type ResetRule = { to: ExprSource } | { add: ExprSource } | { subtract: ExprSource };
 
+/** A neuron model as data, for `nn.defineNeuron`: states and parameters with units, the per-step update in float order, the spike condition and the reset (docs/dynamics.md). */
 export interface NeuronDeclaration {
   /** The layer's class name, an identifier: 'Izhikevich'. */
   name: string;

@@ -92,25 +92,32 @@ export function tensor(values: number | boolean | NestedArray | TypedArray | rea
   return t;
 }
 
+/** A rank-0 tensor holding `value`. */
 export function scalar(value: number, dtype: DType = 'float32', backend?: Backend): Tensor {
   return tensor(value, [], dtype, backend);
 }
 
+/** A tensor of `shape` with every element `value`. */
 export function full(shape: number[], value: number, dtype: DType = 'float32', backend?: Backend): Tensor {
   return run1('fill', [], { shape: checkShape('full', 'shape', shape), dtype: checkDType('full', dtype), value }, backend);
 }
+/** A tensor of `shape` filled with 0. */
 export function zeros(shape: number[], dtype: DType = 'float32', backend?: Backend): Tensor {
   return full(shape, 0, dtype, backend);
 }
+/** A tensor of `shape` filled with 1. */
 export function ones(shape: number[], dtype: DType = 'float32', backend?: Backend): Tensor {
   return full(shape, 1, dtype, backend);
 }
+/** Zeros with the shape, dtype and backend of `x`. */
 export function zerosLike(x: Tensor): Tensor {
   return full([...x.shape], 0, x.dtype, x.backend);
 }
+/** Ones with the shape, dtype and backend of `x`. */
 export function onesLike(x: Tensor): Tensor {
   return full([...x.shape], 1, x.dtype, x.backend);
 }
+/** `value` everywhere, with the shape, dtype and backend of `x`. */
 export function fullLike(x: Tensor, value: number): Tensor {
   return full([...x.shape], value, x.dtype, x.backend);
 }
@@ -167,41 +174,61 @@ export const neg = un('neg');
 export const abs = un('abs');
 /** −1, 0 or 1; no gradient. */
 export const sign = un('sign');
+/** eˣ elementwise. */
 export const exp = un('exp');
 /** eˣ − 1, accurate for small x (the LIF integrator's exprel needs it). */
 export const expm1 = un('expm1');
+/** Natural logarithm elementwise (−∞ at 0, NaN below). */
 export const log = un('log');
 /** ln(1 + x), accurate for small x. */
 export const log1p = un('log1p');
+/** Square root elementwise. */
 export const sqrt = un('sqrt');
 /** 1 / (1 + e⁻ˣ), evaluated without overflow for any x. */
 export const sigmoid = un('sigmoid');
+/** Hyperbolic tangent elementwise. */
 export const tanh = un('tanh');
+/** Sine elementwise (radians). */
 export const sin = un('sin');
+/** Cosine elementwise (radians). */
 export const cos = un('cos');
 /** Rounds toward −∞; no gradient. */
 export const floor = un('floor');
+/** Logical not of a bool tensor. */
 export const logicalNot = un('logicalNot');
 
+/** a + b elementwise, with broadcasting; a number operand is a scalar of the tensor's dtype. */
 export const add = bin('add');
+/** a − b elementwise, with broadcasting. */
 export const sub = bin('sub');
+/** a · b elementwise, with broadcasting. */
 export const mul = bin('mul');
+/** a / b elementwise, with broadcasting. */
 export const div = bin('div');
 /** Elementwise maximum; at ties the gradient goes to the first operand. */
 export const maximum = bin('maximum');
+/** Elementwise minimum; at ties the gradient goes to the first operand. */
 export const minimum = bin('minimum');
 /** aᵇ elementwise (float). For a fixed exponent prefer powScalar. */
 export const pow = (a: TensorOrScalar, b: TensorOrScalar): Tensor => {
   if (a instanceof Tensor && !(b instanceof Tensor)) return powScalar(a, scalarValue('pow', b));
   return run1('pow', pair('pow', a, b), {});
 };
+/** a < b elementwise, as a bool tensor (no gradient); `le`, `gt`, `ge`, `eq`, `ne` likewise. */
 export const lt = bin('lt');
+/** a ≤ b elementwise, as a bool tensor. */
 export const le = bin('le');
+/** a > b elementwise, as a bool tensor. */
 export const gt = bin('gt');
+/** a ≥ b elementwise, as a bool tensor. */
 export const ge = bin('ge');
+/** a = b elementwise, as a bool tensor. */
 export const eq = bin('eq');
+/** a ≠ b elementwise, as a bool tensor. */
 export const ne = bin('ne');
+/** Logical and of two bool tensors, with broadcasting. */
 export const logicalAnd = (a: Tensor, b: Tensor): Tensor => run1('logicalAnd', [a, b], {});
+/** Logical or of two bool tensors, with broadcasting. */
 export const logicalOr = (a: Tensor, b: Tensor): Tensor => run1('logicalOr', [a, b], {});
 
 /** xᵖ for a fixed number p. */
@@ -209,7 +236,9 @@ export function powScalar(x: Tensor, exponent: number): Tensor {
   if (!Number.isFinite(exponent)) throw new SpikegradError(`powScalar: argument 'exponent' expected a finite number, got ${exponent}`);
   return run1('powScalar', [asTensor('powScalar', x)], { exponent });
 }
+/** x² (as x · x, so its gradient is exact). */
 export const square = (x: Tensor): Tensor => mul(x, x);
+/** max(x, 0); the gradient at 0 goes to x. */
 export const relu = (x: Tensor): Tensor => maximum(x, 0);
 
 /** Casts to `dtype`; float → float casts carry the gradient, others do not. */
@@ -234,18 +263,22 @@ export function stopGradient(x: Tensor): Tensor {
 
 // --- reductions ----------------------------------------------------------------------------------------------
 
+/** Sum over `axes` (all by default); `keepDims` keeps them as size 1. */
 export function sum(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   x = asTensor('sum', x);
   return run1('sum', [x], { axes: normalizeAxes('sum', axes, x.rank), keepDims });
 }
+/** Maximum over `axes` (all by default); the gradient is shared equally among tied maxima. */
 export function max(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   x = asTensor('max', x);
   return run1('max', [x], { axes: normalizeAxes('max', axes, x.rank), keepDims });
 }
+/** Minimum over `axes` (all by default); the gradient is shared equally among tied minima. */
 export function min(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   x = asTensor('min', x);
   return run1('min', [x], { axes: normalizeAxes('min', axes, x.rank), keepDims });
 }
+/** Mean over `axes` (all by default). */
 export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   x = asTensor('mean', x);
   if (!isFloat(x.dtype)) throw new SpikegradError(`mean: argument 'x' expected a float tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
@@ -271,6 +304,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   const e = exp(sub(x, stopGradient(max(x, ax, true))));
   return div(e, sum(e, ax, true));
 }
+/** log softmax(x) along `axis`, computed as x − logsumexp(x) (stable). */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const ax = normalizeAxis('logSoftmax', axis, x.rank);
   return sub(x, logsumexp(x, ax, true));
@@ -293,6 +327,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   inheritIntRange(x, y);
   return y;
 }
+/** Reorders the axes: axis i of the result is axis `perm[i]` of `x`. */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   x = asTensor('permute', x);
   return run1('permute', [x], { perm: perm.map((p) => normalizeAxis('permute', p, x.rank)) });
@@ -301,10 +336,12 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   return permute(x, perm ?? Array.from({ length: x.rank }, (_, i) => x.rank - 1 - i));
 }
+/** Repeats size-1 (or missing leading) axes to reach `shape`, as broadcasting does. */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   x = asTensor('broadcastTo', x);
   return run1('broadcastTo', [x], { shape: checkShape('broadcastTo', 'shape', [...shape]) });
 }
+/** Inserts a size-1 axis at `axis`. */
 export function expandDims(x: Tensor, axis: number): Tensor {
   const ax = normalizeAxis('expandDims', axis, x.rank + 1);
   const sh = [...x.shape];
@@ -340,6 +377,7 @@ export function index(x: Tensor, i: number, axis = 0): Tensor {
   const size = x.shape.map((d, k) => (k === ax ? 1 : d));
   return reshape(slice(x, begin, size), x.shape.filter((_, k) => k !== ax));
 }
+/** Joins tensors of equal shape except along `axis`. */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new SpikegradError(`concat: argument 'xs' expected a non-empty array of tensors, got ${describeValue(xs)}`);
   if (xs.length === 1) return reshape(xs[0]!, xs[0]!.shape);
@@ -397,6 +435,7 @@ function pairOf(fn: string, name: string, v: unknown): [number, number] {
   throw new SpikegradError(`${fn}: argument '${name}' expected a number or [h, w], got ${describeValue(v)}`);
 }
 
+/** Options of `conv2d`: stride, padding, dilation and channel groups. */
 export interface Conv2dOptions {
   /** Step between windows (default 1). */
   stride?: Size2;
@@ -423,6 +462,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   return run1('conv2d', ins, attrs);
 }
 
+/** Options of `maxPool2d` and `avgPool2d`: stride, padding and dilation. */
 export interface Pool2dOptions {
   /** Step between windows (default: the kernel size). */
   stride?: Size2;

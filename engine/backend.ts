@@ -14,8 +14,10 @@ export interface TensorInfo {
   readonly size: number;
 }
 
+/** The backends: the typed-array CPU backend and WebGPU (Dawn in Node, `navigator.gpu` in browsers). */
 export type BackendName = 'cpu' | 'webgpu';
 
+/** What `getBackend().memory()` reports: bytes and buffers held by live tensors and the peak. */
 export interface MemoryInfo {
   /** Bytes held by live tensors (what `tidy`/`dispose` return to baseline). */
   bytesInUse: number;
@@ -27,6 +29,7 @@ export interface MemoryInfo {
   peakBytesInUse: number;
 }
 
+/** Running totals of a backend (`getBackend().counters()`), e.g. dispatches per training step. */
 export interface BackendCounters {
   /** Ops run through the op table. */
   ops: number;
@@ -45,6 +48,7 @@ export interface UpdateAttrs {
 }
 export type UpdateName = keyof UpdateAttrs;
 
+/** A compute backend, as `setBackend` and `getBackend` return it: its name and description, memory and counters, `sync()` and the size limits; the kernel-level methods are for spikegrad itself. */
 export interface Backend {
   readonly name: BackendName;
   /** One line for humans: adapter or CPU description. */
@@ -80,6 +84,8 @@ export interface Backend {
    * first use), as `replayKernels` does.
    */
   replayRecording?(key: object, rec: Recording, ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[];
+  /** Optional: frees what the backend built to replay `rec` (jit dropped it: new shapes, a freed constant). */
+  forgetRecording?(key: object, rec: Recording): void;
   /**
    * Throws a SpikegradError if tensors of these shapes and dtypes cannot be allocated (a limit of the backend
    * or the device), naming `what`, the shape, the bytes and the limit. Called before any allocation: by

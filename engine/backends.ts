@@ -26,6 +26,7 @@ let current: Backend | null = null;
 let createCpuSync: (() => Backend) | null = null;
 let autoMessageShown = false;
 
+/** What `setBackend` takes: a backend, or 'auto' (WebGPU on a hardware adapter, else the CPU, and it says why). */
 export type BackendChoice = BackendName | 'auto';
 
 /** Registered by the package entry point (index.ts) for each backend it ships. */
@@ -53,6 +54,7 @@ export async function getBackendInstance(name: BackendName): Promise<Backend> {
   return p;
 }
 
+/** What `setBackend('auto')` chose and why (the line it prints). */
 export interface AutoDecision {
   backend: BackendName;
   reason: string;
@@ -85,6 +87,7 @@ export async function decideAuto(): Promise<AutoDecision> {
  */
 export type BackendBenchmark = () => Tensor;
 
+/** Options of `setBackend`: whether 'auto' prints its decision, and a benchmark for it to time. */
 export interface SetBackendOptions {
   /** Print the 'auto' decision (once per process). Default true. */
   verbose?: boolean;

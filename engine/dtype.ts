@@ -7,6 +7,7 @@ import { argError, describeValue } from './errors.js';
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
+/** The typed arrays behind the dtypes: Float32Array (float32), Float64Array (float64), Int32Array (int32), Uint8Array (bool). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /**
@@ -89,4 +90,15 @@ export function dtypeOfArray(a: TypedArray): DType {
 /** Bytes per element as stored on a backend. WebGPU stores bool as u32 (WGSL has no 8-bit storage type). */
 export function bytesPerElement(dtype: DType): number {
   return dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4;
+}
+
+const identity = (v: number): number => v;
+
+/**
+ * The rounding of one arithmetic result to the precision of `dtype`: Math.fround for float32 (a float32
+ * operation is the float64 one rounded once, kernels/cpu/f32.ts), nothing for float64. The one helper every
+ * CPU kernel and layer constant uses, so that all of them round the same way.
+ */
+export function rounderFor(dtype: DType | string): (v: number) => number {
+  return dtype === 'float32' ? Math.fround : identity;
 }

@@ -8,6 +8,7 @@ import { SpikegradError, describeValue } from './errors.js';
 import { numerics, setNumericsSetting } from './numerics.js';
 import { Quantity, ms, readQuantity } from '../units/index.js';
 
+/** The simulation environment (`environ.get()`): the time step and the numerics debug mode. */
 export interface Environment {
   /** Time step; a quantity (`u.ms(1)`) or a number in ms. */
   dt: Quantity;
@@ -18,6 +19,7 @@ export interface Environment {
   checkNumerics: boolean;
 }
 
+/** What `environ.context` and `environ.set` take: the time step (a quantity or a number in ms) and the numerics debug mode. */
 export interface EnvironmentInput {
   dt?: Quantity | number;
   checkNumerics?: boolean;

@@ -12,6 +12,7 @@ import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './api.js';
 
 export type Differentiable = Tensor | State;
+/** What `grad` differentiates with respect to: one tensor or State, an array of them, or a record of them (e.g. `net.states(ParamState)`). */
 export type WrtSpec = Differentiable | readonly Differentiable[] | Readonly<Record<string, Differentiable>>;
 
 /** Gradients come back in the structure `wrt` was given in. */
@@ -19,6 +20,7 @@ export type GradsOf<W> = W extends Differentiable ? Tensor
   : W extends readonly Differentiable[] ? Tensor[]
   : { [K in keyof W]: Tensor };
 
+/** Options of `grad`. */
 export interface GradOptions {
   /** Also return the function's value: the result becomes [grads, value]. */
   returnValue?: boolean;

@@ -43,6 +43,7 @@ import { finishReplay, firstDifference, hostValues, record, replayKernels, resol
 
 export { hostValue } from './jitRecord.js';
 
+/** What a jitted function's `stats` holds: calls, the last call's backend work, retraces and memory after the call. */
 export interface JitStats {
   /** Calls so far. */
   calls: number;
@@ -64,11 +65,13 @@ export interface JitStats {
   unrecorded: string | null;
 }
 
+/** Options of `transform.jit`. */
 export interface JitOptions {
   /** Record and replay the step (default true); false runs `f` on every call. */
   record?: boolean;
 }
 
+/** The function `transform.jit(f)` returns: call it as `f`; it also carries `stats` and the original `fn`. */
 export type Jitted<A extends unknown[], R> = ((...args: A) => R) & {
   readonly stats: JitStats;
   /** The function that was jitted. */
@@ -229,7 +232,12 @@ export function jit<A extends unknown[], R extends TensorContainer>(f: (...args:
       const sig = signature(be, args);
       let plan = plans.get(sig.key);
       if (!plan) {
-        if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value!);
+        if (plans.size >= MAX_PLANS) {
+          const oldest = plans.keys().next().value!;
+          const dropped = plans.get(oldest)!.verified;
+          if (dropped) be.forgetRecording?.(key, dropped);
+          plans.delete(oldest);
+        }
         plan = { candidate: null, verified: null, mismatches: 0, unrecorded: null };
         plans.set(sig.key, plan);
         miss(n, plans.size === 1 && stats.calls === 0 ? 'first call' : 'new argument shapes, dtypes or backend');
@@ -242,6 +250,7 @@ export function jit<A extends unknown[], R extends TensorContainer>(f: (...args:
           return out;
         }
         miss(n, out);
+        be.forgetRecording?.(key, plan.verified);
         plan.verified = null;
       }
       stats.misses++;

@@ -63,6 +63,8 @@ export interface Escape {
   dtype: DType;
   /** The escaping tensor is the external tensor itself (returned unchanged), not a new view of its storage. */
   same: boolean;
+  /** The step `keep()`-ed it: a replay's tensor is kept too (jit does not free it at the next call). */
+  kept: boolean;
 }
 
 /** The result's structure with each tensor replaced by the index of its Escape. */
@@ -308,7 +310,7 @@ function finishRecording(rec: Recorder, result: unknown, ops: number): Recording
       same = rec.ext[-1 - ref]!.tensor === t;
     }
     i = escapes.length;
-    escapes.push({ ref, shape: [...t.shape], dtype: t.dtype, same });
+    escapes.push({ ref, shape: [...t.shape], dtype: t.dtype, same, kept: t.kept });
     escapeOf.set(t, i);
     return i;
   };
@@ -500,6 +502,7 @@ export function finishReplay(r: Recording, be: Backend, store: readonly DataId[]
     else taken.add(x.ref);
     made[i] = new Tensor(be, store[x.ref]!, x.shape, x.dtype);
   });
+  for (let i = 0; i < made.length; i++) if (r.escapes[i]!.kept && !r.escapes[i]!.same) made[i]!.kept = true;
   for (const [s, i] of r.stateWrites) s.value = made[i]!;
   const build = (t: Template): unknown =>
     'escape' in t ? made[t.escape] : 'array' in t ? t.array.map(build) : 'record' in t ? Object.fromEntries(t.record.map(([k, v]) => [k, build(v)])) : t.value;

@@ -14,6 +14,8 @@ import { SpikegradError, fmtShape } from './errors.js';
 import { broadcastShapes, normalizeAxis, reducedShape, sameShape, sizeOf, type Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import * as O from './api.js';
+import type * as Api from './api.js';
+import type { run1, runOp } from './dispatch.js';
 import { softmaxCrossEntropyGrad } from './lossGrad.js';
 import { SPIKE_OPS, type SpikeOpAttrs } from './opsSpike.js';
 import { NEURON_OPS, type NeuronOpAttrs } from './opsNeuron.js';
@@ -68,6 +70,7 @@ export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAtt
   softmaxCrossEntropy: NoAttrs;
   softmaxCrossEntropyGrad: NoAttrs;
 }
+/** The name of an op of the op table (what profiles and counters report per op). */
 export type OpName = keyof OpAttrs;
 
 export interface Saved {
@@ -79,6 +82,13 @@ export interface Saved {
   inMeta: InMeta[];
 }
 
+/**
+ * What a gradient rule may call: the public ops and the dispatcher, handed in by the tape (tape.ts). The op
+ * families' files (opsSpike, opsNeuron, opsSynapse, opsLinear) use only this, so that none of them imports
+ * the dispatcher or the API at module load: any of them can be imported first (no import cycle).
+ */
+export type VjpOps = typeof Api & { runOp: typeof runOp; run1: typeof run1 };
+
 export interface OpDef<A> {
   /** Output shapes and dtypes; throws a SpikegradError naming the op for bad input. */
   infer(ins: readonly InMeta[], attrs: A): OutMeta[];
@@ -88,7 +98,7 @@ export interface OpDef<A> {
    * `needs[i]` is false when input i needs no gradient: the rule may return null there and skip the work.
    * Absent for ops that are not differentiable (comparisons, casts to integers, indices).
    */
-  vjp?(dys: (Tensor | null)[], saved: Saved, attrs: A, needs: readonly boolean[]): (Tensor | null)[];
+  vjp?(dys: (Tensor | null)[], saved: Saved, attrs: A, needs: readonly boolean[], ops: VjpOps): (Tensor | null)[];
 }
 
 // ---------------------------------------------------------------------------------------------------------

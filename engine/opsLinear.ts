@@ -8,7 +8,6 @@
 import { isFloat } from './dtype.js';
 import { SpikegradError, fmtShape } from './errors.js';
 import type { OpDef } from './ops.js';
-import { matmul, sum } from './api.js';
 
 export interface LinearOpAttrs {
   linear: Record<string, never>;
@@ -34,12 +33,12 @@ export const LINEAR_OPS: { [K in keyof LinearOpAttrs]: OpDef<LinearOpAttrs[K]> }
       return [{ shape: [M, N], dtype: x.dtype }];
     },
     save: { inputs: [0, 1] },
-    vjp([dy], s, _a, needs) {
+    vjp([dy], s, _a, needs, O) {
       const [x, w] = [s.inputs[0]!, s.inputs[1]!];
       return [
-        needs[0] ? matmul(dy!, w, { transposeB: true }) : null,
-        needs[1] ? matmul(x, dy!, { transposeA: true }) : null,
-        needs[2] ? sum(dy!, [0]) : null,
+        needs[0] ? O.matmul(dy!, w, { transposeB: true }) : null,
+        needs[1] ? O.matmul(x, dy!, { transposeA: true }) : null,
+        needs[2] ? O.sum(dy!, [0]) : null,
       ];
     },
   },

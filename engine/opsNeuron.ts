@@ -9,17 +9,16 @@
  *   u(V)  = ((V − V_th) / k)                         spike = H(u) = u >= 0
  *   V'    = V − k·s              (soft)   or   V − (sg(V) − V_reset)·s   (hard)
  *   V_new = V' + coef · (((−V' + V_rest) + R·I) / τ)   coef = dt·exprel(−dt/τ)
- * ALIF adds a (adaptation): u = ((V − V_th) − β·a) / k, a' = a + s, a_new = a' + coefA·((−a') / τ_a).
+ * ALIF and the other declared neurons run the generic pair neuronRun / neuronRunGrad (dynamics/, docs/dynamics.md).
  * Every constant arrives already rounded to the tensor's precision (nn/expEuler.ts), so the step-mode
  * layers, which compose the same primitive ops in the same order, give bit-identical forward values.
  */
-import { isFloat } from './dtype.js';
 import { SpikegradError, fmtShape } from './errors.js';
 import type { InMeta, OpDef, OutMeta } from './ops.js';
 import { sameShape } from './shape.js';
-import { runOp } from './dispatch.js';
 import type { Tensor } from './tensor.js';
 import type { BoundNeuron } from '../dynamics/bind.js';
+import { checkSequenceInputs, checkSequenceX } from './sequenceInput.js';
 
 /**
  * What a fused kernel needs of a surrogate (surrogate.Surrogate satisfies it): its derivative at a point for
@@ -49,12 +48,6 @@ export interface LifAttrs {
   spkFun: SpikeSurrogate;
 }
 
-export interface AlifAttrs extends LifAttrs {
-  tauA: number;
-  coefA: number;
-  beta: number;
-}
-
 /** Which output cotangents the backward op receives (the others are zero and are not materialised). */
 export interface GradFlags {
   hasDS: boolean;
@@ -81,26 +74,9 @@ export interface NeuronOpAttrs {
   neuronRunGrad: NeuronSeqGradAttrs;
   lifRun: LifAttrs;
   lifRunGrad: LifAttrs & GradFlags;
-  alifRun: AlifAttrs;
-  alifRunGrad: AlifAttrs & GradFlags & { hasDA: boolean };
 }
 
 // ---------------------------------------------------------------------------------------------------------
-
-function requireFloatSeq(op: string, x: InMeta): void {
-  if (!isFloat(x.dtype)) throw new SpikegradError(`${op}: argument 'x' expected a float32 or float64 tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
-  if (x.shape.length < 1 || x.shape[0]! < 1) {
-    throw new SpikegradError(`${op}: argument 'x' expected a sequence [T, ...] with T >= 1, got ${fmtShape(x.shape)}`);
-  }
-}
-
-/** `state` must have x's shape without the time axis, and x's dtype. */
-function requireState(op: string, name: string, x: InMeta, s: InMeta): void {
-  const want = x.shape.slice(1);
-  if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
-    throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (x's shape without its time axis), got ${s.dtype} ${fmtShape(s.shape)}`);
-  }
-}
 
 function requireArity(op: string, ins: readonly InMeta[], n: number): void {
   if (ins.length !== n) throw new SpikegradError(`${op}: expected ${n} inputs, got ${ins.length}`);
@@ -143,16 +119,16 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
   neuronRun: {
     infer(ins, a) {
       requireArity('neuronRun', ins, 2);
-      requireFloatSeq('neuronRun', ins[0]!);
+      checkSequenceX('neuronRun', ins[0]!);
       const K = a.neuron.states.length;
       requirePacked('neuronRun', 's0', ins[0]!, ins[1]!, K, false);
       const x = ins[0]!;
       return [seqOut(x), { shape: [x.shape[0]!, K, ...x.shape.slice(1)], dtype: x.dtype }];
     },
     save: { inputs: [0, 1], outputs: [1] },
-    vjp([dS, dStates], s, a, needs) {
+    vjp([dS, dStates], s, a, needs, O) {
       const ins = [s.inputs[0]!, s.inputs[1]!, s.outputs[1]!, ...present(dS ?? null, dStates ?? null)];
-      const [dx, ds0] = runOp('neuronRunGrad', ins, { ...a, hasDS: !!dS, hasDStates: !!dStates });
+      const [dx, ds0] = O.runOp('neuronRunGrad', ins, { ...a, hasDS: !!dS, hasDStates: !!dStates });
       return [needs[0] ? dx! : null, needs[1] ? ds0! : null];
     },
   },
@@ -175,15 +151,13 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
   /** [x (T,…), V0 (…)] → [spikes (T,…), V (T,…)]: the membrane after each step's integration. */
   lifRun: {
     infer(ins) {
-      requireArity('lifRun', ins, 2);
-      requireFloatSeq('lifRun', ins[0]!);
-      requireState('lifRun', 'v0', ins[0]!, ins[1]!);
+      checkSequenceInputs('lifRun', ins, ['v0']);
       return [seqOut(ins[0]!), seqOut(ins[0]!)];
     },
     save: { inputs: [1], outputs: [1] },
-    vjp([dS, dV], s, a, needs) {
+    vjp([dS, dV], s, a, needs, O) {
       const [v0, vs] = [s.inputs[1]!, s.outputs[1]!];
-      const [dx, dv0] = runOp('lifRunGrad', [v0, vs, ...present(dS ?? null, dV ?? null)], { ...a, hasDS: !!dS, hasDV: !!dV });
+      const [dx, dv0] = O.runOp('lifRunGrad', [v0, vs, ...present(dS ?? null, dV ?? null)], { ...a, hasDS: !!dS, hasDV: !!dV });
       return [needs[0] ? dx! : null, needs[1] ? dv0! : null];
     },
   },
@@ -192,29 +166,6 @@ export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> }
     infer(ins, a) {
       gradInputs('lifRunGrad', ins, 2, [a.hasDS, a.hasDV]);
       return [seqOut(ins[1]!), stateOut(ins[1]!)];
-    },
-  },
-  /** [x, V0, a0] → [spikes, V, a], all sequences but the initial states. */
-  alifRun: {
-    infer(ins) {
-      requireArity('alifRun', ins, 3);
-      requireFloatSeq('alifRun', ins[0]!);
-      requireState('alifRun', 'v0', ins[0]!, ins[1]!);
-      requireState('alifRun', 'a0', ins[0]!, ins[2]!);
-      return [seqOut(ins[0]!), seqOut(ins[0]!), seqOut(ins[0]!)];
-    },
-    save: { inputs: [1, 2], outputs: [1, 2] },
-    vjp([dS, dV, dA], s, a, needs) {
-      const ins = [s.inputs[1]!, s.inputs[2]!, s.outputs[1]!, s.outputs[2]!, ...present(dS ?? null, dV ?? null, dA ?? null)];
-      const [dx, dv0, da0] = runOp('alifRunGrad', ins, { ...a, hasDS: !!dS, hasDV: !!dV, hasDA: !!dA });
-      return [needs[0] ? dx! : null, needs[1] ? dv0! : null, needs[2] ? da0! : null];
-    },
-  },
-  /** [V0, a0, V (T,…), a (T,…), dSpikes?, dV?, dA?] → [dx, dV0, dA0]. */
-  alifRunGrad: {
-    infer(ins, a) {
-      gradInputs('alifRunGrad', ins, 4, [a.hasDS, a.hasDV, a.hasDA]);
-      return [seqOut(ins[2]!), stateOut(ins[2]!), stateOut(ins[2]!)];
     },
   },
 };

@@ -10,14 +10,32 @@
 import { SpikegradError, describeValue, fmtShape } from './errors.js';
 import { isFloat } from './dtype.js';
 import type { InMeta, OpDef, OutMeta } from './ops.js';
-import type { Surrogate } from '../surrogate/base.js';
-import { run1 } from './dispatch.js';
+import type { Expr } from '../surrogate/expr.js';
+
+/**
+ * What the spike ops need of a surrogate (surrogate.Surrogate implements it): the expressions the kernels are
+ * generated from, the shader-cache key, and a name for messages.
+ */
+export interface SpikeOpSurrogate {
+  readonly key: string;
+  readonly gradScalar: (x: number) => number;
+  /** σ'(x), what both backends generate their kernels from. */
+  readonly gradExpr: Expr;
+  /** σ(x), the smooth function, where one is defined. */
+  readonly funExpr: Expr | undefined;
+  /** WGSL of `fn <name>(x: f32) -> f32` computing σ'(x), and σ(x). */
+  wgslGrad(fnName: string): string;
+  wgslFun(fnName: string): string;
+  toString(): string;
+}
+
+type SurrogateAttrs = { surrogate: SpikeOpSurrogate };
 
 export interface SpikeOpAttrs {
-  spike: { surrogate: Surrogate };
-  spikeGrad: { surrogate: Surrogate };
-  surrogateGrad: { surrogate: Surrogate };
-  surrogateFun: { surrogate: Surrogate };
+  spike: SurrogateAttrs;
+  spikeGrad: SurrogateAttrs;
+  surrogateGrad: SurrogateAttrs;
+  surrogateFun: SurrogateAttrs;
 }
 
 function floatInput(op: string, ins: readonly InMeta[], n: number): InMeta {
@@ -29,20 +47,20 @@ function floatInput(op: string, ins: readonly InMeta[], n: number): InMeta {
   return x;
 }
 
-function checkSurrogate(op: string, a: { surrogate: Surrogate }): void {
-  const s = a?.surrogate as Partial<Surrogate> | undefined;
+function checkSurrogate(op: string, a: SurrogateAttrs): void {
+  const s = a?.surrogate as Partial<SpikeOpSurrogate> | undefined;
   if (!s || typeof s.key !== 'string' || typeof s.gradScalar !== 'function' || typeof s.gradExpr !== 'object') {
     throw new SpikegradError(`${op}: attribute 'surrogate' expected a Surrogate (e.g. new surrogate.Sigmoid()), got ${describeValue(s)}`);
   }
 }
 
-const sameAsX = (op: string) => (ins: readonly InMeta[], a: { surrogate: Surrogate }): OutMeta[] => {
+const sameAsX = (op: string) => (ins: readonly InMeta[], a: SurrogateAttrs): OutMeta[] => {
   checkSurrogate(op, a);
   const x = floatInput(op, ins, 1);
   return [{ shape: [...x.shape], dtype: x.dtype }];
 };
 
-const spikeVjp: OpDef<{ surrogate: Surrogate }>['vjp'] = ([dy], s, a) => [run1('spikeGrad', [s.inputs[0]!, dy!], { surrogate: a.surrogate })];
+const spikeVjp: OpDef<SurrogateAttrs>['vjp'] = ([dy], s, a, _needs, O) => [O.run1('spikeGrad', [s.inputs[0]!, dy!], { surrogate: a.surrogate })];
 
 export const SPIKE_OPS: { [K in keyof SpikeOpAttrs]: OpDef<SpikeOpAttrs[K]> } = {
   spike: { infer: sameAsX('spike'), save: { inputs: [0] }, vjp: spikeVjp },

@@ -7,13 +7,12 @@
  * and returns amp·(g_decay − g_rise). LeakyRateReadout's integrator is r ← decay·r + x.
  * All three are linear in their state, so backward needs no forward values: only the decay factors.
  */
-import { isFloat } from './dtype.js';
 import { SpikegradError, fmtShape } from './errors.js';
 import type { InMeta, OpDef, OutMeta } from './ops.js';
 import { sameShape } from './shape.js';
-import { full } from './api.js';
-import { runOp } from './dispatch.js';
+import type { VjpOps } from './ops.js';
 import type { Tensor } from './tensor.js';
+import { checkSequenceInputs } from './sequenceInput.js';
 
 export interface ExponAttrs {
   /** Time constant (ms) and dt·exprel(−dt/τ), rounded to the tensor's precision. */
@@ -39,26 +38,13 @@ export interface SynapseOpAttrs {
   dualExponRunGrad: DualExponAttrs & { hasDRise: boolean; hasDDecay: boolean };
 }
 
-function checkSeqAndStates(op: string, ins: readonly InMeta[], names: string[]): void {
-  if (ins.length !== names.length + 1) throw new SpikegradError(`${op}: expected ${names.length + 1} inputs, got ${ins.length}`);
-  const x = ins[0]!;
-  if (!isFloat(x.dtype)) throw new SpikegradError(`${op}: argument 'x' expected a float32 or float64 tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
-  if (x.shape.length < 1 || x.shape[0]! < 1) throw new SpikegradError(`${op}: argument 'x' expected a sequence [T, ...] with T >= 1, got ${fmtShape(x.shape)}`);
-  const want = x.shape.slice(1);
-  names.forEach((name, i) => {
-    const s = ins[i + 1]!;
-    if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
-      throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (x's shape without its time axis), got ${s.dtype} ${fmtShape(s.shape)}`);
-    }
-  });
-}
 
 const seqOut = (x: InMeta): OutMeta => ({ shape: [...x.shape], dtype: x.dtype });
 const stateOut = (x: InMeta): OutMeta => ({ shape: x.shape.slice(1), dtype: x.dtype });
 
 /** Both linear recurrences share one backward: the gradients of g0 and of every x_t from those of every g_t. */
-function decayBackward(dG: Tensor, decay: number, needs: readonly boolean[]): (Tensor | null)[] {
-  const [dx, dg0] = runOp('decayRunGrad', [dG], { decay });
+function decayBackward(O: VjpOps, dG: Tensor, decay: number, needs: readonly boolean[]): (Tensor | null)[] {
+  const [dx, dg0] = O.runOp('decayRunGrad', [dG], { decay });
   return [needs[0] ? dx! : null, needs[1] ? dg0! : null];
 }
 
@@ -66,19 +52,19 @@ export const SYNAPSE_OPS: { [K in keyof SynapseOpAttrs]: OpDef<SynapseOpAttrs[K]
   /** [x (T,…), g0 (…)] → [g (T,…)]: the conductance after each step, which is also the output. */
   exponRun: {
     infer(ins) {
-      checkSeqAndStates('exponRun', ins, ['g0']);
+      checkSequenceInputs('exponRun', ins, ['g0']);
       return [seqOut(ins[0]!)];
     },
     // ∂g_t/∂g_{t−1} = 1 − coef/τ: the exact derivative of the exp-Euler step of a linear drift.
-    vjp: ([dG], _s, a, needs) => decayBackward(dG!, 1 - a.coef / a.tau, needs),
+    vjp: ([dG], _s, a, needs, O) => decayBackward(O, dG!, 1 - a.coef / a.tau, needs),
   },
   /** [x, r0] → [r]: r_t = decay·r_{t−1} + x_t. */
   leakyRun: {
     infer(ins) {
-      checkSeqAndStates('leakyRun', ins, ['r0']);
+      checkSequenceInputs('leakyRun', ins, ['r0']);
       return [seqOut(ins[0]!)];
     },
-    vjp: ([dG], _s, a, needs) => decayBackward(dG!, a.decay, needs),
+    vjp: ([dG], _s, a, needs, O) => decayBackward(O, dG!, a.decay, needs),
   },
   /** [dG (T,…)] → [dx (T,…), dg0 (…)]. */
   decayRunGrad: {
@@ -90,14 +76,14 @@ export const SYNAPSE_OPS: { [K in keyof SynapseOpAttrs]: OpDef<SynapseOpAttrs[K]
   /** [x, gRise0, gDecay0] → [out (T,…), gRise_T, gDecay_T]. */
   dualExponRun: {
     infer(ins) {
-      checkSeqAndStates('dualExponRun', ins, ['gRise0', 'gDecay0']);
+      checkSequenceInputs('dualExponRun', ins, ['gRise0', 'gDecay0']);
       return [seqOut(ins[0]!), stateOut(ins[0]!), stateOut(ins[0]!)];
     },
-    vjp([dOut, dRise, dDecay], s, a, needs) {
+    vjp([dOut, dRise, dDecay], s, a, needs, O) {
       const x = s.inMeta[0]!;
-      const d = dOut ?? full([...x.shape], 0, x.dtype); // only the final states received a gradient
+      const d = dOut ?? O.full([...x.shape], 0, x.dtype); // only the final states received a gradient
       const ins = [d, ...(dRise ? [dRise] : []), ...(dDecay ? [dDecay] : [])];
-      const [dx, dr0, dd0] = runOp('dualExponRunGrad', ins, { ...a, hasDRise: !!dRise, hasDDecay: !!dDecay });
+      const [dx, dr0, dd0] = O.runOp('dualExponRunGrad', ins, { ...a, hasDRise: !!dRise, hasDDecay: !!dDecay });
       return [needs[0] ? dx! : null, needs[1] ? dr0! : null, needs[2] ? dd0! : null];
     },
   },

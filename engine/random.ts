@@ -25,6 +25,7 @@ function splitmix32(state: { s: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/** A seeded random stream (xoshiro128**): the same seed gives the same numbers on every backend. `random.seed(n)` seeds the default one; pass your own as `generator` to keep a stream apart (e.g. a data loader's). */
 export class Generator {
   #s = new Uint32Array(4);
 
@@ -123,6 +124,7 @@ function rotl(x: number, k: number): number {
 /** The generator behind the module-level functions below. */
 export const defaultGenerator = new Generator(0);
 
+/** Options of the random functions: dtype, backend, and the generator to draw from (the default one unless given). */
 export interface RandomOptions {
   dtype?: DType;
   backend?: Backend;

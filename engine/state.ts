@@ -14,6 +14,7 @@ import { Tensor } from './tensor.js';
  */
 export const stateHooks: { observe: ((kind: 'get' | 'set', s: State, t: Tensor) => void) | null } = { observe: null };
 
+/** A named, mutable slot holding a tensor that a module carries between calls; `ParamState` (trainable weights), `HiddenState` (neuron and synapse variables) and `ShortTermState` specialise it, and `module.states(ParamState)` collects them by class. */
 export class State {
   #value: Tensor | null = null;
   /** Optional human name (modules set the dotted path when asked for `states()`). */
@@ -69,4 +70,5 @@ export class HiddenState extends State {}
 /** Anything else a module carries between calls (counters, running statistics). */
 export class ShortTermState extends State {}
 
+/** A State subclass, as passed to `module.states(ParamState)` to select states of that kind. */
 export type StateClass = abstract new (...args: never[]) => State;

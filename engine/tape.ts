@@ -6,11 +6,12 @@
  */
 import { isFloat } from './dtype.js';
 import { SpikegradError, fmtShape } from './errors.js';
-import { OPS, type InMeta, type OpDef, type OpName, type Saved } from './ops.js';
+import { OPS, type InMeta, type OpDef, type OpName, type Saved, type VjpOps } from './ops.js';
 import { broadcastReductionAxes, sameShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import { describeSite, inGradientOf, numerics } from './numerics.js';
 import * as O from './api.js';
+import { run1, runOp } from './dispatch.js';
 
 interface TapeNode {
   op: OpName;
@@ -112,6 +113,12 @@ function unbroadcast(op: OpName, g: Tensor, meta: InMeta, inputIndex: number): T
  * Reverse sweep. Returns the gradient of `y` (seeded with `seed`) for each id in `wrtIds` that `y` depends on.
  * Runs under noGrad: the rules' own ops are not recorded (no higher-order derivatives).
  */
+let vjpOpsCache: VjpOps | null = null;
+/** The ops every gradient rule receives (ops.ts VjpOps), built on first use (after every module has loaded). */
+function vjpOps(): VjpOps {
+  return (vjpOpsCache ??= Object.freeze({ ...O, runOp, run1 }));
+}
+
 export function backward(tape: Tape, y: Tensor, seed: Tensor, wrtIds: ReadonlySet<number>): Map<number, Tensor> {
   return noGrad(() => {
     const grads = new Map<number, Tensor>();
@@ -123,8 +130,9 @@ export function backward(tape: Tape, y: Tensor, seed: Tensor, wrtIds: ReadonlySe
       if (dys.every((d) => d === null)) continue;
       const def = OPS[node.op] as OpDef<unknown>;
       // checkNumerics: an op of the backward pass names the forward op whose gradient it computes.
-      const gin = numerics.on ? inGradientOf(node.op, node.site ?? '', () => def.vjp!(dys, node.saved, node.attrs, node.inTracked))
-        : def.vjp!(dys, node.saved, node.attrs, node.inTracked);
+      const ops = vjpOps();
+      const gin = numerics.on ? inGradientOf(node.op, node.site ?? '', () => def.vjp!(dys, node.saved, node.attrs, node.inTracked, ops))
+        : def.vjp!(dys, node.saved, node.attrs, node.inTracked, ops);
       if (gin.length !== node.inIds.length) {
         throw new SpikegradError(`${node.op}: gradient rule returned ${gin.length} gradients for ${node.inIds.length} inputs`);
       }

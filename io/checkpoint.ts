@@ -44,6 +44,7 @@ function checkGenerators(where: string, generators: unknown): [string, Generator
   return list as [string, Generator][];
 }
 
+/** What `saveCheckpoint` writes: the network, and optionally the optimizer, the random generators, the epoch, the run's configuration and metadata. */
 export interface Checkpoint {
   /** The network (its parameters are saved, or the states `states` selects). */
   net: Target;
@@ -78,6 +79,7 @@ export interface RestoreTargets {
   states?: StateFilter;
 }
 
+/** What `loadCheckpoint` returns besides restoring: the epoch, configuration, optimizer step count and metadata saved. */
 export interface CheckpointInfo {
   /** Epochs completed when it was saved (null if not recorded). */
   epoch: number | null;

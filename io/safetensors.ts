@@ -15,8 +15,10 @@ import { SpikegradError } from '../engine/errors.js';
 
 /** The safetensors dtypes spikegrad reads and writes (F32, F64, I32, BOOL hold tensors; U32 and U8 raw words). */
 export type SafeDType = 'F32' | 'F64' | 'I32' | 'U32' | 'U8' | 'BOOL';
+/** The typed array holding a safetensors tensor's values, by its dtype. */
 export type SafeArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
 
+/** One tensor of a safetensors file: dtype, shape and row-major values. */
 export interface SafeTensor {
   dtype: SafeDType;
   shape: number[];
@@ -24,6 +26,7 @@ export interface SafeTensor {
   data: SafeArray;
 }
 
+/** A decoded safetensors file: its tensors by name and its metadata. */
 export interface SafetensorsContents {
   /** The tensors by name, in the order of their data in the file. */
   tensors: Record<string, SafeTensor>;

@@ -46,6 +46,7 @@ function asImages(where: string, x: unknown, seq: boolean, channels?: number): {
 
 const unfold = (y: Tensor, lead: number[]): Tensor => (lead.length === 2 ? reshape(y, [...lead, ...y.shape.slice(1)]) : y);
 
+/** Options of `nn.Conv2d`: stride, padding, dilation, channel groups, weight and bias initializers (bInit null: no bias), precision. */
 export interface Conv2dLayerOptions {
   stride?: Size2;
   padding?: Size2;
@@ -119,6 +120,7 @@ export class Conv2d extends Module {
   }
 }
 
+/** Options of the pooling layers (`nn.MaxPool2d`, `nn.AvgPool2d`): stride and padding. */
 export interface Pool2dLayerOptions {
   /** Default: the kernel size. */
   stride?: Size2;
@@ -221,6 +223,7 @@ export class Unflatten extends Module {
  */
 export class RunningState extends State {}
 
+/** Options of `nn.BatchNorm2d`: epsilon, momentum of the running statistics, a learned scale and shift, precision. */
 export interface BatchNorm2dOptions {
   /** Added to the variance (default 1e-5). */
   eps?: number;

@@ -12,12 +12,14 @@ import { SpikegradError } from '../engine/errors.js';
 import { HiddenState } from '../engine/state.js';
 import type { Tensor } from '../engine/tensor.js';
 import { UNITLESS, ms, type Quantity } from '../units/index.js';
-import { expEulerConstants, rounderFor, type FloatDType } from './expEuler.js';
+import { rounderFor } from '../engine/dtype.js';
+import { expEulerConstants, type FloatDType } from './expEuler.js';
 import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
 import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
 import type { DualExponAttrs } from '../engine/opsSynapse.js';
 
+/** Options of `nn.DualExpon`, the dual-exponential synapse: rise and decay time constants, amplitude and state initializers. */
 export interface DualExponOptions {
   /** Decay time constant (default 10 ms). */
   tauDecay?: number | Quantity;

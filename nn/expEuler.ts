@@ -5,17 +5,11 @@
  * J = fl(−1/τ), z = fl(dt·J), phi = fl(fl(expm1(z))/z), coef = fl(dt·phi). For dt = 1 ms and τ = 5, 10,
  * 20 ms this gives SPEC's table (phi5 = 0.9063462018966675, …).
  */
-import type { DType } from '../engine/dtype.js';
+import { rounderFor } from '../engine/dtype.js';
 import { SpikegradError } from '../engine/errors.js';
 
 export type FloatDType = 'float32' | 'float64';
 
-const identity = (v: number): number => v;
-
-/** Rounds a number to the precision of `dtype` (float32 → Math.fround). */
-export function rounderFor(dtype: DType): (v: number) => number {
-  return dtype === 'float32' ? Math.fround : identity;
-}
 
 /**
  * expm1(z)/z, with saiunit's Taylor branch near 0 (|z| ≤ 1e−4 in float32, 1e−8 in float64), where the
@@ -35,6 +29,7 @@ export interface ExpEulerConstants {
   coef: number;
 }
 
+/** The constants of the exponential-Euler step of dx/dt = f(x)/τ in `dtype`: τ and dt·exprel(−dt/τ), computed as the kernels use them. */
 export function expEulerConstants(tauMs: number, dtMs: number, dtype: FloatDType): ExpEulerConstants {
   if (!(tauMs > 0) || !Number.isFinite(tauMs)) throw new SpikegradError(`expEulerConstants: tau expected a positive time in ms, got ${tauMs}`);
   const fr = rounderFor(dtype);

@@ -18,6 +18,7 @@ import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
 import { recordSequence } from './record.js';
 
+/** Options of `nn.Expon`, the exponential synapse: its time constant and the state initializer. */
 export interface ExponOptions {
   /** Decay time constant (default 8 ms; numbers are ms). */
   tau?: number | Quantity;

@@ -16,11 +16,13 @@ import type { Tensor } from '../engine/tensor.js';
 import { Quantity, dimName, isUnit, type Unit } from '../units/index.js';
 import type { FloatDType } from './expEuler.js';
 
+/** Options every initializer takes. */
 export interface InitializerOptions {
   /** The unit of the values this initializer produces (documentation and conversion; default: plain numbers). */
   unit?: Unit;
 }
 
+/** What a layer passes to an initializer's `create`: dtype, backend, random generator, the unit it stores values in, and names for error messages. */
 export interface CreateOptions {
   dtype?: FloatDType;
   backend?: Backend;
@@ -51,6 +53,7 @@ function finiteNumber(where: string, name: string, v: unknown): number {
   return v;
 }
 
+/** Makes a layer's initial weights or states: `KaimingNormal`, `XavierUniform`, `Normal`, `Uniform`, `Constant`, `ZeroInit`, … Subclasses implement the sampling; `create(shape, opts)` returns the tensor. */
 export abstract class Initializer {
   readonly unit: Unit | undefined;
 
@@ -246,6 +249,7 @@ export class ZeroInit extends Constant {
   }
 }
 
+/** What an initializer argument accepts: an Initializer, or a number or quantity (a constant). */
 export type InitLike = Initializer | number | Quantity;
 
 /** Accepts an initializer, or a number / quantity meaning `Constant(value)`. */

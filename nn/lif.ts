@@ -19,13 +19,15 @@ import type { LifAttrs, ResetMode } from '../engine/opsNeuron.js';
 import { HiddenState } from '../engine/state.js';
 import type { Tensor } from '../engine/tensor.js';
 import { mV, ms, ohm, type Quantity } from '../units/index.js';
-import { expEulerConstants, rounderFor, type FloatDType } from './expEuler.js';
+import { rounderFor } from '../engine/dtype.js';
+import { expEulerConstants, type FloatDType } from './expEuler.js';
 import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
 import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
 import { checkSpikeFunction, defaultSpikeFunction, type SpikeFunction } from './spikeFunction.js';
 import { recordSequence } from './record.js';
 
+/** Options of `nn.LIF` (and, without VReset/VRest, `nn.IF`): membrane constants, the surrogate spike function, the reset and the state initializer, as brainpy.state names them. */
 export interface LIFOptions {
   /** Membrane resistance (default 1 ohm). */
   R?: number | Quantity;
@@ -143,6 +145,7 @@ export class LIF extends SpikingNeuron {
   }
 }
 
+/** Options of `nn.IF`: those of LIF without a rest or reset potential. */
 export type IFOptions = Omit<LIFOptions, 'VReset' | 'VRest'>;
 
 /**

@@ -15,6 +15,7 @@ import { KaimingNormal, ZeroInit, toInitializer, type InitLike } from './init.js
 import { checkSize } from './layer.js';
 import { Module } from './module.js';
 
+/** Options of `nn.Linear`: weight and bias initializers and the precision. */
 export interface LinearOptions {
   /** Weight initializer (default KaimingNormal(): std sqrt(2/in)). */
   wInit?: InitLike;

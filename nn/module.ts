@@ -98,7 +98,7 @@ export abstract class Module {
   abstract update(x: Tensor, ...rest: unknown[]): Tensor;
 
   /**
-   * The whole sequence `xs` [T, …]: the outputs stacked along time. Layers override this with one fused op;
+   * The whole sequence `xs` (shape [T, …]): the outputs stacked along time. Layers override this with one fused op;
    * this default runs `update` step by step (the same numbers, T times the ops).
    */
   run(xs: Tensor): Tensor {

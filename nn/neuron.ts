@@ -22,6 +22,7 @@ import type { FloatDType } from './expEuler.js';
 import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
 import { Layer, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
+import { recordSequence, recording } from './record.js';
 import { checkSpikeFunction, defaultSpikeFunction, type SpikeFunction } from './spikeFunction.js';
 
 /** Options of a defined neuron layer: each parameter by name, `<state>Initializer`, spkFun, detachReset. */
@@ -75,6 +76,7 @@ export abstract class DeclaredNeuron extends Layer {
     const s0 = stack(hs.map((h) => this.hidden(h, seq, true)), 0);
     const b = this.bound(Layer.floatOf(s0));
     const [spikes, states] = runOp('neuronRun', [seq, s0], { neuron: b, spkFun: this.spkFun, detachReset: this.detachReset });
+    if (recording.active > 0) this.model.states.forEach((st, k) => recordSequence(this, st.name, index(states!, k, 1)));
     const last = index(states!, -1);
     hs.forEach((h, k) => (h.value = index(last, k)));
     return spikes!;
@@ -86,6 +88,7 @@ export abstract class DeclaredNeuron extends Layer {
   }
 }
 
+/** The layer class `nn.defineNeuron(declaration)` returns: construct it with a size and options; `model` is the checked declaration. */
 export type DeclaredNeuronClass = (new (size: number, opts?: NeuronOptions) => DeclaredNeuron) & { readonly model: NeuronModel };
 
 /** Property names a state may not take (the layer's own members). */

@@ -20,6 +20,7 @@ import { recordSequence } from './record.js';
 
 const ZERO = new Constant(0);
 
+/** Options of `nn.LeakyRateReadout`: its time constant and weight initializer. */
 export interface LeakyRateReadoutOptions {
   /** Time constant (default 5 ms). */
   tau?: number | Quantity;

@@ -72,6 +72,7 @@ function checkIndices(key: string, name: 'samples' | 'neurons', v: unknown): rea
   return v as number[];
 }
 
+/** What `nn.record(net, probes)` returns: it collects the probed states and outputs while the network runs; `read()` returns the traces, `stop()` ends recording. */
 export class Recorder {
   readonly #probes: Probe[];
   #on = true;

@@ -9,6 +9,7 @@ import type { SpikeSurrogate } from '../engine/opsNeuron.js';
 import type { Tensor } from '../engine/tensor.js';
 import { ReluGrad } from '../surrogate/index.js';
 
+/** What a neuron's `spkFun` must be: a surrogate (any of `surrogate.*`, or `surrogate.custom`) that spikes with its gradient and can be compiled into the fused kernels. */
 export interface SpikeFunction extends SpikeSurrogate {
   spike(x: Tensor): Tensor;
   toString(): string;

@@ -16,11 +16,13 @@ import { sameShape, sizeOf } from '../engine/shape.js';
 import type { State } from '../engine/state.js';
 import type { Tensor } from '../engine/tensor.js';
 
+/** One entry of `module.stateDict()`: a state's shape, dtype and values. */
 export interface StateDictEntry {
   shape: number[];
   dtype: DType;
   data: TypedArray;
 }
+/** `module.stateDict()`: every parameter's values by its path (`'0.weight'`). */
 export type StateDict = Record<string, StateDictEntry>;
 
 /** A value of `data` in JSON: a number, or one of the strings JSON.stringify of a state dict uses for non-finite values. */
@@ -32,8 +34,10 @@ export interface StateDictInputEntry {
   data: ArrayLike<number> | readonly JsonNumber[];
   dtype?: DType;
 }
+/** What `module.loadStateDict` accepts: a state dict, or the same from JSON (arrays of numbers). */
 export type StateDictInput = Readonly<Record<string, StateDictInputEntry>>;
 
+/** Options of `module.loadStateDict`. */
 export interface LoadOptions {
   /** Reject entries that match no parameter (default true). */
   strict?: boolean;

@@ -6,6 +6,7 @@
  */
 import { SpikegradError, describeValue } from '../engine/errors.js';
 
+/** A learning-rate schedule: the rate for each step (`constantLR`, `cosineLR`, …, or your own object with `at` and `toString`). */
 export interface Schedule {
   /** The learning rate used by the update that follows `step` earlier updates. */
   at(step: number): number;
@@ -13,6 +14,7 @@ export interface Schedule {
   toString(): string;
 }
 
+/** An optimizer's `lr`: a number, a Schedule, or a function of the step. */
 export type LearningRate = number | Schedule | ((step: number) => number);
 
 function requirePositiveFinite(where: string, name: string, v: unknown, allowZero = false): number {

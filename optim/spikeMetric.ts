@@ -69,6 +69,7 @@ export function ceMeanMembraneLoss(membrane: Tensor, labels: Tensor): Tensor {
   return mean(softmaxCrossEntropyWithIntegerLabels(mean(membrane, 0), labels));
 }
 
+/** Options of `metric.mseCountLoss`: the target firing rates of the correct and the other classes. */
 export interface MseCountOptions {
   /** Target firing rate of the label's class, per step (default 1). */
   correctRate?: number;

@@ -4,6 +4,7 @@
 import { SpikegradError, describeValue } from '../engine/errors.js';
 import { PALETTE, axes, checkNumbers, esc, frame, linear, num, svgDoc, type ChartOptions } from './svg.js';
 
+/** One line of `plot.curves`: its legend name and its values per epoch. */
 export interface Series {
   name: string;
   values: ArrayLike<number>;

@@ -6,7 +6,7 @@
 import { SpikegradError, describeValue } from '../engine/errors.js';
 import { writeFileAtomic } from '../io/files.js';
 
-const runtimeImport = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
+const runtimeImport = (name: string): Promise<unknown> => import(/* webpackIgnore: true */ /* @vite-ignore */ name);
 
 /** PNG bytes of `svg` at `scale`× its size, on a white background (Node: @resvg/resvg-js). */
 export async function toPng(svg: string, scale = 2): Promise<Uint8Array> {
@@ -16,7 +16,7 @@ export async function toPng(svg: string, scale = 2): Promise<Uint8Array> {
   try {
     mod = await runtimeImport('@resvg/resvg-js') as typeof mod;
   } catch (e) {
-    throw new SpikegradError(`plot.toPng: rasterising needs Node and @resvg/resvg-js (${e instanceof Error ? e.message : String(e)}); in a page, insert the SVG instead`);
+    throw new SpikegradError(`plot.toPng: rasterising needs Node and the optional package @resvg/resvg-js (npm install @resvg/resvg-js@2; ${e instanceof Error ? e.message : String(e)}); in a page, insert the SVG instead`);
   }
   const r = new mod.Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } });
   return r.render().asPng();

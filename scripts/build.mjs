@@ -3,7 +3,7 @@
 // fresh clone works after one install. No source maps: the package ships no sources for them to point to.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -91,9 +91,11 @@ if (existsSync('examples/playground/src/main.ts')) {
     external: ['webgpu'],
     loader: { '.wgsl': 'text' },
     minify: true,
-    sourcemap: true,
+    sourcemap: false,
     logLevel: 'warning',
   });
+  // The page and the digits network trained in Node: dist/playground/ is the whole site, deployable as is.
+  for (const f of ['index.html', 'digits.safetensors']) copyFileSync(`examples/playground/${f}`, `dist/playground/${f}`);
 }
 
 // Declarations for `types` in package.json; skipped (with a note) if typescript is absent (production install).

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry point of this repository (benchmarks, examples) without a separate TS runtime:
 // esbuild bundles it into out/ (dependencies stay external; .wgsl files load as text), then Node runs it.
-//   node scripts/run-ts.mjs bench/dispatch.ts [args…]
+//   node scripts/run-ts.mjs bench/experiments/dispatch.ts [args…]
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { basename } from 'node:path';

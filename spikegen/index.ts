@@ -33,6 +33,7 @@ function finite(fn: string, name: string, v: unknown, ok: (x: number) => boolean
   return v;
 }
 
+/** Options of `spikegen.rate` (Poisson/Bernoulli rate coding). */
 export interface RateOptions {
   /** Time steps T: the input is repeated T times (required unless timeVarInput). */
   numSteps?: number;
@@ -110,6 +111,7 @@ export function rateArray(values: Float32Array, shape: readonly number[], opts: 
   return { values: out, shape: [T, ...shape] };
 }
 
+/** Options of `spikegen.latency` (one spike per input, earlier for larger values). */
 export interface LatencyOptions {
   /** Time steps T. */
   numSteps: number;
@@ -210,6 +212,7 @@ export function latency(data: Tensor, opts: LatencyOptions): Tensor {
   });
 }
 
+/** Options of `spikegen.delta` (spikes where the input changes). */
 export interface DeltaOptions {
   /** A change of at least this much from one step to the next spikes (default 0.1). */
   threshold?: number;

@@ -6,6 +6,7 @@ import {
   SquarewaveFourierSeries, S2NN, QPseudoSpike, LeakyRelu, LogTailedRelu,
 } from './smooth.js';
 
+/** One surrogate of `surrogate.CATALOG`: its class name and a factory. */
 export interface CatalogEntry {
   readonly name: string;
   /** A new instance; `opts` as the class's constructor takes them. */

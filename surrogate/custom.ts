@@ -17,6 +17,7 @@ import { parseExpr } from './parse.js';
 /** A formula: a string in x and the parameters, an expression, or a function building one from the parameters. */
 export type Formula = string | Expr | ((params: Readonly<Record<string, number>>) => Expr);
 
+/** What `surrogate.custom` takes: a name, σ'(x) as a formula, and optionally its parameters and the smooth function. */
 export interface CustomSurrogateOptions {
   /** Printed name, a plain identifier: 'Triangle'. */
   name: string;

@@ -134,7 +134,7 @@ export function lift(e: ExprLike): Expr {
 }
 
 /** The node kinds `checkExpr` accepts from outside; a new kind of node gets its case in `rebuild` below. */
-export const EXPR_KINDS = ['num', 'x', 'var', 'op'] as const;
+export const EXPR_KINDS = ['num', 'x', 'op'] as const;
 /** Deeper trees are refused (they would overflow the stack of the code generators). */
 export const MAX_EXPR_DEPTH = 2000;
 
@@ -185,14 +185,6 @@ export function checkExpr(input: unknown, where = 'surrogate expression'): Expr 
       case 'x':
         out = x;
         break;
-      case 'var': {
-        const name = field(node, 'name', path);
-        if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-          fail(`${path}.name`, `expected an identifier, got ${describeInput(name)}`);
-        }
-        out = variable(name as string);
-        break;
-      }
       case 'op': {
         const name = field(node, 'op', path);
         if (typeof name !== 'string' || !Object.hasOwn(EXPR_OPS, name)) {

@@ -49,8 +49,11 @@ export interface Trainer {
   dispose(): void;
   /** The network being trained: what a run with `saveTo` saves (io.save) when it finishes. */
   net?: Target;
-  /** The hidden layer's spikes for the first training sample, [T, 1, nHidden] (for `raster` runs). */
-  hiddenSpikes?(): Promise<RasterTrace>;
+  /**
+   * The hidden layer for the first training sample in one forward pass of the current weights: its spikes
+   * and membranes, each [T, 1, nHidden] (for `raster` runs, and the playground's plots).
+   */
+  hidden?(): Promise<{ spikes: RasterTrace; membrane: RasterTrace }>;
 }
 
 /** A recorded spike trace in plain arrays (it crosses worker threads): data [T, samples, neurons]. */
@@ -205,8 +208,8 @@ export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig
   let rasters: RunResult['raster'];
   try {
     if (raster) {
-      if (!trainer.hiddenSpikes) throw new SpikegradError("compareSurrogates: argument 'raster' needs a trainer that records its hidden spikes (hiddenSpikes)");
-      rasters = { before: await trainer.hiddenSpikes(), after: null };
+      if (!trainer.hidden) throw new SpikegradError("compareSurrogates: argument 'raster' needs a trainer that records its hidden layer (hidden())");
+      rasters = { before: (await trainer.hidden()).spikes, after: null };
     }
     hooks.onRunStart?.(entry.label, k, c.epochs);
     for (let e = 0; e < c.epochs; e++) {
@@ -226,7 +229,7 @@ export async function runOnce(entry: SurrogateEntry, k: number, c: CompareConfig
       const a = trainer.accuracy();
       accuracy = await a.item();
       a.dispose();
-      if (rasters) rasters.after = await trainer.hiddenSpikes!();
+      if (rasters) rasters.after = (await trainer.hidden!()).spikes;
       if (saveTo !== undefined) {
         if (!trainer.net) throw new SpikegradError(`compareSurrogates: argument 'saveTo' needs a trainer that exposes its network as 'net'`);
         await save(trainer.net, saveTo, {

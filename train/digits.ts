@@ -83,7 +83,7 @@ export interface DigitsConfig {
 
 export const DIGITS_DEFAULTS: DigitsConfig = {
   dataset: 'digits', model: 'snn', hidden: 128, steps: 25, epochs: 10, batch: 128, lr: 2e-3,
-  encoder: 'rate', loss: 'ce-mean-membrane', seed: 0, beta: 0.95, schedule: 'constant', shift: 0,
+  encoder: 'rate', loss: 'ce-mean-membrane', seed: 0, beta: 0.95, schedule: 'constant', shift: 2,
 };
 
 export interface EpochRecord {
@@ -224,6 +224,7 @@ export async function loadDigitsData(c: Pick<DigitsConfig, 'dataset' | 'seed' | 
 
 export interface DigitsTrainer {
   config: DigitsConfig;
+  /** The network being trained (to save it: io.save(trainer.net, file)). */
   net: nn.Module;
   optimizer: Adam;
   /** The generators a run draws from besides the default one (by name, as a checkpoint saves them). */
@@ -267,6 +268,9 @@ export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: Array
     ? (x: Tensor) => latency(x, { numSteps: c.steps, tau: 5, threshold: 0.01, linear: true, normalize: true, clip: true })
     : undefined;
   const loaderOpts = { encodeHost, ...(encode ? { encode } : {}) };
+  if (c.shift > 0 && train.featureShape.length < 2) {
+    throw new SpikegradError(`trainDigits: argument 'shift' ${c.shift} moves images, but the training samples have the shape [${train.featureShape.join(', ')}]; give them an image shape (data.fromArrays(x, y, { shape: [28, 28] })) or pass shift: 0`);
+  }
   const augment = c.shift > 0 ? { augment: randomShift({ maxShift: c.shift, generator: augmentGen }) } : {};
   const trainLoader = new DataLoader(train, { batchSize: c.batch, seed: c.seed, shuffle: true, ...loaderOpts, ...augment });
   const testLoader = new DataLoader(test, { batchSize: Math.max(c.batch, 256), shuffle: false, ...loaderOpts });

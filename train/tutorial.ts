@@ -79,16 +79,17 @@ export const tutorialTrainer: TrainerFactory = (spkFun: unknown, c: CompareConfi
       nn.initAllStates(net, { batchSize: c.batch });
       return accuracy(preds(), yData);
     }))),
-    hiddenSpikes: async () => {
-      // nn.record copies only sample 0 of the hidden LIF's output during one forward pass.
-      const rec = nn.record(net, { r: { samples: [0] } });
+    hidden: async () => {
+      // nn.record copies only sample 0 of the hidden LIF's output and membrane during one forward pass.
+      const rec = nn.record(net, { r: { samples: [0] }, 'r.V': { samples: [0] } });
       try {
         withBackend(be, () => tidy(() => noGrad(() => {
           nn.initAllStates(net, { batchSize: c.batch });
           preds();
         })));
-        const trace = (await rec.read()).r!;
-        return { data: Array.from(trace.data), shape: [...trace.shape] };
+        const traces = await rec.read();
+        const plain = (t: nn.Trace) => ({ data: Array.from(t.data), shape: [...t.shape] as [number, number, number] });
+        return { spikes: plain(traces.r!), membrane: plain(traces['r.V']!) };
       } finally {
         rec.dispose();
       }

@@ -45,6 +45,10 @@ function scale10(x: number, k: number): number {
   return k >= 0 ? x * 10 ** k : x / 10 ** -k;
 }
 
+/**
+ * A unit: call it with a number to make a quantity (`u.ms(5)`), combine units with `mul`, `div` and `pow`
+ * (`u.mV.div(u.ms)`); `dim` holds the exponents of the seven SI base dimensions.
+ */
 export interface Unit {
   /** `u.ms(5)`: the quantity 5 ms. */
   (mantissa: number): Quantity;
@@ -75,6 +79,7 @@ function makeUnit(symbol: string, dim: Dim, exp10: number, factor = 1): Unit {
   return u;
 }
 
+/** True for a unit (`u.ms`, or one made by `mul`, `div`, `pow`). */
 export function isUnit(x: unknown): x is Unit {
   return typeof x === 'function' && typeof (x as Unit).symbol === 'string' && Array.isArray((x as Unit).dim);
 }
@@ -137,6 +142,7 @@ export class Quantity {
   }
 }
 
+/** True for a quantity (`u.ms(5)`): a number with a unit. */
 export function isQuantity(x: unknown): x is Quantity {
   return x instanceof Quantity;
 }
@@ -177,35 +183,65 @@ const METER: Dim = [1, 0, 0, 0, 0, 0, 0];
 
 /** The unit of plain numbers. */
 export const UNITLESS = makeUnit('1', DIMLESS, 0);
+/** Seconds: `s(0.02)` is 20 ms. */
 export const s = makeUnit('s', T, 0);
+/** Milliseconds, the unit of `dt` and of every time constant in spikegrad: `ms(20)`. */
 export const ms = makeUnit('ms', T, -3);
+/** Microseconds (µs). */
 export const us = makeUnit('µs', T, -6);
+/** Minutes (60 s). */
 export const minute = makeUnit('min', T, 0, 60);
+/** Hertz (1/s), for firing rates: `Hz(5)`. */
 export const Hz = makeUnit('Hz', F, 0);
+/** Kilohertz. */
 export const kHz = makeUnit('kHz', F, 3);
+/** Volts. */
 export const V = makeUnit('V', VOLT, 0);
+/** Millivolts, the unit of membrane potentials: `mV(-65)`. */
 export const mV = makeUnit('mV', VOLT, -3);
+/** Microvolts (µV). */
 export const uV = makeUnit('µV', VOLT, -6);
+/** Amperes. */
 export const A = makeUnit('A', AMP, 0);
+/** Milliamperes, the unit of the tutorial network's currents. */
 export const mA = makeUnit('mA', AMP, -3);
+/** Microamperes (µA). */
 export const uA = makeUnit('µA', AMP, -6);
+/** Nanoamperes. */
 export const nA = makeUnit('nA', AMP, -9);
+/** Picoamperes. */
 export const pA = makeUnit('pA', AMP, -12);
+/** Ohms (Ω). */
 export const ohm = makeUnit('Ω', OHM, 0);
+/** Kiloohms (kΩ). */
 export const kohm = makeUnit('kΩ', OHM, 3);
+/** Megaohms (MΩ), e.g. a membrane resistance. */
 export const Mohm = makeUnit('MΩ', OHM, 6);
+/** Siemens (1/Ω). */
 export const S = makeUnit('S', SIEMENS, 0);
+/** Millisiemens. */
 export const mS = makeUnit('mS', SIEMENS, -3);
+/** Microsiemens (µS). */
 export const uS = makeUnit('µS', SIEMENS, -6);
+/** Nanosiemens, e.g. a synaptic conductance. */
 export const nS = makeUnit('nS', SIEMENS, -9);
+/** Farads (F). */
 export const farad = makeUnit('F', FARAD, 0);
+/** Microfarads (µF). */
 export const uF = makeUnit('µF', FARAD, -6);
+/** Nanofarads. */
 export const nF = makeUnit('nF', FARAD, -9);
+/** Picofarads, e.g. a membrane capacitance. */
 export const pF = makeUnit('pF', FARAD, -12);
+/** Molar (mol/L = 10³ mol/m³). */
 export const M = makeUnit('M', MOLAR, 3); // mol/L = 10³ mol/m³
+/** Millimolar (mol/m³), e.g. an ion concentration. */
 export const mM = makeUnit('mM', MOLAR, 0);
+/** Metres. */
 export const meter = makeUnit('m', METER, 0);
+/** Millimetres. */
 export const mm = makeUnit('mm', METER, -3);
+/** Micrometres (µm). */
 export const um = makeUnit('µm', METER, -6);
 /** Dimensionless alias for readability: `u.mul(5, u.dimensionless)`. */
 export const dimensionless = UNITLESS;

@@ -13,12 +13,14 @@ import { packageRoot } from './run.js';
 /** Bump when the peers' models or the check change, so that old verdicts no longer count. */
 export const CHECK_VERSION = 1;
 
-const PACKAGES: Record<PeerFramework, string> = { tfjs: '@tensorflow/tfjs', jaxjs: '@jax-js/jax' };
+const PACKAGES: Partial<Record<PeerFramework, string>> = { tfjs: '@tensorflow/tfjs', jaxjs: '@jax-js/jax' };
 
 /** The installed version of a peer framework, or undefined when it is not installed. */
 export function frameworkVersion(framework: PeerFramework, root = packageRoot()): string | undefined {
+  const pkg = PACKAGES[framework];
+  if (!pkg) return undefined; // the Python peers: checked on every run (their check takes a second)
   try {
-    const pj = join(root, 'node_modules', PACKAGES[framework], 'package.json');
+    const pj = join(root, 'node_modules', pkg, 'package.json');
     return (JSON.parse(readFileSync(pj, 'utf8')) as { version?: string }).version;
   } catch {
     return undefined;

@@ -2,7 +2,10 @@
 import type { CheckResult } from './check.js';
 import type { PeerWorkload } from './problem.js';
 
-export type PeerFramework = 'tfjs' | 'jaxjs';
+/** JavaScript peers run in a Node child (child.ts); Python ones in bench/peers/python's environment (python.ts). */
+export type PeerFramework = 'tfjs' | 'jaxjs' | 'pytorch' | 'snntorch' | 'brainpy';
+export const PYTHON_FRAMEWORKS: readonly PeerFramework[] = ['pytorch', 'snntorch', 'brainpy'];
+export const isPythonPeer = (spec: Pick<PeerSpec, 'framework'>): boolean => PYTHON_FRAMEWORKS.includes(spec.framework);
 
 export interface PeerSpec {
   framework: PeerFramework;
@@ -16,6 +19,9 @@ export const PEERS = {
   'tfjs-webgpu': { framework: 'tfjs', backend: 'webgpu' },
   'jaxjs-wasm': { framework: 'jaxjs', backend: 'wasm' },
   'jaxjs-webgpu': { framework: 'jaxjs', backend: 'webgpu' },
+  'pytorch-cpu': { framework: 'pytorch', backend: 'cpu' },
+  'snntorch-cpu': { framework: 'snntorch', backend: 'cpu' },
+  'brainpy-cpu': { framework: 'brainpy', backend: 'cpu' },
 } as const satisfies Record<string, PeerSpec>;
 
 export type PeerId = keyof typeof PEERS;
@@ -27,11 +33,22 @@ export type PeerId = keyof typeof PEERS;
  * many seconds per step on `dense` and 24 s on `wide` (ANCHORS.md §E).
  */
 export function defaultPeers(workload: string): PeerId[] {
-  const all = Object.keys(PEERS) as PeerId[];
-  return workload === 'seed' ? all : ['tfjs-wasm', 'jaxjs-wasm'];
+  if (workload === 'digits') return ['snntorch-cpu'];
+  const js = (Object.keys(PEERS) as PeerId[]).filter((id) => !isPythonPeer(PEERS[id]));
+  const python: PeerId[] = ['pytorch-cpu', 'brainpy-cpu'];
+  return workload === 'seed' ? [...js, ...python] : workload === 'wide' ? ['tfjs-wasm', 'jaxjs-wasm', ...python] : ['tfjs-wasm', 'jaxjs-wasm'];
 }
 
-export const FRAMEWORK_NAMES: Record<PeerFramework, string> = { tfjs: 'TF.js', jaxjs: 'jax-js' };
+/** The peers that have a version of a workload: the Python ones only of some. */
+export function peerRuns(id: PeerId, workload: string): boolean {
+  switch (PEERS[id].framework) {
+    case 'snntorch': return workload === 'digits';
+    case 'pytorch': case 'brainpy': return workload === 'seed' || workload === 'wide';
+    default: return workload !== 'digits';
+  }
+}
+
+export const FRAMEWORK_NAMES: Record<PeerFramework, string> = { tfjs: 'TF.js', jaxjs: 'jax-js', pytorch: 'PyTorch', snntorch: 'snnTorch', brainpy: 'BrainPy' };
 
 export interface PeerJob extends PeerSpec {
   workload: PeerWorkload;

@@ -4,7 +4,8 @@
  * (`spikegrad bench --peers` runs the same jobs beside spikegrad's own rows.)
  */
 import { Command } from 'commander';
-import { defaultPeers, PEERS, type PeerId, type PeerJob } from './job.js';
+import { defaultPeers, isPythonPeer, PEERS, type PeerId, type PeerJob } from './job.js';
+import { runPythonPeerJob } from './python.js';
 import { getPeerWorkload, PEER_WORKLOADS } from './problem.js';
 import { peerJsonLine, peerTable } from './report.js';
 import { runPeerJob, type PeerResult } from './run.js';
@@ -54,7 +55,7 @@ for (const name of list(o.workloads)) {
       maxIters: Number(o.maxIters), budgetMs: Number(o.budget), check: o.check,
     };
     if (!o.json) process.stderr.write(`${name} ${id} …\n`);
-    const r = await runPeerJob(job, { timeoutMs: Number(o.timeout) * 1000 });
+    const r = isPythonPeer(spec) ? await runPythonPeerJob(job, { timeoutMs: Number(o.timeout) * 1000 }) : await runPeerJob(job, { timeoutMs: Number(o.timeout) * 1000 });
     results.push(r);
     if (o.json) console.log(peerJsonLine(r));
   }

@@ -29,6 +29,7 @@ export interface BenchCliOptions {
   peerTimeout: string;
   json?: boolean;
   markdown?: boolean;
+  targets?: boolean;
 }
 
 function list(value: string): string[] {
@@ -89,7 +90,7 @@ export function register(program: Command): void {
   program
     .command('bench')
     .description('time training steps and kernels on the CPU and WebGPU backends (and, with --peers, TF.js and jax-js)')
-    .option('--workloads <names>', 'comma-separated: seed, wide, dense, onm (= onm-4096, onm-16384), onm-<n>, matmul, lif, spike, or the groups train, micro, all', DEFAULT_WORKLOADS.join(','))
+    .option('--workloads <names>', 'comma-separated: seed, wide, dense, onm (= onm-4096, onm-16384), onm-<n>, matmul, lif, spike, conv, digits, or the groups train, micro, all', DEFAULT_WORKLOADS.join(','))
     .option('--backends <names>', 'comma-separated: cpu, webgpu (default both; a missing adapter is then only a note)')
     .option('--modes <names>', 'comma-separated: sequence (fused, each layer over all T), step (the forLoop of update); default: both for seed, sequence for the others')
     .option('--steps <n>', 'override T of every workload')
@@ -106,10 +107,12 @@ export function register(program: Command): void {
     .option('--peer-timeout <s>', 'kill a peer process after this many seconds', '300')
     .option('--json', 'print one JSON object per line instead of tables')
     .option('--markdown', 'print the tables in Markdown (for bench/RESULTS.md)')
+    .option('--targets', "also judge the project's development targets (issue 7) against the rows, as bench/RESULTS.md records them")
     .action(async (opts: BenchCliOptions) => {
       const cfg = benchConfig(opts, (line) => process.stderr.write(`${line}\n`));
       const report = await runSuite(cfg);
-      console.log(opts.json ? jsonLines(report).join('\n') : formatReport(report, opts.markdown ? 'markdown' : 'text'));
+      const shown = { targets: opts.targets ?? false };
+      console.log(opts.json ? jsonLines(report, shown).join('\n') : formatReport(report, opts.markdown ? 'markdown' : 'text', shown));
       const failed = [...report.checks, ...report.peers].some((c) => c.check && !c.check.ok);
       if (failed) process.exitCode = 1;
     });

@@ -6,3 +6,4 @@ export { AD_EX_IF } from './adExIF.js';
 export { QUA_IF } from './quaIF.js';
 export { SYNAPTIC } from './synaptic.js';
 export { ALPHA } from './alpha.js';
+export { ALIF_SOFT, ALIF_HARD } from './alif.js';

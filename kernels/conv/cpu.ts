@@ -23,6 +23,9 @@ import type { CpuKernel } from '../cpu/types.js';
  */
 export const CONV_EVENT_DENSITY = 0.15;
 
+/** The density below which conv2d runs event-driven (the bench sets it to 0 or 1 to time one path alone). */
+export const convTuning = { eventDensity: CONV_EVENT_DENSITY };
+
 /** Columns per chunk: nb·P·K float64 values stay near 8 MB however large the batch. */
 const CHUNK_VALUES = 1 << 20;
 
@@ -193,7 +196,7 @@ export const conv2dKernel: CpuKernel<Conv2dAttrs> = ([x, w, b], a, [out]) => {
   const g = geometry(x!.shape, w!.shape, out!.shape, a);
   const res = allocOutput(out!.dtype, out!.shape.reduce((p, d) => p * d, 1));
   const y = new Float64Array(res.length);
-  if (density(x!.data) < CONV_EVENT_DENSITY) conv2dEvents(x!.data, w!.data, g, y);
+  if (density(x!.data) < convTuning.eventDensity) conv2dEvents(x!.data, w!.data, g, y);
   else conv2dDense(x!.data, w!.data, g, y);
   const P = g.OH * g.OW;
   // Each output is its float64 sum rounded once, plus the bias (as conv then add would give, bit for bit).

@@ -3,8 +3,8 @@
  * convolution, one invocation per output element, every shape and the stride/padding/dilation/groups as
  * uniforms, so a new batch size or layer never compiles a new pipeline:
  *   conv2d            one invocation per y[n, o, oh, ow]: the sum over its group's C/g·KH·KW window;
- *   conv2dGradInput   one per dx[n, c, ih, iw]: the sum over the (o, kh, kw) whose window reaches it
- *                     (oh·sh = ih + ph − kh·dh, exactly divisible and in range);
+ *   conv2dGradInput   one per dx[n, c, ih, iw]: the sum over the output rows and columns whose window reaches
+ *                     it (oh·sh = ih + ph − kh·dh), the output channels innermost;
  *   conv2dGradWeight  one per (chunk of images, dw[o, c, kh, kw]): partial sums over the chunk's images,
  *                     then a second pass adds the chunks, so the long N·OH·OW sum is spread over many lanes;
  *   maxPool2d / maxPool2dGrad: one per output window / per input element (the gradient gathers from the
@@ -64,11 +64,14 @@ export const conv2dGpu: GpuKernel<Conv2dAttrs> = (gpu, ins, a, [meta]) => {
   return [y];
 };
 
-export const conv2dGradInputGpu: GpuKernel<Conv2dAttrs & { inputHW: Pair }> = (gpu, [dy, w], a, [meta]) => {
-  const dx = gpu.output(meta!);
-  const p = cachedProgram('conv2dGradInput', () => ({
-    params: { n: 'u32', ...GEOMETRY }, inputs: { dy: 'f32', w: 'f32' }, outputs: { dx: 'f32' }, spanElements: false,
-    element: `
+/**
+ * The input gradient's kernel (the bench times both): 'rows' walks only the output rows and columns whose
+ * window reaches the input element (their range from the geometry, no test per tap) with the output channels
+ * innermost, a plain strided multiply-add; 'taps', the first version, tests every (channel, kh, kw) tap.
+ */
+export const convGpuTuning: { inputGradient: 'rows' | 'taps' } = { inputGradient: 'rows' };
+
+const INPUT_GRAD_TAPS = `
   let iw = i32(i % params.W);
   let ih = i32((i / params.W) % params.H);
   let c = (i / (params.W * params.H)) % params.C;
@@ -96,7 +99,52 @@ export const conv2dGradInputGpu: GpuKernel<Conv2dAttrs & { inputHW: Pair }> = (g
       }
     }
   }
-  dx[i] = acc;`,
+  dx[i] = acc;`;
+
+const INPUT_GRAD_ROWS = `
+  let iw = i32(i % params.W);
+  let ih = i32((i / params.W) % params.H);
+  let c = (i / (params.W * params.H)) % params.C;
+  let n = i / (params.W * params.H * params.C);
+  let g = c / params.Cg;
+  let cl = c % params.Cg;
+  let ihp = ih + params.ph;
+  let iwp = iw + params.pw;
+  // oh·sh = ih + ph − kh·dh with 0 ≤ kh < KH: a range of oh (WGSL's division truncates; the max clamps the
+  // negative numerators, whose truncated quotient is at most 0 as well).
+  let ohLo = max(0, (ihp - (i32(params.KH) - 1) * params.dilH + params.sh - 1) / params.sh);
+  let ohHi = min(i32(params.OH) - 1, ihp / params.sh);
+  let owLo = max(0, (iwp - (i32(params.KW) - 1) * params.dilW + params.sw - 1) / params.sw);
+  let owHi = min(i32(params.OW) - 1, iwp / params.sw);
+  let dyStride = params.OH * params.OW;
+  let wStride = params.Cg * params.KH * params.KW;
+  let dyBase = (n * params.O + g * params.Og) * dyStride;
+  let wBase = (g * params.Og * params.Cg + cl) * params.KH * params.KW;
+  var acc = 0.0;
+  for (var oh = ohLo; oh <= ohHi; oh++) {
+    let r = ihp - oh * params.sh;
+    if (r % params.dilH != 0) { continue; }
+    let kh = u32(r / params.dilH);
+    for (var ow = owLo; ow <= owHi; ow++) {
+      let q = iwp - ow * params.sw;
+      if (q % params.dilW != 0) { continue; }
+      var dyi = dyBase + u32(oh) * params.OW + u32(ow);
+      var wi = wBase + kh * params.KW + u32(q / params.dilW);
+      for (var ol = 0u; ol < params.Og; ol++) {
+        acc += dy[dyi] * w[wi];
+        dyi += dyStride;
+        wi += wStride;
+      }
+    }
+  }
+  dx[i] = acc;`;
+
+export const conv2dGradInputGpu: GpuKernel<Conv2dAttrs & { inputHW: Pair }> = (gpu, [dy, w], a, [meta]) => {
+  const dx = gpu.output(meta!);
+  const variant = convGpuTuning.inputGradient;
+  const p = cachedProgram(`conv2dGradInput|${variant}`, () => ({
+    params: { n: 'u32', ...GEOMETRY }, inputs: { dy: 'f32', w: 'f32' }, outputs: { dx: 'f32' }, spanElements: false,
+    element: variant === 'rows' ? INPUT_GRAD_ROWS : INPUT_GRAD_TAPS,
   }));
   const xShape = meta!.shape;
   gpu.dispatch(p, { inputs: [dy!, w!], outputs: [dx], params: { n: dx.size, ...geometryParams(xShape, w!.shape, dy!.shape, a) } });

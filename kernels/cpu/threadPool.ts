@@ -40,9 +40,13 @@ const MAX_ARGS = 32;
  */
 export const threadPool = { threads: defaultThreads() };
 
-/** The worker's program: wait for a job, claim chunks, run them, report; forever (until STOP). */
+/**
+ * The worker's program: wait for a job, claim chunks, run them, report; forever (until STOP). It reaches
+ * worker_threads through process.getBuiltinModule (Node >= 20.16) rather than a require() of a node: module,
+ * which a bundler scanning the browser build would take for an import.
+ */
 const WORKER_SOURCE = `
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { workerData, receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
 const { memory, control, port, index } = workerData;
 const c = new Int32Array(control);
 const kernels = [];

@@ -18,12 +18,8 @@
 import { codegen } from '../../surrogate/compileJs.js';
 import { addressOf, arenaMemory, arenaShared, heap, SCRATCH_BYTES } from './wasmArena.js';
 import { moduleBytes, type Code, type Locals, type ValType } from './wasmEncode.js';
+import { wasmKernels } from '../flags.js';
 
-/**
- * Tests switch the WebAssembly kernels off to run their JavaScript twins on the same inputs, and shrink the
- * scratch a kernel may use to make small shapes run in several column blocks.
- */
-export const wasmKernels = { enabled: true, scratchBytes: SCRATCH_BYTES };
 
 /** Whether the WebAssembly kernels run (else their JavaScript twins do). */
 export function wasmEnabled(): boolean {

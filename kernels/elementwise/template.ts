@@ -17,6 +17,7 @@ import { sizeOf, stridesOf } from '../../engine/shape.js';
 import { MAX_RANK, cachedProgram, dimAt, type ParamType, type ParamValue, type StorageType } from '../webgpu/program.js';
 import type { GpuContext } from '../webgpu/types.js';
 import mathWgsl from './math.wgsl';
+import { elementwiseTuning } from '../flags.js';
 
 export interface Operand {
   tensor: TensorInfo;
@@ -43,18 +44,6 @@ export interface ElementwiseCall {
 
 type Mode = 'same' | 'scalar' | 'strided' | 'splat';
 const VALUE_NAMES = ['a', 'b', 'c'];
-/**
- * Rows of the collapsed output each invocation walks on a software adapter (one on a GPU). On lavapipe an
- * index costs integer divisions that run lane by lane (~25 cycles each); walking rows needs them once per
- * invocation instead of once per element: a bias add [12800, 1024] + [1024] took 53 ms with two divisions
- * per element and 26 with this walk (bench/RESULTS.md).
- */
-export const elementwiseTuning = {
-  /** Rows each invocation walks on a software adapter (1: one row, the index divided out per element). */
-  softwareRows: 16,
-  /** Float32 calls in vec4 quads where the layout allows (false: one element per invocation, as on a GPU). */
-  quads: true,
-};
 
 /** Drops size-1 axes and merges axes that every operand (and the contiguous output) walks contiguously. */
 export function collapseAxes(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {

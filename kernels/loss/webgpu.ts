@@ -17,7 +17,7 @@ export const softmaxCrossEntropyKernel: GpuKernel<NoAttrs> = (gpu, [logits, labe
       '  let ms = rowMaxSum(i);',
       '  let label = labels[i];',
       '  if (label < 0 || u32(label) >= params.C) { loss[i] = nanf(); return; }',
-      '  loss[i] = log(ms.y) - (z[i * params.C + u32(label)] - ms.x);',
+      '  loss[i] = sceLog(ms.y) - (z[i * params.C + u32(label)] - ms.x);',
     ].join('\n'),
   }));
   gpu.dispatch(p, { inputs: [logits!, labels!], outputs: [y], params: { n: logits!.shape[0]!, C: logits!.shape[1]! } });
@@ -34,7 +34,7 @@ export const softmaxCrossEntropyGradKernel: GpuKernel<NoAttrs> = (gpu, [logits, 
       '  let scale = dy[i * params.dyStride];',
       '  for (var c = 0u; c < params.C; c = c + 1u) {',
       '    let hot = select(0.0, 1.0, i32(c) == label);',
-      '    dz[i * params.C + c] = (exp(z[i * params.C + c] - ms.x) / ms.y - hot) * scale;',
+      '    dz[i * params.C + c] = (sceExp(z[i * params.C + c] - ms.x) / ms.y - hot) * scale;',
       '  }',
     ].join('\n'),
   }));

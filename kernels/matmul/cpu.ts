@@ -17,7 +17,7 @@
  * nor on how many rows come with it: step mode ([B, K] per step) and sequence mode ([T·B, K] at once) agree
  * bit for bit, and so do the WebAssembly kernels and their JavaScript twins, whatever the thread count.
  */
-import { allocOutput, type TypedArray } from '../../engine/dtype.js';
+import { allocOutput, type TypedArray, rounderFor } from '../../engine/dtype.js';
 import { broadcastShapes, sizeOf, stridesOf } from '../../engine/shape.js';
 import type { OutMeta } from '../../engine/ops.js';
 import type { CpuInput, CpuKernel } from '../cpu/types.js';
@@ -137,7 +137,7 @@ function product(a: CpuInput, b: CpuInput, tA: boolean, tB: boolean, out: OutMet
     else denseRows(ad, aOff, bm, bo, acc, M, K, N);
     if (!bias) res.set(acc, outOff);
     else {
-      const round = biasKind === 'float32' ? Math.fround : (v: number) => v;
+      const round = rounderFor(biasKind);
       for (let i = 0; i < M * N; i += N) for (let j = 0; j < N; j++) res[outOff + i + j] = round(acc[i + j]!) + bias[j]!;
     }
   }

@@ -11,6 +11,7 @@
  * go to the dense row kernels of cpu.ts instead.
  */
 import type { TypedArray } from '../../engine/dtype.js';
+import { rounderFor } from '../../engine/dtype.js';
 import { cachedKernel, range } from '../cpu/codegen.js';
 import type { BiasKind } from './cpuThin.js';
 
@@ -171,7 +172,7 @@ function csrRowsSource(N: number, biasKind: BiasKind): string {
 
 function csrRowsGeneric(N: number, biasKind: BiasKind): CsrRows {
   const acc = new Float64Array(N);
-  const round = biasKind === 'float32' ? Math.fround : (v: number) => v;
+  const round = rounderFor(biasKind);
   return (rowPtr, rowIdx, colIdx, values, firstRow, M, b, bOff, out, outOff, bias) => {
     const e = rowPtr[firstRow + M]!;
     for (let p = rowPtr[firstRow]!; p < e;) {

@@ -11,6 +11,7 @@
  * loops with the same order are used.
  */
 import type { TypedArray } from '../../engine/dtype.js';
+import { rounderFor } from '../../engine/dtype.js';
 import { cachedKernel, range } from '../cpu/codegen.js';
 
 /**
@@ -44,7 +45,7 @@ export function thinRows(K: number, N: number, biasKind: BiasKind = 'none'): Thi
       }
     };`;
   }, () => (a, aOff, b, bOff, out, outOff, M, bias) => {
-    const round = biasKind === 'float32' ? Math.fround : (v: number) => v;
+    const round = rounderFor(biasKind);
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let s = 0;

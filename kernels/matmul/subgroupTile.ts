@@ -18,6 +18,7 @@ import { cachedProgram, type ParamType, type ParamValue } from '../webgpu/progra
 import type { GpuContext } from '../webgpu/types.js';
 import { subgroupTileMain, type PLayout, type QLayout, type TileShape } from './subgroupTile.wgsl.js';
 import { batchOffsetsWgsl } from './batchOffsets.js';
+import { subgroupTuning } from '../flags.js';
 
 /**
  * Below this many workgroups K is split (64 keeps up to 64 CPU threads busy), unless K is short. How many
@@ -27,6 +28,15 @@ import { batchOffsetsWgsl } from './batchOffsets.js';
 const MIN_WORKGROUPS = 64;
 /** K below this is never split: step mode's per-step products ([B,4]ᵀ·[B,2]) stay one dispatch. */
 export const MIN_SPLIT_K = 512;
+/**
+ * A product that is split anyway is split further until no slice is longer than this: each slice sums its
+ * share of K in one float32 FMA chain, whose rounding error grows with its length, while the slices are added
+ * by the compensated reduction (reduce/webgpu.ts). The seed's weight gradient (K = T·B = 51,200) went from
+ * 7.2e-7 to ~1e-7 relative error (docs/numerics.md §0). It changes the slice count, never the dispatch count
+ * (still one product and one reduction), so the dispatches still do not grow with T. `accuracy.maxSliceK`
+ * is a knob for the benchmark's A/B (bench/RESULTS.md).
+ */
+export const accuracy = { maxSliceK: 256 };
 /**
  * Register tile: TM rows (the broadcast side) × TC columns per lane. 16 × 4 measured best on lavapipe for wide
  * products (larger tiles spill and lose what they save in loads; bench/RESULTS.md); narrow products take TM =
@@ -117,13 +127,12 @@ export function planSubgroupMatmul(M: number, N: number, K: number, tA: boolean,
   const shape: TileShape = { sg, tm, tc: TC, p: pLayout(o.P, o.R, K), q, ragged, quadStore: q === 'c' && !o.swap && N % 4 === 0, bias: 'none' };
   const tilesR = Math.ceil(o.R / tm), tilesC = Math.ceil(o.Cn / (sg * TC));
   const tiles = batch * tilesR * tilesC;
-  const S = tiles >= MIN_WORKGROUPS || K < MIN_SPLIT_K ? 1 : Math.ceil(MIN_WORKGROUPS / tiles);
+  const split = tiles >= MIN_WORKGROUPS || K < MIN_SPLIT_K ? 1 : Math.ceil(MIN_WORKGROUPS / tiles);
+  const S = split === 1 ? 1 : Math.max(split, Math.ceil(K / accuracy.maxSliceK));
   const kChunk = Math.max(4, Math.ceil(K / S / 4) * 4); // slices past K (all of them when K = 0) write zeros
   return { swap: o.swap, shape, copyQ, R: o.R, Cn: o.Cn, tilesR, tilesC, S, kChunk };
 }
 
-/** Knobs of tilesPerWorkgroup (exported for benchmarks that compare settings side by side). */
-export const subgroupTuning = { tileWork: 1024, minWorkgroups: 256 };
 
 /**
  * Tiles per workgroup: enough that each workgroup runs about `tileWork` values of k (a K = 10 product's tile

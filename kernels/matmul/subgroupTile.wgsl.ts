@@ -2,7 +2,7 @@
  * WGSL of the lane-tiled matmul for software adapters (plan and dispatch: subgroupTile.ts).
  *
  * It computes O[r, c] = Σ_k P[r, k] · Q[k, c] (C = A·B, or Cᵀ = Bᵀ·Aᵀ with the sides swapped), one subgroup of
- * SG lanes per workgroup. Why this shape, measured on lavapipe (bench/matmulLab, bench/RESULTS.md):
+ * SG lanes per workgroup. Why this shape, measured on lavapipe (bench/experiments/matmulLab, bench/RESULTS.md):
  * - lavapipe runs the SG invocations of a subgroup as the lanes of one SIMD register and does every storage
  *   load lane by lane, with a bounds check per loaded component, whether or not the address is the same on
  *   every lane. Loads, not FMAs, bound a matmul there, so the kernel loads each element once per subgroup:

@@ -22,6 +22,7 @@ import tiledWgsl from './matmulTiled.wgsl';
 import { eventMatmul } from './events.js';
 import { MIN_SPLIT_K, subgroupMatmul } from './subgroupTile.js';
 import { batchOffsetsWgsl } from './batchOffsets.js';
+import { matmulTuning } from '../flags.js';
 
 /** A narrow side up to this many outputs goes to the narrow kernel (each invocation keeps them in registers). */
 const NARROW_MAX = 8;
@@ -36,13 +37,6 @@ const MIN_TILES = 4;
 /** Rows of the tiled kernel's register tile (8 vec4 accumulators: what a 16-register SIMD file holds). */
 const TILE_ROWS = 8;
 
-/** Kernel choice knobs, for benchmarks that compare kernels side by side (bench/matmulKernels.ts). */
-export const matmulTuning = {
-  /** Use the lane-tiled kernel on software adapters with fixed-width subgroups (false: the GPU kernels). */
-  laneTiled: true,
-  /** Use the event kernel for a sparse uploaded left operand on software adapters (events.ts). */
-  events: true,
-};
 
 const PARAMS: Record<string, ParamType> = {
   M: 'u32', N: 'u32', K: 'u32', batch: 'u32', brank: 'u32', sAm: 'u32', sAk: 'u32', sBk: 'u32', sBn: 'u32',

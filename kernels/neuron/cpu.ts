@@ -1,5 +1,5 @@
 /**
- * CPU twins of the fused LIF / ALIF sequence kernels (engine/opsNeuron.ts has the equations).
+ * CPU twins of the fused LIF sequence kernels (engine/opsNeuron.ts has the equations).
  *
  * Loops run time outside and neurons inside, so every step reads and writes contiguous rows. In float32, each
  * arithmetic result is rounded with Math.fround exactly where the step-mode layer's primitive ops round it, so
@@ -8,19 +8,13 @@
  * JavaScript generated per configuration (lifCompiled.ts); the loops written out here are the reference and
  * the path where eval is forbidden.
  */
-import { allocArray, allocOutput, allocScratch } from '../../engine/dtype.js';
-import type { AlifAttrs, GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
+import { allocOutput, allocScratch, rounderFor } from '../../engine/dtype.js';
+import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import type { CpuKernel } from '../cpu/types.js';
 import { lifForward, lifSweep } from './lifCompiled.js';
 import { lifForwardWasm, lifSweepWasm } from './lifWasm.js';
 import { workRow } from '../cpu/workRow.js';
 
-const identity = (v: number): number => v;
-
-/** The rounding of one arithmetic result in the tensor's precision. */
-function rounder(dtype: string): (v: number) => number {
-  return dtype === 'float32' ? Math.fround : identity;
-}
 
 /** Below this (times k), a negative V − V_th could round to −0 when divided by k, and −0 >= 0 spikes. */
 const UNDERFLOW = 2 ** -126;
@@ -43,7 +37,7 @@ function integrate(a: LifAttrs, fr: (v: number) => number, pv: number, spiked: b
 }
 
 export const lifRunKernel: CpuKernel<LifAttrs> = ([x, v0], a, [outS]) => {
-  const fr = rounder(x!.dtype);
+  const fr = rounderFor(x!.dtype);
   const N = v0!.size, T = x!.shape[0]!;
   const xs = x!.data, spk = allocOutput(outS!.dtype, T * N), vs = allocOutput(outS!.dtype, T * N);
   if (xs instanceof Float32Array && lifForwardWasm(xs, v0!.data as Float32Array, spk as Float32Array, vs as Float32Array, T, N, a)) return [spk, vs];
@@ -115,87 +109,4 @@ export const lifRunGradKernel: CpuKernel<LifAttrs & GradFlags> = (ins, a, [outDx
   }
   for (let j = 0; j < N; j++) dv0[j] = carry[j]!;
   return [dx, dv0];
-};
-
-export const alifRunKernel: CpuKernel<AlifAttrs> = ([x, v0, a0], a, [outS]) => {
-  const fr = rounder(x!.dtype);
-  const N = v0!.size, T = x!.shape[0]!;
-  const xs = x!.data, dt = outS!.dtype;
-  const spk = allocArray(dt, T * N), vs = allocArray(dt, T * N), as = allocArray(dt, T * N);
-  const v = Float64Array.from(v0!.data), ad = Float64Array.from(a0!.data);
-  const { VTh, k, beta, tauA, coefA } = a;
-  const threshold = (vv: number, aa: number) => spikes(fr(fr(vv - VTh) - fr(beta * aa)), k, fr);
-  const last = new Uint8Array(N);
-  for (let j = 0; j < N; j++) last[j] = threshold(v[j]!, ad[j]!) ? 1 : 0;
-  for (let t = 0, o = 0; t < T; t++) {
-    for (let j = 0; j < N; j++, o++) {
-      const spiked = last[j] === 1, pa = ad[j]!;
-      const nv = integrate(a, fr, v[j]!, spiked, xs[o]!);
-      const ar = spiked ? fr(pa + 1) : pa;
-      const na = fr(ar + fr(fr(fr(-ar) / tauA) * coefA));
-      v[j] = nv;
-      ad[j] = na;
-      vs[o] = nv;
-      as[o] = na;
-      const s = threshold(nv, na) ? 1 : 0;
-      last[j] = s;
-      spk[o] = s;
-    }
-  }
-  return [spk, vs, as];
-};
-
-/**
- * ALIF backward: as LIF, plus the adaptation a. A spike's slope is σ/k in V and −β·σ/k in a; the previous
- * spike s' enters V' = V − K·s' (K = k soft, V − V_reset hard) and a' = a + s', so s̄' = −K·V̄' + ā'
- * flows back into both V_{t−1} and a_{t−1} through u (unless detached).
- */
-export const alifRunGradKernel: CpuKernel<AlifAttrs & GradFlags & { hasDA: boolean }> = (ins, a, [outDx]) => {
-  const v0 = ins[0]!.data, a0 = ins[1]!.data, vs = ins[2]!.data, as = ins[3]!.data;
-  let next = 4;
-  const dS = a.hasDS ? ins[next++]!.data : null;
-  const dV = a.hasDV ? ins[next++]!.data : null;
-  const dA = a.hasDA ? ins[next++]!.data : null;
-  const N = ins[0]!.size, T = ins[2]!.shape[0]!;
-  const { VTh, VReset, k, tau, coef, R, beta, tauA, coefA } = a;
-  const sg = a.spkFun.gradScalar;
-  const soft = a.reset === 'soft', detach = a.detachReset;
-  const decay = 1 - coef / tau, gain = (coef * R) / tau, decayA = 1 - coefA / tauA, invK = 1 / k;
-  const dt = outDx!.dtype;
-  const dx = allocArray(dt, T * N), dv0 = allocArray(dt, N), da0 = allocArray(dt, N);
-  const gV = new Float64Array(N), gA = new Float64Array(N), slope = new Float64Array(N);
-  const u = (vv: number, aa: number) => (vv - VTh - beta * aa) * invK;
-  const base = (T - 1) * N;
-  for (let j = 0; j < N; j++) slope[j] = sg(u(vs[base + j]!, as[base + j]!));
-  for (let t = T - 1; t >= 0; t--) {
-    const o = t * N, po = (t - 1) * N;
-    for (let j = 0; j < N; j++) {
-      let vbar = gV[j]!, abar = gA[j]!;
-      if (dS) {
-        const g = dS[o + j]! * slope[j]! * invK;
-        vbar += g;
-        abar -= beta * g;
-      }
-      if (dV) vbar += dV[o + j]!;
-      if (dA) abar += dA[o + j]!;
-      dx[o + j] = gain * vbar;
-      const pv = t > 0 ? vs[po + j]! : v0[j]!;
-      const pa = t > 0 ? as[po + j]! : a0[j]!;
-      const sp = sg(u(pv, pa));
-      slope[j] = sp;
-      const vrbar = decay * vbar, arbar = decayA * abar;
-      if (detach) {
-        gV[j] = vrbar;
-        gA[j] = arbar;
-      } else {
-        const sbar = -(soft ? k : pv - VReset) * vrbar + arbar;
-        const g = sbar * sp * invK;
-        gV[j] = vrbar + g;
-        gA[j] = arbar - beta * g;
-      }
-    }
-  }
-  dv0.set(gV);
-  da0.set(gA);
-  return [dx, dv0, da0];
 };

@@ -1,17 +1,14 @@
 /**
- * WebGPU kernels of the fused LIF / ALIF sequence ops: each invocation runs the whole time loop for one
+ * WebGPU kernels of the fused LIF sequence ops: each invocation runs the whole time loop for one
  * neuron and batch element (on software adapters, two quads of them: kernels/webgpu/quads.ts), with the
  * state in registers (kernels/neuron/*.wgsl). The forward kernels are independent of the surrogate; the
  * backward kernels inline the spkFun's WGSL derivative, so their pipeline is keyed by the surrogate's key.
  * The missing cotangents (an output that received no gradient) are constant-0 accessors: no zero buffers.
  */
-import type { TensorInfo } from '../../engine/backend.js';
-import type { AlifAttrs, GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
+import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import { cachedProgram, type ParamType } from '../webgpu/program.js';
 import { laneTypes, mapLanes, sequenceElement, sequenceLanes, sequenceParams, type SequenceLanes } from '../webgpu/quads.js';
 import type { GpuKernel } from '../webgpu/types.js';
-import alifBackwardWgsl from './alifBackward.wgsl';
-import alifForwardWgsl from './alifForward.wgsl';
 import lifBackwardWgsl from './lifBackward.wgsl';
 import lifCommonWgsl from './lifCommon.wgsl';
 import lifForwardWgsl from './lifForward.wgsl';
@@ -20,7 +17,6 @@ const LIF_PARAMS = {
   n: 'u32', stride: 'u32', steps: 'u32', VTh: 'f32', VReset: 'f32', VRest: 'f32', R: 'f32', tau: 'f32', coef: 'f32', k: 'f32', soft: 'u32',
 } as const satisfies Record<string, ParamType>;
 const GRAD_PARAMS = { decay: 'f32', gain: 'f32', invK: 'f32', detach: 'u32' } as const satisfies Record<string, ParamType>;
-const ALIF_PARAMS = { beta: 'f32', tauA: 'f32', coefA: 'f32', decayA: 'f32' } as const satisfies Record<string, ParamType>;
 
 function lifParams(a: LifAttrs, n: number, steps: number, lanes: SequenceLanes) {
   return {
@@ -67,38 +63,4 @@ export const lifRunGradGpu: GpuKernel<LifAttrs & GradFlags> = (gpu, ins, a, outs
   const dx = gpu.output(outs[0]!), dv0 = gpu.output(outs[1]!);
   gpu.dispatch(p, { inputs: ins, outputs: [dx, dv0], params: lifParams(a, v0.size, vs.shape[0]!, lanes) });
   return [dx, dv0];
-};
-
-function alifParams(a: AlifAttrs, n: number, steps: number, lanes: SequenceLanes) {
-  return { ...lifParams(a, n, steps, lanes), beta: a.beta, tauA: a.tauA, coefA: a.coefA, decayA: 1 - a.coefA / a.tauA };
-}
-
-export const alifRunGpu: GpuKernel<AlifAttrs> = (gpu, [x, v0, a0], a, outs) => {
-  const lanes = sequenceLanes(gpu, v0!.size);
-  const { v, aliases } = laneTypes(lanes.W);
-  const p = cachedProgram(`alifRun|${laneKey(lanes)}`, () => ({
-    params: { ...LIF_PARAMS, ...ALIF_PARAMS }, inputs: { x: v, v0: v, a0: v }, outputs: { spikes: v, vs: v, as_: v },
-    helpers: `${aliases}\n${lifCommonWgsl}\n${alifForwardWgsl}`, element: sequenceElement(lanes.Q, false),
-  }));
-  const res: TensorInfo[] = outs.map((o) => gpu.output(o));
-  gpu.dispatch(p, { inputs: [x!, v0!, a0!], outputs: res, params: alifParams(a, v0!.size, x!.shape[0]!, lanes) });
-  return res;
-};
-
-export const alifRunGradGpu: GpuKernel<AlifAttrs & GradFlags & { hasDA: boolean }> = (gpu, ins, a, outs) => {
-  const [v0, vs] = [ins[0]!, ins[2]!];
-  const lanes = sequenceLanes(gpu, v0.size);
-  const { v, aliases } = laneTypes(lanes.W);
-  const cots = [a.hasDS ? 'dS' : null, a.hasDV ? 'dV' : null, a.hasDA ? 'dA' : null];
-  const p = cachedProgram(`alifRunGrad|${a.spkFun.key}|${cots.map((c) => c ?? '-').join(',')}|${laneKey(lanes)}`, () => ({
-    params: { ...LIF_PARAMS, ...GRAD_PARAMS, ...ALIF_PARAMS },
-    inputs: { v0: v, a0: v, vs: v, as_: v, ...Object.fromEntries(cots.filter((c) => c).map((c) => [c!, v])) },
-    outputs: { dx: v, dv0: v, da0: v },
-    helpers: [aliases, a.spkFun.wgslGrad('surrogateGrad'), mapLanes('surrogateGradV', 'surrogateGrad', lanes.W), cotangent('cotS', cots[0]!),
-      cotangent('cotV', cots[1]!), cotangent('cotA', cots[2]!), lifCommonWgsl, alifBackwardWgsl].join('\n'),
-    element: sequenceElement(lanes.Q, true),
-  }));
-  const res: TensorInfo[] = outs.map((o) => gpu.output(o));
-  gpu.dispatch(p, { inputs: ins, outputs: res, params: alifParams(a, v0.size, vs.shape[0]!, lanes) });
-  return res;
 };

@@ -17,6 +17,7 @@ import { stridesOf } from '../../engine/shape.js';
 import { MAX_RANK, cachedProgram, dimAt, type ParamValue, type StorageType } from '../webgpu/program.js';
 import { storageType, type GpuContext, type GpuKernel } from '../webgpu/types.js';
 import treeWgsl from './reduceTree.wgsl';
+import { reduceTuning } from '../flags.js';
 
 export type ReduceKind = 'sum' | 'max' | 'min';
 interface Axes { shape: number[]; strides: number[] }
@@ -25,18 +26,34 @@ const TREE_WG = 64;
 /** With at least this many outputs, the serial loop already fills the device for lengths up to SERIAL_LONG. */
 const SERIAL_MIN_OUTPUTS = 2048;
 const SERIAL_LONG = 1024;
-/** Knobs for benchmarks that compare variants side by side: pairs of quads per invocation (reduceSoftware). */
-export const reduceTuning = {
-  /** Software adapters: serial slices (false: the workgroup trees GPUs use). */
-  softwareSlices: true,
-  /** Pairs of quads per invocation in the slices. */
-  pairQuads: true,
-};
 
 /** Software adapters: split the reduced range until this many invocations run (see reduceSoftware). */
 const SOFTWARE_INVOCATIONS = 2048;
 /** Split the reduced range until this many workgroups run (when outputs alone are fewer). */
 const TARGET_GROUPS = 128;
+
+/**
+ * The accumulation of a serial loop. Float sums are compensated (Neumaier's variant of Kahan summation: the
+ * rounding error of each addition, recovered exactly by the two-sum identity, is added up separately and
+ * folded in at the end), so a chain of R float32 additions errs by about one rounding of the result instead of
+ * growing with R. On software adapters every reduction is such a chain (the mean over a batch of 256 equal
+ * losses was 1.5e-6 off, docs/numerics.md §7); the compensation costs a few additions per element of a
+ * memory-bound loop. max/min and integer sums need none.
+ */
+function accumulator(kind: ReduceKind, T: StorageType, V: string, name: string): { decl: string; add: (v: string) => string; result: string } {
+  if (kind !== 'sum' || T !== 'f32' || !reduceTuning.compensated) {
+    // combine() takes scalars; the quad loops of float sums add vec4s.
+    const add = kind === 'sum' ? (v: string) => `{ ${name} = ${name} + ${v}; }` : (v: string) => `{ ${name} = combine(${name}, ${v}); }`;
+    return { decl: `var ${name} = ${V}(identity());`, add, result: name };
+  }
+  const c = `${name}Err`;
+  return {
+    decl: `var ${name} = ${V}(0.0); var ${c} = ${V}(0.0);`,
+    add: (v) => `{ let v = ${v}; let t = ${name} + v; ${c} = ${c} + select((v - t) + ${name}, (${name} - t) + v, abs(${name}) >= abs(v)); ${name} = t; }`,
+    // ±Infinity or NaN in the sum makes the error term NaN (∞ − ∞): then the plain sum is the answer.
+    result: `select(${name} + ${c}, ${name}, (bitcast<${V === 'f32' ? 'u32' : 'vec4<u32>'}>(${name}) & ${V === 'f32' ? '0x7fffffffu' : 'vec4<u32>(0x7fffffffu)'}) >= ${V === 'f32' ? '0x7f800000u' : 'vec4<u32>(0x7f800000u)'})`,
+  };
+}
 
 /** Drops size-1 axes and merges neighbours with stride[d] = stride[d+1]·size[d+1]. */
 function collapse(shape: number[], strides: number[]): Axes {
@@ -92,7 +109,7 @@ export function reduceStrided(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, 
     n: O, r: R, split: 1, chunk: R, keptShape: kept.shape, keptStride: kept.strides, redShape: red.shape, redStride: red.strides,
   };
   const params = { n: 'u32', r: 'u32', split: 'u32', chunk: 'u32', keptShape: 'dims', keptStride: 'dims', redShape: 'dims', redStride: 'dims' } as const;
-  const variant = `${kind}|${T}|k${kept.shape.length}|r${red.shape.length}`;
+  const variant = `${kind}|${T}|k${kept.shape.length}|r${red.shape.length}${reduceTuning.compensated ? '' : '|plain'}`;
   if (gpu.software && reduceTuning.softwareSlices) {
     reduceSoftware(gpu, kind, x, kept, red, out, { O, R, variant, final });
     return;
@@ -100,9 +117,10 @@ export function reduceStrided(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, 
   // One pass when the outputs fill the device by themselves (serial or a tree by the length, either way one
   // dispatch), or when told; too few outputs: a split tree and a serial pass, whatever R is (see the top).
   if (final || (O >= SERIAL_MIN_OUTPUTS && R <= SERIAL_LONG)) {
+    const acc = accumulator(kind, T, T, 'acc');
     const p = cachedProgram(`reduceSerial|${variant}`, () => ({
       params, inputs: { x: T }, outputs: { y: T }, helpers: helpers(kind, T, kept.shape.length, red.shape.length),
-      element: '  let base = outBase(i);\n  var acc = identity();\n  for (var r = 0u; r < params.r; r++) { acc = combine(acc, x[base + redOffset(r)]); }\n  y[i] = acc;',
+      element: `  let base = outBase(i);\n  ${acc.decl}\n  for (var r = 0u; r < params.r; r++) ${acc.add('x[base + redOffset(r)]')}\n  y[i] = ${acc.result};`,
     }));
     gpu.dispatch(p, { inputs: [x], outputs: [out], params: values });
     return;
@@ -139,6 +157,7 @@ function reduceSoftware(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, kept: 
   const S = d.final || units >= SOFTWARE_INVOCATIONS ? 1 : Math.ceil(SOFTWARE_INVOCATIONS / units);
   const chunk = Math.max(1, Math.ceil(R / S)); // slices past R are empty: they hold the identity
   const qs = Array.from({ length: Q }, (_, q) => q);
+  const accs = qs.map((q) => accumulator(kind, T, V, `acc${q}`));
   const p = cachedProgram(`reduceSlices|${d.variant}|w${W}q${Q}`, () => ({
     params: { n: 'u32', O: 'u32', r: 'u32', chunk: 'u32', keptShape: 'dims', keptStride: 'dims', redShape: 'dims', redStride: 'dims' },
     inputs: { x: V }, outputs: { y: V }, helpers: helpers(kind, T, kept.shape.length, red.shape.length),
@@ -149,11 +168,11 @@ function reduceSoftware(gpu: GpuContext, kind: ReduceKind, x: TensorInfo, kept: 
       '  let begin = (i / units) * params.chunk;',
       '  let end = min(begin + params.chunk, params.r);',
       `  let base = outBase(o * ${W * Q}u);`,
-      ...qs.map((q) => `  var acc${q} = ${V}(identity());`),
+      ...accs.map((a) => `  ${a.decl}`),
       W === 4
-        ? `  for (var r = begin; r < end; r++) { let at = (base + redOffset(r)) / 4u; ${qs.map((q) => `acc${q} = acc${q} + x[at + ${q}u];`).join(' ')} }`
-        : '  for (var r = begin; r < end; r++) { acc0 = combine(acc0, x[base + redOffset(r)]); }',
-      ...qs.map((q) => `  y[i * ${Q}u + ${q}u] = acc${q};`),
+        ? `  for (var r = begin; r < end; r++) { let at = (base + redOffset(r)) / 4u; ${qs.map((q) => accs[q]!.add(`x[at + ${q}u]`)).join(' ')} }`
+        : `  for (var r = begin; r < end; r++) ${accs[0]!.add('x[base + redOffset(r)]')}`,
+      ...qs.map((q) => `  y[i * ${Q}u + ${q}u] = ${accs[q]!.result};`),
     ].join('\n'),
   }));
   const target = S === 1 ? out : gpu.scratch(x.dtype, [S, O]);

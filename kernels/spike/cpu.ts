@@ -4,18 +4,18 @@
  * and no per-element call. kernels/spike/webgpu.ts splices the same expression into one WGSL template.
  */
 import { allocArray } from '../../engine/dtype.js';
-import type { Surrogate } from '../../surrogate/base.js';
+import type { SpikeOpSurrogate } from '../../engine/opsSpike.js';
 import { compileLoop, compileScaledLoop, type ScaledLoop, type UnaryLoop } from '../../surrogate/compileJs.js';
 import type { CpuKernel } from '../cpu/types.js';
 
-type Attrs = { surrogate: Surrogate };
+type Attrs = { surrogate: SpikeOpSurrogate };
 
 interface Loops { grad?: UnaryLoop; fun?: UnaryLoop; vjp?: ScaledLoop }
 const cache = new Map<string, Loops>();
 /** Distinct surrogates a long session may create (a parameter sweep); beyond this the oldest are recompiled. */
 const CACHE_LIMIT = 256;
 
-function loopsOf(s: Surrogate): Loops {
+function loopsOf(s: SpikeOpSurrogate): Loops {
   let l = cache.get(s.key);
   if (!l) {
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);

@@ -6,11 +6,11 @@
  */
 import type { TensorInfo } from '../../engine/backend.js';
 import type { OutMeta } from '../../engine/ops.js';
-import type { Surrogate } from '../../surrogate/base.js';
+import type { SpikeOpSurrogate } from '../../engine/opsSpike.js';
 import { cachedProgram, type StorageType } from '../webgpu/program.js';
 import type { GpuContext, GpuKernel } from '../webgpu/types.js';
 
-type Attrs = { surrogate: Surrogate };
+type Attrs = { surrogate: SpikeOpSurrogate };
 
 /** y = H(x): the forward is the same for every surrogate (x = 0 spikes; NaN does not). */
 export const spikeKernel: GpuKernel<Attrs> = (gpu, [x], _a, [meta]) => {
@@ -32,7 +32,7 @@ const BODY: Record<Kind, string> = {
   surrogateFun: '  y[i] = surrogate(x[i]);',
 };
 
-function surrogateMap(kind: Kind, gpu: GpuContext, ins: readonly TensorInfo[], s: Surrogate, meta: OutMeta): TensorInfo[] {
+function surrogateMap(kind: Kind, gpu: GpuContext, ins: readonly TensorInfo[], s: SpikeOpSurrogate, meta: OutMeta): TensorInfo[] {
   const y = gpu.output(meta);
   const inputs: Record<string, StorageType> = kind === 'spikeGrad' ? { x: 'f32', dy: 'f32' } : { x: 'f32' };
   const p = cachedProgram(`${kind}:${s.key}`, () => ({

@@ -8,6 +8,7 @@
  * reference and the path where eval is forbidden.
  */
 import { allocArray, allocOutput, type TypedArray } from '../../engine/dtype.js';
+import { rounderFor } from '../../engine/dtype.js';
 import { cachedKernel, unrolled } from '../cpu/codegen.js';
 import { F32_SUBNORMAL_GUARD, f32Div } from '../cpu/f32.js';
 import { workRow } from '../cpu/workRow.js';
@@ -15,8 +16,6 @@ import type { DualExponAttrs, ExponAttrs } from '../../engine/opsSynapse.js';
 import type { CpuKernel } from '../cpu/types.js';
 import { decaySweepWasm, exponForwardWasm } from './synapseWasm.js';
 
-const identity = (v: number): number => v;
-const rounder = (dtype: string): ((v: number) => number) => (dtype === 'float32' ? Math.fround : identity);
 
 export const exponRunKernel: CpuKernel<ExponAttrs> = ([x, g0], { tau, coef }, [out]) => {
   const N = g0!.size, T = x!.shape[0]!, xs = x!.data;
@@ -27,7 +26,7 @@ export const exponRunKernel: CpuKernel<ExponAttrs> = ([x, g0], { tau, coef }, [o
     }
     return [gs];
   }
-  const fr = rounder(x!.dtype);
+  const fr = rounderFor(x!.dtype);
   const g = Float64Array.from(g0!.data);
   for (let t = 0, o = 0; t < T; t++) {
     for (let j = 0; j < N; j++, o++) {
@@ -70,7 +69,7 @@ function exponForward32(xs: Float32Array, g0: Float32Array, gs: Float32Array, T:
 }
 
 export const leakyRunKernel: CpuKernel<{ decay: number }> = ([x, r0], { decay }, [out]) => {
-  const fr = rounder(x!.dtype);
+  const fr = rounderFor(x!.dtype);
   const N = r0!.size, T = x!.shape[0]!, xs = x!.data;
   const rs = allocArray(out!.dtype, T * N);
   const r = Float64Array.from(r0!.data);
@@ -122,7 +121,7 @@ function decaySweep(): DecaySweep {
 }
 
 export const dualExponRunKernel: CpuKernel<DualExponAttrs> = ([x, r0, d0], a, [out, outR]) => {
-  const fr = rounder(x!.dtype);
+  const fr = rounderFor(x!.dtype);
   const N = r0!.size, T = x!.shape[0]!, xs = x!.data;
   const { tauRise, coefRise, tauDecay, coefDecay, amp } = a;
   const ys = allocArray(out!.dtype, T * N);

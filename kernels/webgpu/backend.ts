@@ -66,11 +66,21 @@ export interface WebGpuOptions {
   submitEvery?: number;
 }
 
+/** What guard regions hold: a quiet NaN with a payload no kernel computes. */
+export const GUARD_WORD = 0x7fa5a5a5;
+
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
   readonly description: string;
   readonly supportsFloat64 = false;
   readonly counters: BackendCounters = { ops: 0, dispatches: 0, submits: 0, readbacks: 0 };
+  /**
+   * Guard regions, for tests: with `bytes` > 0 every tensor buffer allocated from then on has at least that many
+   * bytes past the tensor's end, filled with GUARD_WORD, so that a kernel writing past its output's end leaves a
+   * trace (buffers are otherwise rounded up to a size class, and a stray write there goes unseen). Read back with
+   * `guardViolations`. Off (0) in normal use.
+   */
+  readonly guards = { bytes: 0 };
   readonly device: GPUDevice;
   readonly adapter: AdapterDescription;
   readonly #pool: BufferPool;
@@ -94,7 +104,12 @@ export class WebGpuBackend implements Backend {
   #capture: Capture | null = null;
   /** Compiled replays by recording ('kernels': it cannot be compiled; the engine's replay runs it). */
   readonly #plans = new WeakMap<Recording, ReplayPlan | 'kernels'>();
-  readonly #planFinalizer = new FinalizationRegistry<ReplayPlan>((plan) => { if (!this.#closed) plan.dispose(); });
+  /**
+   * The plans of each jitted function (by its key): freed when jit drops a recording (forgetRecording) or
+   * when the jitted function itself is garbage-collected (the registry holds the plans, not the key).
+   */
+  readonly #keyPlans = new WeakMap<object, ReplayPlan[]>();
+  readonly #keyFinalizer = new FinalizationRegistry<ReplayPlan[]>((plans) => { if (!this.#closed) for (const p of plans) p.dispose(); });
   #destroyed = 0;
   /** Where #packOnly packs uniforms (a params struct is at most a few hundred bytes). */
   readonly #packView = new DataView(new ArrayBuffer(4096));
@@ -142,7 +157,7 @@ export class WebGpuBackend implements Backend {
       events: (t, cols, by, maxDensity) => {
         const list = this.#events.list(t, cols, by, maxDensity);
         const cap = this.#capture;
-        if (cap && list) cap.events.push({ entry: cap.entry, input: { dataId: t.dataId, shape: [...t.shape], dtype: t.dtype, size: t.size }, cols, by, density: maxDensity, list });
+        if (cap) cap.events.push({ entry: cap.entry, input: { dataId: t.dataId, shape: [...t.shape], dtype: t.dtype, size: t.size }, cols, by, density: maxDensity, list });
         return list;
       },
     };
@@ -180,7 +195,11 @@ export class WebGpuBackend implements Backend {
         `${what}: a ${dtype} tensor ${fmtShape(shape)} needs ${bytes} bytes, more than this device allows in one buffer (${this.#maxBinding} bytes); split the work or use the CPU backend`,
       );
     }
-    const s: GpuStorage = { buf: this.#pool.acquire(bytes, STORAGE_USAGE), refs: 1 };
+    const s: GpuStorage = { buf: this.#pool.acquire(bytes + this.guards.bytes, STORAGE_USAGE), refs: 1 };
+    if (this.guards.bytes > 0) {
+      // Queued now, so before any command that will use the buffer (a pooled buffer has none pending).
+      this.device.queue.writeBuffer(s.buf.buffer, bytes, new Uint32Array((s.buf.size - bytes) / 4).fill(GUARD_WORD));
+    }
     this.#bytesInUse += s.buf.size;
     this.#live++;
     if (this.#bytesInUse > this.#peak) this.#peak = this.#bytesInUse;
@@ -280,6 +299,19 @@ export class WebGpuBackend implements Backend {
     if (taken) await this.#settleChecks(taken); // checkNumerics: a bad op before this readback fails it
     if (dtype === 'bool') return Uint8Array.from(new Uint32Array(raw));
     return dtype === 'int32' ? new Int32Array(raw) : new Float32Array(raw);
+  }
+
+  /**
+   * Guard regions (see `guards`): how many words past the end of tensor `t` no longer hold GUARD_WORD. Kernels
+   * may store whole quads (vec4) at a ragged end, so the words up to the next multiple of 4 are theirs (every
+   * buffer is a multiple of 16 bytes); the count starts after them.
+   */
+  async guardViolations(t: TensorInfo): Promise<number> {
+    const words = (t.dataId as GpuStorage).buf.size / 4;
+    const all = (await this.read(t.dataId, 'int32', words)) as Int32Array;
+    let bad = 0;
+    for (let i = Math.ceil(t.size / 4) * 4; i < words; i++) if (all[i] !== (GUARD_WORD | 0)) bad++;
+    return bad;
   }
 
   incRef(id: DataId): void {
@@ -388,15 +420,15 @@ export class WebGpuBackend implements Backend {
    * while capturing their dispatches and compiles them (kernels/webgpu/replay.ts); later ones encode the
    * compiled command list in one submit.
    */
-  replayRecording(_key: object, rec: Recording, ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[] {
+  replayRecording(key: object, rec: Recording, ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[] {
     this.#check('transform.jit replay');
     const plan = this.#plans.get(rec);
     if (plan instanceof ReplayPlan) {
       const store = plan.replay(ext, hosts);
       if (store) return store;
-      return replayKernels(rec, this, ext, hosts); // this call's inputs take another kernel path
-    }
-    if (plan === 'kernels') return replayKernels(rec, this, ext, hosts);
+      // This call's inputs take another kernel path (an input became sparse or dense): capture it afresh.
+      this.forgetRecording(key, rec);
+    } else if (plan === 'kernels') return replayKernels(rec, this, ext, hosts);
     this.flush();
     const cap = newCapture();
     this.#capture = cap;
@@ -411,9 +443,24 @@ export class WebGpuBackend implements Backend {
     if (typeof compiled === 'string') this.#plans.set(rec, 'kernels');
     else {
       this.#plans.set(rec, compiled);
-      this.#planFinalizer.register(rec, compiled);
+      let list = this.#keyPlans.get(key);
+      if (!list) {
+        this.#keyPlans.set(key, (list = []));
+        this.#keyFinalizer.register(key, list);
+      }
+      list.push(compiled);
     }
     return store;
+  }
+
+  forgetRecording(key: object, rec: Recording): void {
+    const plan = this.#plans.get(rec);
+    this.#plans.delete(rec);
+    if (!(plan instanceof ReplayPlan)) return;
+    const list = this.#keyPlans.get(key);
+    const i = list?.indexOf(plan) ?? -1;
+    if (i >= 0) list!.splice(i, 1);
+    if (!this.#closed) plan.dispose();
   }
 
   /** What a replay plan may use of this backend. */
@@ -425,6 +472,7 @@ export class WebGpuBackend implements Backend {
       counters: this.counters,
       events: this.#events,
       pipelineOf: (p) => this.#pipelines.pipelineOf(p),
+      createBindGroup: (desc) => this.#pipelines.createUncached(desc),
       acquire: (bytes) => this.#pool.acquire(bytes, STORAGE_USAGE),
       discard: (b) => this.#batch.release(b, true),
       storage: (dtype, shape) => this.#tensorStorage(dtype, shape, 'transform.jit replay').dataId as GpuStorage,
@@ -465,7 +513,7 @@ export class WebGpuBackend implements Backend {
   /** Upper bound on elements per invocation of element programs (1: one each, as on a GPU; benchmarks compare). */
   maxElementSpan = Infinity;
 
-  /** Dispatches per command-buffer submit (bench/dispatch.ts sweeps it). */
+  /** Dispatches per command-buffer submit (bench/experiments/dispatch.ts sweeps it). */
   get submitEvery(): number {
     return this.#batch.submitEvery;
   }

@@ -16,7 +16,7 @@ import { UNIFORM_USAGE, type BufferPool, type PooledBuffer } from './bufferPool.
 
 /**
  * Dispatches per command buffer. Dawn + lavapipe spend ~20–50 µs per dispatch and more per submit; batching
- * amortises the submit while still letting the device start early. bench/dispatch.ts sweeps this value
+ * amortises the submit while still letting the device start early. bench/experiments/dispatch.ts sweeps this value
  * (bench/RESULTS.md); TF.js uses 15, ONNX Runtime Web 16.
  */
 export const SUBMIT_EVERY = 32;

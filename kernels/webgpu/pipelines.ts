@@ -99,6 +99,12 @@ export class PipelineCache {
     return { pipeline: e.pipeline, layout: e.layout };
   }
 
+  /** A bind group the caller keeps (a jit replay's plan), counted in `bindGroupStats.created`. */
+  createUncached(desc: GPUBindGroupDescriptor): GPUBindGroup {
+    this.#created++;
+    return this.#device.createBindGroup(desc);
+  }
+
   get(p: Program, buffers: readonly PooledBuffer[]): { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup } {
     const e = this.#entry(p);
     let key = `${e.id}`;

@@ -15,6 +15,7 @@
  */
 import { SpikegradError } from '../../engine/errors.js';
 import preludeWgsl from './prelude.wgsl';
+import { spanTuning } from '../flags.js';
 
 /**
  * Element type of a storage buffer. bool tensors are stored as u32 (WGSL has no 8-bit storage). A float32
@@ -156,12 +157,7 @@ export function program(spec: ProgramSpec): Program {
  */
 export const SPAN_PARAM = '_span';
 
-/**
- * Most elements one invocation runs on a software adapter (a knob so that tests can run the GPU layout, one
- * element per invocation, on lavapipe: test/ops/parity.test.ts), and the fewest workgroups a dispatch is left with
- * (threads to balance).
- */
-export const spanTuning = { maxSpan: 64 };
+/** The fewest workgroups a dispatch is left with (threads to balance); the span's bound is flags.ts's spanTuning. */
 const MIN_WORKGROUPS = 256;
 
 /** Elements per invocation for an element program over `n` elements (1 unless `software`). */

@@ -15,6 +15,7 @@
  * invocations in flight, so W = Q = 1 there.
  */
 import type { GpuContext } from './types.js';
+import { sequenceTuning } from '../flags.js';
 
 export interface SequenceLanes {
   /** Elements per V (1: f32, 4: vec4<f32>). */
@@ -23,8 +24,6 @@ export interface SequenceLanes {
   Q: 1 | 2;
 }
 
-/** Upper bounds on the lanes of software adapters (for benchmarks that compare them side by side). */
-export const sequenceTuning: { maxW: 1 | 4; maxQ: 1 | 2 } = { maxW: 4, maxQ: 2 };
 
 /** Lanes of a sequence kernel over `n` elements per time step. */
 export function sequenceLanes(gpu: GpuContext, n: number): SequenceLanes {

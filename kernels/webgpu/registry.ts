@@ -10,7 +10,7 @@ import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../los
 import { matmulKernel } from '../matmul/webgpu.js';
 import { linearGpu } from '../matmul/linearWebgpu.js';
 import { conv2dGpu, conv2dGradInputGpu, conv2dGradWeightGpu, maxPool2dGpu, maxPool2dGradGpu } from '../conv/webgpu.js';
-import { alifRunGpu, alifRunGradGpu, lifRunGpu, lifRunGradGpu } from '../neuron/webgpu.js';
+import { lifRunGpu, lifRunGradGpu } from '../neuron/webgpu.js';
 import { decayRunGradGpu, dualExponRunGpu, dualExponRunGradGpu, exponRunGpu, leakyRunGpu } from '../synapse/webgpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/webgpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/webgpu.js';
@@ -59,8 +59,6 @@ export const WEBGPU_KERNELS = {
   neuronRunGrad: neuronRunGradGpu,
   lifRun: lifRunGpu,
   lifRunGrad: lifRunGradGpu,
-  alifRun: alifRunGpu,
-  alifRunGrad: alifRunGradGpu,
   exponRun: exponRunGpu,
   leakyRun: leakyRunGpu,
   decayRunGrad: decayRunGradGpu,

@@ -48,7 +48,8 @@ export interface Capture {
   entry: number;
   dispatches: CapturedDispatch[];
   scratch: Map<GpuStorage, number>;
-  events: { entry: number; input: TensorInfo; cols: number; by: 'row' | 'col'; density: number; list: EventList }[];
+  /** Every event-list query of a kernel, with its answer (null: the kernel took its dense path). */
+  events: { entry: number; input: TensorInfo; cols: number; by: 'row' | 'col'; density: number; list: EventList | null }[];
 }
 
 export function newCapture(): Capture {
@@ -61,6 +62,8 @@ export interface ReplayHost {
   readonly counters: BackendCounters;
   readonly events: EventStore;
   pipelineOf(p: Program): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout };
+  /** Creates a bind group outside the backend's cache, counted in its stats like the cached ones. */
+  createBindGroup(desc: GPUBindGroupDescriptor): GPUBindGroup;
   /** A buffer for the plan (not a tensor's: not counted in bytes in use). */
   acquire(bytes: number): PooledBuffer;
   /** Gives a plan buffer back (destroyed: a plan is dropped at a moment no program chose). */
@@ -184,7 +187,7 @@ export class ReplayPlan {
       const role = roles.get(ev.input.dataId as GpuStorage);
       if (!role || 'scratch' in role) return 'a kernel used the event list of storage that is not an input or a slot of the step';
       eventInputs.push(role);
-      for (const part of ['ptr', 'idx', 'val'] as const) eventParts.set(ev.list[part].dataId as GpuStorage, { event: k, part });
+      if (ev.list) for (const part of ['ptr', 'idx', 'val'] as const) eventParts.set(ev.list[part].dataId as GpuStorage, { event: k, part });
     }
 
     // The static memory plan: owned buffers for non-escaping slots and scratch, shared across disjoint lifetimes.
@@ -253,8 +256,16 @@ export class ReplayPlan {
     cap.dispatches.forEach((d, i) => uniformData.set(d.params, dispatches[i]!.offset));
     const uniform = host.device.createBuffer({ size: uniformData.length, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
     host.device.queue.writeBuffer(uniform, 0, uniformData);
+    // Bind groups are shared by dispatches that bind the same buffers through the same layout (the uniform
+    // offset is dynamic): lavapipe has a bounded pool of descriptor sets, and step mode makes ~12,000 dispatches.
+    const fixed = new Map<string, GPUBindGroup>();
     for (const d of dispatches) {
-      if (d.bindings.every((b) => b.kind === 'fixed')) d.group = makeGroup(host.device, d, uniform, d.bindings.map((b) => (b as { buf: PooledBuffer }).buf));
+      if (!d.bindings.every((b) => b.kind === 'fixed')) continue;
+      const bufs = d.bindings.map((b) => (b as { buf: PooledBuffer }).buf);
+      const key = groupKey(d, bufs, bufs.length);
+      let g = fixed.get(key);
+      if (!g) fixed.set(key, (g = makeGroup(host, d, uniform, bufs)));
+      d.group = g;
     }
 
     // Non-escaping uploads: plan storage, filled now with this capture's values (a host value is rewritten each replay).
@@ -282,7 +293,7 @@ export class ReplayPlan {
 
   /**
    * One replay: returns the storage of the escaping slots, or null when this call must run the kernels
-   * instead (nothing was encoded; the caller runs them with the same host values).
+   * instead (nothing was encoded; the caller runs them with the same host values, and captures again).
    */
   replay(ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[] | null {
     const host = this.#host, rec = this.#rec;
@@ -312,13 +323,14 @@ export class ReplayPlan {
         if (e.host) writeUpload(host, ps, values, e.dtype);
       } else made.push((store[e.slot] = host.upload(values, e.dtype)) as GpuStorage);
     }
-    // Event lists of this call's inputs (a sparse upload or argument): the kernel path must be the recorded one.
-    const lists: EventList[] = [];
+    // Event lists of this call's inputs (a sparse upload or argument): each kernel's path (event-driven or
+    // dense) must be the one captured, or the results would differ in rounding from a call without jit.
+    const lists: (EventList | null)[] = [];
     for (let k = 0; k < this.#events.length; k++) {
       const ev = this.#events[k]!, input = this.#eventInputs[k]!;
       const dataId = 'ext' in input ? ext[input.ext]!.dataId : (this.#uploadStorage.get(input.slot) ?? store[input.slot]);
       const list = dataId ? host.events.list({ dataId, shape: ev.input.shape, dtype: ev.input.dtype, size: ev.input.size }, ev.cols, ev.by, ev.density) : null;
-      if (!list) {
+      if ((list === null) !== (ev.list === null)) {
         for (const m of made) host.release(m);
         return null;
       }
@@ -352,17 +364,16 @@ export class ReplayPlan {
           const buf = b.kind === 'fixed' ? b.buf
             : b.kind === 'ext' ? (ext[b.index]!.dataId as GpuStorage).buf
             : b.kind === 'escape' ? (store[b.slot] as GpuStorage).buf
-            : (lists[b.event]![b.part].dataId as GpuStorage).buf;
+            : (lists[b.event]![b.part].dataId as GpuStorage).buf; // non-null: checked above
           bufs[k] = buf;
           if (same && last![k] !== buf) same = false;
         }
         if (same && d.lastGroup) group = d.lastGroup;
         else {
-          let key = `${i}`;
-          for (let k = 0; k < bs.length; k++) key += `,${bufs[k]!.id}`;
+          const key = groupKey(d, bufs, bs.length);
           group = this.#groups.get(key) ?? null;
           if (!group) {
-            group = makeGroup(host.device, d, this.#uniform, bufs.slice(0, bs.length));
+            group = makeGroup(host, d, this.#uniform, bufs.slice(0, bs.length));
             this.#groups.set(key, group);
           }
           d.lastBuffers = bufs.slice(0, bs.length);
@@ -384,18 +395,34 @@ export class ReplayPlan {
     return store;
   }
 
-  /** Gives the plan's buffers back. */
+  #disposed = false;
+
+  /** Gives the plan's buffers back (once). */
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     for (const b of this.#owned) this.#host.discard(b);
     for (const ps of this.#uploadStorage.values()) this.#host.events.drop(ps);
     this.#uniform.destroy();
   }
 }
 
-function makeGroup(device: GPUDevice, d: PlanDispatch, uniform: GPUBuffer, bufs: readonly PooledBuffer[]): GPUBindGroup {
+const layoutIds = new WeakMap<GPUBindGroupLayout, number>();
+let nextLayoutId = 1;
+
+/** Identifies a bind group: its layout, its uniform binding's size and the buffers it binds. */
+function groupKey(d: PlanDispatch, bufs: readonly PooledBuffer[], n: number): string {
+  let id = layoutIds.get(d.layout);
+  if (id === undefined) layoutIds.set(d.layout, (id = nextLayoutId++));
+  let key = `${id}:${d.paramBytes}`;
+  for (let k = 0; k < n; k++) key += `,${bufs[k]!.id}`;
+  return key;
+}
+
+function makeGroup(host: ReplayHost, d: PlanDispatch, uniform: GPUBuffer, bufs: readonly PooledBuffer[]): GPUBindGroup {
   const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform, offset: 0, size: d.paramBytes } }];
   bufs.forEach((b, i) => entries.push({ binding: 1 + i, resource: { buffer: b.buffer } }));
-  return device.createBindGroup({ layout: d.layout, entries });
+  return host.createBindGroup({ layout: d.layout, entries });
 }
 
 /** Writes an upload's values into plan storage, and rescans a float32 one for its event list. */

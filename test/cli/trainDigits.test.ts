@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import { register, runTrain, type TrainCliOptions } from '../../cli/commands/train.js';
 import { chartSpec, formatConfusion, toCsv } from '../../cli/trainReport.js';
-import { DIGITS_DEFAULTS } from '../../train/digits.js';
+import { DIGITS_DEFAULTS, trainDigits } from '../../train/digits.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spikegrad-train-'));
 const cacheDir = join(tmp, 'cache');
@@ -79,6 +79,9 @@ describe('spikegrad train digits', () => {
     expect(readFileSync(file, 'utf8')).toBe('keep me');
     await expect(runTrain('mnist', small, { out: () => {}, err: () => {} })).rejects.toThrow(/argument 'task' expected one of digits, fashion, got 'mnist'/);
     await expect(runTrain('digits', { ...small, out: join(tmp, 'out3'), cacheDir: join(file, 'sub') }, { out: () => {}, err: () => {} })).rejects.toThrow(/cannot create the cache directory/);
+    // Shifts need images: flat samples are refused (with the way out) before training.
+    const flat = sg.data.fromArrays(new Float32Array(4 * 16), Int32Array.from([0, 1, 0, 1]), { shape: [16] });
+    await expect(trainDigits({ epochs: 1 }, {}, { train: flat, test: flat })).rejects.toThrow(/trainDigits: argument 'shift' 2 moves images, but the training samples have the shape \[16\]; .* or pass shift: 0/);
     expect(performance.now() - t0).toBeLessThan(20_000);
   });
 });

@@ -13,6 +13,7 @@ import { cpu, expectClose, makeInputs, rng, uniformArray } from '../support/help
 import { checkParity, type ParityCase } from '../support/parity.js';
 import { describeWebGpu } from '../support/webgpu.js';
 import { CONV_EVENT_DENSITY } from '../../kernels/conv/cpu.js';
+import { convGpuTuning } from '../../kernels/conv/webgpu.js';
 import { avgPool2dRef, conv2dRef, maxPool2dRef, type ConvGeom, type PoolGeom } from './reference.js';
 
 interface ConvCase {
@@ -206,6 +207,16 @@ describeWebGpu('conv2d and pooling on WebGPU (float32) against the CPU (float64)
       await checkParity(pc, gpu);
     });
   }
+  it("the input gradient's first kernel ('taps', kept for the bench's A/B) on every case", async () => {
+    convGpuTuning.inputGradient = 'taps';
+    try {
+      for (const c of CONV_CASES) {
+        await checkParity({ name: `conv2d ${c.name} (taps)`, fn: (x, w, b) => convFn(c)(x!, w!, b), inputs: inputsOf(c), tol: convTol, gradTol: { rtol: 1e-4, atol: 2e-5 } }, gpu);
+      }
+    } finally {
+      convGpuTuning.inputGradient = 'rows';
+    }
+  });
   it('conv2dGradWeight over many images (the chunked partial sums)', async () => {
     const c: ConvCase = { name: 'many images', x: [67, 2, 9, 9], w: [3, 2, 3, 3], bias: true, geom: geom([1, 1], [1, 1]) };
     await checkParity({ name: c.name, fn: (x, w, b) => convFn(c)(x!, w!, b), inputs: inputsOf(c), tol: convTol, gradTol: { rtol: 1e-4, atol: 2e-5 } }, gpu);

@@ -145,3 +145,29 @@ describe('generated code', () => {
     }
   });
 });
+
+describe('the README example (Custom neurons)', () => {
+  it('defines, runs and trains an Izhikevich layer', () => {
+    const { surrogate } = sg;
+    const Izh = nn.defineNeuron({
+      name: 'Izh',
+      input: { unit: 'mV/ms' },
+      states: { V: { unit: 'mV', init: -65 }, u: { unit: 'mV/ms', init: 0 } },
+      params: { a: { unit: '1/ms', default: 0.02 }, b: { unit: '1/ms', default: 0.2 },
+        c: { unit: 'mV', default: -65 }, d: { unit: 'mV/ms', default: 8 }, V_th: { unit: 'mV', default: 30 } },
+      update: {
+        V: { expEuler: '0.04 * V * V + 5 * V + 140 - u + I' },
+        u: { expEuler: 'a * (b * V - u)' },
+      },
+      spike: '(V - V_th) / V_th',
+      reset: { V: { to: 'c' }, u: { add: 'd' } },
+    });
+    const layer = new Izh(128, { a: 0.03, spkFun: new surrogate.Sigmoid() });
+    nn.initAllStates(layer, { batchSize: 2 });
+    const x = sg.mul(sg.ones([60, 2, 128]), 12);
+    const [[g], count] = sg.grad((xs: sg.Tensor) => sg.sum(layer.run(xs)), [x], { returnValue: true })(x);
+    expect(count.dataSync()[0]).toBe(2 * 128); // under 12 mV/ms each neuron fires once in 60 ms
+    expect(Array.from(g!.dataSync()).some((v) => v !== 0)).toBe(true);
+    expect(String(layer)).toMatch(/^Izh\(128, a=0\.03, b=0\.2/);
+  });
+});

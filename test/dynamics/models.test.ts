@@ -286,3 +286,36 @@ describe('a LIF declared in a few lines', () => {
     });
   }
 });
+
+describe('an ALIF declared in a few lines', () => {
+  for (const reset of ['soft', 'hard'] as const) {
+    it(`gives nn.ALIF's forward bits and gradients (${reset} reset, non-default parameters)`, async () => {
+      const Declared = nn.defineNeuron({
+        name: 'DeclaredALIF', input: { unit: 'mA' }, states: { V: { unit: 'mV' }, a: {} },
+        params: {
+          R: { unit: 'ohm', default: 1 }, tau: { unit: 'ms', default: 5, positive: true }, tau_a: { unit: 'ms', default: 100, positive: true },
+          V_th: { unit: 'mV', default: 1 }, V_reset: { unit: 'mV', default: 0 }, V_rest: { unit: 'mV', default: 0 }, beta: { unit: 'mV', default: 0.1 },
+        },
+        update: { V: { expEuler: '(-V + V_rest + R * I) / tau' }, a: { expEuler: '(-a) / tau_a' } },
+        spike: '((V - V_th) - beta * a) / (V_th - V_reset)',
+        reset: { V: reset === 'soft' ? { subtract: 'V_th - V_reset' } : { to: 'V_reset' }, a: { add: '1' } },
+      });
+      const ours = new Declared(5, { R: 1.5, tau: 7, tau_a: 30, V_th: 1.2, V_reset: -0.3, V_rest: 0.2, beta: 0.25, VInitializer: 1.2, aInitializer: 0.5 });
+      const theirs = new nn.ALIF(5, { R: 1.5, tau: 7, tauA: 30, VTh: 1.2, VReset: -0.3, VRest: 0.2, beta: 0.25, spkReset: reset, VInitializer: 1.2, aInitializer: 0.5 });
+      const r = rng(4);
+      const x = O.tensor(Float32Array.from({ length: 30 * 15 }, () => 2.4 * r() - 0.4), [30, 3, 5]);
+      const run = (l: sg.nn.Layer) => (xs: T): T => {
+        nn.initAllStates(l, { batchSize: 3 });
+        return O.sum(O.mul(l.run(xs), O.add(O.index(xs, 0), 1)));
+      };
+      const [[ga], la] = sg.grad(run(ours), [x], { returnValue: true })(x);
+      const [[gb], lb] = sg.grad(run(theirs), [x], { returnValue: true })(x);
+      expect(la.dataSync()[0]).toBe(lb.dataSync()[0]);
+      expect(la.dataSync()[0]).toBeGreaterThan(0);
+      expect(Array.from(await stateOf(ours, 'V').data())).toEqual(Array.from(await theirs.V.value.data()));
+      expect(Array.from(await stateOf(ours, 'a').data())).toEqual(Array.from(await theirs.a.value.data()));
+      const da = ga!.dataSync(), db = gb!.dataSync();
+      for (let i = 0; i < da.length; i++) expect(Math.abs(da[i]! - db[i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(db[i]!)));
+    });
+  }
+});

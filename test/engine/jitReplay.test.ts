@@ -175,6 +175,20 @@ describe('transform.jit replay on the CPU', () => {
     x.dispose();
   });
 
+  it('a result the step keep()s stays alive after the next call on a replay too, as on a plain call', async () => {
+    const x = sg.tensor([1, 2]);
+    const f = transform.jit(() => [x.add(1), sg.keep(x.mul(3))] as const);
+    const outs = Array.from({ length: 5 }, () => f());
+    expect(f.stats.hits).toBe(3);
+    for (const [i, [a, b]] of outs.entries()) {
+      expect(a.isDisposed).toBe(i < 4); // freed by the next call
+      expect(Array.from(await b.data())).toEqual([3, 6]); // kept: the caller disposes it
+      b.dispose();
+    }
+    outs[4]![0].dispose();
+    x.dispose();
+  });
+
   it('never records with { record: false }, and refuses a bad option', () => {
     let ran = 0;
     const f = transform.jit(() => { ran++; return sg.ones([2]).add(1); }, { record: false });
@@ -265,5 +279,102 @@ describeWebGpu('transform.jit replay on WebGPU', (gpu) => {
     expect(step.stats.mode).toBe('replayed');
     expect(gpu.memory().liveBuffers).toBe(base.liveBuffers);
     expect(gpu.memory().bytesInUse).toBe(base.bytesInUse);
+  });
+
+  it('sparse inputs (event-driven kernels): a captured constant, a draw inside the step, a new argument each call', async () => {
+    // [512, 16] float32 with ≤ 10 % ones: large and sparse enough for the event lists of WebGPU uploads
+    // (kernels/webgpu/events.ts), so x·W and its weight gradient xᵀ·dY run the event-driven matmul.
+    const sparse = (seed: number, density: number) => {
+      const g = new random.Generator(seed);
+      return Float32Array.from({ length: 512 * 16 }, () => (g.nextFloat32() < density ? 1 : 0));
+    };
+    const setup = () => sg.withBackend(gpu, () => {
+      const w = new sg.ParamState(sg.tensor(Float32Array.from({ length: 64 }, (_, i) => Math.sin(i) * 0.3), [16, 4]));
+      const opt = new optim.Adam({ lr: 0.05 }).registerTrainableWeights({ w });
+      const captured = sg.keep(sg.tensor(sparse(1, 0.05), [512, 16]));
+      const step = (x: sg.Tensor | null) => {
+        const input = x ?? random.poissonSpikes(0.04, [512, 16]);
+        const xs = [input, captured];
+        const [g, l] = transform.grad(() => xs.map((v) => sg.matmul(v, w.value).tanh().sum()).reduce((a, b) => a.add(b)), { w }, { returnValue: true })();
+        opt.update(g);
+        return l;
+      };
+      return { w, step, captured };
+    });
+    // Even calls pass a new argument: sparse, sparse (two recordings), then one too dense for the event path
+    // (the replay must notice and run the kernels), then sparse again. Odd calls draw inside the step.
+    const densities = [0.05, 0, 0.06, 0, 0.5, 0, 0.04, 0, 0.03];
+    const run = async (jitted: boolean) => {
+      random.seed(5);
+      const s = setup();
+      const f = jitted ? transform.jit(s.step) : (x: sg.Tensor | null) => sg.tidy(() => s.step(x));
+      const losses: number[] = [];
+      for (let i = 0; i < densities.length; i++) {
+        // Odd calls draw inside the step, even ones pass a new sparse argument: two signatures, both replayed.
+        const x = i % 2 === 0 ? sg.withBackend(gpu, () => sg.tensor(sparse(100 + i, densities[i]!), [512, 16])) : null;
+        const l = sg.withBackend(gpu, () => f(x));
+        losses.push(await l.item());
+        if (!jitted) l.dispose();
+        x?.dispose();
+      }
+      const w = Array.from(await s.w.value.data());
+      s.captured.dispose();
+      return { losses, w, stats: jitted ? (f as ReturnType<typeof transform.jit>).stats : null };
+    };
+    const plain = await run(false);
+    const jitted = await run(true);
+    expect(jitted.losses).toEqual(plain.losses);
+    expect(jitted.w).toEqual(plain.w);
+    expect(jitted.stats!.hits).toBe(5); // calls 5–9 but the first of each signature's two recordings
+  });
+
+  it('records any op through the generic path: a conv2d / maxPool2d step is bit-identical replayed, in one submit', async () => {
+    const make = () => sg.withBackend(gpu, () => {
+      random.seed(21);
+      const w = new sg.ParamState(random.normal([3, 2, 3, 3], 0, 0.4));
+      const v = new sg.ParamState(random.normal([3 * 3 * 3, 2], 0, 0.4));
+      const opt = new optim.Adam({ lr: optim.stepLR({ lr: 0.05, stepSize: 2, gamma: 0.5 }) }).registerTrainableWeights({ w, v });
+      const gen = new random.Generator(7); // each trainer its own stream: the two run interleaved
+      const step = () => {
+        const x = random.normal([4, 2, 7, 7], 0, 1, { generator: gen }); // fresh images each step
+        const [g, l] = transform.grad(() => {
+          const h = sg.maxPool2d(sg.conv2d(x, w.value, null, { padding: 1 }).tanh(), 2); // [4, 3, 3, 3]
+          return sg.matmul(h.reshape([4, 27]), v.value).square().mean();
+        }, { w, v }, { returnValue: true })();
+        opt.update(g);
+        return l;
+      };
+      return { step, w };
+    });
+    const plain = make(), jitted = make();
+    const f = transform.jit(jitted.step);
+    for (let i = 0; i < 7; i++) {
+      const a = sg.withBackend(gpu, () => sg.tidy(() => plain.step()));
+      const want = await a.item(); // read first: the plain step's work is not pending when f runs
+      a.dispose();
+      const b = sg.withBackend(gpu, () => f());
+      expect(await b.item()).toBe(want);
+    }
+    expect(Array.from(await jitted.w.value.data())).toEqual(Array.from(await plain.w.value.data()));
+    expect(f.stats.hits).toBe(5);
+    expect(f.stats.last.submits).toBe(1);
+  });
+
+  it('frees a dropped recording\'s command list and buffers (a captured constant replaced again and again)', async () => {
+    const pooled = () => (gpu as unknown as { stats(): { pooledBuffers: number } }).stats().pooledBuffers;
+    let c = sg.withBackend(gpu, () => sg.keep(sg.tensor([1, 2, 3, 4])));
+    const f = transform.jit((x: sg.Tensor) => x.mul(c).add(1).mul(x).sum());
+    const x = sg.withBackend(gpu, () => sg.tensor([1, 1, 2, 2]));
+    const counts: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 4; i++) expect(await sg.withBackend(gpu, () => f(x)).item()).toBe(37 + 2 * round);
+      expect(f.stats.mode).toBe('replayed');
+      counts.push(pooled());
+      c.dispose();
+      c = sg.withBackend(gpu, () => sg.keep(sg.tensor([1 + 2 * (round + 1), 2, 3, 4])));
+    }
+    // Without freeing, every round would leave its plan's buffers behind.
+    expect(counts.at(-1)!).toBeLessThanOrEqual(counts[1]!);
+    sg.dispose([c, x]);
   });
 });

@@ -143,7 +143,8 @@ describeWebGpu('event-driven matmul on WebGPU against the CPU (float64)', (gpu) 
     }
     // Spikes made on the device (the tutorial's rand(...).lt(p)): no host values, no list.
     sg.random.seed(1);
-    const A = sg.withBackend(gpu, () => sg.random.rand([500, 40]).lt(0.01).astype('float32'));
+    // tidy: the intermediates are freed now, not by the collector in the middle of a later test's buffer count.
+    const A = sg.withBackend(gpu, () => sg.tidy(() => sg.random.rand([500, 40]).lt(0.01).astype('float32')));
     const a = Float32Array.from(await A.data());
     const r = await product(A, a, [500, 40], w.slice(0, 160), 4);
     compare(r.got, r.want, accumTol(40), 'device-made spikes');

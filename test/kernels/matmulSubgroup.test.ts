@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import * as internal from '../../internal.js';
-import { planSubgroupMatmul, tilesPerWorkgroup, type SubgroupPlan } from '../../kernels/matmul/subgroupTile.js';
+import { accuracy, planSubgroupMatmul, tilesPerWorkgroup, type SubgroupPlan } from '../../kernels/matmul/subgroupTile.js';
 import type { InputSpec } from '../support/cases.js';
 import { checkParity, type ParityTol } from '../support/parity.js';
 import { describeWebGpu } from '../support/webgpu.js';
@@ -72,10 +72,14 @@ describe('lane-tiled matmul plans', () => {
     expect(g.kChunk * (g.S - 1)).toBeLessThan(51200);
   });
 
-  it('a K of 512 or more splits by the output alone, not by K (the same dispatches at any T); a short K never', () => {
+  it('a K of 512 or more is split (one product and one reduction at any T), into slices of at most accuracy.maxSliceK; a short K never', () => {
     const S = plan(100, 4, 512, true, false).S;
     expect(S).toBeGreaterThan(1);
-    for (const K of [513, 4000, 51200, 1 << 20]) expect(plan(100, 4, K, true, false).S).toBe(S);
+    for (const K of [513, 4000, 51200, 1 << 20]) {
+      const p = plan(100, 4, K, true, false);
+      expect(p.S).toBe(Math.max(S, Math.ceil(K / accuracy.maxSliceK)));
+      expect(p.kChunk).toBeLessThanOrEqual(accuracy.maxSliceK);
+    }
     for (const K of [0, 4, 256, 511]) expect(plan(100, 4, K, true, false).S).toBe(1);
     expect(plan(3, 5, 0)).toMatchObject({ S: 1, kChunk: 4 });
     expect(plan(512, 512, 4096).S).toBe(1);

@@ -10,7 +10,10 @@
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import { runOp } from '../../internal.js';
-import type { AlifAttrs, LifAttrs } from '../../engine/opsNeuron.js';
+import type { LifAttrs, NeuronSeqAttrs } from '../../engine/opsNeuron.js';
+import { bindNeuron } from '../../dynamics/bind.js';
+import { declareNeuron } from '../../dynamics/declaration.js';
+import { ALIF_SOFT } from '../../dynamics/models/alif.js';
 import { gradcheck } from '../support/gradcheck.js';
 import { cpu, rng, uniformArray } from '../support/helpers.js';
 import { ReluGrad } from '../../surrogate/index.js';
@@ -24,7 +27,11 @@ const LIF: LifAttrs = {
   tau: 4, coef: 4 * sg.nn.exprel(-1 / 4), R: 1.3, VTh: 1, VReset: -0.2, VRest: 0.1, k: 1.2,
   reset: 'soft', detachReset: true, spkFun: new ReluGrad(),
 };
-const ALIF: AlifAttrs = { ...LIF, tauA: 9, coefA: 9 * sg.nn.exprel(-1 / 9), beta: 0.3 };
+/** nn.ALIF's generated op (dynamics/models/alif.ts), non-default parameters, detached soft reset. */
+const alifOp = (dtype: 'float32' | 'float64'): NeuronSeqAttrs => ({
+  neuron: bindNeuron(declareNeuron(ALIF_SOFT), { R: 1.3, tau: 4, tau_a: 9, V_th: 1, V_reset: -0.2, V_rest: 0.1, beta: 0.3 }, 1, dtype),
+  spkFun: new ReluGrad(), detachReset: true,
+});
 
 describe('fused ops: gradients against float64 finite differences', async () => {
   const be = await cpu();
@@ -50,11 +57,9 @@ describe('fused ops: gradients against float64 finite differences', async () => 
       if (T > 5) expect(spikes.some((v) => v === 1)).toBe(true); // resets happen inside the checked window
       gradcheck((xx, v0) => runOp('lifRun', [xx, v0], LIF)[1]!, [x, f64(s, -0.5, 1.5, 9, be)]);
     }));
-    for (const out of [1, 2]) {
-      it(`alifRun ${out === 1 ? 'membrane' : 'adaptation'} (detached soft reset), ${tag}`, () => sg.tidy(() => {
-        gradcheck((x, v0, a0) => runOp('alifRun', [x, v0, a0], ALIF)[out]!, [f64([T, ...s], 0, 4, 10, be), f64(s, -0.5, 1.5, 11, be), f64(s, 0, 2, 12, be)]);
-      }));
-    }
+    it(`neuronRun (ALIF) states (detached soft reset), ${tag}`, () => sg.tidy(() => {
+      gradcheck((x, s0) => runOp('neuronRun', [x, s0], alifOp('float64'))[1]!, [f64([T, ...s], 0, 4, 10, be), f64([2, ...s], 0, 1.5, 11, be)]);
+    }));
   }
 });
 
@@ -62,7 +67,7 @@ describe('fused ops: input validation before any kernel runs', () => {
   it('names the argument and the expected shape', () => {
     const x = sg.zeros([5, 2, 3]);
     expect(() => runOp('lifRun', [x, sg.zeros([2, 4])], LIF)).toThrow(/lifRun: argument 'v0' expected float32 \[2, 3\].*got float32 \[2, 4\]/);
-    expect(() => runOp('alifRun', [x, sg.zeros([2, 3]), sg.zeros([3])], ALIF)).toThrow(/alifRun: argument 'a0' expected float32 \[2, 3\]/);
+    expect(() => runOp('neuronRun', [x, sg.zeros([2, 3])], alifOp('float32'))).toThrow(/neuronRun: argument 's0' expected float32 \[2, 2, 3\] \(the 2 states stacked\), got float32 \[2, 3\]/);
     expect(() => runOp('exponRun', [x, sg.zeros([2, 3], 'float64')], { tau: 1, coef: 1 })).toThrow(/exponRun: argument 'g0' expected float32 \[2, 3\].*got float64/);
     expect(() => runOp('exponRun', [sg.zeros([5, 2, 3], 'int32'), sg.zeros([2, 3], 'int32')], { tau: 1, coef: 1 })).toThrow(/argument 'x' expected a float32 or float64 tensor/);
     expect(() => runOp('leakyRun', [sg.zeros([0, 3]), sg.zeros([3])], { decay: 1 })).toThrow(/T >= 1/);

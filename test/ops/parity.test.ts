@@ -14,10 +14,7 @@ import { DIFFERENTIABLE_CASES, FORWARD_ONLY_CASES, type InputSpec } from '../sup
 import { ELEMENTWISE_TOL, checkParity, compare, stats, type ParityCase, type ParityTol } from '../support/parity.js';
 import { cpu, rng, uniformArray } from '../support/helpers.js';
 import { describeWebGpu, webgpuAvailable } from '../support/webgpu.js';
-import { elementwiseTuning } from '../../kernels/elementwise/template.js';
-import { matmulTuning } from '../../kernels/matmul/webgpu.js';
-import { reduceTuning } from '../../kernels/reduce/webgpu.js';
-import { spanTuning } from '../../kernels/webgpu/program.js';
+import { elementwiseTuning, matmulTuning, reduceTuning, spanTuning } from '../../kernels/flags.js';
 
 const f = (shape: number[], range?: [number, number]): InputSpec => ({ shape, ...(range ? { range } : {}) });
 const int = (shape: number[], values: number[]): InputSpec => ({ shape, values, dtype: 'int32' });

@@ -26,19 +26,21 @@ beforeAll(() => {
 
 describe('the packed file list', () => {
   it('holds the library, the CLI, the declarations and the documents the README links, nothing else', () => {
-    const top = [...paths].filter((p) => !/^dist\/(types|chunks|browser-chunks)\//.test(p)).sort();
-    expect(top).toEqual([
-      'LICENSE', 'README.md', 'bench/README.md', 'bench/RESULTS.md', 'cli/README.md',
-      'dist/cli.js', 'dist/index.cjs', 'dist/index.js', 'dist/internal.js', 'dist/spikegrad.browser.js', 'dist/units.browser.js', 'dist/units.cjs', 'dist/units.js',
-      'docs/compare/loss-curves.png', 'docs/digits/accuracy-curves.png', 'docs/surrogates.png',
-      'examples/browser/index.html', 'examples/digits.ts', 'examples/surrogate-gradients.ts',
-      'nn/README.md', 'package.json', 'surrogate/README.md',
-    ].filter((p) => existsSync(join(root, p))).sort());
+    // What may ship: the builds, the declarations, the license and documents, the examples the README shows.
+    const allowed = [
+      /^(LICENSE|README\.md|package\.json)$/, /^[a-z]+\/README\.md$/, /^bench\/RESULTS\.md$/, /^docs\/(?!api\/)[\w./-]+\.(md|png)$/,
+      /^examples\/[\w./-]+\.(ts|html|safetensors)$/, /^dist\/playground\/[\w.-]+\.(html|js|safetensors)$/, /^dist\/(index|units|internal|cli)\.(js|cjs)$/, /^dist\/(spikegrad|units)\.browser\.js$/,
+      /^dist\/(browser-)?chunks\/[\w-]+\.js$/, /^dist\/types\/[\w./-]+\.d\.ts$/,
+    ];
+    const stray = [...paths].filter((p) => !allowed.some((re) => re.test(p)));
+    expect(stray, 'files outside what users need').toEqual([]);
     for (const p of paths) {
-      if (p.startsWith('dist/types/')) expect(p, 'declarations only under dist/types').toMatch(/\.d\.c?ts$/);
-      if (/^dist\/(browser-)?chunks\//.test(p)) expect(p, 'code chunks only under dist/chunks and dist/browser-chunks').toMatch(/\.js$/);
       expect(p, 'no source maps (they embedded the sources)').not.toMatch(/\.map$/);
-      expect(p, "no benchmark peer tooling (it imports devDependencies)").not.toMatch(/peers/);
+      expect(p, 'no benchmark peer tooling (it imports devDependencies)').not.toMatch(/peers/);
+    }
+    for (const need of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/units.js', 'dist/units.cjs', 'dist/internal.js',
+      'dist/cli.js', 'dist/spikegrad.browser.js', 'dist/units.browser.js', 'dist/types/index.d.ts', 'dist/types/units/index.d.ts', 'bench/RESULTS.md']) {
+      expect(paths, need).toContain(need);
     }
   });
 

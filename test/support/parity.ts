@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest';
 import * as sg from '../../index.js';
+import type { WebGpuBackend } from '../../kernels/webgpu/backend.js';
 import type { InputSpec, OpCase } from './cases.js';
 import { cpu, makeInputs, rng, uniformArray } from './helpers.js';
 
@@ -55,7 +56,31 @@ export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, 
 /** The forward tolerance of elementwise ops: a few float32 ulps (u = 6e-8) of the result. */
 export const ELEMENTWISE_TOL: ParityTol = { rtol: 1e-6, atol: 1e-7 };
 
+/**
+ * Guard regions (canaries): every WebGPU buffer allocated during a parity check has 256 bytes past its tensor's
+ * end filled with a marker (WebGpuBackend.guards), and every output the check compares — the forward value and
+ * each gradient — must leave them intact: a kernel that writes past its output's end (a tile or a vector store
+ * not masked at a ragged edge) fails here even where the write lands in the slack of a rounded-up buffer.
+ */
+const GUARD_BYTES = 256;
+
+async function expectGuardsIntact(gpu: sg.Backend, t: sg.Tensor, what: string): Promise<void> {
+  const be = gpu as unknown as WebGpuBackend;
+  const bad = await be.guardViolations({ dataId: t.dataId, shape: t.shape, dtype: t.dtype, size: t.size });
+  expect(bad, `${what}: ${bad} words written past the end of the output (size ${t.size})`).toBe(0);
+}
+
 export async function checkParity(c: ParityCase, gpu: sg.Backend, seed = 7): Promise<void> {
+  const guards = (gpu as unknown as WebGpuBackend).guards;
+  guards.bytes = GUARD_BYTES;
+  try {
+    await checkParityGuarded(c, gpu, seed);
+  } finally {
+    guards.bytes = 0;
+  }
+}
+
+async function checkParityGuarded(c: ParityCase, gpu: sg.Backend, seed: number): Promise<void> {
   const tol = c.tol ?? ELEMENTWISE_TOL;
   const gradTol = c.gradTol ?? { rtol: tol.rtol * 10, atol: tol.atol * 10 };
   const cpuBe = await cpu();
@@ -66,6 +91,7 @@ export async function checkParity(c: ParityCase, gpu: sg.Backend, seed = 7): Pro
     expect([...y32.shape], `${c.name}: shape`).toEqual([...y64.shape]);
     expect(y32.dtype, `${c.name}: dtype`).toBe(y64.dtype === 'float64' ? 'float32' : y64.dtype);
     compare(await y32.data(), y64.dataSync(), tol, `${c.name}: forward`);
+    await expectGuardsIntact(gpu, y32, `${c.name}: forward`);
     stats.forward++;
     if (c.noGrad) return;
     const wrt = c.inputs.flatMap((s: InputSpec, i) => (s.values ? [] : [i]));
@@ -77,6 +103,7 @@ export async function checkParity(c: ParityCase, gpu: sg.Backend, seed = 7): Pro
     const g64 = gradsOf(x64, u64), g32 = gradsOf(x32, u32);
     for (let k = 0; k < wrt.length; k++) {
       compare(await g32[k]!.data(), g64[k]!.dataSync(), gradTol, `${c.name}: gradient of input ${wrt[k]}`);
+      await expectGuardsIntact(gpu, g32[k]!, `${c.name}: gradient of input ${wrt[k]}`);
       stats.gradients++;
     }
     sg.dispose([g64, g32, u64, u32, y64, y32]);

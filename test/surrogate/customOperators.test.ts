@@ -29,12 +29,16 @@ const BATTERY: [string, number[]][] = [
   ['0.5 + 0.25 * sign(x)', [0]], // sign
   ['exp(-abs(x)) + log(1 + abs(x)) / (1 + x*x)', []], // exp, log
   ['log1p(abs(x)) / (1 + abs(x)) + 0.01', []], // log1p
+  ['0.6 + 0.5 * expm1(-abs(x) / 2)', [0]], // expm1
+  ['0.1 + 0.8 * exprel(-abs(x) / 4)', [0, 4e-4, -4e-4, 2, -2]], // exprel: its Taylor branch (|z| <= 1e-4), the tanh form, the quotient
   ['sqrt(abs(x)) / (1 + x*x) + 0.01', [0]], // sqrt
   ['1 + 0.5 * sin(2 * pi * fract(x))', [0, 0.25, 1]], // sin, fract
   ['1 + 0.5 * cos(2 * pi * fract(x / 4))', [0, 2]], // cos
   ['0.5 + atan(x) / pi', []], // atan
   ['1 - tanh(abs(x)) * 0.5', []], // tanh
   ['1 - 0.5 * erf(abs(x))', []], // erf
+  ['0.75 + 0.5 * expm1(-abs(x))', []], // expm1
+  ['0.5 * exprel(-abs(x)) + 0.1', [0, 1e-4, -1e-4]], // exprel, with its Taylor branch near 0
   ['0.1 * clamp(floor(x), -3, 3) + 0.5', [-1, 0, 1, 2]], // floor, clamp
   ['where(x < 0, 0.2, 0.9) - (-0.1)', [0]], // where (select), neg, sub
   ['sigmoid(3 * x) * 2 + dsigmoid(2 * x)', []], // sigmoid, dsigmoid

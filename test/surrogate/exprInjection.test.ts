@@ -143,7 +143,7 @@ const TREE_ENTRY_POINTS: Record<string, (t: unknown) => () => void> = {
 };
 
 /** Generated WGSL holds only identifiers the generator makes, WGSL built-ins, float literals and operators. */
-const WGSL_WORDS = new Set(['fn', 'let', 'return', 'if', 'f32', 'x', 'x_in', 'z', 'u', 'a', 't', 'poly', 'probe', 'probe_erf', 'probe_log1p',
+const WGSL_WORDS = new Set(['fn', 'let', 'return', 'if', 'f32', 'x', 'x_in', 'z', 'u', 'a', 't', 'poly', 'probe', 'probe_erf', 'probe_log1p', 'probe_expm1', 'probe_exprel',
   'abs', 'sign', 'exp', 'log', 'sqrt', 'sin', 'cos', 'atan', 'tanh', 'floor', 'fract', 'pow', 'min', 'max', 'select', 'clamp']);
 function expectPlainWgsl(src: string): void {
   const words = src.replace(/\b\d+(\.\d*)?(e[+-]?\d+)?f?\b/g, ' ').match(/[A-Za-z_]\w*/g) ?? [];

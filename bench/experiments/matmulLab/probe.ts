@@ -1,7 +1,7 @@
 /**
  * What one memory access costs in lavapipe, by kind: the number that decides a matmul design there.
  *
- *   LAB_THROTTLE=1 node scripts/run-ts.mjs bench/matmulLab/probe.ts
+ *   LAB_THROTTLE=1 node scripts/run-ts.mjs bench/experiments/matmulLab/probe.ts
  *   (PROBE_ONLY=<name prefix>, PROBE_UNROLL=<accesses per iteration>, PROBE_LOOP_FREE=1, PROBE_REPS=<n>)
  *
  * Each probe is a loop of K iterations doing one access of the given kind per invocation and summing the

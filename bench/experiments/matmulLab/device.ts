@@ -3,7 +3,7 @@
  * One device per process; `close()` drains the queue and destroys it so the process exits on its own.
  */
 import { create, globals } from 'webgpu';
-import { quietly } from '../../kernels/webgpu/quietWait.js';
+import { quietly } from '../../../kernels/webgpu/quietWait.js';
 
 export interface Lab {
   /** Held so the GPU instance is not garbage-collected while the device lives: Dawn then aborts (futex error). */

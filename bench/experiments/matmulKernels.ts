@@ -1,6 +1,6 @@
 /**
  * Matmul GFLOP/s by shape, WebGPU against the CPU backend, side by side in one run.
- *   node scripts/run-ts.mjs bench/matmulKernels.ts [--quick] [--onm] [--only <name part>] [--json-only]
+ *   node scripts/run-ts.mjs bench/experiments/matmulKernels.ts [--quick] [--onm] [--only <name part>] [--json-only]
  * Prints one JSON line per (shape, kernel), then a table with the ratios.
  * - On a software adapter (lavapipe) the WebGPU column is the lane-tiled kernel (kernels/matmul/subgroupTile.ts)
  *   and a second WebGPU column runs the GPU-oriented kernels (matmulTiled/matmulNarrow) on the same adapter,
@@ -13,10 +13,10 @@
  *   benchmark's Linear(4096, 4096) over B·T = 8000 rows (268 GFLOP per product: minutes on the CPU backend).
  */
 import { cpus, loadavg } from 'node:os';
-import * as sg from '../index.js';
-import * as internal from '../internal.js';
-import { matmulTuning } from '../kernels/matmul/webgpu.js';
-import { report, runBench, webgpuOrNull, type BenchResult } from './harness.js';
+import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
+import { report, runBench, webgpuOrNull, type BenchResult } from '../harness.js';
+import { matmulTuning } from '../../kernels/flags.js';
 
 interface Shape {
   name: string;

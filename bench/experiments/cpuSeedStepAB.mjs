@@ -1,8 +1,8 @@
-// Runs two bundles of bench/cpuSeedStep.ts (e.g. built from main and from this branch) alternately, several
+// Runs two bundles of bench/experiments/cpuSeedStep.ts (e.g. built from main and from this branch) alternately, several
 // rounds, and prints each one's median over rounds of the per-round median step time (wall and CPU), the
 // best step, and their ratios: a side-by-side comparison in one run, robust to other processes' bursts.
 //
-// Usage: node bench/cpuSeedStepAB.mjs <before.mjs> <after.mjs> [--rounds 6] [--iters 30] [--modes sequence]
+// Usage: node bench/experiments/cpuSeedStepAB.mjs <before.mjs> <after.mjs> [--rounds 6] [--iters 30] [--modes sequence]
 import { execFileSync } from 'node:child_process';
 
 const [before, after] = process.argv.slice(2, 4);

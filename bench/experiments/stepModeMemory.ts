@@ -2,15 +2,15 @@
  * The tutorial trained in step mode on WebGPU (`spikegrad compare --mode step --backend webgpu`, one
  * surrogate), with the process's resident memory and the backend's bind-group counter after every epoch:
  * the check that step mode runs its 150 epochs with flat memory (issue 11; bench/RESULTS.md has a run).
- *   node scripts/run-ts.mjs bench/stepModeMemory.ts [--epochs 150] [--surrogate Sigmoid] [--every 10]
+ *   node scripts/run-ts.mjs bench/experiments/stepModeMemory.ts [--epochs 150] [--surrogate Sigmoid] [--every 10]
  * Prints one line per `--every` epochs and a summary: RSS after the warm-up epochs, its range and its
  * least-squares slope per epoch over the rest, and the bind groups created after the warm-up (0 expected).
  */
 import { parseArgs } from 'node:util';
-import { getBackend, setBackend, shutdown } from '../index.js';
-import type { WebGpuBackend } from '../kernels/webgpu/backend.js';
-import { CLASSES } from '../surrogate/catalog.js';
-import { compareSurrogates } from '../train/compare.js';
+import { getBackend, setBackend, shutdown } from '../../index.js';
+import type { WebGpuBackend } from '../../kernels/webgpu/backend.js';
+import { CLASSES } from '../../surrogate/catalog.js';
+import { compareSurrogates } from '../../train/compare.js';
 
 const { values: a } = parseArgs({ options: { epochs: { type: 'string', default: '150' }, surrogate: { type: 'string', default: 'Sigmoid' }, every: { type: 'string', default: '10' }, warmup: { type: 'string', default: '5' } } });
 const epochs = Number(a.epochs), every = Number(a.every), warmup = Number(a.warmup);

@@ -2,12 +2,12 @@
  * Cost of one small op (add of two [256] vectors) on WebGPU as a function of SUBMIT_EVERY (dispatches per
  * command-buffer submit), with the CPU backend for reference. Each iteration is a chain of 500 ops and one
  * wait for the device; the line reports µs per op.
- *   node scripts/run-ts.mjs bench/dispatch.ts
+ *   node scripts/run-ts.mjs bench/experiments/dispatch.ts
  */
-import * as sg from '../index.js';
-import * as internal from '../internal.js';
-import { SUBMIT_EVERY, type WebGpuBackend } from '../kernels/webgpu/index.js';
-import { report, runBench, webgpuOrNull } from './harness.js';
+import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
+import { SUBMIT_EVERY, type WebGpuBackend } from '../../kernels/webgpu/index.js';
+import { report, runBench, webgpuOrNull } from '../harness.js';
 
 const OPS = 500;
 

@@ -3,22 +3,18 @@
  * side by side in one run: each case runs its "before" and "after" variants in interleaved rounds, the
  * variants differing only in the tuning knobs the kernels export (or, for `linear`, in the ops called).
  *
- *   node scripts/run-ts.mjs bench/softwareKernels.ts [--rounds 4] [--reps 4] [--only <name part>]
+ *   node scripts/run-ts.mjs bench/experiments/softwareKernels.ts [--rounds 4] [--reps 4] [--only <name part>]
  *
  * Shapes are those of the `dense` training step ([T, B, n] = [100, 128, 1024], 256 inputs, 10 outputs) and of
  * the `seed` input layer. Per variant: the best round's ms per call (each call flushed, the round waited for
  * with the device), and its CPU ms (this process, lavapipe's threads included).
  */
-import * as sg from '../index.js';
-import { runOp } from '../engine/dispatch.js';
-import { expEulerConstants } from '../nn/expEuler.js';
-import { ReluGrad } from '../surrogate/index.js';
-import { elementwiseTuning } from '../kernels/elementwise/template.js';
-import { reduceTuning } from '../kernels/reduce/webgpu.js';
-import { matmulTuning } from '../kernels/matmul/webgpu.js';
-import { subgroupTuning } from '../kernels/matmul/subgroupTile.js';
-import { sequenceTuning } from '../kernels/webgpu/quads.js';
-import type { WebGpuBackend } from '../kernels/webgpu/backend.js';
+import * as sg from '../../index.js';
+import { runOp } from '../../engine/dispatch.js';
+import { expEulerConstants } from '../../nn/expEuler.js';
+import { ReluGrad } from '../../surrogate/index.js';
+import type { WebGpuBackend } from '../../kernels/webgpu/backend.js';
+import { elementwiseTuning, matmulTuning, reduceTuning, subgroupTuning, sequenceTuning } from '../../kernels/flags.js';
 
 interface Variant {
   label: string;

@@ -1,7 +1,7 @@
 /**
  * Matmul kernel lab: checks and times WGSL matmul variants on the local WebGPU adapter with raw Dawn.
  *
- *   LAB_THROTTLE=1 node scripts/run-ts.mjs bench/matmulLab/lab.ts 'sg:TM=16,TC=4' 'rb:W=64,TM=8,TN=4' \
+ *   LAB_THROTTLE=1 node scripts/run-ts.mjs bench/experiments/matmulLab/lab.ts 'sg:TM=16,TC=4' 'rb:W=64,TM=8,TN=4' \
  *     1024x1024x1024 [512x512x512 ...] [--secs=0.5] [--rounds=3]
  *
  * Each variant is checked against a float64 reference on sampled entries (every entry when small), then timed

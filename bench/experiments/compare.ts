@@ -4,7 +4,7 @@
  * (`--jobs auto`) and in one thread (`--jobs 1`), alternated in one session so both see the same machine.
  * Prints one JSON line per run (wall and CPU seconds, the machine's load average) and the ratio of the medians.
  *
- * Run: npm run build && npx esbuild bench/compare.ts --bundle --platform=node --format=esm \
+ * Run: npm run build && npx esbuild bench/experiments/compare.ts --bundle --platform=node --format=esm \
  *        --outfile=out/compare-bench.mjs && node out/compare-bench.mjs [--repeats 3]
  */
 import { spawnSync } from 'node:child_process';

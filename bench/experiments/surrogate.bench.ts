@@ -4,12 +4,12 @@
  *   fused      spikeGrad: dy·σ'(x) with the surrogate's expression compiled into the loop (kernels/spike/cpu.ts)
  *   interp     the same loop through the closure interpreter (what runs where eval is forbidden)
  *   composite  σ' assembled from primitive elementwise ops, as a library without the fused op would
- * Run: npx vitest bench --run bench/surrogate.bench.ts   (vitest prints each group's ratios side by side)
+ * Run: npx vitest bench --run bench/experiments/surrogate.bench.ts   (vitest prints each group's ratios side by side)
  */
 import { bench, describe } from 'vitest';
-import * as sg from '../index.js';
-import * as internal from '../internal.js';
-import { compileScaledLoop, interpretScalar } from '../surrogate/compileJs.js';
+import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
+import { compileScaledLoop, interpretScalar } from '../../surrogate/compileJs.js';
 
 const N = 256 * 100 * 20;
 const xs = new Float32Array(N).map((_, i) => Math.sin(i) * 3);

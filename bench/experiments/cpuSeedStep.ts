@@ -9,16 +9,16 @@
  * backend) and the rest (op dispatch, tape, tidy, States) as "overhead".
  *
  * To compare two versions side by side in one run, bundle this file from each checkout and alternate them
- * (bench/cpuSeedStepAB.mjs does that).
+ * (bench/experiments/cpuSeedStepAB.mjs does that).
  *
- * Run: npx esbuild bench/cpuSeedStep.ts --bundle --platform=node --format=esm --loader:.wgsl=text \
+ * Run: npx esbuild bench/experiments/cpuSeedStep.ts --bundle --platform=node --format=esm --loader:.wgsl=text \
  *        --external:webgpu --outfile=out/cpuSeedStep.mjs && node out/cpuSeedStep.mjs [--modes sequence,step]
  *        [--iters 30] [--surrogate ReluGrad] [--ops]
  */
-import * as sg from '../index.js';
-import * as surrogate from '../surrogate/index.js';
-import { TUTORIAL_CONFIG, type CompareMode } from '../train/compare.js';
-import { tutorialTrainer } from '../train/tutorial.js';
+import * as sg from '../../index.js';
+import * as surrogate from '../../surrogate/index.js';
+import { TUTORIAL_CONFIG, type CompareMode } from '../../train/compare.js';
+import { tutorialTrainer } from '../../train/tutorial.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);

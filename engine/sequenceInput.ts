@@ -1,0 +1,31 @@
+/**
+ * The one validator of a sequence op's inputs (the neuron and synapse families: lifRun, alifRun, exponRun,
+ * leakyRun, dualExponRun; neuronRun checks its x here and its packed states itself): `x` a float sequence
+ * [T, …] with T ≥ 1, and each initial state shaped like x without its time axis, in x's dtype. Errors name the op, the argument, the expected and the actual.
+ */
+import { isFloat } from './dtype.js';
+import { SpikegradError, fmtShape } from './errors.js';
+import type { InMeta } from './ops.js';
+import { sameShape } from './shape.js';
+
+/** Checks that `x` is a float sequence [T, …] with T ≥ 1 (ops whose states are packed check those themselves). */
+export function checkSequenceX(op: string, x: InMeta): void {
+  if (!isFloat(x.dtype)) throw new SpikegradError(`${op}: argument 'x' expected a float32 or float64 tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
+  if (x.shape.length < 1 || x.shape[0]! < 1) {
+    throw new SpikegradError(`${op}: argument 'x' expected a sequence [T, ...] with T >= 1, got ${fmtShape(x.shape)}`);
+  }
+}
+
+/** Checks `ins` = [x, ...states], the states named `stateNames` in that order. */
+export function checkSequenceInputs(op: string, ins: readonly InMeta[], stateNames: readonly string[]): void {
+  if (ins.length !== stateNames.length + 1) throw new SpikegradError(`${op}: expected ${stateNames.length + 1} inputs, got ${ins.length}`);
+  const x = ins[0]!;
+  checkSequenceX(op, x);
+  const want = x.shape.slice(1);
+  stateNames.forEach((name, i) => {
+    const s = ins[i + 1]!;
+    if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
+      throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (x's shape without its time axis), got ${s.dtype} ${fmtShape(s.shape)}`);
+    }
+  });
+}
