@@ -195,7 +195,8 @@ describe('hostile expression trees never run as code', () => {
   it('unknown kinds, prototype names as operations, getters, cycles and deep trees each get their own message', () => {
     const bad = (t: unknown) => () => checkExpr(t, 'here');
     expect(bad({ kind: 'variable', name: 'y' })).toThrow(new RegExp(`here: the expression has kind string "variable"; expected one of ${EXPR_KINDS.map((k) => `'${k}'`).join(', ')}`));
-    expect(bad({ kind: 'var', name: `y; ${plant}` })).toThrow(/node \.name expected an identifier/);
+    if ((EXPR_KINDS as readonly string[]).includes('var')) expect(bad({ kind: 'var', name: `y; ${plant}` })).toThrow(/node \.name expected an identifier/);
+    else expect(bad({ kind: 'var', name: `y; ${plant}` })).toThrow(/has kind string "var"/);
     expect(bad({ kind: 'op', op: '__proto__', args: [] })).toThrow(/node \.op expected one of neg, abs.*got string "__proto__"/);
     expect(bad({ kind: 'op', op: 'constructor', args: [X] })).toThrow(/got string "constructor"/);
     expect(bad({ kind: 'op', op: 'add', args: [X] })).toThrow(/'add' expected 2 argument\(s\), got 1/);
