@@ -67,7 +67,7 @@ function releaseHeld(): void {
 
 const bits = (a: Float32Array): number[] => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
 
-const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 4, 4], [5, 0, 6], [9, 1, 3], [17, 33, 10], [33, 65, 129], [130, 257, 9]];
+const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 4, 4], [5, 0, 6], [9, 1, 3], [17, 33, 10], [33, 65, 129], [130, 257, 9], [37, 300, 33]];
 
 describe('gemmWasm', () => {
   it('is available where WebAssembly SIMD is, and the arena is shared where worker threads exist', () => {
