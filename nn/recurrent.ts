@@ -12,7 +12,7 @@
  * masked weight is W_rec ⊙ M with M exactly 0 or 1, so both modes see the same bits; the recurrent matmul
  * takes the CPU backend's event-driven path when the previous spikes are sparse (kernels/matmul/cpuSparse.ts).
  */
-import { add, index, linear, matmul, mul, stack, tensor } from '../engine/api.js';
+import { add, index, linear, matmul, mul, reshape, stack, tensor } from '../engine/api.js';
 import { isFloat } from '../engine/dtype.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { HiddenState, ParamState } from '../engine/state.js';
@@ -129,11 +129,11 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
 
   /** x W_in + b (the `linear` op, as nn.Linear). */
   private project(x: Tensor): Tensor {
-    return this.bias ? linear(x, this.weight.value, this.bias.value) : matmul(x, this.weight.value);
+    return asRows(x, (r) => (this.bias ? linear(r, this.weight.value, this.bias.value) : matmul(r, this.weight.value)));
   }
 
   private step(inputCurrent: Tensor, wRec: Tensor): Tensor {
-    const s = this.neuron.update(add(inputCurrent, matmul(this.spike.value, wRec)));
+    const s = this.neuron.update(add(inputCurrent, asRows(this.spike.value, (r) => matmul(r, wRec))));
     this.spike.value = s;
     return s;
   }
@@ -193,6 +193,13 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
     const conn = this.#mask === undefined ? '' : `, ${countOnes(this.#mask)}/${this.size * this.size} connections`;
     return `Recurrent(${this.inFeatures}→${this.size}${this.bias ? '' : ', no bias'}${this.selfConnections ? '' : ', no self-connections'}${conn}, neuron=${this.neuron})`;
   }
+}
+
+/** `f` on x as a matrix: an unbatched step (states of shape [n], no batch axis) is one row. */
+function asRows(x: Tensor, f: (rows: Tensor) => Tensor): Tensor {
+  if (x.rank === 2) return f(x);
+  const y = f(reshape(x, [1, x.shape[0]!]));
+  return reshape(y, [y.shape[1]!]);
 }
 
 function countOnes(m: Float64Array): number {

@@ -424,6 +424,19 @@ describe('nn.Recurrent: ALIF gradients and carried state', async () => {
     });
   });
 
+  it('unbatched states (initAllStates without batchSize): a step is one row, run = forLoop(update)', async () => {
+    await sg.setBackend('cpu');
+    const x = sg.tensor(uniformArray(STEPS * NIN, -0.5, 2.5, rng(7)), [STEPS, NIN], 'float32');
+    const a = makeLayer(CASES[1]!, 'float32'), b = makeLayer(CASES[1]!, 'float32');
+    nn.initAllStates(a);
+    nn.initAllStates(b);
+    const ya = a.run(x), yb = transform.forLoop(b.update, x);
+    expect(ya.shape).toEqual([STEPS, N]);
+    expect(ya.dataSync().some((v) => v === 1)).toBe(true);
+    expect(Array.from(ya.dataSync())).toEqual(Array.from(yb.dataSync()));
+    expect(() => a.update(sg.zeros([2, NIN]))).toThrow(/hidden state 'spike' expected shape \[2, 6\] for input \[2, 4\], got \[6\]/);
+  });
+
   it('a sequence in two chunks (state carried between run calls) equals one run, and equals step mode', async () => {
     await sg.setBackend('cpu');
     const x = sg.tensor(uniformArray(STEPS * B * NIN, -0.5, 2.5, rng(3)), [STEPS, B, NIN], 'float32');
