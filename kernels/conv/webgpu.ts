@@ -28,25 +28,38 @@ function geometryParams(x: readonly number[], w: readonly number[], y: readonly 
   };
 }
 
+/** WGSL: the taps k in [lo, hi) with 0 ≤ base + k·d < size (WGSL's i32 division truncates, hence the guards). */
+const TAP_RANGE = `
+fn tapLo(base: i32, d: i32) -> i32 { return max(0, (-base + d - 1) / d); }
+fn tapHi(base: i32, d: i32, size: i32, k: i32) -> i32 {
+  let top = size - 1 - base;
+  return select(0, min(k, top / d + 1), top >= 0);
+}
+fn outLo(base: i32, s: i32) -> i32 { return max(0, (base + s - 1) / s); }
+fn outHi(top: i32, s: i32, size: i32) -> i32 { return select(0, min(size, top / s + 1), top >= 0); }`;
+
+// Every tap of the window inside the input, from the ranges (no test per tap).
 const forwardBody = (bias: boolean) => `
   let ow = i32(i % params.OW);
   let oh = i32((i / params.OW) % params.OH);
   let o = (i / (params.OW * params.OH)) % params.O;
   let n = i / (params.OW * params.OH * params.O);
   let c0 = (o / params.Og) * params.Cg;
-  let H = i32(params.H);
-  let W = i32(params.W);
+  let ohs = oh * params.sh - params.ph;
+  let ows = ow * params.sw - params.pw;
+  let khLo = tapLo(ohs, params.dilH);
+  let khHi = tapHi(ohs, params.dilH, i32(params.H), i32(params.KH));
+  let kwLo = tapLo(ows, params.dilW);
+  let kwHi = tapHi(ows, params.dilW, i32(params.W), i32(params.KW));
   var acc = 0.0;
   for (var c = 0u; c < params.Cg; c++) {
     let xPlane = (n * params.C + c0 + c) * params.H * params.W;
     let wBase = (o * params.Cg + c) * params.KH * params.KW;
-    for (var kh = 0u; kh < params.KH; kh++) {
-      let ih = oh * params.sh - params.ph + i32(kh) * params.dilH;
-      if (ih < 0 || ih >= H) { continue; }
-      for (var kw = 0u; kw < params.KW; kw++) {
-        let iw = ow * params.sw - params.pw + i32(kw) * params.dilW;
-        if (iw < 0 || iw >= W) { continue; }
-        acc += x[xPlane + u32(ih) * params.W + u32(iw)] * w[wBase + kh * params.KW + kw];
+    for (var kh = khLo; kh < khHi; kh++) {
+      let xRow = xPlane + u32(ohs + kh * params.dilH) * params.W;
+      let wRow = wBase + u32(kh) * params.KW;
+      for (var kw = kwLo; kw < kwHi; kw++) {
+        acc += x[xRow + u32(ows + kw * params.dilW)] * w[wRow + u32(kw)];
       }
     }
   }
@@ -58,7 +71,7 @@ export const conv2dGpu: GpuKernel<Conv2dAttrs> = (gpu, ins, a, [meta]) => {
   const bias = b !== undefined;
   const p = cachedProgram(`conv2d|${bias ? 'bias' : 'nobias'}`, () => ({
     params: { n: 'u32', ...GEOMETRY }, inputs: (bias ? { x: 'f32', w: 'f32', b: 'f32' } : { x: 'f32', w: 'f32' }) as Record<string, 'f32'>, outputs: { y: 'f32' },
-    element: forwardBody(bias), spanElements: false,
+    element: forwardBody(bias), helpers: TAP_RANGE, spanElements: false,
   }));
   gpu.dispatch(p, { inputs: bias ? [x, w, b] : [x, w], outputs: [y], params: { n: y.size, ...geometryParams(x.shape, w.shape, meta!.shape, a) } });
   return [y];
@@ -172,21 +185,24 @@ export const conv2dGradWeightGpu: GpuKernel<Conv2dAttrs & { kernel: Pair }> = (g
   let cl = (wi / (params.KW * params.KH)) % params.Cg;
   let o = wi / (params.KW * params.KH * params.Cg);
   let c = (o / params.Og) * params.Cg + cl;
-  let H = i32(params.H);
-  let W = i32(params.W);
+  // The outputs whose tap (kh, kw) lands inside the input: oh·sh − ph + kh·dh in [0, H), once per invocation.
+  let bh = params.ph - i32(kh) * params.dilH;
+  let bw = params.pw - i32(kw) * params.dilW;
+  let ohLo = outLo(bh, params.sh);
+  let ohHi = outHi(i32(params.H) - 1 + bh, params.sh, i32(params.OH));
+  let owLo = outLo(bw, params.sw);
+  let owHi = outHi(i32(params.W) - 1 + bw, params.sw, i32(params.OW));
   let n0 = chunk * params.perChunk;
   let n1 = min(params.N, n0 + params.perChunk);
   var acc = 0.0;
   for (var n = n0; n < n1; n++) {
     let xPlane = (n * params.C + c) * params.H * params.W;
     let dyPlane = (n * params.O + o) * params.OH * params.OW;
-    for (var oh = 0u; oh < params.OH; oh++) {
-      let ih = i32(oh) * params.sh - params.ph + i32(kh) * params.dilH;
-      if (ih < 0 || ih >= H) { continue; }
-      for (var ow = 0u; ow < params.OW; ow++) {
-        let iw = i32(ow) * params.sw - params.pw + i32(kw) * params.dilW;
-        if (iw < 0 || iw >= W) { continue; }
-        acc += dy[dyPlane + oh * params.OW + ow] * x[xPlane + u32(ih) * params.W + u32(iw)];
+    for (var oh = ohLo; oh < ohHi; oh++) {
+      let xRow = xPlane + u32(oh * params.sh - bh) * params.W;
+      let dyRow = dyPlane + u32(oh) * params.OW;
+      for (var ow = owLo; ow < owHi; ow++) {
+        acc += dy[dyRow + u32(ow)] * x[xRow + u32(ow * params.sw - bw)];
       }
     }
   }
@@ -196,7 +212,7 @@ export const conv2dGradWeightGpu: GpuKernel<Conv2dAttrs & { kernel: Pair }> = (g
   if (chunks === 1) {
     const p = cachedProgram('conv2dGradWeight|direct', () => ({
       params, inputs: { dy: 'f32', x: 'f32' }, outputs: { dw: 'f32' }, spanElements: false,
-      element: partialBody.replace('OUT[i]', 'dw[i]'),
+      element: partialBody.replace('OUT[i]', 'dw[i]'), helpers: TAP_RANGE,
     }));
     gpu.dispatch(p, { inputs: [dy!, x!], outputs: [dw], params: values });
     return [dw];
@@ -204,7 +220,7 @@ export const conv2dGradWeightGpu: GpuKernel<Conv2dAttrs & { kernel: Pair }> = (g
   const partial = gpu.scratch('float32', [chunks, wSize]);
   const p = cachedProgram('conv2dGradWeight|partial', () => ({
     params, inputs: { dy: 'f32', x: 'f32' }, outputs: { part: 'f32' }, spanElements: false,
-    element: partialBody.replace('OUT[i]', 'part[i]'),
+    element: partialBody.replace('OUT[i]', 'part[i]'), helpers: TAP_RANGE,
   }));
   gpu.dispatch(p, { inputs: [dy!, x!], outputs: [partial], params: values });
   const reduce = cachedProgram('conv2dGradWeight|sumChunks', () => ({

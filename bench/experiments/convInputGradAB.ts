@@ -2,11 +2,11 @@
  * A/B of WebGPU's conv2d input-gradient kernels (kernels/conv/webgpu.ts convGpuTuning): 'taps' (the first
  * version, a test per channel and tap) against 'rows' (the output rows/columns that reach the element, the
  * channels innermost), alternating, on the digits conv2 shape and the 128-channel 3×3 layer at reduced batch.
- *   node scripts/run-ts.mjs bench/convInputGradAB.ts [rounds]
+ *   node scripts/run-ts.mjs bench/experiments/convInputGradAB.ts [rounds]
  */
-import * as sg from '../index.js';
-import { runOp } from '../engine/dispatch.js';
-import { convGpuTuning } from '../kernels/conv/webgpu.js';
+import * as sg from '../../index.js';
+import { runOp } from '../../engine/dispatch.js';
+import { convGpuTuning } from '../../kernels/conv/webgpu.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 await sg.setBackend('webgpu');
@@ -32,6 +32,23 @@ for (const s of shapes) {
   }
   const fmt = (a: number[]) => `${Math.min(...a).toFixed(0)}–${Math.max(...a).toFixed(0)} ms`;
   const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
-  console.log(`${s.label}: taps ${fmt(times.taps!)}, rows ${fmt(times.rows!)}, median ratio ${(med(times.taps!) / med(times.rows!)).toFixed(1)}×`);
+  console.log(`${s.label}: input gradient taps ${fmt(times.taps!)}, rows ${fmt(times.rows!)}, median ratio ${(med(times.taps!) / med(times.rows!)).toFixed(1)}×`);
+  // The forward and weight-gradient kernels as they are now (their first versions are not kept: no A/B).
+  const x = sg.random.uniform(s.x, 0, 1);
+  const conv = { stride: [1, 1], padding: [s.pad, s.pad], dilation: [1, 1], groups: 1 };
+  for (const [name, run] of [
+    ['forward', () => runOp('conv2d', [x, w], conv as never)[0]!],
+    ['weight gradient', () => runOp('conv2dGradWeight', [dy, x], { ...conv, kernel: [s.w[2]!, s.w[3]!] } as never)[0]!],
+  ] as const) {
+    const t: number[] = [];
+    for (let r = 0; r <= rounds; r++) {
+      const t0 = performance.now();
+      const y = run();
+      await y.data();
+      y.dispose();
+      if (r > 0) t.push(performance.now() - t0);
+    }
+    console.log(`${s.label}: ${name} ${fmt(t)}`);
+  }
 }
 await sg.shutdown();
