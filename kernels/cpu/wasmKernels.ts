@@ -17,7 +17,8 @@
  */
 import { codegen } from '../../surrogate/compileJs.js';
 import { addressOf, arenaMemory, arenaShared, heap, SCRATCH_BYTES } from './wasmArena.js';
-import { moduleBytes, type Code, type Locals, type ValType } from './wasmEncode.js';
+import { add, f32s, f64s, get, i32, ltU, moduleBytes, select, set, shl, sub, type Code, type Locals, type ValType } from './wasmEncode.js';
+import { parallelFor, poolThreads } from './threadPool.js';
 import { wasmKernels } from '../flags.js';
 
 
@@ -79,23 +80,31 @@ export interface WorkRows {
 }
 
 /**
- * Runs `call` over blocks of the N columns with every array bound (arena arrays in place, the others copied
- * into scratch and, for outputs, back), plus zeroed work rows of the block's width W. Returns false, having
- * run nothing, when even a block of 4 columns would not fit the scratch region.
+ * Runs a column-ranged kernel (see `rangedPrologue`) over blocks of the N columns with every array bound
+ * (arena arrays in place, the others copied into scratch and, for outputs, back), plus zeroed work rows of
+ * the block's width W and the float constants `consts` (as float64, in scratch). `args` gives the kernel's
+ * integer parameters for a block; the kernel is called as run(...args, consts address, thread, lo, hi) with
+ * [lo, hi) a range of groups of 4 columns, on every thread of the pool (threadPool.ts) when the sweep is
+ * large enough: columns are independent over time, so each thread sweeps all T for its own columns and the
+ * bits do not depend on the split. Returns false, having run nothing, when even a block of 4 columns would
+ * not fit the scratch region.
  */
-export function runColumns(N: number, arrays: readonly KernelArray[], work: WorkRows,
-  call: (bound: Bound[], W: number, f32Rows: number[], f64Rows: number[]) => void): boolean {
+export function runColumns(key: string, run: Run, N: number, arrays: readonly KernelArray[], work: WorkRows, consts: readonly number[],
+  args: (bound: Bound[], W: number, f32Rows: number[], f64Rows: number[]) => number[]): boolean {
   const addr = arrays.map((a) => addressOf(a.data));
   const perColumn = 4 * work.f32 + 8 * work.f64 + arrays.reduce((s, a, i) => s + (addr[i]! < 0 ? 4 * a.rows : 0), 0);
-  // Each scratch region starts 16-byte aligned: up to 12 bytes of padding each.
-  const fixed = 16 * (work.f32 + work.f64 + arrays.length);
+  // Each scratch region starts 16-byte aligned: up to 12 bytes of padding each; the constants come first.
+  const constBytes = Math.ceil((8 * consts.length) / 16) * 16;
+  const fixed = constBytes + 16 * (work.f32 + work.f64 + arrays.length);
   let W = Math.floor((Math.min(wasmKernels.scratchBytes, SCRATCH_BYTES) - fixed) / perColumn);
   if (W < N) W = Math.floor(W / 4) * 4;
   if (W < Math.min(4, N)) return false;
+  const elements = N * arrays.reduce((m, a) => Math.max(m, a.rows), 0);
+  const threads = elements >= sequenceParallel.minElements ? poolThreads() : 1;
   const f32 = heap.f32(), f64 = heap.f64();
   for (let c0 = 0; c0 < N; c0 += W) {
     const w = Math.min(W, N - c0);
-    let s = 0;
+    let s = constBytes;
     const take = (bytes: number) => {
       const at = s;
       s += Math.ceil(bytes / 16) * 16;
@@ -103,19 +112,53 @@ export function runColumns(N: number, arrays: readonly KernelArray[], work: Work
     };
     const f64Rows = Array.from({ length: work.f64 }, () => take(8 * w));
     const f32Rows = Array.from({ length: work.f32 }, () => take(4 * w));
-    f64.fill(0, 0, s / 8);
+    f64.fill(0, constBytes / 8, s / 8);
+    f64.set(consts, 0);
     const bound = arrays.map((a, i): Bound => {
       if (addr[i]! >= 0) return { at: addr[i]! + 4 * c0, stride: 4 * N };
       const at = take(4 * a.rows * w);
       if (!a.out) copyBlockIn(f32, at / 4, a.data, a.rows, N, c0, w);
       return { at, stride: 4 * w };
     });
-    call(bound, w, f32Rows, f64Rows);
+    parallelFor(key, run, [...args(bound, w, f32Rows, f64Rows), 0], Math.ceil(w / 4), threads);
     arrays.forEach((a, i) => {
       if (a.out && addr[i]! < 0) copyBlockOut(f32, bound[i]!.at / 4, a.data, a.rows, N, c0, w);
     });
   }
   return true;
+}
+
+/**
+ * `minElements`: the size (rows × columns of a kernel's largest array) from which a sequence kernel runs on
+ * every thread. Waking the workers costs some microseconds, a sweep of 2¹⁷ elements about a hundred; tests
+ * lower it to run small shapes on the pool.
+ */
+export const sequenceParallel = { minElements: 1 << 17 };
+
+/**
+ * The start of a column-ranged kernel's body. Its parameters end with (consts, thread, lo, hi): `consts` the
+ * byte address of its float constants (float64, in order; `constTypes` says which are float32 locals), and
+ * [lo, hi) the groups of 4 columns this call sweeps. The prologue moves every column pointer (`f32Ptrs`:
+ * float32 rows, `f64Ptrs`: float64 work rows) to column 4·lo, narrows the width W to the range, and loads the
+ * constants into new locals (returned, in order). Constants travel through memory because the pool passes
+ * integer arguments only.
+ */
+export function rangedPrologue(L: Locals, at: { f32Ptrs: number[]; f64Ptrs: number[]; W: number; consts: number; lo: number; hi: number },
+  constTypes: readonly ('f32' | 'f64')[]): { code: Code; consts: number[] } {
+  const cols = L.local('i32');
+  const code: Code[] = [
+    set(cols, shl(get(at.hi), i32(2))),
+    set(at.W, sub(select(ltU(get(cols), get(at.W)), get(cols), get(at.W)), shl(get(at.lo), i32(2)))),
+    ...at.f32Ptrs.map((p) => set(p, add(get(p), shl(get(at.lo), i32(4))))),
+    ...at.f64Ptrs.map((p) => set(p, add(get(p), shl(get(at.lo), i32(5))))),
+  ];
+  const consts = constTypes.map((type, i) => {
+    const l = L.local(type);
+    const v = f64s.load(get(at.consts), 8 * i);
+    code.push(set(l, type === 'f32' ? f32s.demote(v) : v));
+    return l;
+  });
+  return { code: code.flat(), consts };
 }
 
 /** A stretch of a float32 array a kernel reads (or, `out`, writes): elements [off, off + len). */

@@ -12,7 +12,7 @@ import { inlineWasm, wasmSupports } from '../../surrogate/compileWasm.js';
 import type { Expr } from '../../surrogate/expr.js';
 import { add, get, gtU, i32, Locals, slots, mul, select, set, sub, whileLoop, forRange, type Code, type ValType } from '../cpu/wasmEncode.js';
 import { columns, FLOAT32, FLOAT64, type Lanes } from '../cpu/wasmLanes.js';
-import { allFloat32, runColumns, wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
+import { allFloat32, rangedPrologue, runColumns, wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 
 /** Per lanes, locals holding each scalar parameter splatted (set once, before the loops). */
 function splatted(L: Lanes, locals: Locals, params: number[]): { init: Code; get: (i: number) => Code } {
@@ -27,13 +27,15 @@ const spikeMask = (L: Lanes, v: Code, vTh: Code, k: Code | null): Code => {
 };
 
 function forwardModule(a: LifAttrs, unitK: boolean) {
-  // x, xStride, v0, vs, vsStride, spk, spkStride, s0 (work row), T, W; V_th, V_reset, V_rest, R, k, τ, coef
-  const params: ValType[] = [...Array<ValType>(10).fill('i32'), ...Array<ValType>(7).fill('f32')];
-  const [X, XS, V0, VS, VSS, SP, SPS, S0, T, W] = slots(params);
+  // x, xStride, v0, vs, vsStride, spk, spkStride, s0 (work row), T, W; consts (V_th, V_reset, V_rest, R, k, τ,
+  // coef), thread, lo, hi (wasmKernels.ts's rangedPrologue)
+  const params: ValType[] = Array<ValType>(14).fill('i32');
+  const [X, XS, V0, VS, VSS, SP, SPS, S0, T, W, CONSTS, , LO, HI] = slots(params);
   const L = new Locals(params);
+  const pro = rangedPrologue(L, { f32Ptrs: [X, V0, VS, SP, S0], f64Ptrs: [], W, consts: CONSTS, lo: LO, hi: HI }, Array(7).fill('f32'));
   const t = L.local('i32'), j4 = L.local('i32');
   const px = L.local('i32'), pv = L.local('i32'), ps = L.local('i32'), nv = L.local('i32'), ns = L.local('i32');
-  const lanes = FLOAT32.map((lanes) => ({ lanes, c: splatted(lanes, L, [10, 11, 12, 13, 14, 15, 16]), v: L.local(lanes.value), vr: L.local(lanes.value), num: L.local(lanes.value), out: L.local(lanes.value) }));
+  const lanes = FLOAT32.map((lanes) => ({ lanes, c: splatted(lanes, L, pro.consts), v: L.local(lanes.value), vr: L.local(lanes.value), num: L.local(lanes.value), out: L.local(lanes.value) }));
   const pick = (Lx: Lanes) => lanes.find((e) => e.lanes === Lx)!;
   const at = (p: number) => add(get(p), get(j4));
   const initialSpikes = (Lx: Lanes): Code => {
@@ -57,6 +59,7 @@ function forwardModule(a: LifAttrs, unitK: boolean) {
     ];
   };
   const body: Code[] = [
+    pro.code,
     ...lanes.map((e) => e.c.init),
     columns(j4, get(W), FLOAT32, initialSpikes),
     // Row t reads the previous membrane and spikes (the initial ones at t = 0) and writes row t.
@@ -74,19 +77,23 @@ export function lifForwardWasm(xs: Float32Array, v0: Float32Array, spk: Float32A
   const { VTh, VReset, VRest, R, k, tau, coef } = a;
   if (!wasmEnabled() || !(k > 0) || !allFloat32(VTh, VReset, VRest, R, k, tau, coef)) return false;
   const unitK = k === 1;
-  const run = wasmKernel(`lifForward|${a.reset}|${VRest !== 0}|${R !== 1}|${unitK}`, () => forwardModule(a, unitK));
+  const key = `lifForward|${a.reset}|${VRest !== 0}|${R !== 1}|${unitK}`;
+  const run = wasmKernel(key, () => forwardModule(a, unitK));
   if (!run) return false;
-  return runColumns(N, [{ data: xs, rows: T }, { data: v0, rows: 1 }, { data: vs, rows: T, out: true }, { data: spk, rows: T, out: true }],
-    { f32: 1, f64: 0 }, ([x, v, m, s], W, [s0]) => run(x!.at, x!.stride, v!.at, m!.at, m!.stride, s!.at, s!.stride, s0!, T, W, VTh, VReset, VRest, R, k, tau, coef));
+  return runColumns(key, run, N, [{ data: xs, rows: T }, { data: v0, rows: 1 }, { data: vs, rows: T, out: true }, { data: spk, rows: T, out: true }],
+    { f32: 1, f64: 0 }, [VTh, VReset, VRest, R, k, tau, coef], ([x, v, m, s], W, [s0]) => [x!.at, x!.stride, v!.at, m!.at, m!.stride, s!.at, s!.stride, s0!, T, W]);
 }
 
 function sweepModule(expr: Expr, a: LifAttrs & GradFlags) {
-  // v0, vs, vsStride, dS, dSStride, dV, dVStride, dx, dxStride, dv0, carry, slope (work rows), T, W; V_th, V_reset, 1/k, decay, gain
-  const params: ValType[] = [...Array<ValType>(14).fill('i32'), ...Array<ValType>(5).fill('f64')];
-  const [V0, VS, VSS, DS, DSS, DV, DVS, DX, DXS, DV0, CARRY, SLOPE, T, W] = slots(params);
+  // v0, vs, vsStride, dS, dSStride, dV, dVStride, dx, dxStride, dv0, carry, slope (work rows), T, W; consts
+  // (V_th, V_reset, 1/k, decay, gain), thread, lo, hi (wasmKernels.ts's rangedPrologue)
+  const params: ValType[] = Array<ValType>(18).fill('i32');
+  const [V0, VS, VSS, DS, DSS, DV, DVS, DX, DXS, DV0, CARRY, SLOPE, T, W, CONSTS, , LO, HI] = slots(params);
   const L = new Locals(params);
+  // dS and dV are moved even when absent (address 0, stride 0: never read).
+  const pro = rangedPrologue(L, { f32Ptrs: [V0, VS, DS, DV, DX, DV0], f64Ptrs: [CARRY, SLOPE], W, consts: CONSTS, lo: LO, hi: HI }, Array(5).fill('f64'));
   const t = L.local('i32'), j4 = L.local('i32'), pv = L.local('i32'), rds = L.local('i32'), rdv = L.local('i32'), rdx = L.local('i32');
-  const lanes = FLOAT64.map((lanes) => ({ lanes, c: splatted(lanes, L, [14, 15, 16, 17, 18]), x: L.local(lanes.value), vbar: L.local(lanes.value), v: L.local(lanes.value), vrbar: L.local(lanes.value) }));
+  const lanes = FLOAT64.map((lanes) => ({ lanes, c: splatted(lanes, L, pro.consts), x: L.local(lanes.value), vbar: L.local(lanes.value), v: L.local(lanes.value), vrbar: L.local(lanes.value) }));
   const pick = (Lx: Lanes) => lanes.find((e) => e.lanes === Lx)!;
   const f32At = (p: number) => add(get(p), get(j4)), f64At = (p: number) => add(get(p), add(get(j4), get(j4)));
   const sigma = (Lx: Lanes, value: Code) => {
@@ -121,6 +128,7 @@ function sweepModule(expr: Expr, a: LifAttrs & GradFlags) {
   };
   const row = (base: number, stride: number) => add(get(base), mul(get(t), get(stride)));
   const body: Code[] = [
+    pro.code,
     ...lanes.map((e) => e.c.init),
     columns(j4, get(W), FLOAT64, lastSlope),
     // t counts rows down from T − 1; step t reads V_{t−1}: row t − 1 of vs, or v0 at t = 0.
@@ -144,13 +152,14 @@ export function lifSweepWasm(v0: Float32Array, vs: Float32Array, dS: Float32Arra
   T: number, N: number, a: LifAttrs & GradFlags, invK: number, decay: number, gain: number): boolean {
   const expr = (a.spkFun as { gradExpr?: Expr }).gradExpr;
   if (!wasmEnabled() || !expr || !wasmSupports(expr)) return false;
-  const run = wasmKernel(`lifSweep|${a.spkFun.key}|${a.reset}|${a.detachReset}|${a.hasDS}|${a.hasDV}`, () => sweepModule(expr, a));
+  const key = `lifSweep|${a.spkFun.key}|${a.reset}|${a.detachReset}|${a.hasDS}|${a.hasDV}`;
+  const run = wasmKernel(key, () => sweepModule(expr, a));
   if (!run) return false;
   const arrays = [{ data: v0, rows: 1 }, { data: vs, rows: T }, { data: dx, rows: T, out: true }, { data: dv0, rows: 1, out: true },
     ...(dS ? [{ data: dS, rows: T }] : []), ...(dV ? [{ data: dV, rows: T }] : [])];
-  return runColumns(N, arrays, { f32: 0, f64: 2 }, ([b0, bs, bx, bv0, ...cot], W, _, [carry, slope]) => {
+  return runColumns(key, run, N, arrays, { f32: 0, f64: 2 }, [a.VTh, a.VReset, invK, decay, gain], ([b0, bs, bx, bv0, ...cot], W, _, [carry, slope]) => {
     const none = { at: 0, stride: 0 };
     const bS = dS ? cot.shift()! : none, bV = dV ? cot.shift()! : none;
-    run(b0!.at, bs!.at, bs!.stride, bS.at, bS.stride, bV.at, bV.stride, bx!.at, bx!.stride, bv0!.at, carry!, slope!, T, W, a.VTh, a.VReset, invK, decay, gain);
+    return [b0!.at, bs!.at, bs!.stride, bS.at, bS.stride, bV.at, bV.stride, bx!.at, bx!.stride, bv0!.at, carry!, slope!, T, W];
   });
 }

@@ -1,0 +1,240 @@
+/**
+ * The CPU backend's WebAssembly sequence kernels (the fused LIF forward and backward sweep, the Expon
+ * forward, the decay sweep) on several threads (kernels/cpu/wasmKernels.ts's runColumns over
+ * kernels/cpu/threadPool.ts): each thread sweeps all T for its own range of columns, so the result must be
+ * bit for bit the one-thread result, for thread counts 1, 2 and 3, on column counts that are not multiples
+ * of 4 (the last range ends in single columns), with arrays in the arena (read in place) and outside it
+ * (copied through scratch, in several column blocks), against:
+ * - the one-thread result of the same kernel,
+ * - the JavaScript twin (WebAssembly off; cpuWasmKernels.test.ts checks the twins' configurations further),
+ * - float64 references written here from the equations (Expon: each float32 operation rounded once; the
+ *   decay sweep: float64 carry, rounded on store).
+ * Also: the workers really take chunks of a large sweep, and below `sequenceParallel.minElements` no job
+ * reaches the pool.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
+import { decayRunGradKernel, exponRunKernel } from '../../kernels/synapse/cpu.js';
+import { decaySweepWasm, exponForwardWasm } from '../../kernels/synapse/synapseWasm.js';
+import { lifRunGradKernel, lifRunKernel } from '../../kernels/neuron/cpu.js';
+import { lifForwardWasm, lifSweepWasm } from '../../kernels/neuron/lifWasm.js';
+import { arenaRelease, arenaShared, arenaTake, SCRATCH_BYTES } from '../../kernels/cpu/wasmArena.js';
+import { sequenceParallel, wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
+import { poolCounters, poolThreads, shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
+import { wasmKernels } from '../../kernels/flags.js';
+import type { CpuInput } from '../../kernels/cpu/types.js';
+import { expEulerConstants } from '../../nn/expEuler.js';
+import { surrogate } from '../../index.js';
+import { rng } from '../support/helpers.js';
+
+const savedThreads = threadPool.threads, savedMin = sequenceParallel.minElements;
+afterAll(() => {
+  threadPool.threads = savedThreads;
+  sequenceParallel.minElements = savedMin;
+  wasmKernels.enabled = true;
+  wasmKernels.scratchBytes = SCRATCH_BYTES;
+  shutdownPool();
+});
+
+function values(n: number, mean: number, spread: number, seed: number): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => mean + spread * (2 * r() - 1));
+}
+
+type Placement = 'arena' | 'heap' | 'blocks';
+const taken: Float32Array[] = [];
+function place(a: Float32Array, p: Placement): Float32Array {
+  if (p !== 'arena') return Float32Array.from(a);
+  const b = arenaTake(a.length, false);
+  if (!b) throw new Error('arena full');
+  taken.push(b);
+  b.set(a);
+  return b;
+}
+
+/** `f` on `threads` threads with every sweep on the pool (threshold 0), arrays placed by `p`; plain copies of its outputs. */
+function onThreads(threads: number, p: Placement, f: (place: (a: Float32Array) => Float32Array) => Float32Array[]): Float32Array[] {
+  threadPool.threads = threads;
+  sequenceParallel.minElements = 0;
+  // 'blocks': a scratch of 64 KiB, so heap arrays go through several column blocks (each split over threads).
+  if (p === 'blocks') wasmKernels.scratchBytes = 65536;
+  try {
+    return f((a) => place(a, p)).map((o) => Float32Array.from(o));
+  } finally {
+    wasmKernels.scratchBytes = SCRATCH_BYTES;
+    sequenceParallel.minElements = savedMin;
+    for (const a of taken.splice(0)) arenaRelease(a);
+  }
+}
+
+function jsOnly(run: () => ArrayLike<number>[]): Float32Array[] {
+  wasmKernels.enabled = false;
+  try {
+    return run().map((o) => Float32Array.from(o));
+  } finally {
+    wasmKernels.enabled = true;
+  }
+}
+
+/** The first index where a and b differ as values (NaN equal to NaN, −0 not equal to +0), −1 if none. */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+function expectSame(got: ArrayLike<number>[], want: ArrayLike<number>[], what: string): void {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => expect(firstDifference(g, want[i]!), `${what}, output ${i}`).toBe(-1));
+}
+
+const input = (data: Float32Array, shape: number[]): CpuInput => ({ data, shape, dtype: 'float32', size: data.length });
+const seqOut = (T: number, N: number) => ({ shape: [T, N], dtype: 'float32' as const });
+const rowOut = (N: number) => ({ shape: [N], dtype: 'float32' as const });
+
+function lifAttrs(reset: 'soft' | 'hard', VRest: number, R: number): LifAttrs {
+  const fr = Math.fround, { tau, coef } = expEulerConstants(7, 1, 'float32');
+  return { tau, coef, R: fr(R), VTh: 1, VReset: fr(-0.25), VRest: fr(VRest), k: fr(1 - fr(-0.25)), reset, detachReset: false, spkFun: new surrogate.Arctan() };
+}
+
+/** Expon forward from the equations: g ← fl(fl(g + fl(fl(−g/τ)·coef)) + x), each float32 operation rounded once. */
+function exponReference(xs: Float32Array, g0: Float32Array, T: number, N: number, tau: number, coef: number): Float32Array {
+  const fr = Math.fround, gs = new Float32Array(T * N);
+  for (let j = 0; j < N; j++) {
+    let g = g0[j]!;
+    for (let t = 0; t < T; t++) {
+      g = fr(fr(g + fr(fr(-g / tau) * coef)) + xs[t * N + j]!);
+      gs[t * N + j] = g;
+    }
+  }
+  return gs;
+}
+
+/** The decay recurrence's backward from the equations: ḡ = dG_t + carry (float64), dx_t = fl32(ḡ), carry = decay·ḡ. */
+function decayReference(dG: Float32Array, T: number, N: number, decay: number): Float32Array[] {
+  const dx = new Float32Array(T * N), dg0 = new Float32Array(N);
+  for (let j = 0; j < N; j++) {
+    let carry = 0;
+    for (let t = T - 1; t >= 0; t--) {
+      const gb = dG[t * N + j]! + carry;
+      dx[t * N + j] = gb;
+      carry = decay * gb;
+    }
+    dg0[j] = carry;
+  }
+  return [dx, dg0];
+}
+
+// [T, N]: columns not a multiple of 4 (fewer groups than threads·4 chunks, and many), T = 1.
+const SHAPES: [number, number][] = [[1, 7], [3, 5], [17, 45], [9, 203], [40, 1001], [6, 4099]];
+const PLACEMENTS: Placement[] = ['arena', 'heap', 'blocks'];
+const THREADS = [1, 2, 3];
+
+/** Large LIF forward sweeps on `threads` threads until a worker has taken a chunk (or 20 s passed); whether one did. */
+async function untilWorkersTakeChunks(threads: number): Promise<boolean> {
+  const T = 200, N = 4099, a = lifAttrs('soft', 0, 1);
+  const xs = values(T * N, 0.3, 2, 11), v0 = values(N, 0.5, 1, 12);
+  const start = poolCounters.workerChunks, deadline = Date.now() + 20_000;
+  // A worker starts in tens of milliseconds (more on a busy machine); until then the caller runs every chunk.
+  while (poolCounters.workerChunks === start && Date.now() < deadline) {
+    onThreads(threads, 'arena', (pl) => {
+      const spk = pl(new Float32Array(T * N)), vs = pl(new Float32Array(T * N));
+      expect(lifForwardWasm(pl(xs), pl(v0), spk, vs, T, N, a)).toBe(true);
+      return [];
+    });
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  threadPool.threads = savedThreads;
+  return poolCounters.workerChunks > start;
+}
+
+// Start the pool's workers first, so that the comparisons below run on live workers, not the caller alone.
+beforeAll(() => untilWorkersTakeChunks(3), 30_000);
+
+describe('sequence kernels on several threads, bit for bit', () => {
+  it('run here on a pool (Node, a shared arena), so the comparisons compare thread counts', () => {
+    expect(wasmEnabled()).toBe(true);
+    expect(arenaShared()).toBe(true);
+    threadPool.threads = 3;
+    expect(poolThreads()).toBe(3);
+    threadPool.threads = savedThreads;
+  });
+
+  describe.each(PLACEMENTS)('arrays: %s', (p) => {
+    it.each(SHAPES)('LIF forward, T = %i, N = %i', (T, N) => {
+      for (const a of [lifAttrs('soft', 0, 1), lifAttrs('hard', 0.2, 1.7)]) {
+        const xs = values(T * N, 0.3, 2, T * N), v0 = values(N, 0.5, 1, N + 1);
+        const run = (threads: number) => onThreads(threads, p, (pl) => {
+          const spk = pl(new Float32Array(T * N)), vs = pl(new Float32Array(T * N));
+          expect(lifForwardWasm(pl(xs), pl(v0), spk, vs, T, N, a)).toBe(true);
+          return [spk, vs];
+        });
+        const one = run(1);
+        if (T * N > 50) expect(one[0]!.some((s) => s === 1)).toBe(true);
+        expectSame(one, jsOnly(() => lifRunKernel([input(xs, [T, N]), input(v0, [N])], a, [seqOut(T, N), seqOut(T, N)])), 'one thread vs JavaScript');
+        for (const threads of THREADS.slice(1)) expectSame(run(threads), one, `${threads} threads, ${a.reset}`);
+      }
+    });
+
+    it.each(SHAPES)('LIF backward sweep, T = %i, N = %i', (T, N) => {
+      for (const [hasDS, hasDV] of [[true, false], [true, true]] as const) {
+        const a: LifAttrs & GradFlags = { ...lifAttrs('hard', 0.2, 1.7), hasDS, hasDV };
+        const v0 = values(N, 0.5, 1, N), vs = values(T * N, 0.8, 1.5, T * N + 3);
+        const dS = values(T * N, 0, 1, 5), dV = values(T * N, 0, 1, 6);
+        const invK = 1 / a.k, decay = 1 - a.coef / a.tau, gain = (a.coef * a.R) / a.tau;
+        const run = (threads: number) => onThreads(threads, p, (pl) => {
+          const dx = pl(new Float32Array(T * N)), dv0 = pl(new Float32Array(N));
+          expect(lifSweepWasm(pl(v0), pl(vs), pl(dS), hasDV ? pl(dV) : null, dx, dv0, T, N, a, invK, decay, gain)).toBe(true);
+          return [dx, dv0];
+        });
+        const one = run(1);
+        const ins = [input(v0, [N]), input(vs, [T, N]), input(dS, [T, N]), ...(hasDV ? [input(dV, [T, N])] : [])];
+        expectSame(one, jsOnly(() => lifRunGradKernel(ins, a, [seqOut(T, N), rowOut(N)])), 'one thread vs JavaScript');
+        for (const threads of THREADS.slice(1)) expectSame(run(threads), one, `${threads} threads, dV ${hasDV}`);
+      }
+    });
+
+    it.each(SHAPES)('Expon forward, T = %i, N = %i', (T, N) => {
+      const { tau, coef } = expEulerConstants(5, 1, 'float32');
+      const xs = values(T * N, 0, 2, T + N), g0 = values(N, 0, 1, 3);
+      const want = exponReference(xs, g0, T, N, tau, coef);
+      expectSame(jsOnly(() => exponRunKernel([input(xs, [T, N]), input(g0, [N])], { tau, coef }, [seqOut(T, N)])), [want], 'JavaScript vs reference');
+      for (const threads of THREADS) {
+        expectSame(onThreads(threads, p, (pl) => {
+          const gs = pl(new Float32Array(T * N));
+          expect(exponForwardWasm(pl(xs), pl(g0), gs, T, N, tau, coef)).toBe(true);
+          return [gs];
+        }), [want], `${threads} threads`);
+      }
+    });
+
+    it.each(SHAPES)('decay sweep, T = %i, N = %i', (T, N) => {
+      const { tau, coef } = expEulerConstants(5, 1, 'float32');
+      const decay = 1 - coef / tau;
+      const dG = values(T * N, 0, 1, T * N + 9);
+      const want = decayReference(dG, T, N, decay);
+      expectSame(jsOnly(() => decayRunGradKernel([input(dG, [T, N])], { decay }, [seqOut(T, N), rowOut(N)])), want, 'JavaScript vs reference');
+      for (const threads of THREADS) {
+        expectSame(onThreads(threads, p, (pl) => {
+          const dx = pl(new Float32Array(T * N)), dg0 = pl(new Float32Array(N));
+          expect(decaySweepWasm(pl(dG), dx, dg0, T, N, decay)).toBe(true);
+          return [dx, dg0];
+        }), want, `${threads} threads`);
+      }
+    });
+  });
+
+  it('a large sweep is shared with the workers; below the threshold no job reaches the pool', async () => {
+    const a = lifAttrs('soft', 0, 1), xs = values(16 * 17, 0.3, 2, 11), v0 = values(17, 0.5, 1, 12);
+    const before = poolCounters.jobs;
+    onThreads(2, 'arena', (pl) => {
+      sequenceParallel.minElements = 16 * 17 + 1; // restored by onThreads
+      const spk = pl(new Float32Array(16 * 17)), vs = pl(new Float32Array(16 * 17));
+      expect(lifForwardWasm(pl(xs), pl(v0), spk, vs, 16, 17, a)).toBe(true);
+      return [];
+    });
+    threadPool.threads = savedThreads;
+    expect(poolCounters.jobs).toBe(before);
+    expect(await untilWorkersTakeChunks(2)).toBe(true);
+    expect(poolCounters.jobs).toBeGreaterThan(before);
+  }, 30_000);
+});
