@@ -100,7 +100,7 @@ export const WORKLOADS: Record<string, Workload> = {
   matmul: { kind: 'micro', name: 'matmul', description: 'matmul GFLOP/s by shape (square, the dense layer, the seed layers with spike input)', ...MICRO_SHAPE },
   lif: { kind: 'micro', name: 'lif', description: 'fused LIF over a sequence, forward (lifRun) and backward (lifRunGrad), GB/s', ...MICRO_SHAPE },
   spike: { kind: 'micro', name: 'spike', description: 'the spike op (Heaviside) and its surrogate backward (spikeGrad), GB/s', ...MICRO_SHAPE },
-  conv: { kind: 'micro', name: 'conv', description: 'conv2d forward, input and weight gradient GFLOP/s on the digits CSNN\'s layers and a 128-channel 3×3 layer (bench/conv.ts)', ...MICRO_SHAPE },
+  conv: { kind: 'micro', name: 'conv', description: 'conv2d forward, input and weight gradient GFLOP/s on the digits CSNN\'s layers and a 128-channel 3×3 layer', ...MICRO_SHAPE },
   digits: {
     kind: 'epoch', name: 'digits', steps: 25, batch: 128, hidden: 128, defaultModes: ['sequence'],
     description: 'one training epoch of 784→128 LIF→10 readout on the 8,000 training digits, T=25 rate-coded, B=128, Adam (data and encoding included)',

@@ -10,6 +10,7 @@
  * Parameters and dt are folded into constants rounded to the precision (symbolic.ts), so the step-mode ops,
  * which compute from the same trees, round every constant the same way.
  */
+import { SpikegradError } from '../engine/errors.js';
 import { num, show, variable, type Expr } from '../surrogate/expr.js';
 import { DT, SPIKE, type NeuronModel, type ResetMode } from './declaration.js';
 import { bindConstants, expandExprel, gradients, substitute, type FloatDType } from './symbolic.js';
@@ -46,6 +47,20 @@ export function bindNeuron(model: NeuronModel, params: Readonly<Record<string, n
   const hit = perModel.get(memoKey);
   if (hit) return hit;
 
+  try {
+    const bound = bindUncached(model, values, dtype);
+    perModel.set(memoKey, bound);
+    return bound;
+  } catch (e) {
+    if (e instanceof SpikegradError) {
+      const ps = [...values.entries()].map(([k, v]) => `${k}=${v}`).join(', ');
+      throw new SpikegradError(`${model.name} (${ps}): ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+function bindUncached(model: NeuronModel, values: ReadonlyMap<string, number>, dtype: FloatDType): BoundNeuron {
   const states = model.states.map((s) => s.name);
   // Sequential assignments → one tree per state, in the reset states, the input and the spike.
   const env = new Map<string, Expr>(states.map((s) => [s, variable(s)]));
@@ -72,6 +87,5 @@ export function bindNeuron(model: NeuronModel, params: Readonly<Record<string, n
     vjpSpike: bwd(vjp.get(SPIKE) ?? num(0)),
     key: `${model.name}|${dtype}|${updateRaw.map(show).join(';')}|${show(uRaw)}|${reset.map((r) => `${r.index}${r.mode}${r.value}`).join(',')}`,
   });
-  perModel.set(memoKey, bound);
   return bound;
 }

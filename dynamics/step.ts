@@ -37,11 +37,12 @@ export function evalTrees(roots: readonly Expr[], env: ReadonlyMap<string, Tenso
   for (const n of schedule(...roots)) {
     const a = n.args.map(atom);
     let r: Tensor;
-    if (n.op === 'select') r = O.where(asTensor(a[0]!), a[1]!, a[2]!);
+    // The tensor ops need a tensor among their operands: a constant one becomes a tensor of the state's shape.
+    if (n.op === 'select') r = O.where(asTensor(a[0]!), typeof a[2] === 'number' ? asTensor(a[1]!) : a[1]!, a[2]!);
     else if (n.op === 'and') r = O.logicalAnd(asTensor(a[0]!), asTensor(a[1]!));
     else if (n.op === 'or') r = O.logicalOr(asTensor(a[0]!), asTensor(a[1]!));
     else if (UNARY[n.op]) r = UNARY[n.op]!(asTensor(a[0]!));
-    else if (BINARY[n.op]) r = BINARY[n.op]!(a[0]!, a[1]!);
+    else if (BINARY[n.op]) r = BINARY[n.op]!(typeof a[1] === 'number' ? asTensor(a[0]!) : a[0]!, a[1]!);
     else throw new Error(`neuron step: operation '${n.op}' has no tensor op`); // declaration.ts rejects these
     vals.set(n.key, r);
   }

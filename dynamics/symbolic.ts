@@ -3,7 +3,8 @@
  * differentiation (the backward kernels are the derivative of the declared step, never written by hand),
  * substitution of variables, and binding of parameter values with constant folding in the tensors' precision.
  */
-import { EXPR_OPS, num, op, schedule, variable, type Expr, type ExprOp, type NumExpr } from '../surrogate/expr.js';
+import { SpikegradError } from '../engine/errors.js';
+import { EXPR_OPS, num, op, schedule, show, variable, type Expr, type ExprOp, type NumExpr } from '../surrogate/expr.js';
 import { exprel as exprelIn } from '../nn/expEuler.js';
 
 /**
@@ -121,15 +122,21 @@ export function bindConstants(e: Expr, values: ReadonlyMap<string, number>, dtyp
     const hit = memo.get(n.key);
     if (hit) return hit;
     let r: Expr;
-    if (n.kind === 'num') r = num(fr(n.value));
-    else if (n.kind === 'var') r = values.has(n.name) ? num(fr(values.get(n.name)!)) : n;
+    if (n.kind === 'num' || (n.kind === 'var' && values.has(n.name))) {
+      const v = fr(n.kind === 'num' ? n.value : values.get(n.name)!);
+      if (!Number.isFinite(v)) throw new SpikegradError(`'${show(n)}' is ${v} in ${dtype} (beyond its range)`);
+      r = num(v);
+    } else if (n.kind === 'var') r = n;
     else if (n.kind === 'x') r = n;
     else {
       const args = n.args.map(walk);
       if (n.type === 'f' && args.every((a) => a.kind === 'num')) {
         const vs = args.map((a) => (a as NumExpr).value);
-        const v = n.op === 'exprel' ? exprelIn(vs[0]!, dtype) : (EXPR_OPS[n.op].eval as (...a: number[]) => number)(...vs);
-        r = num(fr(v));
+        const v = fr(n.op === 'exprel' ? exprelIn(vs[0]!, dtype) : (EXPR_OPS[n.op].eval as (...a: number[]) => number)(...vs));
+        if (!Number.isFinite(v)) {
+          throw new SpikegradError(`the constant '${show(n)}' is ${v} in ${dtype} for these parameter values (a constant must be finite)`);
+        }
+        r = num(v);
       } else r = op(n.op, ...args);
     }
     memo.set(n.key, r);

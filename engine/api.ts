@@ -507,7 +507,7 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, opts: Pool2dOptions = {}
 
 // --- losses ------------------------------------------------------------------------------------------------------
 
-/** Per-sample cross-entropy of softmax(logits) against int32 labels: one fused, max-shifted kernel (SPEC §7). */
+/** Per-sample cross-entropy of softmax(logits) against int32 labels: one fused, max-shifted kernel (docs/numerics.md §7). */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   return run1('softmaxCrossEntropy', [asTensor('softmaxCrossEntropy', logits, 'logits'), asTensor('softmaxCrossEntropy', labels, 'labels')], {});
 }

@@ -492,7 +492,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
     },
   },
 
-  // Fused, numerically stable softmax cross-entropy with integer labels (SPEC §7): per-sample loss [B].
+  // Fused, numerically stable softmax cross-entropy with integer labels (docs/numerics.md §7): per-sample loss [B].
   softmaxCrossEntropy: {
     infer(ins) {
       requireArity('softmaxCrossEntropy', ins, 2);

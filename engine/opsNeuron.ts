@@ -3,9 +3,9 @@
  * table in ops.ts). One kernel invocation per neuron and batch element runs the time loop with the state in
  * registers. Forward stores only the membrane sequence (SpikingJelly #237: spikes and surrogate values are
  * recomputed in backward); the backward op walks time in reverse with the surrogate inlined and includes the
- * non-detached reset path of SPEC §1.
+ * non-detached reset path of docs/numerics.md §1.
  *
- * Float order (SPEC §0/§1, brainpy.state LIF.update): with k = V_th − V_reset,
+ * Float order (docs/numerics.md §0/§1, brainpy.state LIF.update): with k = V_th − V_reset,
  *   u(V)  = ((V − V_th) / k)                         spike = H(u) = u >= 0
  *   V'    = V − k·s              (soft)   or   V − (sg(V) − V_reset)·s   (hard)
  *   V_new = V' + coef · (((−V' + V_rest) + R·I) / τ)   coef = dt·exprel(−dt/τ)

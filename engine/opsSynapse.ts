@@ -2,7 +2,7 @@
  * Fused synapse ops over a whole [T, ...] sequence (spread into the op table in ops.ts): one kernel
  * invocation per element runs the time loop; the backward op runs it in reverse.
  *
- * Float order (SPEC §2, brainpy.state Expon.update): g ← g + coef·((−g)/τ), then g ← g + x (the input is an
+ * Float order (docs/numerics.md §2, brainpy.state Expon.update): g ← g + coef·((−g)/τ), then g ← g + x (the input is an
  * impulse, added after the decay and unscaled). DualExpon decays g_rise and g_decay that way, adds x to both
  * and returns amp·(g_decay − g_rise). LeakyRateReadout's integrator is r ← decay·r + x.
  * All three are linear in their state, so backward needs no forward values: only the decay factors.

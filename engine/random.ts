@@ -1,6 +1,6 @@
 /**
  * spikegrad's seeded random numbers. Every draw happens on the host with one documented algorithm and is then
- * uploaded, so the same seed gives bit-identical data and weights on every backend (SPEC decision 8).
+ * uploaded, so the same seed gives bit-identical data and weights on every backend (docs/numerics.md decision 8).
  *
  * Algorithm: xoshiro128** (Blackman & Vigna, 2018) with its 128-bit state filled from the seed by SplitMix32.
  * - uniform float32 in [0, 1): the top 24 bits of one output × 2⁻²⁴ (exactly representable, never 1);

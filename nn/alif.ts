@@ -1,5 +1,5 @@
 /**
- * nn.ALIF (brainpy.state ALIF, SPEC §9): LIF with an adaptive threshold V_th + β·a. One step:
+ * nn.ALIF (brainpy.state ALIF, docs/numerics.md §9): LIF with an adaptive threshold V_th + β·a. One step:
  *   s' = spkFun(((V − V_th) − β·a)/k);  V' = reset(V, s') as in LIF;  a' = a + s';
  *   V = V' + coef·(((−V' + V_rest) + R·I)/τ);  a = a' + coefA·((−a')/τ_a);
  *   return spkFun(((V − V_th) − β·a)/k).

@@ -1,5 +1,5 @@
 /**
- * nn.DualExpon (brainpy.state DualExpon, SPEC §2): g_rise and g_decay decay separately (exp-Euler), both
+ * nn.DualExpon (brainpy.state DualExpon, docs/numerics.md §2): g_rise and g_decay decay separately (exp-Euler), both
  * receive the input, and the output is a·(g_decay − g_rise) with a = (τd − τr)/(τr·τd)·A. By default A
  * normalises the peak of the response to a unit impulse to 1: A = τd/(τd − τr)·(τr/τd)^(τr/(τr − τd)).
  *

@@ -1,9 +1,9 @@
 /**
- * Exponential-Euler constants (SPEC §0/§1, brainstate `exp_euler_step`): for a linear drift f(x) with
+ * Exponential-Euler constants (docs/numerics.md §0/§1, brainstate `exp_euler_step`): for a linear drift f(x) with
  * ∂f/∂x = J = −1/τ, one step is x + (dt·exprel(dt·J))·f(x), which is exactly x·e^(−dt/τ) + … in real
  * arithmetic. The constants are computed in the precision of the tensors, in the order JAX computes them:
  * J = fl(−1/τ), z = fl(dt·J), phi = fl(fl(expm1(z))/z), coef = fl(dt·phi). For dt = 1 ms and τ = 5, 10,
- * 20 ms this gives SPEC's table (phi5 = 0.9063462018966675, …).
+ * 20 ms this gives the table of docs/numerics.md (phi5 = 0.9063462018966675, …).
  */
 import { rounderFor } from '../engine/dtype.js';
 import { SpikegradError } from '../engine/errors.js';

@@ -1,5 +1,5 @@
 /**
- * nn.Expon (brainpy.state Expon, SPEC §2): a current/conductance g that decays with τ and receives its input
+ * nn.Expon (brainpy.state Expon, docs/numerics.md §2): a current/conductance g that decays with τ and receives its input
  * as an impulse: g ← g + coef·((−g)/τ) (exp-Euler, = g·e^(−dt/τ)), then g ← g + x, unscaled. Returns g.
  * Units: τ in ms (a plain number is ms); g carries the unit of its input (mA in the tutorial).
  *

@@ -132,7 +132,7 @@ abstract class VarianceScaling extends Initializer {
 }
 
 /**
- * He/Kaiming normal: std = sqrt(scale / fan_in), scale = 2 (braintools >= 0.2, SPEC decision 5), so 0.1414 for
+ * He/Kaiming normal: std = sqrt(scale / fan_in), scale = 2 (braintools >= 0.2, docs/numerics.md decision 5), so 0.1414 for
  * fan_in 100. `legacy: true` reproduces braintools <= 0.1.10, whose scale was sqrt(2): std = (sqrt(2)/fan_in)^0.5
  * (0.1189 for fan_in 100), for matching results of that era.
  */

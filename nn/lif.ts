@@ -1,5 +1,5 @@
 /**
- * nn.LIF and nn.IF, exactly as brainpy.state's LIF.update (SPEC §1). One step, with k = V_th − V_reset:
+ * nn.LIF and nn.IF, exactly as brainpy.state's LIF.update (docs/numerics.md §1). One step, with k = V_th − V_reset:
  *   1. s' = spkFun((V − V_th)/k): the spike of the PREVIOUS membrane (not detached by default: the
  *      surrogate gradient flows through the reset, as in BrainPy; `detachReset: true` is snnTorch's choice);
  *   2. reset: soft V' = V − k·s' (default), hard V' = V − (stop_gradient(V) − V_reset)·s' (→ V_reset);

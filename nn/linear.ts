@@ -1,5 +1,5 @@
 /**
- * nn.Linear (brainstate.nn.Linear, SPEC §5): y = x @ W + b with W of shape [in, out], as ParamStates
+ * nn.Linear (brainstate.nn.Linear, docs/numerics.md §5): y = x @ W + b with W of shape [in, out], as ParamStates
  * `weight` and `bias`. Stateless, so sequence mode is the same op on a [T, B, in] input: one matmul over all
  * T·B rows (the reshape around it is free), which is what makes the fused path's dispatch count flat in T.
  * With a bias it is the `linear` op (engine/opsLinear.ts: matmul then add, in one op so that a backend can

@@ -104,6 +104,14 @@ function memberNames(): Set<string> {
  */
 export function defineNeuron(declaration: NeuronDeclaration): DeclaredNeuronClass {
   const model = declareNeuron(declaration);
+  // The defaults must give finite constants (a parameter-only subexpression such as log(-tau) would not).
+  try {
+    bindNeuron(model, {}, 1, 'float32');
+    bindNeuron(model, {}, 1, 'float64');
+  } catch (e) {
+    if (e instanceof SpikegradError) throw new SpikegradError(`defineNeuron: ${e.message}`);
+    throw e;
+  }
   const members = memberNames();
   for (const s of model.states) {
     if (members.has(s.name)) throw new SpikegradError(`defineNeuron: states.${s.name}: name clash with the layer's member '${s.name}' (rename the state)`);
@@ -125,6 +133,7 @@ export function defineNeuron(declaration: NeuronDeclaration): DeclaredNeuronClas
       }
       const params: Record<string, number> = {};
       for (const p of model.params) params[p.name] = readParam(where, p.name, opts[p.name], units.get(p.name)!, p.default, p.positive);
+      bindNeuron(model, params, getDtMs(), 'float32'); // every constant finite with these parameters (cached for run)
       const initializers: Record<string, Initializer> = {};
       for (const s of model.states) {
         const given = opts[`${s.name}Initializer`];

@@ -25,7 +25,7 @@ export function checkSpikeFunction(where: string, v: unknown): SpikeFunction {
   return s as SpikeFunction;
 }
 
-/** The spkFun of neurons given none: ReluGrad(), brainpy.state LIF's default (SPEC §1). */
+/** The spkFun of neurons given none: ReluGrad(), brainpy.state LIF's default (docs/numerics.md §1). */
 export function defaultSpikeFunction(): SpikeFunction {
   return new ReluGrad();
 }

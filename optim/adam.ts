@@ -1,5 +1,5 @@
 /**
- * Adam and AdamW with optax semantics (SPEC §6): per parameter and step k = 1, 2, …
+ * Adam and AdamW with optax semantics (docs/numerics.md §6): per parameter and step k = 1, 2, …
  *   mu ← b1·mu + (1−b1)·g          nu ← b2·nu + (1−b2)·g²
  *   u  = (mu / (1−b1ᵏ)) / (√(nu / (1−b2ᵏ)) + eps)          (eps outside the square root)
  *   p  ← p − lr·u                                           (Adam)

@@ -40,7 +40,7 @@ function checkClassification(fn: string, logits: unknown, labels: unknown): numb
 
 /**
  * Per-sample cross-entropy of softmax(logits) against integer labels, max-shifted so it never overflows
- * (SPEC §7): log Σ exp(z − m) − (z[label] − m). Logits [..., C], labels int32 [...]; the result has the
+ * (docs/numerics.md §7): log Σ exp(z − m) − (z[label] − m). Logits [..., C], labels int32 [...]; the result has the
  * labels' shape (take `.mean()` for the batch loss). The gradient with respect to the logits is
  * softmax − onehot, from the same fused kernel.
  * @example const loss = metric.softmaxCrossEntropyWithIntegerLabels(preds, yData).mean();

@@ -1,7 +1,7 @@
 /**
  * Factories under the names users of other libraries look for. Each returns one of the 18 braintools classes
  * with that library's defaults, so it prints as what it is (`Arctan(alpha=2)`); the 18 themselves keep the
- * braintools defaults (SPEC.md decision 4).
+ * braintools defaults (docs/numerics.md decision 4).
  */
 import { Arctan } from './smooth.js';
 import { InvSquareGrad } from './gradOnly.js';

@@ -5,7 +5,7 @@
  * key, so no formula is ever written twice.
  *
  * The spike itself is the Heaviside step H(x) = 1 where x >= 0 (x = 0 spikes) for every surrogate, with
- * gradient dy·σ'(x): SPEC.md §3, braintools' `Surrogate.__call__` / `heaviside_p`.
+ * gradient dy·σ'(x): docs/numerics.md §3, braintools' `Surrogate.__call__` / `heaviside_p`.
  */
 import { run1 } from '../engine/dispatch.js';
 import { SpikegradError, describeValue } from '../engine/errors.js';

@@ -1,4 +1,4 @@
-/** The 18 braintools surrogates by name and in SPEC.md §3 order, for the CLI, plots, training comparisons and tests. */
+/** The 18 braintools surrogates by name and in docs/numerics.md §3 order, for the CLI, plots, training comparisons and tests. */
 import type { Surrogate } from './base.js';
 import { ReluGrad, GaussianGrad, MultiGaussianGrad, InvSquareGrad, SlayerGrad } from './gradOnly.js';
 import {
@@ -22,6 +22,6 @@ export const CLASSES = Object.freeze({
   ReluGrad, GaussianGrad, MultiGaussianGrad, InvSquareGrad, SlayerGrad,
 });
 
-/** The 18 in SPEC.md §3 order, each with a factory. */
+/** The 18 in docs/numerics.md §3 order, each with a factory. */
 export const CATALOG: readonly CatalogEntry[] = Object.freeze(Object.entries(CLASSES).map(([name, cls]): CatalogEntry =>
   Object.freeze({ name, create: (opts?: Record<string, number>) => new (cls as Ctor)(opts) })));

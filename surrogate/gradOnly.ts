@@ -1,12 +1,12 @@
 /**
  * The 5 braintools surrogates defined by their derivative alone (no smooth function: `fun` is undefined).
- * Formulas and defaults: braintools v0.3.0, `braintools/surrogate/_impl.py` (SPEC.md §3).
+ * Formulas and defaults: braintools v0.3.0, `braintools/surrogate/_impl.py` (docs/numerics.md §3).
  */
 import { Surrogate, readOptions } from './base.js';
 
 /**
  * σ'(x) = max(α·w − α|x|, 0): a triangle of height α·w and half-width w; α = 0.3, w = 1.
- * The default of brainpy.state's LIF (SPEC.md §1): with these values it is Bellec et al.'s pseudo-derivative
+ * The default of brainpy.state's LIF (docs/numerics.md §1): with these values it is Bellec et al.'s pseudo-derivative
  * γ·max(0, 1 − |x|), γ = 0.3. Evaluated as α·max(w − |x|, 0), which cannot overflow.
  * Bellec et al., NeurIPS (2018); Neftci, Mostafa & Zenke, IEEE Signal Processing Magazine 36(6) (2019).
  */

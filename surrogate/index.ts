@@ -1,5 +1,5 @@
 /**
- * `surrogate`: the spike's Heaviside forward and the 18 braintools surrogate derivatives (SPEC.md §3),
+ * `surrogate`: the spike's Heaviside forward and the 18 braintools surrogate derivatives (docs/numerics.md §3),
  * custom surrogates, and the expression language they are all written in.
  * @example
  *   import { surrogate } from 'spikegrad';

@@ -1,6 +1,6 @@
 /**
  * The 13 braintools surrogates that come with a smooth function σ(x) (used for plots; σ' is the gradient).
- * Formulas and defaults: braintools v0.3.0, `braintools/surrogate/_impl.py` (SPEC.md §3). Where a formula is
+ * Formulas and defaults: braintools v0.3.0, `braintools/surrogate/_impl.py` (docs/numerics.md §3). Where a formula is
  * evaluated in a rearranged form, the form is algebraically identical and chosen so that no intermediate
  * overflows or cancels; test/surrogate/surrogate.test.ts checks every value against the formula as printed.
  * In all of them x is the normalised distance to threshold, (V − V_th)/(V_th − V_reset).

@@ -13,5 +13,5 @@ export interface PeerModel {
   dispose(): void;
 }
 
-/** Adam as SPEC §6 (optax): bias-corrected, eps outside the sqrt, no weight decay. */
+/** Adam as docs/numerics.md §6 (optax): bias-corrected, eps outside the sqrt, no weight decay. */
 export const ADAM = { b1: 0.9, b2: 0.999, eps: 1e-8 } as const;

@@ -1,7 +1,7 @@
 /**
  * The workloads the peers run, and the host data they run on.
  *
- * A `PeerWorkload` fixes the network (SPEC §0: Linear → Expon → LIF → Linear → Expon, mean-over-time readout,
+ * A `PeerWorkload` fixes the network (docs/numerics.md §0: Linear → Expon → LIF → Linear → Expon, mean-over-time readout,
  * cross-entropy, Adam). A `Problem` is one concrete instance: input, labels and parameters as float32 host
  * arrays drawn from spikegrad's own seeded generator, so every peer (and spikegrad itself) starts from
  * bit-identical data and weights.
@@ -77,7 +77,7 @@ export function paramShapes(w: PeerWorkload): Record<ParamName, number[]> {
 }
 
 /**
- * Exponential-Euler coefficients in float32, as SPEC §0 derives them: z = −dt/τ, phi = expm1(z)/z, and
+ * Exponential-Euler coefficients in float32, as docs/numerics.md §0 derives them: z = −dt/τ, phi = expm1(z)/z, and
  * x_next = x + phi·dt·(−x/τ + input/τ) = d·x + c·input with d = 1 − phi·dt/τ and c = phi·dt/τ.
  */
 export function expEuler(tau: number): { phi: number; decay: number; gain: number } {
@@ -120,7 +120,7 @@ export function makeProblem(w: PeerWorkload, opts: ProblemOptions = {}): Problem
     for (let i = 0; i < n; i++) a[i] = mean + std * g.nextNormal();
     return a;
   };
-  // KaimingNormal, braintools >= 0.2: std = sqrt(2 / fan_in) (SPEC §5).
+  // KaimingNormal, braintools >= 0.2: std = sqrt(2 / fan_in) (docs/numerics.md §5).
   const w1 = normal(w.nIn * w.nRec, Math.sqrt(2 / w.nIn) * (active ? activeGain(w) : 1));
   const w2 = normal(w.nRec * w.nOut, Math.sqrt(2 / w.nRec));
   const x = new Float32Array(w.steps * batch * w.nIn);

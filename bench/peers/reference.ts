@@ -1,8 +1,8 @@
 /**
- * Float64 loss and gradients of the workload network, by hand-written BPTT (SPEC §1 "Backward pass implied by
+ * Float64 loss and gradients of the workload network, by hand-written BPTT (docs/numerics.md §1 "Backward pass implied by
  * autodiff"). This is what every peer is checked against; it shares no code with any framework.
  *
- * Forward per step (SPEC §0, in float64, with phi = expm1(z)/z, z = −dt/τ):
+ * Forward per step (docs/numerics.md §0, in float64, with phi = expm1(z)/z, z = −dt/τ):
  *   h_t = x_t W1 + b1;  g_t = g + phi_s·(−g/τ_s) + h_t
  *   s'_t = S(V_{t−1} − 1);  V'_t = V_{t−1} − s'_t;  V_t = V'_t + phi_m·((−V'_t + g_t)/τ_m);  s_t = S(V_t − 1)
  *   o_t = s_t W2 + b2;  y_t = y + phi_o·(−y/τ_o) + o_t;  P = mean_t y_t;  loss = mean_b CE(P_b, label_b)
@@ -19,7 +19,7 @@ export interface SpikeFunction {
   grad(x: number): number;
 }
 
-/** braintools ReluGrad(alpha=0.3, width=1): Heaviside forward (x = 0 spikes), triangle derivative (SPEC §3). */
+/** braintools ReluGrad(alpha=0.3, width=1): Heaviside forward (x = 0 spikes), triangle derivative (docs/numerics.md §3). */
 export const RELU_GRAD: SpikeFunction = {
   name: 'ReluGrad',
   forward: (x) => (x >= 0 ? 1 : 0),
@@ -82,7 +82,7 @@ export function referenceLossAndGrads(p: Problem, spike: SpikeFunction = RELU_GR
     }
   }
 
-  // Loss: max-shifted log-sum-exp cross entropy of the time-averaged readout, mean over the batch (SPEC §7).
+  // Loss: max-shifted log-sum-exp cross entropy of the time-averaged readout, mean over the batch (docs/numerics.md §7).
   const dP = new Float64Array(no);
   let loss = 0;
   for (let b = 0; b < B; b++) {
@@ -98,7 +98,7 @@ export function referenceLossAndGrads(p: Problem, spike: SpikeFunction = RELU_GR
   }
   loss /= B;
 
-  // Backward (SPEC §1), reverse time; the "next" adjoints start at zero.
+  // Backward (docs/numerics.md §1), reverse time; the "next" adjoints start at zero.
   const dS = 1 - phiS / w.tauSyn, dM = 1 - phiM / w.tauMem, cM = phiM / w.tauMem, dO = 1 - phiO / w.tauOut;
   const grads = {
     w1: new Float64Array(nIn * nRec), b1: new Float64Array(nRec), w2: new Float64Array(nRec * nOut), b2: new Float64Array(nOut),

@@ -4,7 +4,7 @@
  * - the input matmul runs once per chunk of time steps (`workload.chunk`) and `tf.unstack` splits it, because
  *   the wasm backend's `slice` copies the whole tensor, so slicing step t out of [T·B, ·] costs O(T) per step;
  * - the exponential-Euler updates use their algebraically equal form x·d + c·input (problem.ts `expEuler`);
- *   the soft reset uses the previous step's spike, which is the same H(V_{t−1} − 1) SPEC §1 recomputes;
+ *   the soft reset uses the previous step's spike, which is the same H(V_{t−1} − 1) docs/numerics.md §1 recomputes;
  * - both matmuls get explicit transposes in their gradient (`linear` below), around a slow wasm kernel path;
  * - `tf.train.adam` (the same bias-corrected update as optax) inside `optimizer.minimize`.
  * `@tensorflow/tfjs` is imported, not `tfjs-core` alone: under Node only the former registers the gradients.

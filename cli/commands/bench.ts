@@ -1,6 +1,7 @@
 /**
  * `spikegrad bench`: times full training steps (and kernels) on the CPU and WebGPU backends, in sequence and
- * step mode, and with `--peers` TF.js and jax-js on the same workloads in the same run. The work is in
+ * step mode, and with `--peers` TF.js and jax-js (and, when bench/peers/python's environment exists, PyTorch,
+ * snnTorch and BrainPy) on the same workloads in the same run. The work is in
  * bench/ (suite.ts runs it, benchReport.ts prints it); workloads are documented in bench/README.md.
  */
 import type { Command } from 'commander';
@@ -89,7 +90,7 @@ export function benchConfig(o: BenchCliOptions, log?: (line: string) => void): B
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('time training steps and kernels on the CPU and WebGPU backends (and, with --peers, TF.js and jax-js)')
+    .description('time training steps and kernels on the CPU and WebGPU backends (and, with --peers, TF.js, jax-js, PyTorch, snnTorch and BrainPy)')
     .option('--workloads <names>', 'comma-separated: seed, wide, dense, onm (= onm-4096, onm-16384), onm-<n>, matmul, lif, spike, conv, digits, or the groups train, micro, all', DEFAULT_WORKLOADS.join(','))
     .option('--backends <names>', 'comma-separated: cpu, webgpu (default both; a missing adapter is then only a note)')
     .option('--modes <names>', 'comma-separated: sequence (fused, each layer over all T), step (the forLoop of update); default: both for seed, sequence for the others')
@@ -102,7 +103,7 @@ export function register(program: Command): void {
     .option('--matmul-shapes <list>', 'matmul microbenchmark shapes, comma-separated MxKxN (default: squares 128–1024 and the seed/dense layers)')
     .option('--seed <n>', 'seed of data and weights (shared with the peers)', '0')
     .option('--profile', 'per-op profile of one step of each training workload on each backend')
-    .option('--peers [ids]', `also time TF.js and jax-js (development checkout) on seed/wide/dense: 'all' or ${Object.keys(PEERS).join(', ')}`)
+    .option('--peers [ids]', `also time TF.js and jax-js (development checkout) on seed/wide/dense, PyTorch and BrainPy on seed/wide, snnTorch on digits (Python: bench/peers/python/setup.sh): 'all' or ${Object.keys(PEERS).join(', ')}`)
     .option('--recheck', 'check the peers against the float64 reference again instead of using the cached verdict')
     .option('--peer-timeout <s>', 'kill a peer process after this many seconds', '300')
     .option('--json', 'print one JSON object per line instead of tables')

@@ -12,7 +12,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { SpikegradError } from '../../engine/errors.js';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.map': 'application/json',
   '.css': 'text/css', '.safetensors': 'application/octet-stream', '.png': 'image/png', '.svg': 'image/svg+xml',
 };
 

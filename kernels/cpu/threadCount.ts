@@ -1,6 +1,7 @@
 /**
  * How many threads the CPU backend's large kernels use by default (kernels/cpu/threadPool.ts), read once:
- * the environment variable SPIKEGRAD_CPU_THREADS, else every logical core Node reports. With 1, the arena
+ * the environment variable SPIKEGRAD_CPU_THREADS, else every logical core Node reports (1 inside a worker
+ * thread: the application parallelises there already). With 1, the arena
  * (wasmArena.ts) is plain memory, not shared, and no worker thread ever starts.
  */
 import { SpikegradError } from '../../engine/errors.js';
@@ -16,13 +17,29 @@ function coreCount(): number {
 }
 
 /**
- * The thread count from the environment variable SPIKEGRAD_CPU_THREADS (a whole number ≥ 1), else every core.
+ * Whether this is Node's main thread (or not Node). In a worker thread the application already spreads its
+ * work over threads (compare's runs, cli/workerPool.ts: one run per core), and a pool per worker would put
+ * cores × cores threads on the cores.
+ */
+function onMainThread(): boolean {
+  const g = globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } };
+  try {
+    const wt = g.process?.getBuiltinModule?.('node:worker_threads') as { isMainThread?: boolean } | undefined;
+    return wt?.isMainThread !== false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The thread count from the environment variable SPIKEGRAD_CPU_THREADS (a whole number ≥ 1), else every core
+ * on the main thread and 1 in a worker thread.
  * A malformed value is an error naming the variable, not a silent default.
  */
 export function defaultThreads(): number {
   const g = globalThis as { process?: { env?: Record<string, string | undefined> } };
   const text = g.process?.env?.SPIKEGRAD_CPU_THREADS;
-  if (text === undefined || text === '') return coreCount();
+  if (text === undefined || text === '') return onMainThread() ? coreCount() : 1;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 1024) {
     throw new SpikegradError(`environment variable SPIKEGRAD_CPU_THREADS: expected a whole number of threads from 1 to 1024, got ${JSON.stringify(text)}`);

@@ -22,7 +22,10 @@
  * Protocol on the control words (an Int32Array on a SharedArrayBuffer):
  * - GEN is a sequence lock: odd while the calling thread writes a job, even once it is complete. A worker
  *   reads the job, enters (ACTIVE + 1) and re-reads GEN: if it changed, it leaves and reads again.
- * - NEXT is the next chunk to claim; a thread runs chunk c while c·chunk < TASKS; DONE counts finished chunks.
+ * - NEXT is the next ticket; this job's tickets are [BASE, BASE + chunks), claimed by compare-and-swap only
+ *   while below the claimer's end, so a worker late for a finished job takes nothing from the next one (with
+ *   a reset counter it could, and run the new job's chunk with the old job's arguments: seen in tests as
+ *   rows never computed). DONE counts finished chunks.
  * - The caller returns once DONE covers every chunk and ACTIVE is 0 (no worker still inside the job), so the
  *   next job may rewrite the words.
  */
@@ -30,7 +33,7 @@ import { defaultThreads } from './threadCount.js';
 import { arenaMemory, arenaShared, nodeWorkerThreads } from './wasmArena.js';
 import { wasmModule } from './wasmKernels.js';
 
-const GEN = 0, NEXT = 1, TASKS = 2, DONE = 3, ACTIVE = 4, KERNEL = 5, NARGS = 6, ERROR = 7, STOP = 8, CHUNK = 9, THREADS = 10, ARGS = 16;
+const GEN = 0, NEXT = 1, TASKS = 2, DONE = 3, ACTIVE = 4, KERNEL = 5, NARGS = 6, ERROR = 7, STOP = 8, CHUNK = 9, THREADS = 10, BY_WORKERS = 11, BASE = 12, ARGS = 16;
 const MAX_ARGS = 32;
 
 /**
@@ -77,12 +80,17 @@ for (;;) {
     Atomics.store(c, ${ERROR}, 1);
   }
   const run = kernels[id];
-  const chunks = Math.ceil(tasks / chunk);
+  const chunks = Math.ceil(tasks / chunk), base = Atomics.load(c, ${BASE}), end = base + chunks;
   for (;;) {
-    const k = Atomics.add(c, ${NEXT}, 1);
-    if (k >= chunks) break;
+    // Claim the next ticket only while it belongs to this job (a worker late for a finished job sees
+    // NEXT ≥ its end and takes nothing from the next job).
+    const v = Atomics.load(c, ${NEXT});
+    if (v >= end) break;
+    if (Atomics.compareExchange(c, ${NEXT}, v, v + 1) !== v) continue;
+    const k = v - base;
     try {
       if (run) run(...args, index, k * chunk, Math.min(tasks, (k + 1) * chunk));
+      Atomics.add(c, ${BY_WORKERS}, 1);
     } catch (e) {
       Atomics.store(c, ${ERROR}, 1);
     }
@@ -101,6 +109,9 @@ interface Pool {
 }
 
 let pool: Pool | null = null;
+
+/** Jobs run on the pool, and chunks of them that workers (not the calling thread) ran: tests check the split happens. */
+export const poolCounters = { jobs: 0, workerChunks: 0 };
 
 /** A pool of `n` workers (threads besides the caller), or null where none can run. */
 function startPool(n: number): Pool | null {
@@ -171,16 +182,23 @@ function runJob(p: Pool, key: string, module: WebAssembly.Module, run: (...a: nu
   Atomics.store(c, THREADS, threads);
   Atomics.store(c, NARGS, args.length);
   args.forEach((v, i) => Atomics.store(c, ARGS + i, v));
-  Atomics.store(c, NEXT, 0);
+  // Tickets are never reset: this job's are [base, base + chunks), after every earlier job's (a worker late
+  // for an earlier job could otherwise take a ticket of this one and run it with the old job's arguments).
+  // An int32 holds 2³¹ of them: at most 4 per thread per job, hundreds of millions of jobs.
+  const base = Atomics.load(c, NEXT);
+  Atomics.store(c, BASE, base);
   Atomics.store(c, DONE, 0);
   Atomics.store(c, ERROR, 0);
+  Atomics.store(c, BY_WORKERS, 0);
   Atomics.store(c, GEN, gen + 2); // even: ready
   // Wake only as many workers as the job wants (the others sleep on through this generation).
   Atomics.notify(c, GEN, threads - 1);
   let failure: unknown;
   for (;;) {
-    const k = Atomics.add(c, NEXT, 1);
-    if (k >= chunks) break;
+    const v = Atomics.load(c, NEXT);
+    if (v >= base + chunks) break;
+    if (Atomics.compareExchange(c, NEXT, v, v + 1) !== v) continue;
+    const k = v - base;
     try {
       run(...args, 0, k * chunk, Math.min(tasks, (k + 1) * chunk));
     } catch (e) {
@@ -190,6 +208,8 @@ function runJob(p: Pool, key: string, module: WebAssembly.Module, run: (...a: nu
   }
   for (let d = Atomics.load(c, DONE); d < chunks; d = Atomics.load(c, DONE)) Atomics.wait(c, DONE, d);
   for (let a = Atomics.load(c, ACTIVE); a !== 0; a = Atomics.load(c, ACTIVE)) Atomics.wait(c, ACTIVE, a);
+  poolCounters.jobs++;
+  poolCounters.workerChunks += Atomics.load(c, BY_WORKERS);
   if (failure) throw failure;
   if (Atomics.load(c, ERROR)) throw new Error(`spikegrad internal error: the kernel '${key}' failed on a worker thread`);
 }

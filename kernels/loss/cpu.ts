@@ -1,5 +1,5 @@
 /**
- * Fused softmax cross-entropy with integer labels (SPEC §7): per row, m = max(z), loss = log Σ exp(z − m) − (z[y] − m).
+ * Fused softmax cross-entropy with integer labels (docs/numerics.md §7): per row, m = max(z), loss = log Σ exp(z − m) − (z[y] − m).
  * A label outside [0, classes) yields NaN, so a bad label can never pass silently as a plausible loss.
  */
 import { allocArray, type TypedArray } from '../../engine/dtype.js';

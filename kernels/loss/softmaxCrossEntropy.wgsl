@@ -1,4 +1,4 @@
-// Row statistics of the fused softmax cross-entropy (SPEC §7): m = max_c z and s = sum_c exp(z - m), so exp
+// Row statistics of the fused softmax cross-entropy (docs/numerics.md §7): m = max_c z and s = sum_c exp(z - m), so exp
 // never overflows. One invocation per row (class counts are small); NaN in a row propagates as on the CPU.
 
 // exp and log to about one float32 ulp. WGSL's built-ins are allowed several ulps (exp: 3 + 2|x| ulp), and

@@ -166,6 +166,35 @@ function columnBlock(K: number, N: number): number {
 /** Side of the square blocks of the transposing copy (two 32×32 float32 blocks stay in L1). */
 const T_BLOCK = 32;
 
+/**
+ * The transposing copy as a WebAssembly kernel over blocks of T_BLOCK output rows, so the workers share it:
+ * run(SRC, M, K, DST, thread, lo, hi) copies dst[i·K + k] = src[k·M + i] for i in [lo·T_BLOCK, hi·T_BLOCK) ∩ [0, M),
+ * k in T_BLOCK-long runs (addresses in bytes).
+ */
+function transposeModule() {
+  const params: ValType[] = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
+  const [SRC, M, K, DST, , LO, HI] = slots(params);
+  const L = new Locals(params);
+  const i0 = L.local('i32'), i1 = L.local('i32'), k0 = L.local('i32'), k1 = L.local('i32'), k = L.local('i32'), i = L.local('i32');
+  const ps = L.local('i32'), pd = L.local('i32'), m4 = L.local('i32'), k4 = L.local('i32');
+  const minU = (a: Code, b: Code): Code => select(gtU(a, b), b, a);
+  const body: Code[] = [
+    set(m4, shl(get(M), i32(2))), set(k4, shl(get(K), i32(2))),
+    set(i0, mul(get(LO), i32(T_BLOCK))),
+    set(i1, minU(mul(get(HI), i32(T_BLOCK)), get(M))),
+    forRange(k0, i32(0), get(K), T_BLOCK,
+      set(k1, minU(add(get(k0), i32(T_BLOCK)), get(K))),
+      forRange(k, get(k0), get(k1), 1,
+        set(ps, add(get(SRC), add(mul(get(k), get(m4)), shl(get(i0), i32(2))))),
+        set(pd, add(get(DST), add(mul(get(i0), get(k4)), shl(get(k), i32(2))))),
+        forRange(i, get(i0), get(i1), 1,
+          f32s.store(get(pd), f32s.load(get(ps))),
+          set(ps, add(get(ps), i32(4))),
+          set(pd, add(get(pd), get(k4)))))),
+  ];
+  return { params, locals: L, body: body.flat() };
+}
+
 /** dst[i·K + k] = src[sOff + k·M + i]: A stored [K, M] copied as [M, K], in blocks (cache and TLB friendly). */
 function transposeInto(src: Float32Array, sOff: number, M: number, K: number, dst: Float32Array): void {
   for (let k0 = 0; k0 < K; k0 += T_BLOCK) {
@@ -232,7 +261,13 @@ export function gemmWasm(a: Float32Array, aOff: number, tA: boolean, b: Float32A
     if (tA && K >= TRANSPOSE_MIN_K && M >= MR && N >= TRANSPOSE_MIN_N) {
       const t = arenaTake(M * K, false);
       if (t) {
-        transposeInto(a, aOff, M, K, t);
+        const src = inArena(a);
+        const copy = src ? wasmKernel('transpose', transposeModule) : null;
+        if (src?.temp) temps.push(src.arr);
+        // On the threads the product uses (rows of the copy are independent, like the product's); in
+        // JavaScript where A cannot be put in the arena.
+        if (src && copy) parallelFor('transpose', copy, [addressOf(src.arr) + 4 * aOff, M, K, addressOf(t)], Math.ceil(M / T_BLOCK), threads);
+        else transposeInto(a, aOff, M, K, t);
         A = { arr: t, temp: true };
         [tA, aOff] = [false, 0];
       }

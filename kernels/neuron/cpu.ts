@@ -27,7 +27,7 @@ function spikes(d: number, k: number, fr: (v: number) => number): boolean {
   return d >= 0 || (d > -k * UNDERFLOW && fr(d / k) >= 0);
 }
 
-/** Reset by the previous spike, then one exp-Euler step with input current `input`: SPEC §1's float order. */
+/** Reset by the previous spike, then one exp-Euler step with input current `input`: docs/numerics.md §1's float order. */
 function integrate(a: LifAttrs, fr: (v: number) => number, pv: number, spiked: boolean, input: number): number {
   const vr = !spiked ? pv : a.reset === 'soft' ? fr(pv - a.k) : fr(pv - fr(pv - a.VReset));
   let num = fr(-vr);

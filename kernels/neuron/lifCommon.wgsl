@@ -1,4 +1,4 @@
-// Shared by the LIF and ALIF kernels (kernels/neuron/webgpu.ts). The float order is SPEC §1's, as in the
+// Shared by the LIF and ALIF kernels (kernels/neuron/webgpu.ts). The float order is docs/numerics.md §1's, as in the
 // CPU twin (kernels/neuron/cpu.ts). Params: VTh, VReset, VRest, R, tau, coef, k (all f32), soft (u32).
 // V is f32 or vec4<f32> (four neurons per invocation), B the matching bool type (kernels/webgpu/quads.ts).
 

@@ -1,4 +1,4 @@
-// Adam, in place (twin: kernels/optim/cpu.ts adamUpdateKernel; optax scale_by_adam, SPEC §6): bias-corrected
+// Adam, in place (twin: kernels/optim/cpu.ts adamUpdateKernel; optax scale_by_adam, docs/numerics.md §6): bias-corrected
 // moments, eps outside the square root. c1 = 1 - beta1^step and c2 = 1 - beta2^step come from the host in
 // float64, and so do 1 - beta1 and 1 - beta2 (as optax computes them: 1 - f32(0.999) in float32 is 1.3e-5 away from
 // f32(0.001), an error every tiny-gradient step would carry). Coupled weight decay adds wd·p to the gradient; decoupled (AdamW) adds it to the update.

@@ -1,6 +1,6 @@
 /**
  * Optimizer updates on the CPU, in place (no tape): the twins of kernels/optim/*.wgsl.
- * Adam follows optax's scale_by_adam (SPEC §6): bias-corrected moments, eps outside the square root.
+ * Adam follows optax's scale_by_adam (docs/numerics.md §6): bias-corrected moments, eps outside the square root.
  */
 import type { UpdateAttrs } from '../../engine/backend.js';
 import type { CpuUpdateKernel } from '../cpu/types.js';

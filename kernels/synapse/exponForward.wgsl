@@ -1,4 +1,4 @@
-// Expon synapse, one element j (a V: f32 or vec4): g ← g + coef·((−g)/τ), then g ← g + x (SPEC §2; CPU twin
+// Expon synapse, one element j (a V: f32 or vec4): g ← g + coef·((−g)/τ), then g ← g + x (docs/numerics.md §2; CPU twin
 // exponRunKernel). Writes g after every step (the output). Driven by sequenceElement (kernels/webgpu/quads.ts).
 struct State { g: V }
 fn init(j: u32) -> State { return State(g0[j]); }

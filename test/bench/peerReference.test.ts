@@ -1,7 +1,7 @@
 /**
  * The float64 BPTT reference the benchmark checks every peer against (bench/peers/reference.ts).
  * With a smooth spike function the hand-written backward pass is the exact gradient, so it must agree with
- * central finite differences of the forward pass; with the Heaviside spike it must reproduce SPEC's numbers.
+ * central finite differences of the forward pass; with the Heaviside spike it must reproduce the numbers of docs/numerics.md.
  */
 import { describe, expect, it } from 'vitest';
 import { makeProblem, PARAM_NAMES, PEER_WORKLOADS, type Params, type PeerWorkload } from '../../bench/peers/problem.js';
@@ -57,7 +57,7 @@ describe('float64 BPTT reference', () => {
     for (const k of PARAM_NAMES) expectClose(analytic[k], numeric[k], { atol: 1e-8, rtol: 1e-6 }, `d loss / d ${k}`);
   });
 
-  it('gives ln 2 at the seed network\'s initialisation, where no hidden neuron spikes (SPEC decision 9)', () => {
+  it('gives ln 2 at the seed network\'s initialisation, where no hidden neuron spikes (docs/numerics.md decision 9)', () => {
     const r = referenceLossAndGrads(makeProblem(PEER_WORKLOADS.seed, { seed: 0 }), RELU_GRAD);
     expect(r.spikeRate).toBe(0);
     expect(r.loss).toBeCloseTo(Math.LN2, 12);

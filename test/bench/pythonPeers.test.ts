@@ -69,6 +69,14 @@ describe('Python peers (TypeScript side)', () => {
     expect(silent.error).toMatch(/the Python peer exited \(code 0\) without a result/);
   }, 60_000);
 
+  it('digits epochs: the median is the nearest-rank one, as spikegrad\'s epoch row computes it', async () => {
+    const { DIGITS_PEER_WORKLOAD } = await import('../../bench/peers/python.js');
+    const digitsJob: PeerJob = { ...PEERS['snntorch-cpu'], workload: DIGITS_PEER_WORKLOAD, seed: 0, warmup: 0, minIters: 1, maxIters: 1, budgetMs: 0, check: false };
+    const r = await runPythonPeerJob(digitsJob, { python: fakePython('digits', [{ type: 'ready', version: '0.9.4', device: 'cpu' }, { type: 'result', firstStepMs: 90, times: [90, 60], losses: [1, 0.5], testAccuracy: 0.9 }]) });
+    expect(r.stats).toMatchObject({ n: 2, medianMs: 60, p90Ms: 90, meanMs: 75 });
+    expect(r.testAccuracy).toBe(0.9);
+  }, 120_000);
+
   it('runs each peer on the workloads it has', () => {
     expect(defaultPeers('digits')).toEqual(['snntorch-cpu']);
     expect(defaultPeers('wide')).toEqual(['tfjs-wasm', 'jaxjs-wasm', 'pytorch-cpu', 'brainpy-cpu']);

@@ -98,6 +98,15 @@ describeBrowser('in headless Chromium', () => {
         expect(c.predicted).toBe(c.probabilities.indexOf(Math.max(...c.probabilities)));
         expect(c.predicted, `probabilities ${c.probabilities.map((p) => p.toFixed(2)).join(' ')}`).toBe(1); // a vertical stroke
         expect(await ink(page, '#digitRaster')).toBeGreaterThan(0.01);
+        // A 7: a bar and a stroke down from its right end.
+        await page.click('#clear');
+        await page.evaluate(() => { (window as unknown as { __playground: PlaygroundState }).__playground.classified = null; });
+        const at = (x: number, y: number) => [box.x + box.width * x, box.y + box.height * y] as const;
+        await page.mouse.move(...at(0.25, 0.2)); await page.mouse.down();
+        await page.mouse.move(...at(0.75, 0.2), { steps: 10 }); await page.mouse.move(...at(0.55, 0.85), { steps: 10 }); await page.mouse.up();
+        await page.waitForFunction(() => (window as unknown as { __playground: PlaygroundState }).__playground.classified !== null, null, { timeout: 60_000 });
+        const seven = (await stateOf(page)).classified!;
+        expect(seven.predicted, `probabilities ${seven.probabilities.map((p) => p.toFixed(2)).join(' ')}`).toBe(7);
       }
       expect(errors).toEqual([]);
       await page.close();

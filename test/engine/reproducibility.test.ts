@@ -1,5 +1,5 @@
 /**
- * SPEC decision 8: the same seed gives identical data (and, with nn, identical weights) on every backend.
+ * docs/numerics.md decision 8: the same seed gives identical data (and, with nn, identical weights) on every backend.
  * Draws happen on the host and are uploaded, so the values must match bit for bit, including after the
  * tutorial's `rand(...).lt(rate·dt).astype(...)` pipeline runs on the device.
  */

@@ -19,7 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import * as internal from '../../internal.js';
 import { gemmWasm, PARALLEL_MIN_FLOPS } from '../../kernels/matmul/gemmWasm.js';
-import { poolThreads, shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
+import { poolCounters, poolThreads, shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
 import { defaultThreads } from '../../kernels/cpu/threadCount.js';
 import { wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
 import { wasmKernels } from '../../kernels/flags.js';
@@ -67,7 +67,7 @@ function releaseHeld(): void {
 
 const bits = (a: Float32Array): number[] => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
 
-const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 4, 4], [5, 0, 6], [9, 1, 3], [17, 33, 10], [33, 65, 129], [130, 257, 9]];
+const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 4, 4], [5, 0, 6], [9, 1, 3], [17, 33, 10], [33, 65, 129], [130, 257, 9], [37, 300, 33]];
 
 describe('gemmWasm', () => {
   it('is available where WebAssembly SIMD is, and the arena is shared where worker threads exist', () => {
@@ -141,14 +141,44 @@ describe('matmul and linear on the CPU backend, wasm on every thread count vs th
       wasmKernels.enabled = true;
       expect(js[0]).toEqual(bits(reference(values(M * K, 11), false, values(K * N, 12), false, M, K, N, null)));
       expect(js[1]).toEqual(bits(reference(values(M * K, 11), false, values(K * N, 12), false, M, K, N, values(N, 13))));
+      const start = { ...poolCounters };
       for (const threads of [1, 2, 3]) {
         threadPool.threads = threads;
+        const before = { ...poolCounters };
         expect(run()).toEqual(js);
+        // One thread: no job on the pool. More: each of the four products was a job (the transposed one two:
+        // its transposing copy too).
+        if (threads > 1 && arenaShared()) expect(poolCounters.jobs - before.jobs).toBeGreaterThanOrEqual(4);
+        else expect(poolCounters.jobs).toBe(before.jobs);
       }
+      expect(poolCounters.jobs).toBeGreaterThan(start.jobs);
     } finally {
       threadPool.threads = savedThreads;
     }
   }, 120_000); // 4 × 4 products of 16 MFLOP, the JavaScript twin's included, on a busy machine
+});
+
+describe('the workers', () => {
+  it('take chunks of large products once started (not only the calling thread), with the same bits', async () => {
+    if (!arenaShared()) return; // one configured thread: no workers exist (the file's first test checks why)
+    threadPool.threads = 2;
+    try {
+      const M = 403, K = 300, N = 230;
+      const a = values(M * K, 21), b = values(K * N, 22), want = bits(reference(a, false, b, false, M, K, N, null));
+      const aa = inArena(a), out = inArena(new Float32Array(M * N));
+      const start = poolCounters.workerChunks, deadline = Date.now() + 20_000;
+      // A worker starts in tens of milliseconds (more on a busy machine); until then the caller runs every chunk.
+      while (poolCounters.workerChunks === start && Date.now() < deadline) {
+        expect(gemmWasm(aa, 0, false, b, 0, false, out, 0, M, K, N, null)).toBe(true);
+        expect(bits(out)).toEqual(want);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(poolCounters.workerChunks).toBeGreaterThan(start);
+    } finally {
+      threadPool.threads = savedThreads;
+      releaseHeld();
+    }
+  }, 60_000);
 });
 
 describe('event path or dense kernel, by measured density (cpuSparse.ts eventDensityLimits)', () => {

@@ -350,7 +350,7 @@ describe('neuron and synapse layers against a float64 reference with its own sur
         test(title, async () => {
           const be = await getBe();
           if (!be) throw new Error('SPIKEGRAD_REQUIRE_WEBGPU=1 but there is no WebGPU backend');
-          await sg.setBackend(be.name); // the states below are made on the current backend, whatever ran before
+          await sg.setBackend(be.name); // before any tensor of this test (tests run in any order)
           const fr: Round = dtype === 'float32' ? Math.fround : (v) => v;
           const r = rng(1107 + spec.name.length * 31 + (mode === 'run' ? 0 : 7));
           const n = spec.nOut;

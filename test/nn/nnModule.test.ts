@@ -153,7 +153,7 @@ describe('initializers', () => {
     return { mean, std, min: Math.min(...d), max: Math.max(...d) };
   };
 
-  it('KaimingNormal has std sqrt(2/fan_in) (SPEC decision 5), legacy (sqrt(2)/fan_in)^0.5', () => {
+  it('KaimingNormal has std sqrt(2/fan_in) (docs/numerics.md decision 5), legacy (sqrt(2)/fan_in)^0.5', () => {
     random.seed(0);
     const s = stats(new init.KaimingNormal().create([100, 400]));
     expect(Math.abs(s.mean)).toBeLessThan(0.003);

@@ -1,6 +1,6 @@
 /**
  * The fused sequence ops on their own, on the CPU in float64: gradients against central finite differences
- * (test/support/gradcheck.ts), shape validation, and the exp-Euler constants against SPEC §0's table.
+ * (test/support/gradcheck.ts), shape validation, and the exp-Euler constants against docs/numerics.md §0's table.
  *
  * A spike's surrogate gradient is by design not the derivative of its Heaviside forward, so finite
  * differences can only check the neuron ops where no surrogate enters: the membrane outputs with
@@ -74,7 +74,7 @@ describe('fused ops: input validation before any kernel runs', () => {
   });
 });
 
-describe('exp-Euler constants (SPEC §0 table)', () => {
+describe('exp-Euler constants (docs/numerics.md §0 table)', () => {
   it('match the float32 z and phi of the table and the exact decay in float64', () => {
     const table: [number, number, number, number][] = [
       [5, -0.20000000298023224, 0.9063462018966675, 0.8187307530779818],

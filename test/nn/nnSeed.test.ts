@@ -1,5 +1,5 @@
 /**
- * The seed network (SPEC §0) against the hand-written float64 BPTT of test/support/nnReference.ts, in sequence mode
+ * The seed network (docs/numerics.md §0) against the hand-written float64 BPTT of test/support/nnReference.ts, in sequence mode
  * (fused ops) and step mode (forLoop over update), for ReluGrad, Sigmoid, Arctan and a hard-reset case;
  * its first loss at the tutorial's initialisation; and the op count of a training step, flat in T.
  */
@@ -32,7 +32,7 @@ const CASES = [
   { name: 'ReluGrad, hard reset', spk: new ReluGrad(), reset: 'hard' as const },
 ];
 
-describe('seed network gradients against hand-written float64 BPTT (SPEC §1)', () => {
+describe('seed network gradients against hand-written float64 BPTT (docs/numerics.md §1)', () => {
   // Large enough weights that the LIF spikes often: the reset path (not detached) is exercised.
   const [T, B, nIn, nRec, nOut] = [40, 6, 12, 5, 3];
   const params = randomParams(nIn, nRec, nOut, 11, 2.5, 1.0, 0.6);

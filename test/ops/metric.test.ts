@@ -1,4 +1,4 @@
-/** metric: cross-entropy (SPEC §7), accuracy and MSE against float64 hand formulas; label checks. */
+/** metric: cross-entropy (docs/numerics.md §7), accuracy and MSE against float64 hand formulas; label checks. */
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import { metric } from '../../index.js';

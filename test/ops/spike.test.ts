@@ -101,7 +101,7 @@ describe('gradients through a tiny network', () => {
   });
 
   it('fun(): through a recurrent soft-reset neuron over 6 steps (reset not detached), gradcheck', () => {
-    // V_t = d·(V_{t−1} − s_{t−1}) + I_t, s_t = σ(V_t − 1): the shape of SPEC.md §1's LIF step.
+    // V_t = d·(V_{t−1} − s_{t−1}) + I_t, s_t = σ(V_t − 1): the shape of docs/numerics.md §1's LIF step.
     for (const sur of [new surrogate.Sigmoid(), new surrogate.Arctan(), new surrogate.SoftSign({ alpha: 2 }), new surrogate.ERF()]) {
       const [I] = makeInputs([{ shape: [6, 3], range: [0, 1.5] }], 'float64', sg.getBackend(), 5);
       const run = (inp: sg.Tensor) => {

@@ -72,7 +72,9 @@ describeWebGpu('optimizers on WebGPU', (gpu) => {
       last = await l.item();
       l.dispose();
       await gpu.sync();
-      expect(gpu.memory().bytesInUse).toBe(base);
+      // Never above the first step's level. Not exactly equal: tensors other tests of this file left to the
+      // garbage collector (they run in any order) may be released by its finalizers during the loop.
+      expect(gpu.memory().bytesInUse).toBeLessThanOrEqual(base);
     }
     expect(last).toBeLessThan(l0);
   });

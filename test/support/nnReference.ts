@@ -1,6 +1,6 @@
 /**
- * The seed network of SPEC §0 (Linear → Expon τ1 → LIF → Linear → Expon τ2, loss = mean_b CE(mean_t y))
- * and its gradients by hand-written BPTT from SPEC §1's backward equations, in float64 plain loops. It uses
+ * The seed network of docs/numerics.md §0 (Linear → Expon τ1 → LIF → Linear → Expon τ2, loss = mean_b CE(mean_t y))
+ * and its gradients by hand-written BPTT from docs/numerics.md §1's backward equations, in float64 plain loops. It uses
  * nothing of spikegrad: no tensors, no autodiff, no kernels, its own exprel. The tests compare the engine's
  * step and sequence modes against it.
  */
@@ -14,14 +14,14 @@ export interface SeedConfig {
   tauSyn: number; tauMem: number; tauOut: number;
   VTh: number; VReset: number; VRest: number; R: number;
   reset: 'soft' | 'hard';
-  /** σ'(u) of the surrogate (SPEC §3 formula), u = (V − V_th)/(V_th − V_reset). */
+  /** σ'(u) of the surrogate (docs/numerics.md §3 formula), u = (V − V_th)/(V_th − V_reset). */
   sg: (u: number) => number;
   dt: number;
 }
 
 export const TUTORIAL: Omit<SeedConfig, 'sg'> = { tauSyn: 5, tauMem: 20, tauOut: 10, VTh: 1, VReset: 0, VRest: 0, R: 1, reset: 'soft', dt: 1 };
 
-/** phi = expm1(z)/z with z = −dt/τ (SPEC §0): the exp-Euler factor. */
+/** phi = expm1(z)/z with z = −dt/τ (docs/numerics.md §0): the exp-Euler factor. */
 const phiOf = (tau: number, dt: number): number => Math.expm1(-dt / tau) / (-dt / tau);
 
 export interface SeedResult {
@@ -78,7 +78,7 @@ export function seedReference(p: SeedParams, c: SeedConfig, x: ArrayLike<number>
     loss += (Math.log(z) + m - P[b * nOut + labels[b]!]!) / B;
     for (let o = 0; o < nOut; o++) dP[b * nOut + o] = (Math.exp(P[b * nOut + o]! - m) / z - (o === labels[b] ? 1 : 0)) / B;
   }
-  // Backward (SPEC §1), reverse time; d = ∂state_t/∂state'_t, cM = ∂V_t/∂g_t.
+  // Backward (docs/numerics.md §1), reverse time; d = ∂state_t/∂state'_t, cM = ∂V_t/∂g_t.
   const dS = 1 - (dt * phiS) / c.tauSyn, dM = 1 - (dt * phiM) / c.tauMem, dO = 1 - (dt * phiO) / c.tauOut;
   const cM = (dt * phiM * c.R) / c.tauMem;
   const gW1 = new Float64Array(nIn * nRec), gb1 = new Float64Array(nRec), gW2 = new Float64Array(nRec * nOut), gb2 = new Float64Array(nOut);

@@ -1,4 +1,4 @@
-/** The seed network (SPEC §0) built with spikegrad's nn layers, with weights and data from a test seed. */
+/** The seed network (docs/numerics.md §0) built with spikegrad's nn layers, with weights and data from a test seed. */
 import * as sg from '../../index.js';
 import type { SpikeFunction } from '../../nn/spikeFunction.js';
 import { rng } from './helpers.js';
@@ -44,7 +44,7 @@ export function randomData(T: number, B: number, nIn: number, rate: number, seed
   return { x, labels };
 }
 
-/** The training loss of SPEC §0 in sequence mode (`run`) or step mode (`forLoop(net.update)`). */
+/** The training loss of docs/numerics.md §0 in sequence mode (`run`) or step mode (`forLoop(net.update)`). */
 export function seedLoss(net: sg.nn.Module, xs: sg.Tensor, labels: sg.Tensor, mode: 'run' | 'step'): sg.Tensor {
   const out = mode === 'run' ? net.run(xs) : sg.transform.forLoop(net.update, xs);
   return sg.softmaxCrossEntropy(out.mean(0), labels).mean();

@@ -1,6 +1,6 @@
 /**
  * An INDEPENDENT float64 evaluation of the 18 braintools surrogates, written with plain Math exactly as the
- * formulas are printed in SPEC.md §3 and braintools v0.3.0 `_impl.py` (same comparisons at the breakpoints,
+ * formulas are printed in docs/numerics.md §3 and braintools v0.3.0 `_impl.py` (same comparisons at the breakpoints,
  * same branch for x = 0), never through the library's expression language.
  * The smooth functions that need erf use Simpson integration of e^{−t²} instead of any erf implementation.
  */

@@ -44,6 +44,8 @@ const BATTERY: [string, number[]][] = [
   ['sigmoid(3 * x) * 2 + dsigmoid(2 * x)', []], // sigmoid, dsigmoid
   ['sum(i, 1, 3, cos(2 * pi * fract(x / 8 * (2*i - 1))) / i) + 2', [0]], // sum
   ['0.25 / (1 + x^4) + 0.5 * x / (1 + x*x) + 1', []], // mul, add, integer pow
+  ['1.5 + expm1(-abs(x) / 4)', [0]], // expm1
+  ['exprel(-abs(x) / 4) + 0.1', [0]], // exprel
 ];
 
 /** Neighbours in float32: v itself and the floats just above and below it. */

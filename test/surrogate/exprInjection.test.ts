@@ -13,8 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import { compileLoop, compileScaledLoop, compileScalar, inlineJs, interpretScalar } from '../../surrogate/compileJs.js';
 import { wasmSupports } from '../../surrogate/compileWasm.js';
-import { wgslFunction } from '../../surrogate/compileWgsl.js';
-import { EXPR_OP_NAMES, EXPR_OPS, MAX_EXPR_DEPTH, checkExpr, x as X, type Expr } from '../../surrogate/expr.js';
+import { HELPER_SRC, wgslFunction } from '../../surrogate/compileWgsl.js';
+import { EXPR_KINDS, EXPR_OP_NAMES, EXPR_OPS, MAX_EXPR_DEPTH, checkExpr, x as X, type Expr } from '../../surrogate/expr.js';
 import { parseExpr } from '../../surrogate/parse.js';
 import { parseSurrogateSpecs, resolveSurrogates } from '../../train/surrogateSpec.js';
 import { describeWebGpu } from '../support/webgpu.js';
@@ -142,9 +142,13 @@ const TREE_ENTRY_POINTS: Record<string, (t: unknown) => () => void> = {
   },
 };
 
-/** Generated WGSL holds only identifiers the generator makes, WGSL built-ins, float literals and operators. */
-const WGSL_WORDS = new Set(['fn', 'let', 'return', 'if', 'f32', 'x', 'x_in', 'z', 'u', 'a', 't', 'poly', 'probe', 'probe_erf', 'probe_log1p', 'probe_expm1', 'probe_exprel',
-  'abs', 'sign', 'exp', 'log', 'sqrt', 'sin', 'cos', 'atan', 'tanh', 'floor', 'fract', 'pow', 'min', 'max', 'select', 'clamp']);
+/**
+ * Generated WGSL holds only identifiers the generator makes (its helpers' own words included), WGSL built-ins,
+ * float literals and operators: never a word taken from the input.
+ */
+const WGSL_WORDS = new Set(['fn', 'let', 'return', 'if', 'f32', 'x', 'x_in', 'probe',
+  'abs', 'sign', 'exp', 'log', 'sqrt', 'sin', 'cos', 'atan', 'tanh', 'floor', 'fract', 'pow', 'min', 'max', 'select', 'clamp',
+  ...Object.entries(HELPER_SRC).flatMap(([h, src]) => src(`probe_${h}`).replace(/\b\d+(\.\d*)?(e[+-]?\d+)?f?\b/g, ' ').match(/[A-Za-z_]\w*/g) ?? [])]);
 function expectPlainWgsl(src: string): void {
   const words = src.replace(/\b\d+(\.\d*)?(e[+-]?\d+)?f?\b/g, ' ').match(/[A-Za-z_]\w*/g) ?? [];
   for (const w of words) if (!/^t\d+$/.test(w)) expect(WGSL_WORDS, `unexpected word '${w}' in\n${src}`).toContain(w);
@@ -190,7 +194,9 @@ describe('hostile expression trees never run as code', () => {
 
   it('unknown kinds, prototype names as operations, getters, cycles and deep trees each get their own message', () => {
     const bad = (t: unknown) => () => checkExpr(t, 'here');
-    expect(bad({ kind: 'var', name: 'y' })).toThrow(/here: the expression has kind string "var"; expected one of 'num', 'x', 'op'/);
+    expect(bad({ kind: 'variable', name: 'y' })).toThrow(new RegExp(`here: the expression has kind string "variable"; expected one of ${EXPR_KINDS.map((k) => `'${k}'`).join(', ')}`));
+    if ((EXPR_KINDS as readonly string[]).includes('var')) expect(bad({ kind: 'var', name: `y; ${plant}` })).toThrow(/node \.name expected an identifier/);
+    else expect(bad({ kind: 'var', name: `y; ${plant}` })).toThrow(/has kind string "var"/);
     expect(bad({ kind: 'op', op: '__proto__', args: [] })).toThrow(/node \.op expected one of neg, abs.*got string "__proto__"/);
     expect(bad({ kind: 'op', op: 'constructor', args: [X] })).toThrow(/got string "constructor"/);
     expect(bad({ kind: 'op', op: 'add', args: [X] })).toThrow(/'add' expected 2 argument\(s\), got 1/);

@@ -1,6 +1,6 @@
 /**
  * The 18 surrogates on the CPU: values against an independent float64 evaluation (surrogateReference.ts) on a
- * grid including every breakpoint, SPEC.md §3/§4 reference and asserted values, the smooth functions against
+ * grid including every breakpoint, docs/numerics.md §3/§4 reference and asserted values, the smooth functions against
  * their derivatives, extreme inputs, and hyperparameter validation.
  */
 import { describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ describe('values against the independent float64 formulas', () => {
   }
 });
 
-describe('SPEC.md §3 reference values (x = −2, −1, −0.5, −0.1, 0, symmetric)', () => {
+describe('docs/numerics.md §3 reference values (x = −2, −1, −0.5, −0.1, 0, symmetric)', () => {
   const xs = [-2, -1, -0.5, -0.1, 0];
   const table: [string, number[]][] = [
     ['ReluGrad', [0, 0, 0.15, 0.27, 0.3]],
@@ -81,7 +81,7 @@ describe('SPEC.md §3 reference values (x = −2, −1, −0.5, −0.1, 0, symme
   }
 });
 
-describe('SPEC.md §4 asserted values (braintools tests)', () => {
+describe('docs/numerics.md §4 asserted values (braintools tests)', () => {
   it('forward is the exact Heaviside, x = 0 spikes, for all 18', () => {
     const xs = [-3, -1, -1e-6, 0, 1e-6, 1, 3];
     for (const e of surrogate.CATALOG) {

@@ -2,7 +2,7 @@
 lines on stdout ({"type": "ready" | "check" | "result" | "error", ...}), as bench/peers/python.ts reads them.
 
 Jobs (bench/peers/python.ts writes the data, drawn by spikegrad's own generator, to a safetensors file):
-  workload 'seed' / 'wide' (SPEC §0's network: Linear → Expon → LIF → Linear → Expon, the time-averaged readout,
+  workload 'seed' / 'wide' (docs/numerics.md §0's network: Linear → Expon → LIF → Linear → Expon, the time-averaged readout,
     cross-entropy, Adam), framework
       'pytorch'  plain PyTorch, eager, one Python loop over the T steps (what an snnTorch user's loop runs:
                  snnTorch's neurons do not have the exponential-Euler synapse of this network, so the same
@@ -91,7 +91,7 @@ def torch_seed_model(w, problem):
     do, _ = exp_euler(w["tauOut"])
 
     class ReluGradSpike(torch.autograd.Function):
-        """Heaviside forward (x = 0 spikes), braintools ReluGrad(alpha=0.3, width=1) backward (SPEC §3)."""
+        """Heaviside forward (x = 0 spikes), braintools ReluGrad(alpha=0.3, width=1) backward (docs/numerics.md §3)."""
 
         @staticmethod
         def forward(ctx, x):
@@ -230,7 +230,7 @@ def run_snntorch_digits(job):
 
 
 def brainstate_seed_model(w, problem):
-    """SPEC §0's network on BrainPy's state stack: brainstate ParamStates, braintools' ReluGrad surrogate, the
+    """docs/numerics.md §0's network on BrainPy's state stack: brainstate ParamStates, braintools' ReluGrad surrogate, the
     time loop as jax.lax.scan (brainpy.state's LIF and Expon compute the same updates; its package,
     brainpy_state, is imported when present only to report its version)."""
     import braintools

@@ -187,7 +187,7 @@ pad.addEventListener('pointermove', (e) => {
 window.addEventListener('pointerup', () => { if (drawing) { drawing = false; classify(); } });
 $('clear').addEventListener('click', () => { clearPad(); $('digitResult').textContent = ''; $('digitRaster').innerHTML = ''; });
 
-/** The pad as MNIST shows digits: the drawing's bounding box scaled into 20 × 20, centred in 28 × 28. */
+/** The pad as MNIST shows digits: the drawing's bounding box scaled into 20 × 20, its centre of mass at the centre of 28 × 28. */
 function padPixels(): Float32Array {
   const img = ctx.getImageData(0, 0, pad.width, pad.height).data;
   let [x0, y0, x1, y1] = [pad.width, pad.height, -1, -1];
@@ -202,7 +202,18 @@ function padPixels(): Float32Array {
     sc.drawImage(pad, x0, y0, w, h, 14 - (w * k) / 2, 14 - (h * k) / 2, w * k, h * k);
   }
   const d = sc.getImageData(0, 0, 28, 28).data;
-  return Float32Array.from({ length: 784 }, (_, i) => d[i * 4]! / 255);
+  const px = Float32Array.from({ length: 784 }, (_, i) => d[i * 4]! / 255);
+  // As MNIST: shift the centre of mass to the image centre (whole pixels).
+  let [m, mx, my] = [0, 0, 0];
+  for (let i = 0; i < 784; i++) { m += px[i]!; mx += px[i]! * (i % 28); my += px[i]! * Math.floor(i / 28); }
+  if (m === 0) return px;
+  const [dx, dy] = [Math.round(13.5 - mx / m), Math.round(13.5 - my / m)];
+  const out = new Float32Array(784);
+  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+    const [sx, sy] = [x - dx, y - dy];
+    if (sx >= 0 && sx < 28 && sy >= 0 && sy < 28) out[y * 28 + x] = px[sy * 28 + sx]!;
+  }
+  return out;
 }
 
 function classify(): void {
