@@ -1,6 +1,6 @@
 /**
  * The CPU backend's WebAssembly sequence kernels (the fused LIF forward and backward sweep, the Expon
- * forward, the decay sweep) on several threads (kernels/cpu/wasmKernels.ts's runColumns over
+ * forward, the decay sweep, column sums over leading rows) on several threads (kernels/cpu/wasmKernels.ts's runColumns over
  * kernels/cpu/threadPool.ts): each thread sweeps all T for its own range of columns, so the result must be
  * bit for bit the one-thread result, for thread counts 1, 2 and 3, on column counts that are not multiples
  * of 4 (the last range ends in single columns), with arrays in the arena (read in place) and outside it
@@ -8,7 +8,8 @@
  * - the one-thread result of the same kernel,
  * - the JavaScript twin (WebAssembly off; cpuWasmKernels.test.ts checks the twins' configurations further),
  * - float64 references written here from the equations (Expon: each float32 operation rounded once; the
- *   decay sweep: float64 carry, rounded on store).
+ *   decay sweep: float64 carry, rounded on store; column sums over leading rows, the bias gradient's: float64
+ *   running sums in row order).
  * Also: the workers really take chunks of a large sweep, and below `sequenceParallel.minElements` no job
  * reaches the pool.
  */
@@ -18,6 +19,7 @@ import { decayRunGradKernel, exponRunKernel } from '../../kernels/synapse/cpu.js
 import { decaySweepWasm, exponForwardWasm } from '../../kernels/synapse/synapseWasm.js';
 import { lifRunGradKernel, lifRunKernel } from '../../kernels/neuron/cpu.js';
 import { lifForwardWasm, lifSweepWasm } from '../../kernels/neuron/lifWasm.js';
+import { sumRowsWasm } from '../../kernels/reduce/sumWasm.js';
 import { arenaRelease, arenaShared, arenaTake, SCRATCH_BYTES } from '../../kernels/cpu/wasmArena.js';
 import { sequenceParallel, wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
 import { poolCounters, poolThreads, shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
@@ -204,6 +206,22 @@ describe('sequence kernels on several threads, bit for bit', () => {
           expect(exponForwardWasm(pl(xs), pl(g0), gs, T, N, tau, coef)).toBe(true);
           return [gs];
         }), [want], `${threads} threads`);
+      }
+    });
+
+    it.each(SHAPES)('column sums over leading rows (a bias gradient), rows = %i, W = %i', (rows, W) => {
+      const x = values(rows * W, 0, 3, rows + W);
+      // float64 running sums in row order, from a nonzero start (the kernel adds to acc)
+      const start = Float64Array.from({ length: W }, (_, j) => j / 3);
+      const want = Float64Array.from(start);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < W; j++) want[j]! += x[r * W + j]!;
+      for (const threads of THREADS) {
+        const acc = Float64Array.from(start);
+        onThreads(threads, p === 'blocks' ? 'heap' : p, (pl) => {
+          expect(sumRowsWasm(pl(x), rows, W, acc)).toBe(true);
+          return [];
+        });
+        expect(firstDifference(acc, want), `${threads} threads`).toBe(-1);
       }
     });
 
