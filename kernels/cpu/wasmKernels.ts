@@ -130,10 +130,12 @@ export function runColumns(key: string, run: Run, N: number, arrays: readonly Ke
 
 /**
  * `minElements`: the size (rows × columns of a kernel's largest array) from which a sequence kernel runs on
- * every thread. Waking the workers costs some microseconds, a sweep of 2¹⁷ elements about a hundred; tests
+ * every thread. Waking the workers costs some microseconds, and on a busy machine a descheduled worker
+ * holds the job up to a time slice: measured (bench/RESULTS.md), the `seed` step's sweeps of [200, 1024]
+ * (2·10⁵ elements, ~0.2 ms each) were slower on 2 threads, the `wide` step's [200, 131072] faster. Tests
  * lower it to run small shapes on the pool.
  */
-export const sequenceParallel = { minElements: 1 << 17 };
+export const sequenceParallel = { minElements: 1 << 20 };
 
 /**
  * The start of a column-ranged kernel's body. Its parameters end with (consts, thread, lo, hi): `consts` the
