@@ -61,7 +61,12 @@ for (;;) {
   // Odd: a job is being written. A job for fewer threads than the pool has leaves the later workers out
   // (their thread index has no scratch in it).
   if ((g & 1) || index >= Atomics.load(c, ${THREADS})) { seen = g; continue; }
+  // Every field of the job, BASE included, is read before the check below: a worker that passes it for a job
+  // the caller has just finished (it entered after the caller saw ACTIVE = 0) may see the next job being
+  // written, and with that job's BASE and this job's arguments it would run the next job's tickets wrongly
+  // (seen in tests as an output group never computed). With this job's BASE its tickets are all taken.
   const id = Atomics.load(c, ${KERNEL}), tasks = Atomics.load(c, ${TASKS}), chunk = Atomics.load(c, ${CHUNK}), nargs = Atomics.load(c, ${NARGS});
+  const base = Atomics.load(c, ${BASE});
   const args = [];
   for (let i = 0; i < nargs; i++) args.push(Atomics.load(c, ${ARGS} + i));
   Atomics.add(c, ${ACTIVE}, 1);
@@ -80,7 +85,7 @@ for (;;) {
     Atomics.store(c, ${ERROR}, 1);
   }
   const run = kernels[id];
-  const chunks = Math.ceil(tasks / chunk), base = Atomics.load(c, ${BASE}), end = base + chunks;
+  const chunks = Math.ceil(tasks / chunk), end = base + chunks;
   for (;;) {
     // Claim the next ticket only while it belongs to this job (a worker late for a finished job sees
     // NEXT ≥ its end and takes nothing from the next job).
