@@ -1,4 +1,4 @@
-// Reverse time for neuron j (CPU twin: lifRunGradKernel). carry is the gradient reaching V_t from step t+1,
+// Reverse time for neuron j (CPU twin: lifRunGradKernel; docs/numerics.md §1, Backward pass). carry is the gradient reaching V_t from step t+1,
 // slope the surrogate slope of V_t's spike; cotS/cotV return the spike and membrane cotangents (0 when
 // absent); surrogateGradV is the spkFun's σ' per lane.
 // Params: decay = 1 − coef/τ, gain = coef·R/τ (each split hi + Lo: float64 constants, like the CPU twin's),
