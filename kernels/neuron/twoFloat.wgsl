@@ -28,11 +28,18 @@ fn fastTwoSum(a: V, b: V) -> TwoF {
   return TwoF(s, b - (s - a));
 }
 
+// r, or the plain float32 result where magnitudes leave the range the identities need (the split's 4097·a
+// overflows above ~2¹¹⁵, and ∞ − ∞ would turn an infinite carry into NaN): ±∞ stays ±∞, as in the plain chain.
+fn inRange(r: TwoF, plain: V, m: V) -> TwoF {
+  let big = m > V(1e30);
+  return TwoF(select(r.hi, plain, big), select(r.lo, V(0.0), big));
+}
+
 // x + b for a float32 b.
 fn addF(x: TwoF, b: V) -> TwoF {
   if (!COMPENSATED) { return TwoF(x.hi + b, V(0.0)); }
   let s = twoSum(x.hi, b);
-  return fastTwoSum(s.hi, s.lo + x.lo);
+  return inRange(fastTwoSum(s.hi, s.lo + x.lo), x.hi + b, max(abs(x.hi), abs(b)));
 }
 
 // a split into 12 + 12 significant bits, a = hi + lo exactly (Veltkamp: 4097 = 2¹² + 1).
@@ -51,7 +58,7 @@ fn mulF(x: TwoF, y: TwoF) -> TwoF {
   let a = splitF(x.hi);
   let b = splitF(y.hi);
   let err = (((a.hi * b.hi - p) + a.hi * b.lo) + a.lo * b.hi) + a.lo * b.lo;
-  return fastTwoSum(p, err + (x.hi * y.lo + x.lo * y.hi));
+  return inRange(fastTwoSum(p, err + (x.hi * y.lo + x.lo * y.hi)), p, max(max(abs(x.hi), abs(y.hi)), abs(p)));
 }
 
 // a + b as a two-float (the plain chain: rounded, lo ≡ 0).
