@@ -10,6 +10,8 @@
  *   two-float (kernels/neuron/twoFloat.wgsl). What fails this: a float32 chain (4.1e-7 against the CPU's 3.1e-8,
  *   biased: a constant dG summed over ~1/(1 − decay) steps), or a shader compiler folding the two-sum identities
  *   (lavapipe's did, until the intermediates were made opaque).
+ * - An infinite or huge cotangent through that sweep: ±∞ stays ±∞ (without the range guard, ∞ − ∞ in the
+ *   two-sum made every element NaN).
  * - The seed step itself (T = 200, B = 256): the loss and every gradient within 3× of the CPU's error. The
  *   gradients upstream of the LIF layer (0.weight, 0.bias) get one float32 ulp of their scale more, and only
  *   they: the GPU evaluates the surrogate derivative σ' in float32 and the CPU in float64, and float32 σ' is
@@ -108,6 +110,19 @@ describeWebGpu('the decay synapse backward sweep in float32 on WebGPU against fl
       console.log(`decay sweep ${what}: CPU f32 ${ec.toExponential(2)}, WebGPU ${eg.toExponential(2)}`);
       expect(eg, `${what}: WebGPU error ${eg}, CPU float32 error ${ec}`).toBeLessThanOrEqual(3 * ec);
     });
+  });
+  it('an infinite or huge cotangent gives what the plain chain gives (±∞ stays ±∞, not NaN from ∞ − ∞)', async () => {
+    // Column 0: +∞ at t = 2; 1: 1e36 (the two-float split would overflow); 2, 3: ∓3e38 (decay·carry + dG overflows).
+    const dG = new Float32Array(3 * 4);
+    dG.set([Infinity, 1e36, -3e38, 3e38], 8);
+    const t = sg.tensor(dG, [3, 4], 'float32', gpu);
+    const [dx, dg0] = runOp('decayRunGrad', [t], { decay: 0.9 });
+    const [x, g0] = [Array.from(await dx!.data()), Array.from(await dg0!.data())];
+    sg.dispose([t, dx!, dg0!]);
+    expect(x.every((v) => !Number.isNaN(v)) && g0.every((v) => !Number.isNaN(v)), `dx ${x}, dg0 ${g0}`).toBe(true);
+    expect([x[0], x[4], x[8], g0[0]]).toEqual([Infinity, Infinity, Infinity, Infinity]);
+    expect(x[1]! / 0.81e36).toBeCloseTo(1, 5);
+    expect(x[11]! / 3e38).toBeCloseTo(1, 5);
   });
 });
 
