@@ -1,6 +1,6 @@
 // Builds dist/: the library as ES modules (index.js, units.js) and CommonJS (index.cjs, units.cjs), the CLI
-// (cli.js), the browser bundle and the type declarations. Runs on `npm install` (the `prepare` script), so a
-// fresh clone works after one install. No source maps: the package ships no sources for them to point to.
+// (cli.js), the browser bundle and the type declarations. Runs before `npm test` (the `pretest` script) and on
+// the first `npx spikegrad` of a fresh clone (bin/spikegrad.js); the package has no install script. No source maps: the package ships no sources for them to point to.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';

@@ -14,7 +14,7 @@ interface LockEntry { version: string; dependencies?: Record<string, string>; [k
 /** Packs the repository at `root` (its current dist/) into `dir`; returns the tarball's path. */
 export function packTarball(root: string, dir: string): string {
   mkdirSync(dir, { recursive: true });
-  // --ignore-scripts: `prepare` would rebuild dist/ under the other tests' feet.
+  // --ignore-scripts: a pack script would rebuild dist/ under the other tests' feet.
   const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return join(dir, (JSON.parse(out) as { filename: string }[])[0]!.filename);
 }

@@ -2,7 +2,7 @@
  * What `npm pack` puts in the tarball: what users need and nothing else. Fails when a build change ships source
  * maps or the benchmark's peer tooling (it imports devDependencies), when a README link or a runtime message
  * names a file the package does not hold, or when package.json points at a file that is not packed.
- * Packs the dist/ that `npm install` (the `prepare` script) or `npm run build` made.
+ * Packs the dist/ that `npm run build` (also run before `npm test`) made.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ let paths = new Set<string>();
 
 beforeAll(() => {
   if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
-  // --ignore-scripts: `prepare` would rebuild dist/ under the other tests' feet.
+  // --ignore-scripts: a pack script would rebuild dist/ under the other tests' feet.
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   files = (JSON.parse(out) as { files: PackEntry[] }[])[0]!.files;
   paths = new Set(files.map((f) => f.path));
@@ -28,7 +28,7 @@ describe('the packed file list', () => {
   it('holds the library, the CLI, the declarations and the documents the README links, nothing else', () => {
     // What may ship: the builds, the declarations, the license and documents, the examples the README shows.
     const allowed = [
-      /^(LICENSE|README\.md|package\.json)$/, /^[a-z]+\/README\.md$/, /^bench\/RESULTS\.md$/, /^docs\/(?!api\/)[\w./-]+\.(md|png)$/,
+      /^(LICENSE|README\.md|package\.json)$/, /^bin\/spikegrad\.js$/, /^[a-z]+\/README\.md$/, /^bench\/RESULTS\.md$/, /^docs\/(?!api\/)[\w./-]+\.(md|png)$/,
       /^examples\/[\w./-]+\.(ts|html|safetensors)$/, /^dist\/playground\/[\w.-]+\.(html|js|safetensors)$/, /^dist\/(index|units|internal|cli)\.(js|cjs)$/, /^dist\/(spikegrad|units)\.browser\.js$/,
       /^dist\/(browser-)?chunks\/[\w-]+\.js$/, /^dist\/types\/[\w./-]+\.d\.ts$/,
     ];
@@ -39,7 +39,7 @@ describe('the packed file list', () => {
       expect(p, 'no benchmark peer tooling (it imports devDependencies)').not.toMatch(/peers/);
     }
     for (const need of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/units.js', 'dist/units.cjs', 'dist/internal.js',
-      'dist/cli.js', 'dist/spikegrad.browser.js', 'dist/units.browser.js', 'dist/types/index.d.ts', 'dist/types/units/index.d.ts', 'bench/RESULTS.md']) {
+      'dist/cli.js', 'bin/spikegrad.js', 'dist/spikegrad.browser.js', 'dist/units.browser.js', 'dist/types/index.d.ts', 'dist/types/units/index.d.ts', 'bench/RESULTS.md']) {
       expect(paths, need).toContain(need);
     }
   });
