@@ -2,18 +2,21 @@
  * What the float32 accuracy work costs on WebGPU (issue 11): the seed training step (T = 200, B = 256, sequence
  * mode, forward + BPTT + Adam) with the compensated reductions and bounded matmul slices (B) against plain
  * float32 chains and unbounded slices (A), alternated in one process, each round timing `--steps` steps after
- * a warm-up. The loss kernel's exp/log is not switched (B·C = 512 values per step).
- *   node scripts/run-ts.mjs bench/accuracyAB.ts [--rounds 6] [--steps 10]
+ * a warm-up. The loss kernel's exp/log is not switched (B·C = 512 values per step). `--switch sweeps` switches
+ * instead the two-float carries of the LIF and decay-synapse backward sweeps (kernels/neuron/twoFloat.wgsl);
+ * `--switch all` both.
+ *   node scripts/run-ts.mjs bench/accuracyAB.ts [--rounds 6] [--steps 10] [--switch reductions|sweeps|all]
  * Prints each round's median step time and, at the end, the ranges, the fastest round of each variant and the
  * median of the rounds' paired B/A ratios (under load, single rounds swing by 2× or more).
  */
 import { parseArgs } from 'node:util';
 import * as sg from '../index.js';
 import { accuracy } from '../kernels/matmul/subgroupTile.js';
-import { reduceTuning } from '../kernels/flags.js';
+import { reduceTuning, sweepTuning } from '../kernels/flags.js';
 
-const { values: a } = parseArgs({ options: { rounds: { type: 'string', default: '6' }, steps: { type: 'string', default: '10' } } });
-const rounds = Number(a.rounds), steps = Number(a.steps);
+const { values: a } = parseArgs({ options: { rounds: { type: 'string', default: '6' }, steps: { type: 'string', default: '10' }, switch: { type: 'string', default: 'reductions' } } });
+const rounds = Number(a.rounds), steps = Number(a.steps), what = a.switch!;
+if (!['reductions', 'sweeps', 'all'].includes(what)) throw new Error(`--switch: expected reductions, sweeps or all, got '${what}'`);
 const be = await sg.setBackend('webgpu');
 sg.random.seed(0);
 const net = new sg.nn.Sequential(
@@ -33,12 +36,14 @@ const step = async () => {
   loss.dispose();
 };
 const setVariant = (accurate: boolean) => {
-  reduceTuning.compensated = accurate;
-  accuracy.maxSliceK = accurate ? 256 : Infinity;
+  const reductions = accurate || what === 'sweeps', sweeps = accurate || what === 'reductions';
+  reduceTuning.compensated = reductions;
+  accuracy.maxSliceK = reductions ? 256 : Infinity;
+  sweepTuning.compensated = sweeps;
 };
 const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
 const times: Record<'A' | 'B', number[]> = { A: [], B: [] };
-console.log(`${be.description}; seed step (T=200, B=256, run + BPTT + Adam), ${rounds} rounds × ${steps} steps per variant`);
+console.log(`switched: ${what}; ${be.description}; seed step (T=200, B=256, run + BPTT + Adam), ${rounds} rounds × ${steps} steps per variant`);
 for (let r = 0; r < rounds; r++) {
   for (const v of (r % 2 ? ['B', 'A'] : ['A', 'B']) as ('A' | 'B')[]) {
     setVariant(v === 'B');

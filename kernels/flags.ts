@@ -36,6 +36,12 @@ export const spanTuning = { maxSpan: 64 };
 /** Upper bounds on the lanes of the sequence kernels on software adapters (kernels/webgpu/quads.ts). */
 export const sequenceTuning: { maxW: 1 | 4; maxQ: 1 | 2 } = { maxW: 4, maxQ: 2 };
 
+/**
+ * The backward sweeps of LIF and the decay synapses carry their adjoint as a two-float (kernels/neuron/twoFloat.wgsl;
+ * false: plain float32 chains, for bench/accuracyAB.ts).
+ */
+export const sweepTuning = { compensated: true };
+
 /** Reduction variants on software adapters (kernels/reduce/webgpu.ts, reduceSoftware). */
 export const reduceTuning = {
   /** Software adapters: serial slices (false: the workgroup trees GPUs use). */

@@ -12,18 +12,19 @@ import type { GpuKernel } from '../webgpu/types.js';
 import lifBackwardWgsl from './lifBackward.wgsl';
 import lifCommonWgsl from './lifCommon.wgsl';
 import lifForwardWgsl from './lifForward.wgsl';
+import { splitF, TWO_FLOAT_PARAMS, twoFloatHelpers, twoFloatParams } from './twoFloat.js';
 
 const LIF_PARAMS = {
   n: 'u32', stride: 'u32', steps: 'u32', VTh: 'f32', VReset: 'f32', VRest: 'f32', R: 'f32', tau: 'f32', coef: 'f32', k: 'f32', soft: 'u32',
 } as const satisfies Record<string, ParamType>;
-const GRAD_PARAMS = { decay: 'f32', gain: 'f32', invK: 'f32', detach: 'u32' } as const satisfies Record<string, ParamType>;
+const GRAD_PARAMS = { decay: 'f32', decayLo: 'f32', gain: 'f32', gainLo: 'f32', invK: 'f32', detach: 'u32' } as const satisfies Record<string, ParamType>;
 
 function lifParams(a: LifAttrs, n: number, steps: number, lanes: SequenceLanes) {
   return {
     ...sequenceParams(n, steps, lanes), VTh: a.VTh, VReset: a.VReset, VRest: a.VRest, R: a.R, tau: a.tau, coef: a.coef, k: a.k,
     soft: a.reset === 'soft' ? 1 : 0,
-    // Backward factors in float64, rounded once into the uniform.
-    decay: 1 - a.coef / a.tau, gain: (a.coef * a.R) / a.tau, invK: 1 / a.k, detach: a.detachReset ? 1 : 0,
+    // Backward factors in float64: decay and gain as two-floats (twoFloat.ts), invK rounded once.
+    ...twoFloatParams, ...splitF('decay', 1 - a.coef / a.tau), ...splitF('gain', (a.coef * a.R) / a.tau), invK: 1 / a.k, detach: a.detachReset ? 1 : 0,
   };
 }
 
@@ -52,12 +53,13 @@ export const lifRunGradGpu: GpuKernel<LifAttrs & GradFlags> = (gpu, ins, a, outs
   const lanes = sequenceLanes(gpu, v0.size);
   const { v, aliases } = laneTypes(lanes.W);
   const cots = [a.hasDS ? 'dS' : null, a.hasDV ? 'dV' : null];
-  const p = cachedProgram(`lifRunGrad|${a.spkFun.key}|${cots.map((c) => c ?? '-').join(',')}|${laneKey(lanes)}`, () => ({
-    params: { ...LIF_PARAMS, ...GRAD_PARAMS },
+  const tf = twoFloatHelpers();
+  const p = cachedProgram(`lifRunGrad|${a.spkFun.key}|${cots.map((c) => c ?? '-').join(',')}|${laneKey(lanes)}${tf.key}`, () => ({
+    params: { ...LIF_PARAMS, ...GRAD_PARAMS, ...TWO_FLOAT_PARAMS },
     inputs: { v0: v, vs: v, ...Object.fromEntries(cots.filter((c) => c).map((c) => [c!, v])) },
     outputs: { dx: v, dv0: v },
     helpers: [aliases, a.spkFun.wgslGrad('surrogateGrad'), mapLanes('surrogateGradV', 'surrogateGrad', lanes.W), cotangent('cotS', cots[0]!),
-      cotangent('cotV', cots[1]!), lifCommonWgsl, lifBackwardWgsl].join('\n'),
+      cotangent('cotV', cots[1]!), tf.wgsl, lifCommonWgsl, lifBackwardWgsl].join('\n'),
     element: sequenceElement(lanes.Q, true),
   }));
   const dx = gpu.output(outs[0]!), dv0 = gpu.output(outs[1]!);

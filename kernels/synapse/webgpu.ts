@@ -7,6 +7,7 @@ import type { DualExponAttrs, ExponAttrs } from '../../engine/opsSynapse.js';
 import { cachedProgram } from '../webgpu/program.js';
 import { laneTypes, sequenceElement, sequenceLanes, sequenceParams, type SequenceLanes } from '../webgpu/quads.js';
 import type { GpuKernel } from '../webgpu/types.js';
+import { splitF, TWO_FLOAT_PARAMS, twoFloatHelpers, twoFloatParams } from '../neuron/twoFloat.js';
 import decayBackwardWgsl from './decayBackward.wgsl';
 import dualExponBackwardWgsl from './dualExponBackward.wgsl';
 import dualExponForwardWgsl from './dualExponForward.wgsl';
@@ -44,12 +45,13 @@ export const decayRunGradGpu: GpuKernel<{ decay: number }> = (gpu, [dG], a, outs
   const T = dG!.shape[0]!, n = dG!.size / T;
   const lanes = sequenceLanes(gpu, n);
   const { v, aliases } = laneTypes(lanes.W);
-  const p = cachedProgram(`decayRunGrad|${laneKey(lanes)}`, () => ({
-    params: { ...SEQ, decay: 'f32' }, inputs: { dG: v }, outputs: { dx: v, dg0: v },
-    helpers: `${aliases}\n${decayBackwardWgsl}`, element: sequenceElement(lanes.Q, true),
+  const tf = twoFloatHelpers();
+  const p = cachedProgram(`decayRunGrad|${laneKey(lanes)}${tf.key}`, () => ({
+    params: { ...SEQ, ...TWO_FLOAT_PARAMS, decay: 'f32', decayLo: 'f32' }, inputs: { dG: v }, outputs: { dx: v, dg0: v },
+    helpers: `${aliases}\n${tf.wgsl}\n${decayBackwardWgsl}`, element: sequenceElement(lanes.Q, true),
   }));
   const [dx, dg0] = [gpu.output(outs[0]!), gpu.output(outs[1]!)];
-  gpu.dispatch(p, { inputs: [dG!], outputs: [dx, dg0], params: { ...sequenceParams(n, T, lanes), decay: a.decay } });
+  gpu.dispatch(p, { inputs: [dG!], outputs: [dx, dg0], params: { ...sequenceParams(n, T, lanes), ...twoFloatParams, ...splitF('decay', a.decay) } });
   return [dx, dg0];
 };
 

@@ -1,0 +1,44 @@
+// The WebGPU backward sweeps of the seed step alone (LIF [200, 256·4] with ReluGrad, the decay synapses
+// [200, 256·4] and [200, 256·2]), two-float carries (B) against plain float32 chains (A), alternated in one
+// process: the median over `steps` dispatches of the three ops, per round (bench/RESULTS.md, "Two-float carries").
+//   node scripts/run-ts.mjs bench/experiments/sweepAB.ts [--rounds 8] [--steps 20]
+import { parseArgs } from 'node:util';
+import * as sg from '../../index.js';
+import { runOp } from '../../engine/dispatch.js';
+import { sweepTuning } from '../../kernels/flags.js';
+import { ReluGrad } from '../../surrogate/index.js';
+
+const { values: a } = parseArgs({ options: { rounds: { type: 'string', default: '8' }, steps: { type: 'string', default: '20' } } });
+const rounds = Number(a.rounds), steps = Number(a.steps);
+const be = await sg.setBackend('webgpu');
+sg.random.seed(0);
+const T = 200, N = 1024;
+const lif = new sg.nn.LIF(4, { tau: 20, spkFun: new ReluGrad() }) as unknown as { lifAttrs(d: 'float32'): object };
+const attrs = { ...lif.lifAttrs('float32'), hasDS: true, hasDV: false } as never;
+const vs = sg.keep(sg.random.rand([T, N]).mul(1.5)), dS = sg.keep(sg.random.rand([T, N]).mul(1e-3)), v0 = sg.keep(sg.zeros([N]));
+const dG1 = sg.keep(sg.random.rand([T, N]).mul(1e-3)), dG2 = sg.keep(sg.random.rand([T, N / 2]).mul(1e-3));
+const once = async () => {
+  const outs = [...runOp('lifRunGrad', [v0, vs, dS], attrs), ...runOp('decayRunGrad', [dG1], { decay: 0.8 }), ...runOp('decayRunGrad', [dG2], { decay: 0.9 })];
+  await Promise.all(outs.map((t) => t.data()));
+  sg.dispose(outs);
+};
+const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
+const times: Record<'A' | 'B', number[]> = { A: [], B: [] };
+console.log(`${be.description}; LIF + 2 decay backward sweeps of the seed step, ${rounds} rounds × ${steps} per variant`);
+for (let r = 0; r < rounds; r++) {
+  for (const v of (r % 2 ? ['B', 'A'] : ['A', 'B']) as ('A' | 'B')[]) {
+    sweepTuning.compensated = v === 'B';
+    await once(); await once();
+    const t: number[] = [];
+    for (let s = 0; s < steps; s++) {
+      const t0 = performance.now();
+      await once();
+      t.push(performance.now() - t0);
+    }
+    times[v].push(median(t));
+  }
+}
+const ratios = times.B.map((b, i) => b / times.A[i]!);
+console.log(`A plain: ${Math.min(...times.A).toFixed(2)}–${Math.max(...times.A).toFixed(2)} ms (median ${median(times.A).toFixed(2)}); B two-float: ${Math.min(...times.B).toFixed(2)}–${Math.max(...times.B).toFixed(2)} ms (median ${median(times.B).toFixed(2)})`);
+console.log(`fastest rounds B/A ${(Math.min(...times.B) / Math.min(...times.A)).toFixed(3)}; paired round ratios B/A ${ratios.map((x) => x.toFixed(2)).join(' ')}, median ${median(ratios).toFixed(3)}`);
+await sg.shutdown();
