@@ -5,7 +5,7 @@
 // invK = 1/k, detach (u32).
 // The carry (and v̄ made from it) is a two-float (twoFloat.wgsl): the CPU twin carries it in float64 and rounds
 // only dx, and a float32 chain through T = 200 steps left the seed step's 0.bias 7× the CPU float32 error
-// (test/nn/seedAccuracy.test.ts). The per-step terms (the surrogate slope, the reset factor's product) stay
+// (the seed-accuracy test). The per-step terms (the surrogate slope, the reset factor's product) stay
 // float32: their roundings enter once each and do not compound.
 struct State { carry: TwoF, slope: V }
 fn init(j: u32) -> State {

@@ -3,7 +3,7 @@
 // drop, so that the carry through T steps is as accurate as the CPU twins' float64 carry (kernels/neuron/cpu.ts,
 // kernels/synapse/cpu.ts round only what they store, docs/numerics.md §1). Only the stored outputs are rounded
 // to float32 (hi after renormalisation is hi + lo rounded to nearest). Needs COMPENSATED (bool const, from
-// webgpu.ts: false gives the plain float32 chain, lo ≡ 0, for bench/accuracyAB.ts) and V (f32 or vec4<f32>).
+// webgpu.ts: false gives the plain float32 chain, lo ≡ 0, for the accuracy A/B benchmark) and V (f32 or vec4<f32>).
 // The identities are exact in round-to-nearest float32 whatever the magnitudes (Knuth's two-sum, Dekker's
 // fast two-sum on a renormalised pair, Dekker's product), but a shader compiler may simplify them
 // algebraically ((a + b) − a → b: Mesa's NIR did, and lo came out 0 on lavapipe). opaque() hides the
