@@ -25,6 +25,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One process per test file: Dawn wants one device per process, and a fork exits cleanly.
     pool: 'forks',
+    // Memory-count tests settle what earlier tests left to the garbage collector before counting (settleCollected in
+    // test/support/helpers.ts): a collection in the middle of a count otherwise lowers it, in some orders only.
+    execArgv: ['--expose-gc'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],

@@ -88,3 +88,17 @@ export function referenceElementwise(shapes: number[][], data: ArrayLike<number>
   }
   return { shape, values };
 }
+
+/**
+ * Runs the garbage collector and lets its FinalizationRegistry callbacks run, so that tensors earlier tests left
+ * unreferenced release their buffers now rather than in the middle of a count (vitest.config.ts passes
+ * --expose-gc to the test processes; without it this only yields).
+ */
+export async function settleCollected(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  // A few rounds: finalizers that release objects let the next collection reclaim what those held.
+  for (let i = 0; i < 5; i++) {
+    gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
