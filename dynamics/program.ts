@@ -63,3 +63,13 @@ export function interpret(p: Program, env: Readonly<Record<string, number>>, rou
 export function tmpCount(p: Program): number {
   return p.end;
 }
+
+/** Programs for several lists of roots, their temporaries numbered one after another (one kernel declares them all). */
+export function toPrograms(rootLists: readonly (readonly Expr[])[]): Program[] {
+  let base = 0;
+  return rootLists.map((roots) => {
+    const p = toProgram(roots, base);
+    base = p.end;
+    return p;
+  });
+}

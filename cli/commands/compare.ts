@@ -8,6 +8,7 @@
  * set of temporaries renamed into place (cli/outputFiles.ts).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { intArg, positiveArg } from '../optionParsers.js';
 import cliProgress from 'cli-progress';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -69,22 +70,6 @@ export interface CompareDeps {
   /** Where the table and messages go (stdout and stderr by default). */
   out?: (s: string) => void;
   err?: (s: string) => void;
-}
-
-function intArg(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} expects an integer >= ${min}, got '${v}'.`);
-    return n;
-  };
-}
-
-function positiveArg(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} expects a positive number, got '${v}'.`);
-    return n;
-  };
 }
 
 function jobsArg(v: string): number | 'auto' {

@@ -10,6 +10,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { intArg, positiveArg } from '../optionParsers.js';
 import cliProgress from 'cli-progress';
 import { setBackend, type BackendChoice } from '../../engine/backends.js';
 import { DIGITS_DEFAULTS, ENCODERS, LOSSES, MODELS, loadDigitsData, trainDigits, type DigitsConfig, type DigitsResult } from '../../train/digits.js';
@@ -43,22 +44,6 @@ export interface TrainCliOptions {
   channels?: [number, number];
   json: boolean;
   progress: boolean;
-}
-
-function intArg(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} expects an integer >= ${min}, got '${v}'.`);
-    return n;
-  };
-}
-
-function positiveArg(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} expects a positive number, got '${v}'.`);
-    return n;
-  };
 }
 
 /** --channels 12,64: two positive integers. */

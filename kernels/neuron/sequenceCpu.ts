@@ -19,7 +19,7 @@ import { allocOutput } from '../../engine/dtype.js';
 import type { NeuronSeqAttrs, NeuronSeqGradAttrs } from '../../engine/opsNeuron.js';
 import type { BoundNeuron } from '../../dynamics/bind.js';
 import { seedName } from '../../dynamics/bind.js';
-import { interpret, tmpCount, toProgram, type Atom, type Program } from '../../dynamics/program.js';
+import { interpret, tmpCount, toProgram, toPrograms, type Atom, type Program } from '../../dynamics/program.js';
 import { JS_EMIT, buildJs, codegen, jsNumber } from '../../surrogate/compileJs.js';
 import type { CpuKernel } from '../cpu/types.js';
 
@@ -95,15 +95,11 @@ function forwardSource(b: BoundNeuron): string {
 function backwardSource(b: BoundNeuron, a: NeuronSeqGradAttrs): string {
   const K = b.states.length;
   const ks = Array.from({ length: K }, (_, k) => k);
-  let base = 0;
-  const prog = (roots: Parameters<typeof toProgram>[0]) => {
-    const p = toProgram(roots, base);
-    base = Math.max(base, tmpCount(p));
-    return p;
-  };
-  const uNew = emitJs(prog([b.u, ...b.dU]), names(b, 'n'), false);
-  const uOld = emitJs(prog([b.u, ...b.dU]), names(b, 's'), false);
-  const vjp = emitJs(prog([...b.vjpStates, b.vjpInput, b.vjpSpike]), names(b, 'q'), false);
+  // u and its derivatives at the new and at the previous state, then the step's vector-Jacobian product.
+  const [pNew, pOld, pVjp] = toPrograms([[b.u, ...b.dU], [b.u, ...b.dU], [...b.vjpStates, b.vjpInput, b.vjpSpike]]);
+  const uNew = emitJs(pNew!, names(b, 'n'), false);
+  const uOld = emitJs(pOld!, names(b, 's'), false);
+  const vjp = emitJs(pVjp!, names(b, 'q'), false);
   const resetBar = b.reset.map((r) => {
     const k = r.index, c = jsNumber(r.value);
     return r.mode === 'to' ? `sbar -= b${k} * (s${k} - ${c});` : r.mode === 'add' ? `sbar += b${k} * ${c};` : `sbar -= b${k} * ${c};`;

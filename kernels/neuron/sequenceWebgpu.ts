@@ -9,7 +9,7 @@
 import type { NeuronSeqAttrs, NeuronSeqGradAttrs } from '../../engine/opsNeuron.js';
 import type { BoundNeuron } from '../../dynamics/bind.js';
 import { seedName } from '../../dynamics/bind.js';
-import { toProgram, tmpCount, type Atom, type Program } from '../../dynamics/program.js';
+import { toProgram, toPrograms, tmpCount, type Atom, type Program } from '../../dynamics/program.js';
 import { HELPER_SRC, emitter, wgslF32, type Helper } from '../../surrogate/compileWgsl.js';
 import { cachedProgram } from '../webgpu/program.js';
 import type { GpuKernel } from '../webgpu/types.js';
@@ -81,15 +81,11 @@ function forwardWgsl(b: BoundNeuron): { helpers: string; element: string } {
 function backwardWgsl(b: BoundNeuron, a: NeuronSeqGradAttrs): { helpers: string; element: string } {
   const K = b.states.length, ks = Array.from({ length: K }, (_, k) => k);
   const used = new Set<Helper>();
-  let base = 0;
-  const prog = (roots: Parameters<typeof toProgram>[0]) => {
-    const p = toProgram(roots, base);
-    base = Math.max(base, tmpCount(p));
-    return p;
-  };
-  const uNew = emitWgsl(prog([b.u, ...b.dU]), wgslNames(b, 'n'), used);
-  const uOld = emitWgsl(prog([b.u, ...b.dU]), wgslNames(b, 's'), used);
-  const vjp = emitWgsl(prog([...b.vjpStates, b.vjpInput, b.vjpSpike]), wgslNames(b, 'q'), used);
+  // u and its derivatives at the new and at the previous state, then the step's vector-Jacobian product.
+  const [pNew, pOld, pVjp] = toPrograms([[b.u, ...b.dU], [b.u, ...b.dU], [...b.vjpStates, b.vjpInput, b.vjpSpike]]);
+  const uNew = emitWgsl(pNew!, wgslNames(b, 'n'), used);
+  const uOld = emitWgsl(pOld!, wgslNames(b, 's'), used);
+  const vjp = emitWgsl(pVjp!, wgslNames(b, 'q'), used);
   const resetBar = b.reset.map((r) => {
     const k = r.index, c = wgslF32(r.value);
     return r.mode === 'to' ? `sbar = sbar - b${k} * (s${k} - ${c});` : r.mode === 'add' ? `sbar = sbar + b${k} * ${c};` : `sbar = sbar - b${k} * ${c};`;
