@@ -7,27 +7,16 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import { channelWorker } from '../support/channelWorker.js';
 import { registerWith } from '../../cli/commands/compare.js';
-import { serveRuns, type WorkerLike } from '../../cli/workerPool.js';
 import { CLASSES } from '../../surrogate/catalog.js';
 import { SNN, tutorialTrainer } from '../../train/tutorial.js';
 import { decodePng, inkFraction } from '../support/png.js';
 
 const catalog = CLASSES as unknown as Record<string, never>;
-
-function channelWorker(): WorkerLike {
-  const { port1, port2 } = new MessageChannel();
-  void serveRuns(port2, catalog, tutorialTrainer);
-  return {
-    postMessage: (m) => port1.postMessage(m),
-    on: (ev: string, fn: (x: unknown) => void) => (ev === 'message' ? port1.on('message', fn) : port1),
-    terminate: () => { port1.close(); port2.close(); },
-  } as WorkerLike;
-}
 
 interface Run { seed: number; losses: number[]; raster?: { before: { data: number[]; shape: number[] }; after: { data: number[]; shape: number[] } } }
 async function cli(args: string[], workers: boolean): Promise<{ label: string; runs: Run[] }[]> {

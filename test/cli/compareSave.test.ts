@@ -6,28 +6,17 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
+import { channelWorker } from '../support/channelWorker.js';
 import { registerWith, savedNetworkFile } from '../../cli/commands/compare.js';
-import { serveRuns, type WorkerLike } from '../../cli/workerPool.js';
 import { CLASSES } from '../../surrogate/catalog.js';
 import type { CompareConfig } from '../../train/compare.js';
 import type { Module } from '../../nn/module.js';
 import { tutorialTrainer } from '../../train/tutorial.js';
 
 const catalog = CLASSES as unknown as Record<string, never>;
-
-function channelWorker(): WorkerLike {
-  const { port1, port2 } = new MessageChannel();
-  void serveRuns(port2, catalog, tutorialTrainer);
-  return {
-    postMessage: (m) => port1.postMessage(m),
-    on: (ev: string, fn: (x: unknown) => void) => (ev === 'message' ? port1.on('message', fn) : port1),
-    terminate: () => { port1.close(); port2.close(); },
-  } as WorkerLike;
-}
 
 async function cli(args: string[], workers: boolean): Promise<string[]> {
   const out: string[] = [];
