@@ -3,6 +3,7 @@
  * differentiation (the backward kernels are the derivative of the declared step, never written by hand),
  * substitution of variables, and binding of parameter values with constant folding in the tensors' precision.
  */
+import { rounderFor } from '../engine/dtype.js';
 import { SpikegradError } from '../engine/errors.js';
 import { EXPR_OPS, num, op, schedule, show, variable, type Expr, type ExprOp, type NumExpr } from '../surrogate/expr.js';
 import { exprel as exprelIn } from '../nn/expEuler.js';
@@ -116,7 +117,7 @@ export type FloatDType = 'float32' | 'float64';
  * tensor ops would compute from the rounded parameters (exprel as nn/expEuler.ts, saiunit's Taylor branch).
  */
 export function bindConstants(e: Expr, values: ReadonlyMap<string, number>, dtype: FloatDType): Expr {
-  const fr = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const fr = rounderFor(dtype);
   const memo = new Map<string, Expr>();
   const walk = (n: Expr): Expr => {
     const hit = memo.get(n.key);

@@ -11,7 +11,7 @@
  * instead: each nonzero input adds its value times a kernel-sized patch of weights to the outputs it reaches,
  * so the work scales with the number of spikes (chosen below CONV_EVENT_DENSITY, measured in the bench).
  */
-import { allocOutput, type TypedArray } from '../../engine/dtype.js';
+import { allocOutput, rounderFor, type TypedArray } from '../../engine/dtype.js';
 import type { Conv2dAttrs, Pair, Pool2dAttrs } from '../../engine/opsConv.js';
 import { gemmPacked } from '../matmul/cpuPacked.js';
 import type { CpuKernel } from '../cpu/types.js';
@@ -200,7 +200,7 @@ export const conv2dKernel: CpuKernel<Conv2dAttrs> = ([x, w, b], a, [out]) => {
   else conv2dDense(x!.data, w!.data, g, y);
   const P = g.OH * g.OW;
   // Each output is its float64 sum rounded once, plus the bias (as conv then add would give, bit for bit).
-  const round = out!.dtype === 'float32' ? Math.fround : (v: number) => v;
+  const round = rounderFor(out!.dtype);
   if (b) {
     for (let i = 0; i < res.length; i++) res[i] = round(y[i]!) + b.data[Math.floor(i / P) % g.O]!;
   } else res.set(y);

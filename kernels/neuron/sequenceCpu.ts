@@ -15,7 +15,7 @@
  * give S̄', x̄ and s̄ (the spike's use in the update); the reset adds ∂S'/∂sp·S̄' to s̄ and passes S̄' to S̄;
  * unless detached, s̄·σ'(u(S))·∂u/∂S joins S̄, the carry of the previous step.
  */
-import { allocOutput } from '../../engine/dtype.js';
+import { allocOutput, rounderFor } from '../../engine/dtype.js';
 import type { NeuronSeqAttrs, NeuronSeqGradAttrs } from '../../engine/opsNeuron.js';
 import type { BoundNeuron } from '../../dynamics/bind.js';
 import { seedName } from '../../dynamics/bind.js';
@@ -137,7 +137,7 @@ function backwardSource(b: BoundNeuron, a: NeuronSeqGradAttrs): string {
 // --- where eval is forbidden: the same programs, interpreted ----------------------------------------------------
 
 function forwardInterpreted(b: BoundNeuron): Forward {
-  const fr = b.dtype === 'float32' ? Math.fround : (v: number) => v;
+  const fr = rounderFor(b.dtype);
   const K = b.states.length;
   const pu = toProgram([b.u]), pup = toProgram(b.update);
   const tmp = new Float64Array(Math.max(tmpCount(pu), tmpCount(pup), 1));
