@@ -7,7 +7,8 @@
  */
 import { allocOutput, rounderFor, type DType, type TypedArray } from '../../engine/dtype.js';
 import { checkpointRows, type RecurrentSeqAttrs, type RecurrentSeqGradAttrs } from '../../engine/opsRecurrent.js';
-import type { CpuKernel } from '../cpu/types.js';
+import type { CpuInput, CpuKernel } from '../cpu/types.js';
+import { matmulKernel } from '../matmul/cpu.js';
 import { backwardFor, forwardFor, type Arr } from './sequenceCpu.js';
 
 function scratch(dtype: DType, n: number): Float32Array | Float64Array {
@@ -38,17 +39,14 @@ export function recurrentCurrent(
   }
 }
 
-/** R[b, i] = Σ_j dI[b, j]·W[i, j] (the spikes' cotangent through the recurrence), in float64. */
-function recurrentCotangent(dI: Arr, dOff: number, W: Arr, B: number, n: number, R: Float64Array): void {
-  for (let b = 0; b < B; b++) {
-    const o = dOff + b * n;
-    for (let i = 0; i < n; i++) {
-      const r = i * n;
-      let acc = 0;
-      for (let j = 0; j < n; j++) acc += dI[o + j]! * W[r + j]!;
-      R[b * n + i] = acc;
-    }
-  }
+/**
+ * R = dI_t · W_recᵀ [B, n]: the spikes' cotangent of step t − 1 through the recurrence, by the backend's own
+ * matmul kernel (WebAssembly SIMD on every core for float32), on dI_t as rounded to the dtype: what step mode's
+ * matmul gradient computes.
+ */
+function recurrentCotangent(dI: TypedArray, W: CpuInput, B: number, n: number): TypedArray {
+  const a: CpuInput = { data: dI, shape: [B, n], dtype: W.dtype, size: B * n };
+  return matmulKernel([a, W], { transposeA: false, transposeB: true }, [{ shape: [B, n], dtype: W.dtype }])[0]!;
 }
 
 interface Dims { T: number; B: number; n: number; N: number; K: number; KN: number; k: number; m: number }
@@ -108,14 +106,15 @@ export const recurrentRunGradKernel: CpuKernel<RecurrentSeqGradAttrs> = (ins, a,
   const bwd = backwardFor(a.neuron, { ...a, hasDS: true, hasDStates: true });
   const SG = a.spkFun.gradScalar;
   const segStates = scratch(dtype, d.k * d.KN), segI = scratch(dtype, d.k * d.N), spkScratch = scratch(dtype, d.N);
-  const R = new Float64Array(d.N), dspk = new Float64Array(d.N), g = new Float64Array(d.KN), dx = new Float64Array(d.N);
+  let R: ArrayLike<number> = new Float64Array(d.N);
+  const dspk = new Float64Array(d.N), g = new Float64Array(d.KN), dx = new Float64Array(d.N);
   let carry = new Float64Array(d.KN), nextCarry = new Float64Array(d.KN);
-  const W = w!.data, S = spikes!.data, rowData = rows!.data;
+  const S = spikes!.data, rowData = rows!.data;
   for (let r = d.m - 1; r >= 0; r--) {
     const t0 = r * d.k, t1 = Math.min(t0 + d.k, d.T);
     const start: Arr = r === 0 ? s0!.data : rowData.subarray((r - 1) * d.KN, r * d.KN);
     // Recompute the segment: the same function on the same bits as the forward, so the same states.
-    runSteps(d, a, cur!.data, W, dtype, start, t0, t1,
+    runSteps(d, a, cur!.data, w!.data, dtype, start, t0, t1,
       (t) => (t === 0 ? [spike0!.data, 0] : [S, (t - 1) * d.N]),
       (t) => segStates.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN),
       () => spkScratch,
@@ -127,7 +126,7 @@ export const recurrentRunGradKernel: CpuKernel<RecurrentSeqGradAttrs> = (ins, a,
       bwd(segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N), prev, segStates.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN), dspk, g, dx, nextCarry, 1, d.N, SG);
       const o = t * d.N;
       for (let q = 0; q < d.N; q++) dI[o + q] = dx[q]!; // rounded to the dtype: what the recurrence and dW see
-      recurrentCotangent(dI, o, W, d.B, d.n, R);
+      R = recurrentCotangent(dI.subarray(o, o + d.N), w!, d.B, d.n);
       [carry, nextCarry] = [nextCarry, carry];
     }
   }
