@@ -40,13 +40,14 @@ export function recurrentCurrent(
 }
 
 /**
- * R = dI_t · W_recᵀ [B, n]: the spikes' cotangent of step t − 1 through the recurrence, by the backend's own
- * matmul kernel (WebAssembly SIMD on every core for float32), on dI_t as rounded to the dtype: what step mode's
- * matmul gradient computes.
+ * Rᵀ = W_rec · dI_tᵀ [n, B]: the transpose of the spikes' cotangent of step t − 1 through the recurrence,
+ * R = dI_t · W_recᵀ, by the backend's own matmul kernel (WebAssembly SIMD on every core for float32), on dI_t as
+ * rounded to the dtype (what step mode's matmul gradient sees). Computed transposed so that the operand the
+ * kernel packs per call is dI_t (B·n elements) rather than W_rec (n², the same every step).
  */
-function recurrentCotangent(dI: TypedArray, W: CpuInput, B: number, n: number): TypedArray {
+function recurrentCotangentT(dI: TypedArray, W: CpuInput, B: number, n: number): TypedArray {
   const a: CpuInput = { data: dI, shape: [B, n], dtype: W.dtype, size: B * n };
-  return matmulKernel([a, W], { transposeA: false, transposeB: true }, [{ shape: [B, n], dtype: W.dtype }])[0]!;
+  return matmulKernel([W, a], { transposeA: false, transposeB: true }, [{ shape: [n, B], dtype: W.dtype }])[0]!;
 }
 
 interface Dims { T: number; B: number; n: number; N: number; K: number; KN: number; k: number; m: number }
@@ -105,32 +106,40 @@ export const recurrentRunGradKernel: CpuKernel<RecurrentSeqGradAttrs> = (ins, a,
   // neuronRunGrad's step with both cotangents present: the spikes' (plus the recurrent part) and the states'.
   const bwd = backwardFor(a.neuron, { ...a, hasDS: true, hasDStates: true });
   const SG = a.spkFun.gradScalar;
-  const segStates = scratch(dtype, d.k * d.KN), segI = scratch(dtype, d.k * d.N), spkScratch = scratch(dtype, d.N);
-  let R: ArrayLike<number> = new Float64Array(d.N);
+  const fr = rounderFor(dtype), acc = scratch(dtype, d.n);
+  const segStates = scratch(dtype, d.k === 1 ? 0 : d.k * d.KN), segI = scratch(dtype, d.k * d.N), spkScratch = scratch(dtype, d.N);
+  let Rt: ArrayLike<number> = new Float64Array(d.N); // [n, B]: Rt[i·B + b] is the cotangent of s_{t−1}[b, i]
   const dspk = new Float64Array(d.N), g = new Float64Array(d.KN), dx = new Float64Array(d.N);
   let carry = new Float64Array(d.KN), nextCarry = new Float64Array(d.KN);
   const S = spikes!.data, rowData = rows!.data;
   for (let r = d.m - 1; r >= 0; r--) {
     const t0 = r * d.k, t1 = Math.min(t0 + d.k, d.T);
     const start: Arr = r === 0 ? s0!.data : rowData.subarray((r - 1) * d.KN, r * d.KN);
-    // Recompute the segment: the same function on the same bits as the forward, so the same states.
-    runSteps(d, a, cur!.data, w!.data, dtype, start, t0, t1,
-      (t) => (t === 0 ? [spike0!.data, 0] : [S, (t - 1) * d.N]),
-      (t) => segStates.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN),
-      () => spkScratch,
-      (t) => segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N));
+    // Recompute the segment: the same function on the same bits as the forward, so the same states. With
+    // every step kept (k = 1) the step's states are the saved row: only its current is recomputed.
+    const seg = d.k === 1 ? rowData.subarray(r * d.KN, (r + 1) * d.KN) : segStates;
+    if (d.k === 1) recurrentCurrent(cur!.data, t0 * d.N, t0 === 0 ? spike0!.data : S, t0 === 0 ? 0 : (t0 - 1) * d.N, w!.data, d.B, d.n, acc, segI, fr);
+    else {
+      runSteps(d, a, cur!.data, w!.data, dtype, start, t0, t1,
+        (t) => (t === 0 ? [spike0!.data, 0] : [S, (t - 1) * d.N]),
+        (t) => segStates.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN),
+        () => spkScratch,
+        (t) => segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N));
+    }
     for (let t = t1 - 1; t >= t0; t--) {
-      for (let q = 0; q < d.N; q++) dspk[q] = (dS ? dS[t * d.N + q]! : 0) + (t === d.T - 1 ? 0 : R[q]!);
+      for (let b = 0, q = 0; b < d.B; b++) {
+        for (let i = 0; i < d.n; i++, q++) dspk[q] = (dS ? dS[t * d.N + q]! : 0) + (t === d.T - 1 ? 0 : Rt[i * d.B + b]!);
+      }
       for (let q = 0; q < d.KN; q++) g[q] = carry[q]! + (dSt && t === t1 - 1 ? dSt[r * d.KN + q]! : 0);
-      const prev: Arr = t === t0 ? start : segStates.subarray((t - t0 - 1) * d.KN, (t - t0) * d.KN);
-      bwd(segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N), prev, segStates.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN), dspk, g, dx, nextCarry, 1, d.N, SG);
+      const prev: Arr = t === t0 ? start : seg.subarray((t - t0 - 1) * d.KN, (t - t0) * d.KN);
+      bwd(segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N), prev, seg.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN), dspk, g, dx, nextCarry, 1, d.N, SG);
       const o = t * d.N;
       for (let q = 0; q < d.N; q++) dI[o + q] = dx[q]!; // rounded to the dtype: what the recurrence and dW see
-      R = recurrentCotangent(dI.subarray(o, o + d.N), w!, d.B, d.n);
+      Rt = recurrentCotangentT(dI.subarray(o, o + d.N), w!, d.B, d.n);
       [carry, nextCarry] = [nextCarry, carry];
     }
   }
-  for (let q = 0; q < d.N; q++) dSp0[q] = R[q]!;
+  for (let b = 0, q = 0; b < d.B; b++) for (let i = 0; i < d.n; i++, q++) dSp0[q] = Rt[i * d.B + b]!;
   for (let q = 0; q < d.KN; q++) ds0[q] = carry[q]!;
   return [dI, dSp0, ds0] as TypedArray[];
 };
