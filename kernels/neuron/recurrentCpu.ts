@@ -10,6 +10,7 @@ import { checkpointRows, type RecurrentSeqAttrs, type RecurrentSeqGradAttrs } fr
 import type { CpuInput, CpuKernel } from '../cpu/types.js';
 import { matmulKernel } from '../matmul/cpu.js';
 import { backwardFor, forwardFor, type Arr } from './sequenceCpu.js';
+import { recurrentCurrentWasm } from './recurrentWasm.js';
 
 function scratch(dtype: DType, n: number): Float32Array | Float64Array {
   return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
@@ -18,12 +19,15 @@ function scratch(dtype: DType, n: number): Float32Array | Float64Array {
 /**
  * out[b, j] = cur[cOff + b·n + j] + Σ_{i: s[b,i] ≠ 0} s[b,i]·W[i, j], the sum in ascending i from 0, every
  * operation rounded to the dtype (`acc` and `out` are arrays of the dtype, so a store rounds; a spike of exactly
- * 1 adds the weight itself). The one definition of the recurrent current: forward, recomputation and step mode.
+ * 1 adds the weight itself). The one definition of the recurrent current: forward, recomputation and step mode
+ * (float32 runs as WebAssembly SIMD where it can, recurrentWasm.ts: the same operations, the same bits).
  */
 export function recurrentCurrent(
   cur: Arr, cOff: number, s: Arr, sOff: number, W: Arr, B: number, n: number,
   acc: Float32Array | Float64Array, out: Float32Array | Float64Array, fr: (v: number) => number,
 ): void {
+  if (out instanceof Float32Array && cur instanceof Float32Array && s instanceof Float32Array && W instanceof Float32Array
+    && recurrentCurrentWasm(cur, cOff, s, sOff, W, B, n, out)) return;
   for (let b = 0; b < B; b++) {
     acc.fill(0);
     const sb = sOff + b * n;

@@ -6,14 +6,18 @@
  *   reference composed here of tape ops (linear, matmul, the neuron's own `update`), and for the integrator
  *   against a float64 BPTT written here with its own surrogate derivative;
  * - checkpointed BPTT: the same bits for every k, and the states' cotangent at the kept rows;
+ * - the WebAssembly current and its JavaScript twin, on 1 and 2 threads: the same bits;
  * - T-independent op counts; errors before any op runs.
  * All with a sparse mask, no self-connections and non-default parameters.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import { runOp } from '../../engine/dispatch.js';
 import { Sigmoid, ReluGrad } from '../../surrogate/index.js';
 import { cpu, rng, uniformArray } from '../support/helpers.js';
+import { wasmKernels } from '../../kernels/flags.js';
+import { sequenceParallel, wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
+import { poolCounters, poolThreads, threadPool } from '../../kernels/cpu/threadPool.js';
 
 const { nn } = sg;
 type T = sg.Tensor;
@@ -357,5 +361,34 @@ describe('nn.Recurrent fused: bad input is refused before any op runs', async ()
     refuses(() => runOp('recurrentRun', [cur, w, sp, s0], { ...a, checkpoint: 7 }), /attribute 'checkpoint' expected an integer from 1 to T = 6, got 7/);
     refuses(() => runOp('recurrentRun', [flat, w, sp, s0], a), /recurrentRun: argument 'currents' expected a float32 or float64 sequence \[T, batch, n\] with T >= 1, got float32 \[6, 21\]/);
     refuses(() => runOp('recurrentRun', [cur, w64, sp, s0], a), /argument 'wRec' expected float32 \[7, 7\] .*got float64 \[7, 7\]/);
+  });
+});
+
+describe('nn.Recurrent fused: WebAssembly SIMD and JavaScript, one thread and two, the same bits', async () => {
+  await cpu();
+  const saved = { threads: threadPool.threads, min: sequenceParallel.minElements };
+  afterAll(() => {
+    threadPool.threads = saved.threads;
+    sequenceParallel.minElements = saved.min;
+    wasmKernels.enabled = true;
+  });
+  it('float32 spikes, states and gradients (n = 7, a spike0 that is not 0/1)', async () => {
+    await sg.setBackend('cpu');
+    const c = NEURONS[0]!;
+    const inp = inputsFor(c, 2, 6);
+    inp.spike0[1] = 0.375; inp.spike0[4] = -1.25; // the multiply path of the sum
+    sequenceParallel.minElements = 1; // threads even at this size
+    const results = [];
+    for (const [wasm, threads] of [[false, 1], [true, 1], [true, 2]] as const) {
+      wasmKernels.enabled = wasm;
+      threadPool.threads = threads;
+      expect(wasmEnabled(), 'the WebAssembly kernels run when enabled').toBe(wasm);
+      const jobs = poolCounters.jobs;
+      results.push(lossGrads(c, inp, { mode: 'run', checkpoint: 3 }, 'float32'));
+      if (wasm && threads === 2 && poolThreads() > 1) expect(poolCounters.jobs, 'the threads ran jobs').toBeGreaterThan(jobs);
+    }
+    expect(results[0]!.spikes.some((v) => v === 1)).toBe(true);
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
   });
 });
