@@ -31,7 +31,7 @@ import { Constant, KaimingUniform, Uniform, toInitializer, type InitLike } from 
 import { Layer, checkSize } from './layer.js';
 import { LIF } from './lif.js';
 import { Module, type InitStateOptions } from './module.js';
-import { recordSequence, recording } from './record.js';
+import { recordAround, recordSequence, recording } from './record.js';
 import type { SpikeFunction } from './spikeFunction.js';
 
 /** Options of `nn.Recurrent`. */
@@ -219,8 +219,7 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
     if (fused) {
       // Every input row projected by one op: [T·B, in] · W_in + b.
       const cur = this.projectRows(reshape(xs, [-1, this.inFeatures]));
-      const out = this.runFused(fused, reshape(cur, [T, ...this.batchRows(this.spike.value.shape)]), wRec, k, true);
-      return reshape(out, [T, ...this.spike.value.shape]);
+      return this.runFused(fused, reshape(cur, [T, ...this.batchRows(this.spike.value.shape)]), wRec, k, true);
     }
     // Composed: the input projection per step, not one matmul over all T·B rows: slicing a [T, B, n] product per
     // step costs a [T, B, n] zero-padded gradient per step in the backward pass (O(T²·B·n)).
@@ -251,23 +250,34 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
     return shape.length === 1 ? [1, shape[0]!] : [shape.at(-2)!, shape.at(-1)!];
   }
 
-  /** The `recurrentRun` op on currents [T, B, n]; the spike and neuron states advance to the last step. */
+  /**
+   * The `recurrentRun` op on currents [T, B, n]; the spike and neuron states advance to the last step. Returns
+   * the spikes, [T, …] (`seq`) or the last step's. nn.record sees it as a call of the neuron's own run/update
+   * (its output, and its states: per step in step mode, the whole sequence in sequence mode when every step is
+   * kept, checkpoint 1).
+   */
   private runFused(f: FusedNeuron, cur: Tensor, wRec: Tensor, checkpoint: number, seq: boolean): Tensor {
-    const rows = this.batchRows(this.spike.value.shape);
-    const hs = f.hiddenStates();
-    const s0 = stack(hs.map((h) => reshape(h.value, rows)), 0);
-    const [spikes, states] = runOp('recurrentRun', [cur, wRec, reshape(this.spike.value, rows), s0], {
-      neuron: f.bound(cur.dtype === 'float64' ? 'float64' : 'float32'), spkFun: f.spkFun, detachReset: f.detachReset, checkpoint,
-    });
-    const shape = this.spike.value.shape;
-    if (seq && checkpoint === 1 && recording.active > 0) {
-      hs.forEach((h, k) => recordSequence(this.neuron, h.name ?? String(k), reshape(index(states!, k, 1), [cur.shape[0]!, ...shape])));
-    }
-    const last = index(states!, -1);
-    hs.forEach((h, k) => (h.value = reshape(index(last, k), shape)));
-    const lastSpikes = reshape(index(spikes!, -1), shape);
-    this.spike.value = lastSpikes;
-    return seq ? spikes! : lastSpikes;
+    const shape = this.spike.value.shape, T = cur.shape[0]!;
+    const body = (): Tensor => {
+      const rows = this.batchRows(shape);
+      const hs = f.hiddenStates();
+      const s0 = stack(hs.map((h) => reshape(h.value, rows)), 0);
+      const [spikes, states] = runOp('recurrentRun', [cur, wRec, reshape(this.spike.value, rows), s0], {
+        neuron: f.bound(cur.dtype === 'float64' ? 'float64' : 'float32'), spkFun: f.spkFun, detachReset: f.detachReset, checkpoint,
+      });
+      if (seq && checkpoint === 1 && recording.active > 0) {
+        const neuron = this.neuron as unknown as Record<string, unknown>;
+        hs.forEach((h, k) => {
+          const name = Object.keys(neuron).find((key) => neuron[key] === h);
+          if (name !== undefined) recordSequence(this.neuron, name, reshape(index(states!, k, 1), [T, ...shape]));
+        });
+      }
+      const last = index(states!, -1);
+      hs.forEach((h, k) => (h.value = reshape(index(last, k), shape)));
+      this.spike.value = reshape(index(spikes!, -1), shape);
+      return seq ? reshape(spikes!, [T, ...shape]) : this.spike.value;
+    };
+    return recording.active === 0 ? body() : recordAround(this.neuron, seq ? 'run' : 'update', body);
   }
 
   /** x W_in + b (the `linear` op, as nn.Linear). */

@@ -19,7 +19,7 @@ import { wasmKernels } from '../../kernels/flags.js';
 import { sequenceParallel, wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
 import { poolCounters, poolThreads, threadPool } from '../../kernels/cpu/threadPool.js';
 
-const { nn } = sg;
+const { nn, transform } = sg;
 type T = sg.Tensor;
 type Neuron = sg.nn.Layer;
 
@@ -390,5 +390,35 @@ describe('nn.Recurrent fused: WebAssembly SIMD and JavaScript, one thread and tw
     expect(results[0]!.spikes.some((v) => v === 1)).toBe(true);
     expect(results[1]).toEqual(results[0]);
     expect(results[2]).toEqual(results[0]);
+  });
+});
+
+describe('nn.Recurrent fused: nn.record sees the neuron as it did when the layer stepped it', async () => {
+  await cpu();
+  it('the neuron\'s states and spikes, run = forLoop(update); a checkpointed run names step mode', async () => {
+    await sg.setBackend('cpu');
+    const c = NEURONS[0]!;
+    const x = uniformArray(STEPS * B * NIN, c.xLow, c.xHigh, rng(8));
+    const traces = async (mode: 'run' | 'step') => {
+      const l = makeLayer(c.make(), 'float32');
+      nn.initAllStates(l, { batchSize: B });
+      const rec = nn.record(l, { 'neuron.V': { samples: [1] }, 'neuron.a': {}, neuron: { neurons: [0, 3] }, '': {} });
+      const xs = sg.tensor(x, [STEPS, B, NIN], 'float32');
+      if (mode === 'run') l.run(xs, { checkpoint: 1 });
+      else transform.forLoop(l.update, xs);
+      const t = await rec.read();
+      rec.dispose();
+      return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { shape: v.shape, data: Array.from(v.data) }]));
+    };
+    const a = await traces('run'), b = await traces('step');
+    expect(a['neuron.V']!.shape).toEqual([STEPS, 1, N]);
+    expect(a['neuron.a']!.data.some((v) => v > 0), 'the neurons adapted').toBe(true);
+    expect(a.neuron!.data).toEqual(a['']!.data.filter((_, q) => q % N === 0 || q % N === 3)); // the neuron's output is the layer's
+    expect(a).toEqual(b);
+    const l = makeLayer(c.make(), 'float32');
+    nn.initAllStates(l, { batchSize: B });
+    const rec = nn.record(l, { 'neuron.V': {} });
+    expect(() => l.run(sg.tensor(x, [STEPS, B, NIN], 'float32'), { checkpoint: 4 })).toThrow(/nn\.record: state 'neuron\.V' is not produced per step by ALIF\.run \(sequence mode\); record it in step mode/);
+    rec.dispose();
   });
 });
