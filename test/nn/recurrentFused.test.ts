@@ -52,6 +52,7 @@ const NEURONS: NeuronCase[] = [
   { name: 'ALIF (hard reset, sigmoid surrogate)', xLow: 0, xHigh: 3, make: () => new nn.ALIF(N, { tau: 4, tauA: 9, beta: 0.4, VTh: 1.2, VReset: -0.3, R: 1.3, spkReset: 'hard', spkFun: new Sigmoid({ alpha: 3 }) }) as Neuron },
   { name: 'LIFRef (declared, two states)', xLow: 0, xHigh: 4, make: () => new nn.LIFRef(N, { tau: 3, tau_ref: 2, V_th: 1.1, R: 1.2, spkFun: new ReluGrad({ alpha: 0.6, width: 1.3 }) }) as unknown as Neuron },
   { name: 'LIF (soft reset)', xLow: -0.5, xHigh: 3.5, make: () => new nn.LIF(N, { tau: 4, VTh: 1.2, VReset: -0.3, VRest: 0.1, R: 1.3, spkFun: new ReluGrad({ alpha: 0.7, width: 1.4 }) }) as unknown as Neuron },
+  { name: 'LIF (hard reset, detachReset)', xLow: -0.5, xHigh: 3.5, make: () => new nn.LIF(N, { tau: 3, VTh: 0.9, VReset: 0.2, R: 1.1, spkReset: 'hard', detachReset: true, spkFun: new Sigmoid({ alpha: 2 }) }) as unknown as Neuron },
 ];
 
 function makeLayer(neuron: Neuron, dtype: 'float32' | 'float64'): sg.nn.Recurrent {
