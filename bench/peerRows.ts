@@ -10,10 +10,10 @@ import * as sg from '../index.js';
 import { checkPeer, findCheckProblem, type CheckResult } from './peers/check.js';
 import { CheckCache, frameworkVersion } from './peers/checkCache.js';
 import { defaultPeers, isPythonPeer, peerRuns, PEERS, type PeerId, type PeerJob } from './peers/job.js';
-import { DIGITS_PEER_WORKLOAD, PYTHON_SETUP_HINT, RNN_PEER_WORKLOAD, pythonExecutable, runPythonPeerJob } from './peers/python.js';
+import { DIGITS_PEER_WORKLOAD, PYTHON_SETUP_HINT, pythonExecutable, runPythonPeerJob } from './peers/python.js';
 import { runPeerJob, type PeerResult } from './peers/run.js';
 import { spikegradModel } from './trainStep.js';
-import type { BenchBackend, EpochWorkload, RnnWorkload, TrainWorkload } from './workloads.js';
+import type { BenchBackend, EpochWorkload, TrainWorkload } from './workloads.js';
 
 export interface PeerOptions {
   /** Peer ids, or 'all'; default: all five on `seed`, the two wasm ones elsewhere (job.ts defaultPeers). */
@@ -47,7 +47,7 @@ export interface SelfCheck {
 }
 
 export async function runPeers(
-  workloads: readonly (TrainWorkload | EpochWorkload | RnnWorkload)[],
+  workloads: readonly (TrainWorkload | EpochWorkload)[],
   backends: ReadonlyMap<BenchBackend, sg.Backend>,
   opts: PeerOptions & { seed: number; log?: (line: string) => void },
 ): Promise<{ peers: PeerRow[]; checks: SelfCheck[] }> {
@@ -73,21 +73,6 @@ export async function runPeers(
         log(`${w.name} peer ${id} (epochs)…`);
         pythonMissing();
         peers.push(await runPythonPeerJob(job, { timeoutMs: (opts.timeoutS ?? 1800) * 1000, epochs: Math.max(1, opts.minIters ?? 2) }));
-      }
-      continue;
-    }
-    if (w.kind === 'rnn') {
-      // rnn: the recurrent layer's forward + backward in snnTorch (RLeaky) and JAX (lax.scan), the Python peers'
-      // workload 'rnn' (RNN_PEER_WORKLOAD), timed like spikegrad's rows; checked by their own tests.
-      const ids = (opts.ids === 'all' ? (Object.keys(PEERS) as PeerId[]) : opts.ids ?? defaultPeers(w.name)).filter((id) => peerRuns(id, w.name));
-      for (const id of ids) {
-        const job: PeerJob = {
-          ...PEERS[id], workload: { ...RNN_PEER_WORKLOAD, steps: w.steps, batch: w.batch, nIn: w.nIn, nRec: w.n }, seed: opts.seed,
-          warmup: opts.warmup ?? 1, minIters: opts.minIters ?? 3, maxIters: opts.maxIters ?? 5, budgetMs: opts.budgetMs ?? 0, check: false,
-        };
-        log(`${w.name} peer ${id}…`);
-        pythonMissing();
-        peers.push(await runPythonPeerJob(job, { timeoutMs: (opts.timeoutS ?? 900) * 1000 }));
       }
       continue;
     }

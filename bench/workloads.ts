@@ -120,7 +120,7 @@ export const WORKLOADS: Record<string, Workload> = {
   },
   rnn: {
     kind: 'rnn', name: 'rnn', steps: 1000, batch: 32, n: 256, nIn: 64, defaultModes: MODES,
-    description: 'a recurrent LIF layer (nn.Recurrent 64→256, all-to-all W_rec), B=32, T=1000, forward + backward of the mean spike',
+    description: 'a recurrent LIF layer (nn.Recurrent 64→256, all-to-all W_rec, the peers\' RLeaky β=0.95), B=32, T=1000, 50 Hz Poisson input, forward + backward of the mean spike',
   },
 };
 

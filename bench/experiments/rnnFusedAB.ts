@@ -1,10 +1,10 @@
-// nn.Recurrent(LIF) forward + backward (bench/RESULTS.md, "rnn-cpu: the fused recurrent op"): the fused
+// The rnn workload's layer (bench/rnn.ts), forward + backward (bench/RESULTS.md, "rnn-cpu: the fused recurrent op"): the fused
 // recurrentRun op (sequence mode `run`, and step mode `update`, which runs the same op one step at a time) against
 // the per-step composition of tape ops that nn.Recurrent ran before it (still its path for layers the op cannot
 // run, reached here by hiding the LIF behind a plain Layer), alternated in one process; wall and CPU ms.
 //   node scripts/run-ts.mjs bench/experiments/rnnFusedAB.ts [T] [reps] [modes: fused-seq,fused-step,composed-seq,composed-step]
 import * as sg from '../../index.js';
-import { rnnLayer } from '../rnn.js';
+import { rnnInput, rnnLayerOptions, rnnNeuron } from '../rnn.js';
 
 const [tS = '1000', repS = '2', modeS = 'fused-seq,fused-step,composed-seq,composed-step'] = process.argv.slice(2);
 const T = Number(tS), reps = Number(repS), modes = modeS.split(',');
@@ -18,19 +18,14 @@ class Opaque extends sg.nn.Layer {
 }
 
 function make(mode: string): sg.nn.Recurrent {
-  sg.random.seed(0);
-  const l = rnnLayer(w);
-  if (!mode.startsWith('composed')) return l;
-  sg.random.seed(0);
-  const c = new sg.nn.Recurrent(w.nIn, new Opaque(l.neuron as sg.nn.LIF), {
-    wInit: new sg.init.Uniform({ low: -0.1, high: 0.5 }), recInit: new sg.init.Uniform({ low: -0.1, high: 0.12 }),
-  });
-  return c;
+  sg.random.seed(0); // the same weights in every mode
+  const neuron = rnnNeuron(w.n);
+  return new sg.nn.Recurrent(w.nIn, mode.startsWith('composed') ? new Opaque(neuron) : neuron, rnnLayerOptions(w.n));
 }
 
 const layers = Object.fromEntries(modes.map((m) => [m, make(m)]));
 sg.random.seed(1);
-const xs = sg.keep(sg.random.poissonSpikes(0.1, [T, w.batch, w.nIn]));
+const xs = sg.keep(rnnInput({ steps: T, batch: w.batch, nIn: w.nIn }));
 const once = (mode: string) => {
   const l = layers[mode]!;
   const c0 = process.cpuUsage(), t0 = performance.now();
@@ -57,6 +52,6 @@ for (let r = 0; r < reps; r++) {
   }
 }
 const fmt = (a: number[]) => `${Math.min(...a).toFixed(0)}–${Math.max(...a).toFixed(0)}`;
-console.log(`nn.Recurrent(LIF 64→256) B=32 T=${T}, forward+backward, ${reps} alternated reps after a warm-up each; load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
+console.log(`rnn workload layer (LIF 64→256) B=32 T=${T}, forward+backward, ${reps} alternated reps after a warm-up each; load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
 for (const m of modes) console.log(`${m.padEnd(14)} wall ms ${fmt(res[m]!.wall).padEnd(14)} cpu ms ${fmt(res[m]!.cpu).padEnd(14)} spike rate ${(res[m]!.rate * 100).toFixed(1)} %`);
 await sg.shutdown();

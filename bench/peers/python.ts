@@ -51,18 +51,6 @@ export const DIGITS_PEER_WORKLOAD: PeerWorkload = {
   description: 'one training epoch of 784→128 LIF→10 readout on the 8,000 training digits, T=25 rate-coded, B=128, Adam',
 };
 
-/**
- * The rnn workload as the peers see it (bench/rnn.ts, workloads.ts `rnn`): a recurrent LIF layer nIn = 64 →
- * nRec = 256 with all-to-all W_rec, B = 32, T = 1,000, forward + backward of the mean spike (no optimizer), on
- * Poisson input spikes with p = rateHz·dt = 0.1 per step; τ_mem 20 ms, threshold 1, soft reset. The peer draws
- * its own input and weights (W_in ~ U(−0.1, 0.5), W_rec ~ U(−0.1, 0.12)) from `seed`: no data file.
- */
-export const RNN_PEER_WORKLOAD: PeerWorkload = {
-  name: 'rnn', steps: 1000, batch: 32, nIn: 64, nRec: 256, nOut: 0, input: 'poisson', rateHz: 100, tauSyn: 0, tauMem: 20, tauOut: 0,
-  lr: 0, chunk: 1000, checkBatch: 0,
-  description: 'a recurrent LIF layer (64→256, all-to-all W_rec), B=32, T=1000, forward + backward of the mean spike',
-};
-
 function problemFile(dir: string, name: string, p: Problem): string {
   const { workload: w } = p;
   const shapes = paramShapes(w);
@@ -119,8 +107,6 @@ export async function runPythonPeerJob(job: PeerJob, opts: { timeoutMs?: number;
     };
     if (w.name === 'digits') {
       spec.dataFile = await digitsFile(dir);
-    } else if (w.name === 'rnn') {
-      // RNN_PEER_WORKLOAD: the peer draws its input and weights itself.
     } else {
       spec.dataFile = problemFile(dir, 'problem', makeProblem(w, { seed: job.seed }));
       if (job.check) {

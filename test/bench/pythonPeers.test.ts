@@ -85,27 +85,5 @@ describe('Python peers (TypeScript side)', () => {
     expect(peerRuns('pytorch-cpu', 'dense')).toBe(false);
     expect(peerRuns('tfjs-wasm', 'digits')).toBe(false);
     expect(peerRuns('brainpy-cpu', 'wide')).toBe(true);
-    expect(defaultPeers('rnn')).toEqual(['snntorch-cpu', 'brainpy-cpu']);
-    expect(peerRuns('snntorch-cpu', 'rnn')).toBe(true);
-    expect(peerRuns('brainpy-cpu', 'rnn')).toBe(true);
-    expect(peerRuns('pytorch-cpu', 'rnn')).toBe(false);
-    expect(peerRuns('tfjs-wasm', 'rnn')).toBe(false);
   });
-
-  it('rnn: the peer gets the layer\'s description and no data file, and its timings are read', async () => {
-    const { RNN_PEER_WORKLOAD } = await import('../../bench/peers/python.js');
-    const file = join(dir, 'rnn');
-    const answer = [{ type: 'ready', version: '0.9.4', device: 'cpu' }, { type: 'result', firstStepMs: 900, times: [700, 500, 600], losses: [0.1, 0.1, 0.1] }];
-    // Keeps the job JSON ($2, after peer.py's path) and prints the answer lines.
-    writeFileSync(file, `#!/bin/sh\nprintf '%s' "$2" > "${file}.job"\n${answer.map((l) => `printf '%s\\n' '${JSON.stringify(l)}'`).join('\n')}\n`);
-    chmodSync(file, 0o755);
-    const rnnJob: PeerJob = { ...PEERS['snntorch-cpu'], workload: RNN_PEER_WORKLOAD, seed: 3, warmup: 0, minIters: 3, maxIters: 3, budgetMs: 0, check: false };
-    const r = await runPythonPeerJob(rnnJob, { python: file });
-    expect(r.error).toBeUndefined();
-    expect(r.stats).toMatchObject({ n: 3, medianMs: 600 });
-    const spec = JSON.parse(readFileSync(`${file}.job`, 'utf8')) as { workload: { name: string; steps: number; batch: number; nRec: number }; dataFile?: string; seed: number };
-    expect(spec.workload).toMatchObject({ name: 'rnn', steps: 1000, batch: 32, nRec: 256 });
-    expect(spec.seed).toBe(3);
-    expect(spec.dataFile).toBeUndefined();
-  }, 60_000);
 });
