@@ -38,7 +38,6 @@ function threadClock(): (() => number) | null {
 }
 
 const threadCpuMs = threadClock();
-(globalThis as any).__tc = threadCpuMs;
 const be = await internal.getBackendInstance(backend);
 const tw = w as TrainWorkload;
 const c = trainCase(tw, be, mode as Mode, makeProblem(tw.net, { seed: 0 }), variant === 'unrecorded' ? { record: false } : {});
@@ -68,7 +67,6 @@ const summary = {
 };
 sg.withBackend(be, () => c.teardown?.(state));
 await sg.shutdown();
-const RT = (globalThis as any).__rt; if (RT) console.log(Object.entries(RT).map(([k, v]) => `${k} ${(1000 * q(v as number[], 0.5)).toFixed(1)}us`).join('  '));
 if (json) console.log(JSON.stringify(summary));
 else {
   const f = (x: { p10: number; median: number; p90: number }) => `${x.median.toFixed(3)} ms (p10 ${x.p10.toFixed(3)}, p90 ${x.p90.toFixed(3)})`;
