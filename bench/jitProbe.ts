@@ -10,12 +10,11 @@
  * lavapipe's and Dawn's own threads, and unlike wall time it leaves out the time the thread waited for a core
  * on a loaded machine. Prints medians, p10 and p90 (or one JSON line with --json).
  */
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as sg from '../index.js';
 import * as internal from '../internal.js';
 import { makeProblem } from './peers/problem.js';
+import { threadClock } from './threadClock.js';
 import { trainCase } from './trainStep.js';
 import { WORKLOADS, type Mode, type TrainWorkload } from './workloads.js';
 
@@ -29,13 +28,6 @@ if (backend !== 'webgpu' && backend !== 'cpu') throw new Error(`jitProbe: argume
 const steps = Number(stepsArg);
 if (!Number.isInteger(steps) || steps < 1) throw new Error(`jitProbe: argument 4 expected a positive integer, got '${stepsArg}'`);
 if (variant !== 'replayed' && variant !== 'unrecorded') throw new Error(`jitProbe: argument 5 expected replayed or unrecorded, got '${variant}'`);
-
-/** The calling thread's CPU time in ms (clock_gettime(CLOCK_THREAD_CPUTIME_ID)), when the addon is built. */
-function threadClock(): (() => number) | null {
-  const path = `${process.cwd()}/out/threadCpu.node`; // run from the checkout's root
-  if (!existsSync(path)) return null;
-  return (createRequire(import.meta.url)(path) as { threadCpuMs: () => number }).threadCpuMs;
-}
 
 const threadCpuMs = threadClock();
 const be = await internal.getBackendInstance(backend);
