@@ -8,6 +8,7 @@ import * as sg from '../index.js';
 import * as internal from '../internal.js';
 import { jitSplit } from './jitSplit.js';
 import { makeProblem } from './peers/problem.js';
+import { threadClock } from './threadClock.js';
 import { fmtMs } from './table.js';
 import { WORKLOADS, type Mode, type TrainWorkload } from './workloads.js';
 
@@ -21,11 +22,11 @@ if (!Number.isInteger(n) || n < 1) throw new Error(`jitHost: argument 4 expected
 const be = await internal.getBackendInstance(backend);
 try {
   const tw = w as TrainWorkload;
-  const rows = await jitSplit(tw, be, mode as Mode, makeProblem(tw.net, { seed: 0 }), n);
+  const rows = await jitSplit(tw, be, mode as Mode, makeProblem(tw.net, { seed: 0 }), n, threadClock());
   console.log(`transform.jit: ${name}, ${be.description}, ${mode} mode, medians of ${n} alternated steps`);
   for (const r of rows) {
-    console.log(`${r.variant.padEnd(10)} host ${fmtMs(r.hostMs)} ms (CPU ${fmtMs(r.hostCpuMs)} ms)  wait ${fmtMs(r.waitMs)} ms  step ${fmtMs(r.stepMs)} ms  ops ${r.ops}  dispatches ${r.dispatches}  submits ${r.submits}`
-      + (r.overheadUsPerOp !== undefined ? `  kernels ${fmtMs(r.kernelMs)} ms  overhead ${r.overheadUsPerOp.toFixed(2)} µs/op` : ''));
+    console.log(`${r.variant.padEnd(10)} host ${fmtMs(r.hostMs)} ms (CPU ${fmtMs(r.hostCpuMs)} ms${r.threadCpuMs !== undefined ? `, this thread ${fmtMs(r.threadCpuMs)} ms` : ''})  wait ${fmtMs(r.waitMs)} ms  step ${fmtMs(r.stepMs)} ms  ops ${r.ops}  dispatches ${r.dispatches}  submits ${r.submits}`
+      + (r.overheadUsPerOp !== undefined ? `  kernels ${fmtMs(r.kernelMs)} ms  overhead ${r.overheadUsPerOp.toFixed(2)} µs/op${r.overheadCpuUsPerOp !== undefined ? ` (thread CPU ${r.overheadCpuUsPerOp.toFixed(2)} µs/op)` : ''}` : ''));
   }
   console.log(`host time ${(rows[0]!.hostMs / rows[1]!.hostMs).toFixed(1)}× lower replayed`);
 } finally {

@@ -39,34 +39,46 @@ export interface JitSplitRow {
   kernelMs?: number;
   /** CPU: host time outside the kernels per op (µs). */
   overheadUsPerOp?: number;
+  /** With a thread clock: median CPU time of the calling thread during the call (ms). */
+  threadCpuMs?: number;
+  /**
+   * CPU backend with a thread clock: the calling thread's CPU time outside the kernels per op (µs), the
+   * figure to quote on a loaded machine (wall time there counts the waits for a core).
+   */
+  overheadCpuUsPerOp?: number;
   steps: number;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function jitSplit(w: TrainWorkload, be: Backend, mode: Mode, problem: Problem, steps = 9): Promise<JitSplitRow[]> {
+/**
+ * `threadCpuMs`: the calling thread's CPU clock in ms (bench/threadClock.ts), when there is one: adds the
+ * rows' threadCpuMs and overheadCpuUsPerOp.
+ */
+export async function jitSplit(w: TrainWorkload, be: Backend, mode: Mode, problem: Problem, steps = 9, threadCpuMs: (() => number) | null = null): Promise<JitSplitRow[]> {
   const variants = [
     { variant: 'unrecorded' as const, c: trainCase(w, be, mode, problem, { record: false }) },
     { variant: 'replayed' as const, c: trainCase(w, be, mode, problem) },
   ];
   const states: unknown[] = [];
   for (const v of variants) states.push(await sg.withBackend(be, () => v.c.setup()));
-  const timed = variants.map(() => ({ host: [] as number[], cpu: [] as number[], wait: [] as number[], step: [] as number[], kernel: [] as number[] }));
+  const timed = variants.map(() => ({ host: [] as number[], cpu: [] as number[], wait: [] as number[], step: [] as number[], kernel: [] as number[], thread: [] as number[], threadKernel: [] as number[] }));
+  const tclock = threadCpuMs ?? (() => 0);
   const cpuUsage = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process?.cpuUsage;
   const cpuMs = () => { const u = cpuUsage!(); return (u.user + u.system) / 1000; };
   const cpu = be.name === 'cpu';
   const target = be as Backend & Record<'run' | 'update', unknown>;
   const origRun = target.run, origUpdate = target.update;
   const own = { run: Object.getOwnPropertyDescriptor(be, 'run'), update: Object.getOwnPropertyDescriptor(be, 'update') };
-  let kernelMs = 0;
+  let kernelMs = 0, kernelThreadMs = 0;
   if (cpu) {
     target.run = ((...a: Parameters<Backend['run']>) => {
-      const t0 = performance.now();
-      try { return origRun.apply(be, a); } finally { kernelMs += performance.now() - t0; }
+      const t0 = performance.now(), c0 = tclock();
+      try { return origRun.apply(be, a); } finally { kernelMs += performance.now() - t0; kernelThreadMs += tclock() - c0; }
     }) as Backend['run'];
     target.update = ((...a: Parameters<Backend['update']>) => {
-      const t0 = performance.now();
-      try { origUpdate.apply(be, a); } finally { kernelMs += performance.now() - t0; }
+      const t0 = performance.now(), c0 = tclock();
+      try { origUpdate.apply(be, a); } finally { kernelMs += performance.now() - t0; kernelThreadMs += tclock() - c0; }
     }) as Backend['update'];
   }
   try {
@@ -74,11 +86,13 @@ export async function jitSplit(w: TrainWorkload, be: Backend, mode: Mode, proble
       for (let k = 0; k < variants.length; k++) {
         const { c } = variants[k]!;
         await be.sync();
-        kernelMs = 0;
+        kernelMs = kernelThreadMs = 0;
         const c0 = cpuUsage ? cpuMs() : 0;
+        const th0 = tclock();
         const t0 = performance.now();
         sg.withBackend(be, () => sg.tidy(() => { c.run(states[k] as never); }));
         const t1 = performance.now();
+        const th1 = tclock();
         const c1 = cpuUsage ? cpuMs() : 0;
         await be.sync();
         const t2 = performance.now();
@@ -88,6 +102,8 @@ export async function jitSplit(w: TrainWorkload, be: Backend, mode: Mode, proble
         timed[k]!.wait.push(t2 - t1);
         timed[k]!.step.push(t2 - t0);
         timed[k]!.kernel.push(kernelMs);
+        timed[k]!.thread.push(th1 - th0);
+        timed[k]!.threadKernel.push(kernelThreadMs);
       }
     }
   } finally {
@@ -106,9 +122,11 @@ export async function jitSplit(w: TrainWorkload, be: Backend, mode: Mode, proble
       ops: last.ops, dispatches: last.dispatches, submits: last.submits, steps,
     };
     if (cpuUsage) row.hostCpuMs = median(t.cpu);
+    if (threadCpuMs) row.threadCpuMs = median(t.thread);
     if (cpu) {
       row.kernelMs = median(t.kernel);
       row.overheadUsPerOp = last.ops ? (1000 * median(t.host.map((h, j) => h - t.kernel[j]!))) / last.ops : 0;
+      if (threadCpuMs) row.overheadCpuUsPerOp = last.ops ? (1000 * median(t.thread.map((h, j) => h - t.threadKernel[j]!))) / last.ops : 0;
     }
     return row;
   });

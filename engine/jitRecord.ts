@@ -455,22 +455,51 @@ export function uploadArray(v: unknown, dtype: DType): TypedArray {
 }
 
 /**
+ * A recording prepared for replays by running its kernels: per entry, the TensorInfo objects handed to the
+ * kernel (made once, their storage filled in at each replay) and where each input's storage comes from, so
+ * that a replay allocates nothing per op but what the kernels themselves make.
+ */
+interface KernelPlan {
+  ins: TensorInfo[][];
+  targets: TensorInfo[][];
+}
+
+const kernelPlans = new WeakMap<Recording, KernelPlan>();
+
+function kernelPlan(r: Recording): KernelPlan {
+  let p = kernelPlans.get(r);
+  if (p) return p;
+  const infos = (xs: readonly RecIn[]): TensorInfo[] => xs.map((x) => ({ dataId: null as unknown as DataId, shape: x.shape, dtype: x.dtype, size: x.size }));
+  p = {
+    ins: r.entries.map((e) => (e.kind === 'upload' ? [] : infos(e.ins))),
+    targets: r.entries.map((e) => (e.kind === 'update' ? infos(e.targets) : [])),
+  };
+  kernelPlans.set(r, p);
+  return p;
+}
+
+/**
  * Replays `r` on `be` by running its kernels: storage per slot, freed after its last use. Returns the
  * storage of every escaping slot (one reference held for each of its escapes).
  */
 export function replayKernels(r: Recording, be: Backend, ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[] {
   const store = new Array<DataId>(r.slotCount);
-  const info = (x: RecIn): TensorInfo => ({ dataId: x.ref >= 0 ? store[x.ref]! : ext[-1 - x.ref]!.dataId, shape: x.shape, dtype: x.dtype, size: x.size });
+  const plan = kernelPlan(r);
+  const fill = (xs: readonly RecIn[], infos: TensorInfo[]): TensorInfo[] => {
+    for (let k = 0; k < xs.length; k++) {
+      const ref = xs[k]!.ref;
+      (infos[k] as { dataId: DataId }).dataId = ref >= 0 ? store[ref]! : ext[-1 - ref]!.dataId;
+    }
+    return infos;
+  };
   const entries = r.entries;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     if (e.kind === 'run') {
-      const ins = new Array<TensorInfo>(e.ins.length);
-      for (let k = 0; k < ins.length; k++) ins[k] = info(e.ins[k]!);
-      const ids = be.run(e.op, ins, (e.host ? hostMember(hosts, e.host) : e.attrs) as never, e.outs);
+      const ids = be.run(e.op, fill(e.ins, plan.ins[i]!), (e.host ? hostMember(hosts, e.host) : e.attrs) as never, e.outs);
       for (let k = 0; k < ids.length; k++) store[e.outSlots[k]!] = ids[k]!;
     } else if (e.kind === 'update') {
-      be.update(e.name, e.targets.map(info), e.ins.map(info), (e.host ? hostMember(hosts, e.host) : e.attrs) as never);
+      be.update(e.name, fill(e.targets, plan.targets[i]!), fill(e.ins, plan.ins[i]!), (e.host ? hostMember(hosts, e.host) : e.attrs) as never);
     } else {
       store[e.slot] = be.upload(e.host ? uploadArray(hostMember(hosts, e.host), e.dtype) : e.values!, e.dtype);
     }

@@ -113,6 +113,10 @@ export class WebGpuBackend implements Backend {
   #destroyed = 0;
   /** Where #packOnly packs uniforms (a params struct is at most a few hundred bytes). */
   readonly #packView = new DataView(new ArrayBuffer(4096));
+  #packCtx: GpuContext | null = null;
+  #packSink: (p: Program, params: Uint8Array) => void = () => {};
+  /** packOnly's inputs per recorded entry (shapes only), made on its first replay. */
+  readonly #packInfos = new WeakMap<RecEntry, TensorInfo[][]>();
   #replayHost: ReplayHost | null = null;
 
   /** Opens the process's device; throws a SpikegradError saying why when there is none. */
@@ -487,9 +491,28 @@ export class WebGpuBackend implements Backend {
 
   /** Runs a recorded entry's kernel only for its uniforms (ReplayHost.packOnly). */
   #packOnly(entry: RecEntry, attrs: unknown, sink: (p: Program, params: Uint8Array) => void): void {
+    this.#packSink = sink;
+    const ctx = (this.#packCtx ??= this.#makePackContext());
+    let ins = this.#packInfos.get(entry);
+    if (!ins) {
+      // Storage-less inputs: the kernel only reads their shapes to size its dispatches.
+      const info = (x: { shape: readonly number[]; dtype: DType; size: number }): TensorInfo => ({ dataId: {}, shape: x.shape, dtype: x.dtype, size: x.size });
+      ins = entry.kind === 'run' ? [entry.ins.map(info)] : entry.kind === 'update' ? [entry.targets.map(info), entry.ins.map(info)] : [];
+      this.#packInfos.set(entry, ins);
+    }
+    if (entry.kind === 'run') {
+      const kernel = (WEBGPU_KERNELS as unknown as Record<string, GpuKernel<unknown>>)[entry.op]!;
+      kernel(ctx, ins[0]!, attrs, entry.outs);
+    } else if (entry.kind === 'update') {
+      (WEBGPU_UPDATES[entry.name] as GpuUpdateKernel<unknown>)(ctx, ins[0]!, ins[1]!, attrs);
+    }
+  }
+
+  /** The context packOnly runs kernels in: made once, it hands each dispatch's packed uniforms to #packSink. */
+  #makePackContext(): GpuContext {
     const view = this.#packView;
     const dummy = (dtype: DType, shape: readonly number[]): TensorInfo => ({ dataId: {}, shape, dtype, size: sizeOf(shape) });
-    const ctx: GpuContext = {
+    return {
       ...this.#ctx,
       output: (meta) => dummy(meta.dtype, meta.shape),
       scratch: dummy,
@@ -498,16 +521,9 @@ export class WebGpuBackend implements Backend {
         const { span, count } = this.#grid(p, args);
         if (count === 0) return;
         packParams(p, args.params, view, 0, span);
-        sink(p, new Uint8Array(view.buffer, 0, p.paramBytes));
+        this.#packSink(p, new Uint8Array(view.buffer, 0, p.paramBytes));
       },
     };
-    const info = (x: { shape: readonly number[]; dtype: DType; size: number }): TensorInfo => ({ dataId: {}, shape: x.shape, dtype: x.dtype, size: x.size });
-    if (entry.kind === 'run') {
-      const kernel = (WEBGPU_KERNELS as unknown as Record<string, GpuKernel<unknown>>)[entry.op]!;
-      kernel(ctx, entry.ins.map(info), attrs, entry.outs);
-    } else if (entry.kind === 'update') {
-      (WEBGPU_UPDATES[entry.name] as GpuUpdateKernel<unknown>)(ctx, entry.targets.map(info), entry.ins.map(info), attrs);
-    }
   }
 
   /** Upper bound on elements per invocation of element programs (1: one each, as on a GPU; benchmarks compare). */

@@ -21,7 +21,7 @@
  */
 import type { BackendCounters, DataId, TensorInfo } from '../../engine/backend.js';
 import type { DType, TypedArray } from '../../engine/dtype.js';
-import { hostMember, uploadArray, type RecEntry, type Recording } from '../../engine/jitRecord.js';
+import { hostMember, uploadArray, type HostRef, type RecEntry, type Recording } from '../../engine/jitRecord.js';
 import { sizeClass, type PooledBuffer } from './bufferPool.js';
 import type { EventStore } from './events.js';
 import type { Program } from './program.js';
@@ -91,29 +91,62 @@ type Binding =
   | { kind: 'escape'; slot: number }
   | { kind: 'events'; event: number; part: 'ptr' | 'idx' | 'val' };
 
+/** A dispatch while the plan is compiled. */
 interface PlanDispatch {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
   paramBytes: number;
   offset: number;
   bindings: Binding[];
-  /** Made once when every binding is fixed. */
-  group: GPUBindGroup | null;
-  /** Variable bindings: the buffers and group of the last replay (a step usually binds the same again). */
-  lastBuffers: PooledBuffer[] | null;
-  lastGroup: GPUBindGroup | null;
   x: number;
   y: number;
-  program: Program;
 }
 
+/** A dispatch that binds a buffer that may differ from call to call (an argument, a State, a result). */
+interface VariableDispatch {
+  /** Its index in the command list. */
+  index: number;
+  layout: GPUBindGroupLayout;
+  paramBytes: number;
+  /** Per binding: the fixed buffer, or null where `sources` names the variable one. */
+  fixed: (PooledBuffer | null)[];
+  /** Per binding: the index of its variable source (-1: fixed). */
+  sources: Int32Array;
+}
+
+/** An entry whose attributes are host values (Adam's update): its uniforms are packed again at each replay. */
+interface HostEntry {
+  entry: Exclude<RecEntry, { kind: 'upload' }>;
+  host: HostRef;
+  dispatches: { program: Program; offset: number; paramBytes: number }[];
+}
+
+/** Cached bind groups of variable dispatches before the cache is cleared (lavapipe's descriptor pool is bounded). */
 const MAX_VARIABLE_GROUPS = 4096;
+
+/** Int32s per dispatch in the command list: pipeline index (-1: the previous dispatch's), uniform offset, x, y. */
+const STRIDE = 4;
 
 export class ReplayPlan {
   readonly #host: ReplayHost;
   readonly #rec: Recording;
-  readonly #dispatches: PlanDispatch[];
+  /**
+   * The command list, walked by each replay: STRIDE int32s per dispatch, with its bind group in `#groups` at
+   * the same index (fixed ones made at compile time; variable ones resolved before encoding).
+   */
+  readonly #code: Int32Array;
+  readonly #pipelines: GPUComputePipeline[];
+  readonly #groups: GPUBindGroup[];
+  readonly #variable: VariableDispatch[];
+  /** The variable sources (argument, State, result or event-list buffers), one entry per distinct source. */
+  readonly #sources: Binding[];
+  /** Per source, the variable dispatches that bind it (indices into #variable). */
+  readonly #dependents: Int32Array[];
+  /** Per source, the buffer the last replay bound (null: resolve again). */
+  readonly #lastSource: (PooledBuffer | null)[];
+  readonly #dirty: Uint8Array;
   readonly #uniform: GPUBuffer;
+  readonly #queue: GPUQueue;
   readonly #uniformData: Uint8Array<ArrayBuffer>;
   readonly #owned: PooledBuffer[];
   /** Plan storage of the non-escaping uploads (written at each replay when they are host values). */
@@ -121,30 +154,83 @@ export class ReplayPlan {
   readonly #events: Capture['events'];
   /** Slot and ext of each event list's input, to look the list up again at replay. */
   readonly #eventInputs: ({ slot: number } | { ext: number })[];
-  /** Dispatch index ranges of each entry whose attributes are host values. */
-  readonly #hostEntries: { entry: number; first: number; count: number }[];
+  /** The entries whose attributes are host values, with their dispatches. */
+  readonly #hostEntries: HostEntry[];
+  /** The uniform bytes those dispatches own: from the first to the end of the last (one write per replay). */
+  readonly #hostFrom: number;
+  readonly #hostTo: number;
   /** Escaping slots a kernel makes: fresh storage each replay. */
   readonly #escapeRuns: { slot: number; dtype: DType; shape: readonly number[] }[];
   readonly #uploads: Extract<RecEntry, { kind: 'upload' }>[];
-  readonly #groups = new Map<string, GPUBindGroup>();
+  /** Bind groups of variable dispatches, by layout and buffers (a result's buffers alternate between calls). */
+  readonly #groupCache = new Map<string, GPUBindGroup>();
   #groupsEpoch: number;
   readonly #offsets = [0];
+  readonly #bufs: PooledBuffer[] = [];
 
   private constructor(host: ReplayHost, rec: Recording, parts: {
-    dispatches: PlanDispatch[]; uniform: GPUBuffer; uniformData: Uint8Array<ArrayBuffer>; owned: PooledBuffer[]; uploadStorage: Map<number, GpuStorage>;
-    events: Capture['events']; eventInputs: ({ slot: number } | { ext: number })[]; hostEntries: { entry: number; first: number; count: number }[];
+    dispatches: PlanDispatch[]; fixedGroups: (GPUBindGroup | null)[]; uniform: GPUBuffer; uniformData: Uint8Array<ArrayBuffer>; owned: PooledBuffer[]; uploadStorage: Map<number, GpuStorage>;
+    events: Capture['events']; eventInputs: ({ slot: number } | { ext: number })[]; hostEntries: HostEntry[];
     escapeRuns: { slot: number; dtype: DType; shape: readonly number[] }[];
   }) {
     this.#host = host;
     this.#rec = rec;
-    this.#dispatches = parts.dispatches;
+    const ds = parts.dispatches;
+    this.#code = new Int32Array(ds.length * STRIDE);
+    this.#pipelines = [];
+    this.#groups = new Array<GPUBindGroup>(ds.length);
+    this.#variable = [];
+    this.#sources = [];
+    const sourceOf = new Map<string, number>();
+    const dependents: number[][] = [];
+    let previous: GPUComputePipeline | null = null;
+    ds.forEach((d, i) => {
+      let p = -1;
+      if (d.pipeline !== previous) {
+        p = this.#pipelines.indexOf(d.pipeline);
+        if (p < 0) p = this.#pipelines.push(d.pipeline) - 1;
+        previous = d.pipeline;
+      }
+      this.#code.set([p, d.offset, d.x, d.y], i * STRIDE);
+      const g = parts.fixedGroups[i];
+      if (g) {
+        this.#groups[i] = g;
+        return;
+      }
+      const v: VariableDispatch = { index: i, layout: d.layout, paramBytes: d.paramBytes, fixed: [], sources: new Int32Array(d.bindings.length).fill(-1) };
+      d.bindings.forEach((b, k) => {
+        if (b.kind === 'fixed') {
+          v.fixed.push(b.buf);
+          return;
+        }
+        v.fixed.push(null);
+        const key = b.kind === 'ext' ? `e${b.index}` : b.kind === 'escape' ? `s${b.slot}` : `v${b.event}${b.part}`;
+        let src = sourceOf.get(key);
+        if (src === undefined) {
+          sourceOf.set(key, (src = this.#sources.push(b) - 1));
+          dependents.push([]);
+        }
+        v.sources[k] = src;
+        const deps = dependents[src]!;
+        if (deps[deps.length - 1] !== this.#variable.length) deps.push(this.#variable.length);
+      });
+      this.#variable.push(v);
+    });
+    this.#dependents = dependents.map((d) => Int32Array.from(d));
+    this.#lastSource = new Array<PooledBuffer | null>(this.#sources.length).fill(null);
+    this.#dirty = new Uint8Array(this.#variable.length);
     this.#uniform = parts.uniform;
+    this.#queue = host.device.queue;
     this.#uniformData = parts.uniformData;
     this.#owned = parts.owned;
     this.#uploadStorage = parts.uploadStorage;
     this.#events = parts.events;
     this.#eventInputs = parts.eventInputs;
     this.#hostEntries = parts.hostEntries;
+    let from = Infinity, to = 0;
+    for (const h of parts.hostEntries) for (const d of h.dispatches) { from = Math.min(from, d.offset); to = Math.max(to, d.offset + d.paramBytes); }
+    this.#hostFrom = from;
+    this.#hostTo = to;
     this.#escapeRuns = parts.escapeRuns;
     this.#uploads = rec.entries.filter((e): e is Extract<RecEntry, { kind: 'upload' }> => e.kind === 'upload');
     this.#groupsEpoch = host.destroyed;
@@ -152,7 +238,7 @@ export class ReplayPlan {
 
   /** Dispatches one replay encodes. */
   get dispatchCount(): number {
-    return this.#dispatches.length;
+    return this.#groups.length;
   }
 
   /**
@@ -249,7 +335,7 @@ export class ReplayPlan {
         } else if ('slot' in role && escaping[role.slot]) bindings.push({ kind: 'escape', slot: role.slot });
         else bindings.push({ kind: 'fixed', buf: bufferOf.get(st)! });
       }
-      dispatches.push({ pipeline, layout, paramBytes: d.params.length, offset: uniformBytes, bindings, group: null, lastBuffers: null, lastGroup: null, x: d.x, y: d.y, program: d.program });
+      dispatches.push({ pipeline, layout, paramBytes: d.params.length, offset: uniformBytes, bindings, x: d.x, y: d.y });
       uniformBytes += Math.ceil(d.params.length / align) * align;
     }
     const uniformData = new Uint8Array(Math.max(uniformBytes, 16));
@@ -259,14 +345,14 @@ export class ReplayPlan {
     // Bind groups are shared by dispatches that bind the same buffers through the same layout (the uniform
     // offset is dynamic): lavapipe has a bounded pool of descriptor sets, and step mode makes ~12,000 dispatches.
     const fixed = new Map<string, GPUBindGroup>();
-    for (const d of dispatches) {
-      if (!d.bindings.every((b) => b.kind === 'fixed')) continue;
+    const fixedGroups = dispatches.map((d) => {
+      if (!d.bindings.every((b) => b.kind === 'fixed')) return null;
       const bufs = d.bindings.map((b) => (b as { buf: PooledBuffer }).buf);
-      const key = groupKey(d, bufs, bufs.length);
+      const key = groupKey(d.layout, d.paramBytes, bufs, bufs.length);
       let g = fixed.get(key);
-      if (!g) fixed.set(key, (g = makeGroup(host, d, uniform, bufs)));
-      d.group = g;
-    }
+      if (!g) fixed.set(key, (g = makeGroup(host, d.layout, d.paramBytes, uniform, bufs)));
+      return g;
+    });
 
     // Non-escaping uploads: plan storage, filled now with this capture's values (a host value is rewritten each replay).
     const uploadStorage = new Map<number, GpuStorage>();
@@ -277,18 +363,18 @@ export class ReplayPlan {
       if (!e.host) writeUpload(host, ps, e.values!, e.dtype);
       void i;
     });
-    const hostEntries: { entry: number; first: number; count: number }[] = [];
+    const hostEntries: HostEntry[] = [];
     entries.forEach((e, i) => {
       if (e.kind === 'upload' || !e.host) return;
-      const first = cap.dispatches.findIndex((d) => d.entry === i);
-      const count = cap.dispatches.filter((d) => d.entry === i).length;
-      hostEntries.push({ entry: i, first: first < 0 ? 0 : first, count });
+      const ds: HostEntry['dispatches'] = [];
+      cap.dispatches.forEach((d, k) => { if (d.entry === i) ds.push({ program: d.program, offset: dispatches[k]!.offset, paramBytes: d.params.length }); });
+      hostEntries.push({ entry: e, host: e.host, dispatches: ds });
     });
     const escapeRuns: { slot: number; dtype: DType; shape: readonly number[] }[] = [];
     for (const e of entries) {
       if (e.kind === 'run') e.outSlots.forEach((s, k) => { if (escaping[s]) escapeRuns.push({ slot: s, dtype: e.outs[k]!.dtype, shape: e.outs[k]!.shape }); });
     }
-    return new ReplayPlan(host, rec, { dispatches, uniform, uniformData, owned, uploadStorage, events: cap.events, eventInputs, hostEntries, escapeRuns });
+    return new ReplayPlan(host, rec, { dispatches, fixedGroups, uniform, uniformData, owned, uploadStorage, events: cap.events, eventInputs, hostEntries, escapeRuns });
   }
 
   /**
@@ -298,19 +384,15 @@ export class ReplayPlan {
   replay(ext: readonly TensorInfo[], hosts: readonly unknown[]): DataId[] | null {
     const host = this.#host, rec = this.#rec;
     // Uniforms of kernels whose attributes are host values (Adam's step and learning rate).
-    const dirty: [number, number][] = [];
     for (const h of this.#hostEntries) {
-      const e = rec.entries[h.entry]!;
-      if (e.kind === 'upload' || !e.host) continue;
+      const ds = h.dispatches;
       let k = 0, ok = true;
-      host.packOnly(e, hostMember(hosts, e.host), (p, params) => {
-        const d = this.#dispatches[h.first + k];
-        if (k >= h.count || !d || d.program !== p || params.length !== d.paramBytes) ok = false;
+      host.packOnly(h.entry, hostMember(hosts, h.host), (p, params) => {
+        const d = ds[k++];
+        if (!d || d.program !== p || params.length !== d.paramBytes) ok = false;
         else this.#uniformData.set(params, d.offset);
-        k++;
       });
-      if (!ok || k !== h.count) return null;
-      if (h.count) dirty.push([this.#dispatches[h.first]!.offset, this.#dispatches[h.first + h.count - 1]!.offset + this.#dispatches[h.first + h.count - 1]!.paramBytes]);
+      if (!ok || k !== ds.length) return null;
     }
     const store = new Array<DataId>(rec.slotCount);
     const made: GpuStorage[] = [];
@@ -336,63 +418,69 @@ export class ReplayPlan {
       }
       lists.push(list);
     }
-    if (dirty.length) {
-      // One write from the first changed byte to the last (the bytes between are the plan's own, unchanged).
-      let from = Infinity, to = 0;
-      for (const [a, b] of dirty) { from = Math.min(from, a); to = Math.max(to, b); }
-      host.device.queue.writeBuffer(this.#uniform, from, this.#uniformData, from, to - from);
-    }
-    if (this.#groupsEpoch !== host.destroyed || this.#groups.size > MAX_VARIABLE_GROUPS) {
-      this.#groups.clear(); // a pooled buffer was destroyed: a cached group may bind it
-      for (const d of this.#dispatches) d.lastBuffers = d.lastGroup = null;
-      this.#groupsEpoch = host.destroyed;
-    }
+    // One write from the first host-valued uniform byte to the last (the bytes between are the plan's own).
+    if (this.#hostTo > this.#hostFrom) this.#queue.writeBuffer(this.#uniform, this.#hostFrom, this.#uniformData, this.#hostFrom, this.#hostTo - this.#hostFrom);
+    this.#resolveGroups(ext, store, lists);
+
+    // The command list: a tight loop over int32s, one native call per pipeline change, bind group and dispatch.
     const encoder = host.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
-    let pipeline: GPUComputePipeline | null = null;
-    const offsets = this.#offsets;
-    const ds = this.#dispatches;
-    const bufs: PooledBuffer[] = [];
-    for (let i = 0; i < ds.length; i++) {
-      const d = ds[i]!;
-      let group = d.group;
-      if (!group) {
-        const bs = d.bindings, last = d.lastBuffers;
-        let same = last !== null;
-        for (let k = 0; k < bs.length; k++) {
-          const b = bs[k]!;
-          const buf = b.kind === 'fixed' ? b.buf
-            : b.kind === 'ext' ? (ext[b.index]!.dataId as GpuStorage).buf
-            : b.kind === 'escape' ? (store[b.slot] as GpuStorage).buf
-            : (lists[b.event]![b.part].dataId as GpuStorage).buf; // non-null: checked above
-          bufs[k] = buf;
-          if (same && last![k] !== buf) same = false;
-        }
-        if (same && d.lastGroup) group = d.lastGroup;
-        else {
-          const key = groupKey(d, bufs, bs.length);
-          group = this.#groups.get(key) ?? null;
-          if (!group) {
-            group = makeGroup(host, d, this.#uniform, bufs.slice(0, bs.length));
-            this.#groups.set(key, group);
-          }
-          d.lastBuffers = bufs.slice(0, bs.length);
-          d.lastGroup = group;
-        }
-      }
-      if (d.pipeline !== pipeline) {
-        pass.setPipeline(d.pipeline);
-        pipeline = d.pipeline;
-      }
-      offsets[0] = d.offset;
-      pass.setBindGroup(0, group, offsets);
-      pass.dispatchWorkgroups(d.x, d.y);
+    const code = this.#code, pipelines = this.#pipelines, groups = this.#groups, offsets = this.#offsets;
+    const n = groups.length;
+    for (let i = 0, o = 0; i < n; i++, o += STRIDE) {
+      const p = code[o]!;
+      if (p >= 0) pass.setPipeline(pipelines[p]!);
+      offsets[0] = code[o + 1]!;
+      pass.setBindGroup(0, groups[i]!, offsets);
+      pass.dispatchWorkgroups(code[o + 2]!, code[o + 3]!);
     }
     pass.end();
-    host.device.queue.submit([encoder.finish()]);
-    host.counters.dispatches += ds.length;
+    this.#queue.submit([encoder.finish()]);
+    host.counters.dispatches += n;
     host.counters.submits++;
     return store;
+  }
+
+  /**
+   * The bind groups of the dispatches that bind an argument's, a State's, a result's or an event list's
+   * buffer: only those whose source buffer changed since the last replay are looked up again (a State
+   * updated in place keeps its buffer; a result alternates between two pooled buffers, both cached).
+   */
+  #resolveGroups(ext: readonly TensorInfo[], store: readonly DataId[], lists: readonly (EventList | null)[]): void {
+    const host = this.#host;
+    const last = this.#lastSource, dirty = this.#dirty;
+    if (this.#groupsEpoch !== host.destroyed || this.#groupCache.size > MAX_VARIABLE_GROUPS) {
+      this.#groupCache.clear(); // a pooled buffer was destroyed: a cached group may bind it
+      last.fill(null);
+      this.#groupsEpoch = host.destroyed;
+    }
+    const sources = this.#sources;
+    let any = false;
+    for (let s = 0; s < sources.length; s++) {
+      const b = sources[s]!;
+      const buf = b.kind === 'ext' ? (ext[b.index]!.dataId as GpuStorage).buf
+        : b.kind === 'escape' ? (store[b.slot] as GpuStorage).buf
+        : b.kind === 'events' ? (lists[b.event]![b.part].dataId as GpuStorage).buf // non-null: checked by replay
+        : b.buf;
+      if (buf === last[s]) continue;
+      last[s] = buf;
+      const deps = this.#dependents[s]!;
+      for (let k = 0; k < deps.length; k++) dirty[deps[k]!] = 1;
+      any = true;
+    }
+    if (!any) return;
+    const bufs = this.#bufs;
+    for (let j = 0; j < this.#variable.length; j++) {
+      if (!dirty[j]) continue;
+      dirty[j] = 0;
+      const v = this.#variable[j]!;
+      const m = v.fixed.length;
+      for (let k = 0; k < m; k++) bufs[k] = v.fixed[k] ?? last[v.sources[k]!]!;
+      const key = groupKey(v.layout, v.paramBytes, bufs, m);
+      let g = this.#groupCache.get(key);
+      if (!g) this.#groupCache.set(key, (g = makeGroup(host, v.layout, v.paramBytes, this.#uniform, bufs.slice(0, m))));
+      this.#groups[v.index] = g;
+    }
   }
 
   #disposed = false;
@@ -411,18 +499,18 @@ const layoutIds = new WeakMap<GPUBindGroupLayout, number>();
 let nextLayoutId = 1;
 
 /** Identifies a bind group: its layout, its uniform binding's size and the buffers it binds. */
-function groupKey(d: PlanDispatch, bufs: readonly PooledBuffer[], n: number): string {
-  let id = layoutIds.get(d.layout);
-  if (id === undefined) layoutIds.set(d.layout, (id = nextLayoutId++));
-  let key = `${id}:${d.paramBytes}`;
+function groupKey(layout: GPUBindGroupLayout, paramBytes: number, bufs: readonly PooledBuffer[], n: number): string {
+  let id = layoutIds.get(layout);
+  if (id === undefined) layoutIds.set(layout, (id = nextLayoutId++));
+  let key = `${id}:${paramBytes}`;
   for (let k = 0; k < n; k++) key += `,${bufs[k]!.id}`;
   return key;
 }
 
-function makeGroup(host: ReplayHost, d: PlanDispatch, uniform: GPUBuffer, bufs: readonly PooledBuffer[]): GPUBindGroup {
-  const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform, offset: 0, size: d.paramBytes } }];
+function makeGroup(host: ReplayHost, layout: GPUBindGroupLayout, paramBytes: number, uniform: GPUBuffer, bufs: readonly PooledBuffer[]): GPUBindGroup {
+  const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform, offset: 0, size: paramBytes } }];
   bufs.forEach((b, i) => entries.push({ binding: 1 + i, resource: { buffer: b.buffer } }));
-  return host.createBindGroup({ layout: d.layout, entries });
+  return host.createBindGroup({ layout, entries });
 }
 
 /** Writes an upload's values into plan storage, and rescans a float32 one for its event list. */

@@ -365,6 +365,31 @@ describeWebGpu('transform.jit replay on WebGPU', (gpu) => {
     expect(f.stats.last.submits).toBe(1);
   });
 
+  it('binds each call\'s own argument buffers, and reuses the bind groups of buffers it has seen', async () => {
+    // The replay looks a variable dispatch's bind group up again only when the buffer of an argument, State or
+    // result changed since the last call: a stale group would make B's call compute A's result, and a cache
+    // that missed would create new bind groups for every call of a step that alternates between A and B.
+    const groups = () => (gpu as unknown as { stats(): { bindGroups: { created: number } } }).stats().bindGroups.created;
+    const w = sg.withBackend(gpu, () => sg.keep(sg.tensor(Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), [8, 4])));
+    const plain = (x: sg.Tensor) => sg.matmul(x, w).tanh().mul(x.sum(1).reshape([3, 1])).sum(0);
+    const f = transform.jit(plain);
+    const xs = [0.5, -1.25, 2].map((k) => sg.withBackend(gpu, () => sg.keep(sg.tensor(Float32Array.from({ length: 24 }, (_, i) => Math.sin(i * k)), [3, 8]))));
+    const wants: Float32Array[] = [];
+    for (const x of xs) wants.push((await sg.withBackend(gpu, () => sg.tidy(() => plain(x))).data()) as Float32Array);
+    const order = [0, 1, 0, 1, 0, 1, 2, 0, 1, 0, 1, 2];
+    const created: number[] = [];
+    for (const [i, j] of order.entries()) {
+      const got = await sg.withBackend(gpu, () => f(xs[j]!)).data();
+      expect(Array.from(got), `call ${i + 1} (argument ${j})`).toEqual(Array.from(wants[j]!));
+      created.push(groups());
+    }
+    expect(f.stats.mode).toBe('replayed');
+    expect(f.stats.hits).toBe(order.length - 2);
+    // Calls 8–12 only bind buffers earlier replays bound (the plain calls beside them reuse the backend's cache).
+    expect(created.at(-1)).toBe(created[6]);
+    sg.dispose([w, ...xs]);
+  });
+
   it('frees a dropped recording\'s command list and buffers (a captured constant replaced again and again)', async () => {
     const pooled = () => (gpu as unknown as { stats(): { pooledBuffers: number } }).stats().pooledBuffers;
     let c = sg.withBackend(gpu, () => sg.keep(sg.tensor([1, 2, 3, 4])));
