@@ -212,8 +212,11 @@ function transposeInto(src: Float32Array, sOff: number, M: number, K: number, ds
 /** Bytes of one thread's scratch: the packed A strip ([K][4] float64) and a 4×4 float32 edge tile. */
 const threadScratchBytes = (K: number): number => 32 * K + 64;
 
-/** Packs op(B) ([K, N]: B stored [K, N], or [N, K] when transposed) as float64 strips of 4 columns, zero-padded. */
-function packB(b: Float32Array, bOff: number, tB: boolean, K: number, N: number, dst: Float64Array, dOff: number): void {
+/**
+ * Packs op(B) ([K, N]: B stored [K, N], or [N, K] when transposed) as float64 strips of 4 columns, zero-padded
+ * (also the layout of the event kernel's B, eventsWasm.ts).
+ */
+export function packB(b: Float32Array, bOff: number, tB: boolean, K: number, N: number, dst: Float64Array, dOff: number): void {
   const strips = Math.ceil(N / NR);
   for (let st = 0; st < strips; st++) {
     const j0 = st * NR, nc = Math.min(NR, N - j0);
@@ -231,7 +234,7 @@ function packB(b: Float32Array, bOff: number, tB: boolean, K: number, N: number,
 }
 
 /** An arena copy of `a` when it lives elsewhere (the caller releases it), else `a`; undefined when the arena is full. */
-function inArena(a: Float32Array): { arr: Float32Array; temp: boolean } | undefined {
+export function inArena(a: Float32Array): { arr: Float32Array; temp: boolean } | undefined {
   if (addressOf(a) >= 0) return { arr: a, temp: false };
   const t = arenaTake(a.length, false);
   if (!t) return undefined;
