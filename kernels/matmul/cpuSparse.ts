@@ -34,12 +34,13 @@ export const SPARSE_DENSITY_THRESHOLD = 0.1;
 export const sparseTuning: { density: number | null } = { density: null };
 
 /**
- * What each path costs on a core, measured (bench/RESULTS.md, "the event path against the dense kernel": CPU
- * time per product of fresh 0/1 operands at densities 2–30 %, N = 10 and 128): the event path ~5 ns per
- * element of A (sampling, building the view, writing every output) plus ~3 ns per event and output column;
- * the dense WebAssembly kernel (gemmWasm.ts) ~0.15 ns per element of A and output column, shared by threads.
+ * What each path costs on a core, measured (bench/RESULTS.md, "The WebAssembly event kernel against the dense
+ * kernel (digits-events)": CPU time per product of fresh 0/1 operands [3200, 784] at densities 2–30 %, N = 128,
+ * one thread): the WebAssembly event path (eventsWasm.ts) ~0.6 ns per element of A (the scan that builds the
+ * lists, on one thread) plus ~0.19 ns per event and output column (shared by threads); the dense WebAssembly
+ * kernel (gemmWasm.ts) ~0.07 ns per element of A and output column, shared by threads.
  */
-export const EVENT_COSTS = { nsPerElement: 5, nsPerEventColumn: 3, denseNsPerElementColumn: 0.15 };
+export const EVENT_COSTS = { nsPerElement: 0.6, nsPerEventColumn: 0.19, denseNsPerElementColumn: 0.07 };
 /**
  * Events × output columns from which the WebAssembly event kernel (eventsWasm.ts) runs on every thread: ~2 ms
  * of one core's work, as gemmWasm.ts's PARALLEL_MIN_FLOPS is for the dense kernel.
@@ -59,7 +60,7 @@ export interface DensityLimits {
 
 /**
  * The limits against the dense WebAssembly kernel for a product with N output columns on `threads` threads:
- * events win while nsPerElement (fresh only) + d·N·nsPerEventColumn < N·denseNsPerElementColumn / threads.
+ * events win while nsPerElement (fresh only) + d·N·nsPerEventColumn / threads < N·denseNsPerElementColumn / threads.
  */
 export function eventDensityLimits(N: number, threads: number): DensityLimits {
   // Narrow outputs (≤ SPARSE_UNROLL_MAX: the event kernels run unrolled, one register per column): the event
@@ -67,7 +68,8 @@ export function eventDensityLimits(N: number, threads: number): DensityLimits {
   // then serves the weight gradient, where a narrow dense kernel reads Aᵀ by columns (the `wide` readout:
   // events 60 ms forward and < 1 ms for its weight gradient, against 40 + 60 ms dense).
   if (N <= SPARSE_UNROLL_MAX) return FIXED_LIMITS;
-  const dense = (N * EVENT_COSTS.denseNsPerElementColumn) / Math.max(1, threads), perDensity = N * EVENT_COSTS.nsPerEventColumn;
+  const t = Math.max(1, threads);
+  const dense = (N * EVENT_COSTS.denseNsPerElementColumn) / t, perDensity = (N * EVENT_COSTS.nsPerEventColumn) / t;
   return {
     fresh: Math.max(ALWAYS_EVENTS_DENSITY, (dense - EVENT_COSTS.nsPerElement) / perDensity),
     cached: Math.max(ALWAYS_EVENTS_DENSITY, dense / perDensity),
