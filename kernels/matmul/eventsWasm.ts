@@ -39,6 +39,9 @@ export interface EventLists {
   values: Float32Array | null;
 }
 
+/** Products the event kernel ran: tests check that a product took the event path (its bits equal the dense kernel's). */
+export const eventCounters = { products: 0 };
+
 /** Output columns per block: 4 of packB's strips, summed in 8 float64 pairs. */
 const BLOCK = 16;
 
@@ -227,6 +230,7 @@ export function eventGroups(lists: EventLists, b: Float32Array, bOff: number, tB
     const args = [ptr.byteOffset, idx.byteOffset, val ? val.byteOffset : 0, bp.byteOffset, 32 * K, nblk, N, addressOf(O.arr) + 4 * outOff,
       C.arr ? addressOf(C.arr) : 0, tile.byteOffset];
     parallelFor(key, run, args, groups, threads);
+    eventCounters.products++;
     if (O.temp) out.set(O.arr.subarray(outOff, outOff + groups * N), outOff);
     return true;
   } finally {
