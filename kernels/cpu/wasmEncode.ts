@@ -113,6 +113,9 @@ export const i32s = {
   popcnt: instr(0x69),
   shrU: instr(0x76),
   ne: instr(0x47),
+  xor: instr(0x73),
+  /** Rotate left by the second operand's low 5 bits. */
+  rotl: instr(0x77),
 };
 
 export const f32s = {

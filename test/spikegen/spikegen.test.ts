@@ -8,6 +8,8 @@ import * as sg from '../../index.js';
 import * as internal from '../../internal.js';
 import { rng, uniformArray } from '../support/helpers.js';
 import { describeWebGpu } from '../support/webgpu.js';
+import { wasmKernels } from '../../kernels/flags.js';
+import { rateSpikesWasm } from '../../spikegen/rateWasm.js';
 
 const { spikegen, random } = sg;
 
@@ -70,6 +72,36 @@ describe('spikegen.rate', () => {
       const host = spikegen.rateArray(x, [4, 25], { numSteps: 6, gain, offset, firstSpikeTime: first, generator: new random.Generator(11) });
       expect(host.shape).toEqual([6, 4, 25]);
       expect(Array.from(host.values)).toEqual(ref);
+    }
+  });
+
+  it('rateArray: the WebAssembly pass and its JavaScript twin give the reference bits and leave the generator in the same state', () => {
+    // 103 inputs (not a multiple of 4), a first spike time, and a scratch region so small that the pass runs
+    // in several calls (the state carried from call to call)
+    const xs = Float32Array.from([...x, 0.25, 0.75, 1]);
+    const saved = wasmKernels.scratchBytes;
+    try {
+      for (const scratch of [saved, 4 * 103 * 3 + 4 * 103 + 128]) {
+        wasmKernels.scratchBytes = scratch;
+        const ref = rateReference(xs, 9, 0.9, 0.05, 1, 21);
+        const states: number[][] = [];
+        for (const wasm of [true, false]) {
+          wasmKernels.enabled = wasm;
+          const g = new random.Generator(21);
+          const host = spikegen.rateArray(xs, [103], { numSteps: 9, gain: 0.9, offset: 0.05, firstSpikeTime: 1, generator: g });
+          expect(Array.from(host.values)).toEqual(ref);
+          states.push(g.getState());
+        }
+        expect(states[0]).toEqual(states[1]);
+        const g = new random.Generator(21); // 8 steps of 103 draws: the stream continues where they end
+        g.fillFloat32(new Float32Array(8 * 103));
+        expect(states[0]).toEqual(g.getState());
+        // and the pass did run (not its twin twice): it says so
+        expect(rateSpikesWasm(new random.Generator(1), new Float32Array(103), new Float32Array(8 * 103), 0, 8)).toBe(true);
+      }
+    } finally {
+      wasmKernels.enabled = true;
+      wasmKernels.scratchBytes = saved;
     }
   });
 
