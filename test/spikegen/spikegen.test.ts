@@ -97,6 +97,7 @@ describe('spikegen.rate', () => {
         g.fillFloat32(new Float32Array(8 * 103));
         expect(states[0]).toEqual(g.getState());
         // and the pass did run (not its twin twice): it says so
+        wasmKernels.enabled = true;
         expect(rateSpikesWasm(new random.Generator(1), new Float32Array(103), new Float32Array(8 * 103), 0, 8)).toBe(true);
       }
     } finally {
