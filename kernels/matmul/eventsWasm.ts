@@ -11,9 +11,9 @@
  *   the product then adds rows of B without multiplying).
  * - `eventGroups`: out[g, :] = Σ_e val_e · B[idx_e, :] over the events e of group g, in list order. The
  *   forward x·W groups the events by A's rows (idx: the column k); the weight gradient xᵀ·dY groups them by
- *   A's columns (idx: the row m, ascending; cpuSparse.ts transposes the lists). B is packed as gemmWasm.ts packs
- *   it (float64 strips of 4 columns, [K][4] each); a block of 16 output columns is summed in 8 float64 pairs held
- *   in registers, so an event costs a load of its index and 8 vector loads and adds per block.
+ *   A's columns (idx: the row m, ascending; cpuSparse.ts transposes the lists). B is packed by gemmWasm.ts's
+ *   packB in float64 blocks of 16 columns ([K][16] each); a block of output columns is summed in 8 float64 pairs
+ *   held in registers, so an event costs a load of its index and 8 vector loads and adds per block.
  *
  * Numerics: those of every other CPU matmul path (cpu.ts). Each output is the float64 sum from +0 of the
  * exact products v·B[k, j] (v and B float32: exact in float64) over the nonzeros in ascending k, rounded once
@@ -42,7 +42,7 @@ export interface EventLists {
 /** Products the event kernel ran: tests check that a product took the event path (its bits equal the dense kernel's). */
 export const eventCounters = { products: 0 };
 
-/** Output columns per block: 4 of packB's strips, summed in 8 float64 pairs. */
+/** Output columns per block, summed in 8 float64 pairs. */
 const BLOCK = 16;
 
 function scanModule() {
@@ -141,33 +141,33 @@ export function scanEvents(a: Float32Array, rows: number, cols: number, cap: num
 }
 
 /** Parameters of the product kernel, in order; the pool appends (thread, lo, hi): this thread's groups [lo, hi). */
-const PARAMS = ['PTR', 'IDX', 'VAL', 'BP', 'KS', 'NBLK', 'N', 'OUT', 'BIAS', 'TILE', 'THREAD', 'LO', 'HI'] as const;
+const PARAMS = ['PTR', 'IDX', 'VAL', 'BP', 'KB', 'NBLK', 'N', 'OUT', 'BIAS', 'TILE', 'THREAD', 'LO', 'HI'] as const;
 
 function groupsModule(weighted: boolean, withBias: boolean) {
   const params: ValType[] = PARAMS.map(() => 'i32');
-  const [PTR, IDX, VAL, BP, KS, NBLK, N, OUT, BIAS, TILE, THREAD, LO, HI] = slots(params);
+  const [PTR, IDX, VAL, BP, KB, NBLK, N, OUT, BIAS, TILE, THREAD, LO, HI] = slots(params);
   const L = new Locals(params);
   const blk = L.local('i32'), js = L.local('i32'), g = L.local('i32'), ep = L.local('i32'), eEnd = L.local('i32'), vp = L.local('i32');
   const o = L.local('i32'), oo = L.local('i32'), q = L.local('i32'), tile = L.local('i32');
-  const strip = Array.from({ length: BLOCK / 4 }, () => L.local('i32'));
+  const block = L.local('i32');
   const acc = Array.from({ length: BLOCK / 2 }, () => L.local('v128'));
   const v = L.local('v128');
-  // One event: its row of B (8 float64 pairs across the block's 4 strips), times its value when weighted.
+  // One event: its row of the block of B (16 float64, 128 bytes: one address, 8 loads at constant offsets),
+  // times its value when weighted.
   const term = (x: Code): Code => (weighted ? f64x2.mul(get(v), x) : x);
   const event: Code[] = [
-    set(o, shl(i32s.load(get(ep)), i32(5))),
+    set(o, add(get(block), shl(i32s.load(get(ep)), i32(7)))),
     ...(weighted ? [set(v, f64x2.splat(f64s.promote(f32s.load(get(vp))))), set(vp, add(get(vp), i32(4)))] : []),
-    ...acc.map((a, p) => set(a, f64x2.add(get(a), term(load(add(get(strip[p >> 1]!), get(o)), 16 * (p & 1)))))),
+    ...acc.map((a, p) => set(a, f64x2.add(get(a), term(load(get(o), 16 * p))))),
     set(ep, add(get(ep), i32(4))),
   ];
   const biasAt = add(get(BIAS), shl(get(js), i32(2)));
   const finish = (p: number): Code => (withBias ? f32x4.add(f32x4.demote(get(acc[p]!)), load64(biasAt, 8 * p)) : f32x4.demote(get(acc[p]!)));
   const body: Code[] = [
     set(tile, add(get(TILE), shl(get(THREAD), i32(6)))),
-    // Block by block, every group of this chunk: the block's strips of B stay in cache while the events pass.
+    // Block by block, every group of this chunk: the block of B stays in cache while the events pass.
     forRange(blk, i32(0), get(NBLK), 1,
-      set(strip[0]!, add(get(BP), mul(shl(get(blk), i32(2)), get(KS)))),
-      ...strip.slice(1).map((s, p) => set(s, add(get(strip[p]!), get(KS)))),
+      set(block, add(get(BP), mul(get(blk), get(KB)))),
       set(js, shl(get(blk), i32(4))),
       forRange(g, get(LO), get(HI), 1,
         ...acc.map((a) => set(a, f64x2.const(0))),
@@ -203,7 +203,7 @@ export function eventGroups(lists: EventLists, b: Float32Array, bOff: number, tB
   const key = `events|${weighted}|${bias !== null}`;
   const run = wasmKernel(key, () => groupsModule(weighted, bias !== null));
   if (!run) return false;
-  const nblk = Math.ceil(N / BLOCK), strips = (nblk * BLOCK) / 4;
+  const nblk = Math.ceil(N / BLOCK);
   const nnz = lists.idx.length;
   const temps: Float32Array[] = [];
   const take = (n: number): Float32Array | undefined => {
@@ -214,8 +214,8 @@ export function eventGroups(lists: EventLists, b: Float32Array, bOff: number, tB
   try {
     const O = inArena(out), C = bias ? inArena(bias) : { arr: null, temp: false };
     for (const x of [O, C]) if (x?.temp) temps.push(x.arr!);
-    // Packed B: float64 [strips][K][4] (8 floats of 4 bytes per row of a strip); the tiles, 16 floats per thread.
-    const bp = take(strips * K * 8), tile = take(threads * BLOCK), ptr = take(groups + 1), idx = take(Math.max(1, nnz));
+    // Packed B: float64 [blocks][K][16]; the tiles, 16 floats per thread.
+    const bp = take(nblk * K * BLOCK * 2), tile = take(threads * BLOCK), ptr = take(groups + 1), idx = take(Math.max(1, nnz));
     const val = weighted ? take(Math.max(1, nnz)) : null;
     if (!O || !C || !bp || !tile || !ptr || !idx || (weighted && !val)) return false;
     const buf = bp.buffer;
@@ -223,11 +223,8 @@ export function eventGroups(lists: EventLists, b: Float32Array, bOff: number, tB
     new Int32Array(buf, idx.byteOffset, nnz).set(lists.idx);
     if (val) val.set(lists.values!);
     const f64 = heap.f64();
-    packB(b, bOff, tB, K, N, f64, bp.byteOffset / 8);
-    // Strips past N's last (the rest of the last block): zeros, as packB pads the last strip.
-    const packed = Math.ceil(N / 4) * K * 4;
-    f64.fill(0, bp.byteOffset / 8 + packed, bp.byteOffset / 8 + strips * K * 4);
-    const args = [ptr.byteOffset, idx.byteOffset, val ? val.byteOffset : 0, bp.byteOffset, 32 * K, nblk, N, addressOf(O.arr) + 4 * outOff,
+    packB(b, bOff, tB, K, N, f64, bp.byteOffset / 8, BLOCK);
+    const args = [ptr.byteOffset, idx.byteOffset, val ? val.byteOffset : 0, bp.byteOffset, 8 * BLOCK * K, nblk, N, addressOf(O.arr) + 4 * outOff,
       C.arr ? addressOf(C.arr) : 0, tile.byteOffset];
     parallelFor(key, run, args, groups, threads);
     eventCounters.products++;

@@ -213,22 +213,26 @@ function transposeInto(src: Float32Array, sOff: number, M: number, K: number, ds
 const threadScratchBytes = (K: number): number => 32 * K + 64;
 
 /**
- * Packs op(B) ([K, N]: B stored [K, N], or [N, K] when transposed) as float64 strips of 4 columns, zero-padded
- * (also the layout of the event kernel's B, eventsWasm.ts).
+ * Packs op(B) ([K, N]: B stored [K, N], or [N, K] when transposed) as float64 strips of `width` columns ([K][width]
+ * each, zero beyond N): the dense kernel's strips of 4, the event kernel's blocks of 16 (eventsWasm.ts).
  */
-export function packB(b: Float32Array, bOff: number, tB: boolean, K: number, N: number, dst: Float64Array, dOff: number): void {
-  const strips = Math.ceil(N / NR);
+export function packB(b: Float32Array, bOff: number, tB: boolean, K: number, N: number, dst: Float64Array, dOff: number, width = NR): void {
+  const strips = Math.ceil(N / width);
   for (let st = 0; st < strips; st++) {
-    const j0 = st * NR, nc = Math.min(NR, N - j0);
-    let d = dOff + st * K * NR;
-    if (!tB && nc === NR) {
-      for (let kk = 0, s0 = bOff + j0; kk < K; kk++, s0 += N, d += NR) {
-        dst[d] = b[s0]!; dst[d + 1] = b[s0 + 1]!; dst[d + 2] = b[s0 + 2]!; dst[d + 3] = b[s0 + 3]!;
+    const j0 = st * width, nc = Math.min(width, N - j0);
+    let d = dOff + st * K * width;
+    if (!tB && nc === width) {
+      if (width === NR) {
+        for (let kk = 0, s0 = bOff + j0; kk < K; kk++, s0 += N, d += NR) {
+          dst[d] = b[s0]!; dst[d + 1] = b[s0 + 1]!; dst[d + 2] = b[s0 + 2]!; dst[d + 3] = b[s0 + 3]!;
+        }
+      } else {
+        for (let kk = 0, s0 = bOff + j0; kk < K; kk++, s0 += N, d += width) for (let qq = 0; qq < width; qq++) dst[d + qq] = b[s0 + qq]!;
       }
       continue;
     }
-    for (let kk = 0; kk < K; kk++, d += NR) {
-      for (let qq = 0; qq < NR; qq++) dst[d + qq] = qq < nc ? b[tB ? bOff + (j0 + qq) * K + kk : bOff + kk * N + j0 + qq]! : 0;
+    for (let kk = 0; kk < K; kk++, d += width) {
+      for (let qq = 0; qq < width; qq++) dst[d + qq] = qq < nc ? b[tB ? bOff + (j0 + qq) * K + kk : bOff + kk * N + j0 + qq]! : 0;
     }
   }
 }
