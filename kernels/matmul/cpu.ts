@@ -102,8 +102,8 @@ function product(a: CpuInput, b: CpuInput, tA: boolean, tB: boolean, out: OutMet
   // Wider outputs than the unrolled JavaScript event kernels: the WebAssembly event kernel (eventsWasm.ts),
   // on every core for a large product, where the operand is sparse enough.
   if (limits && N > SPARSE_UNROLL_MAX && nBatch === 1) {
-    const lists = eventView(ad as Float32Array, sizeOf(as) / storedCols, storedCols, tA, limits);
-    if (lists && eventGroups(lists, bd as Float32Array, bBatch[0]!, tB, K, N, res as Float32Array, 0, bias as Float32Array | null,
+    const lists = eventView(ad as Float32Array, sizeOf(as) / storedCols, storedCols, limits);
+    if (lists && eventGroups(lists, tA ? storedCols : 0, bd as Float32Array, bBatch[0]!, tB, K, N, res as Float32Array, 0, bias as Float32Array | null,
       lists.idx.length * N >= EVENT_PARALLEL_MIN ? poolThreads() : 1)) return res;
   }
   const csr = sparseView(ad, sizeOf(as) / storedCols, storedCols, limits);

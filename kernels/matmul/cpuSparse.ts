@@ -84,9 +84,9 @@ const DENSITY_SAMPLE = 4096;
 
 /**
  * Per operand storage: its density (sampled, exact once a view is built) and the views built: the CSR of the
- * JavaScript kernels, the event lists of the WebAssembly kernel (eventsWasm.ts) by rows and by columns.
+ * JavaScript kernels, the event lists (by rows) of the WebAssembly kernel (eventsWasm.ts).
  */
-const csrCache = new WeakMap<TypedArray, { density: number; csr: Csr | null; byRow?: EventLists; byCol?: EventLists }>();
+const csrCache = new WeakMap<TypedArray, { density: number; csr: Csr | null; byRow?: EventLists }>();
 
 function sampleDensity(a: TypedArray): number {
   const n = a.length;
@@ -135,45 +135,23 @@ export function sparseView(a: TypedArray, rows: number, cols: number, limits: De
 }
 
 /**
- * The event lists of the float32 `a` seen as [rows, cols] for the WebAssembly event kernel (eventsWasm.ts):
- * grouped by rows (the forward x·W), or by columns (`byColumn`: the weight gradient xᵀ·dY, built from the
- * rows' lists once and cached too). Null when `a` is denser than `limits` allow (as sparseView decides), its
- * rows are short, or the kernel cannot run. The density is sampled once per storage, then measured by the scan.
+ * The event lists of the float32 `a` seen as [rows, cols] for the WebAssembly event kernel (eventsWasm.ts),
+ * grouped by rows (the weight gradient's kernel regroups them by columns). Null when `a` is denser than
+ * `limits` allow (as sparseView decides), its rows are short, or the kernel cannot run. The density is sampled
+ * once per storage, then measured by the scan; the lists are cached on the storage, for the backward pass.
  */
-export function eventView(a: Float32Array, rows: number, cols: number, byColumn: boolean, limits: DensityLimits): EventLists | null {
+export function eventView(a: Float32Array, rows: number, cols: number, limits: DensityLimits): EventLists | null {
   if (sparseTuning.density !== null) limits = { fresh: sparseTuning.density, cached: sparseTuning.density };
   if (cols < SPARSE_MIN_ROW || a.length < 1024) return null;
   let entry = csrCache.get(a);
-  if (!entry?.byRow) {
-    if (!entry) csrCache.set(a, entry = { density: sampleDensity(a), csr: null });
-    if (entry.density > limits.fresh) return null;
-    // The scan stops once it has found more events than the limit allows (the sample was wrong).
-    const scan = scanEvents(a, rows, cols, Math.floor(limits.fresh * a.length));
-    if (!scan) return null;
-    entry.density = scan.count / a.length;
-    if (!scan.lists) return null;
-    entry.byRow = scan.lists;
-  } else if (entry.density > limits.cached) return null;
-  if (!byColumn) return entry.byRow;
-  return (entry.byCol ??= transposeLists(entry.byRow, cols));
-}
-
-/** Lists by rows → the same events by columns (rows ascending within each column): a counting sort. */
-export function transposeLists(byRow: EventLists, cols: number): EventLists {
-  const { ptr: rp, idx: ri, values: rv } = byRow;
-  const rows = rp.length - 1, nnz = ri.length;
-  const ptr = new Int32Array(cols + 1), idx = new Int32Array(nnz), values = rv ? new Float32Array(nnz) : null;
-  for (let e = 0; e < nnz; e++) ptr[ri[e]! + 1]!++;
-  for (let c = 0; c < cols; c++) ptr[c + 1]! += ptr[c]!;
-  const next = ptr.slice(0, cols);
-  for (let r = 0; r < rows; r++) {
-    for (let e = rp[r]!, end = rp[r + 1]!; e < end; e++) {
-      const p = next[ri[e]!]!++;
-      idx[p] = r;
-      if (values) values[p] = rv![e]!;
-    }
-  }
-  return { ptr, idx, values };
+  if (entry?.byRow) return entry.density <= limits.cached ? entry.byRow : null;
+  if (!entry) csrCache.set(a, entry = { density: sampleDensity(a), csr: null });
+  if (entry.density > limits.fresh) return null;
+  // The scan stops once it has found more events than the limit allows (the sample was wrong).
+  const scan = scanEvents(a, rows, cols, Math.floor(limits.fresh * a.length));
+  if (!scan) return null;
+  entry.density = scan.count / a.length;
+  return scan.lists ? (entry.byRow = scan.lists) : null;
 }
 
 /** Drops the cached view of `a`: called when its storage is rewritten in place or recycled. */

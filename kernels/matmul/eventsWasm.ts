@@ -11,7 +11,7 @@
  *   the product then adds rows of B without multiplying).
  * - `eventGroups`: out[g, :] = Σ_e val_e · B[idx_e, :] over the events e of group g, in list order. The
  *   forward x·W groups the events by A's rows (idx: the column k); the weight gradient xᵀ·dY groups them by
- *   A's columns (idx: the row m, ascending; cpuSparse.ts transposes the lists). B is packed by gemmWasm.ts's
+ *   A's columns (idx: the row m, ascending), regrouped from the rows' lists by a counting sort in the arena. B is packed by gemmWasm.ts's
  *   packB in float64 blocks of 16 columns ([K][16] each); a block of output columns is summed in 8 float64 pairs
  *   held in registers, so an event costs a load of its index and 8 vector loads and adds per block.
  *
@@ -140,6 +140,40 @@ export function scanEvents(a: Float32Array, rows: number, cols: number, cap: num
   }
 }
 
+/**
+ * The events by rows → by columns (rows ascending within each column), a counting sort in three passes:
+ * run(RP, RI, RV, ROWS, COLS, CP, CI, CV, NEXT): counts per column into CP, their prefix sums (CP[c] = first
+ * event of column c, also copied to NEXT, the running end of each column), then each row's events appended to
+ * their columns in row order. RV/CV: the values, or 0 for a spike train.
+ */
+function regroupModule() {
+  const params: ValType[] = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
+  const [RP, RI, RV, ROWS, COLS, CP, CI, CV, NEXT] = slots(params);
+  const L = new Locals(params);
+  const e = L.local('i32'), end = L.local('i32'), c = L.local('i32'), r = L.local('i32'), q = L.local('i32'), a = L.local('i32'), acc = L.local('i32');
+  const word = (base: number, i: Code): Code => add(get(base), shl(i, i32(2)));
+  const body: Code[] = [
+    forRange(c, i32(0), add(get(COLS), i32(1)), 1, i32s.store(word(CP, get(c)), i32(0))),
+    set(end, i32s.load(word(RP, get(ROWS)))),
+    forRange(e, i32(0), get(end), 1,
+      set(a, word(CP, add(i32s.load(word(RI, get(e))), i32(1)))),
+      i32s.store(get(a), add(i32s.load(get(a)), i32(1)))),
+    set(acc, i32(0)),
+    forRange(c, i32(0), get(COLS), 1,
+      set(acc, add(get(acc), i32s.load(word(CP, add(get(c), i32(1)))))),
+      i32s.store(word(NEXT, get(c)), i32s.load(word(CP, get(c)))),
+      i32s.store(word(CP, add(get(c), i32(1))), get(acc))),
+    forRange(r, i32(0), get(ROWS), 1,
+      forRange(e, i32s.load(word(RP, get(r))), i32s.load(word(RP, add(get(r), i32(1)))), 1,
+        set(a, word(NEXT, i32s.load(word(RI, get(e))))),
+        set(q, i32s.load(get(a))),
+        i32s.store(get(a), add(get(q), i32(1))),
+        i32s.store(word(CI, get(q)), get(r)),
+        ifElse(get(RV), [f32s.store(word(CV, get(q)), f32s.load(word(RV, get(e))))]))),
+  ];
+  return { params, locals: L, body: body.flat() };
+}
+
 /** Parameters of the product kernel, in order; the pool appends (thread, lo, hi): this thread's groups [lo, hi). */
 const PARAMS = ['PTR', 'IDX', 'VAL', 'BP', 'KB', 'NBLK', 'N', 'OUT', 'BIAS', 'TILE', 'THREAD', 'LO', 'HI'] as const;
 
@@ -189,22 +223,25 @@ function groupsModule(weighted: boolean, withBias: boolean) {
 }
 
 /**
- * out[outOff + g·N + j] = Σ_e val_e · op(B)[idx_e, j] (+ bias[j] after rounding) for the groups g < lists.ptr.length − 1
- * of `lists`, op(B) [K, N] (B stored [K, N] from bOff, or [N, K] when tB). Returns false, having written
- * nothing, where the kernel cannot run (WebAssembly off or refused, no room in the arena): the caller then
- * takes another path with the same bits.
+ * out[outOff + g·N + j] = Σ_e val_e · op(B)[idx_e, j] (+ bias[j] after rounding) for every group g of `lists`,
+ * op(B) [K, N] (B stored [K, N] from bOff, or [N, K] when tB). The groups are the lists' own (rows), or with
+ * `byColumns` > 0 the columns of the [rows, byColumns] matrix the lists describe, regrouped here (the weight
+ * gradient xᵀ·dY: group k sums over the rows where column k has an event, in ascending order). Returns false,
+ * having written nothing, where the kernel cannot run (WebAssembly off or refused, no room in the arena): the
+ * caller then takes another path with the same bits.
  */
-export function eventGroups(lists: EventLists, b: Float32Array, bOff: number, tB: boolean, K: number, N: number, out: Float32Array, outOff: number,
-  bias: Float32Array | null, threads: number): boolean {
-  const groups = lists.ptr.length - 1;
+export function eventGroups(lists: EventLists, byColumns: number, b: Float32Array, bOff: number, tB: boolean, K: number, N: number, out: Float32Array,
+  outOff: number, bias: Float32Array | null, threads: number): boolean {
+  const groups = byColumns > 0 ? byColumns : lists.ptr.length - 1;
   if (groups <= 0 || N === 0) return true; // nothing to write
   if (!wasmEnabled()) return false;
   const weighted = lists.values !== null;
   const key = `events|${weighted}|${bias !== null}`;
   const run = wasmKernel(key, () => groupsModule(weighted, bias !== null));
-  if (!run) return false;
+  const regroup = byColumns > 0 ? wasmKernel('regroupEvents', regroupModule) : null;
+  if (!run || (byColumns > 0 && !regroup)) return false;
   const nblk = Math.ceil(N / BLOCK);
-  const nnz = lists.idx.length;
+  const nnz = lists.idx.length, rows = lists.ptr.length - 1;
   const temps: Float32Array[] = [];
   const take = (n: number): Float32Array | undefined => {
     const t = arenaTake(n, false);
@@ -214,17 +251,22 @@ export function eventGroups(lists: EventLists, b: Float32Array, bOff: number, tB
   try {
     const O = inArena(out), C = bias ? inArena(bias) : { arr: null, temp: false };
     for (const x of [O, C]) if (x?.temp) temps.push(x.arr!);
-    // Packed B: float64 [blocks][K][16]; the tiles, 16 floats per thread.
-    const bp = take(nblk * K * BLOCK * 2), tile = take(threads * BLOCK), ptr = take(groups + 1), idx = take(Math.max(1, nnz));
+    // Packed B: float64 [blocks][K][16]; the tiles, 16 floats per thread; the lists as given.
+    const bp = take(nblk * K * BLOCK * 2), tile = take(threads * BLOCK), ptr = take(rows + 1), idx = take(Math.max(1, nnz));
     const val = weighted ? take(Math.max(1, nnz)) : null;
-    if (!O || !C || !bp || !tile || !ptr || !idx || (weighted && !val)) return false;
+    // Regrouped by columns: their pointers, indices, values, and the running ends.
+    const cp = byColumns > 0 ? take(groups + 1) : ptr, ci = byColumns > 0 ? take(Math.max(1, nnz)) : idx;
+    const cv = byColumns > 0 && weighted ? take(Math.max(1, nnz)) : val, next = byColumns > 0 ? take(groups) : tile;
+    if (!O || !C || !bp || !tile || !ptr || !idx || (weighted && !val) || !cp || !ci || (weighted && !cv) || !next) return false;
     const buf = bp.buffer;
-    new Int32Array(buf, ptr.byteOffset, groups + 1).set(lists.ptr);
+    new Int32Array(buf, ptr.byteOffset, rows + 1).set(lists.ptr);
     new Int32Array(buf, idx.byteOffset, nnz).set(lists.idx);
     if (val) val.set(lists.values!);
-    const f64 = heap.f64();
-    packB(b, bOff, tB, K, N, f64, bp.byteOffset / 8, BLOCK);
-    const args = [ptr.byteOffset, idx.byteOffset, val ? val.byteOffset : 0, bp.byteOffset, 8 * BLOCK * K, nblk, N, addressOf(O.arr) + 4 * outOff,
+    if (regroup) {
+      regroup(ptr.byteOffset, idx.byteOffset, val ? val.byteOffset : 0, rows, byColumns, cp.byteOffset, ci.byteOffset, cv ? cv.byteOffset : 0, next.byteOffset);
+    }
+    packB(b, bOff, tB, K, N, heap.f64(), bp.byteOffset / 8, BLOCK);
+    const args = [cp.byteOffset, ci.byteOffset, cv ? cv.byteOffset : 0, bp.byteOffset, 8 * BLOCK * K, nblk, N, addressOf(O.arr) + 4 * outOff,
       C.arr ? addressOf(C.arr) : 0, tile.byteOffset];
     parallelFor(key, run, args, groups, threads);
     eventCounters.products++;

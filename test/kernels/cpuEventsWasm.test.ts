@@ -3,7 +3,7 @@
  * - the scan's event lists against lists built by a plain loop: every row length modulo 4 (the vector part and
  *   the scalar tail), empty and full rows, densities 0 and 1, values other than 1 (−2, 0.5, NaN) and −0 (not
  *   an event), and the capacity at which it stops;
- * - the transposed lists (by columns, rows ascending) against a plain loop;
+ * - the regrouping by columns (the weight gradient: rows ascending within a column) against the lists of Aᵀ;
  * - the product of event groups against the float64 reference: each output is the float64 sum from +0 of
  *   v·B[k, j] over ascending k, rounded once to float32, plus the float32 bias; compared bit for bit (the
  *   tolerance is zero: the kernel adds the same exact products in the same order), on output widths that are
@@ -16,7 +16,7 @@ import * as sg from '../../index.js';
 import { arenaRelease, arenaTake } from '../../kernels/cpu/wasmArena.js';
 import { shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
 import { wasmKernels } from '../../kernels/flags.js';
-import { eventView, forgetSparseView, sparseTuning, transposeLists } from '../../kernels/matmul/cpuSparse.js';
+import { eventView, forgetSparseView, sparseTuning } from '../../kernels/matmul/cpuSparse.js';
 import { eventCounters, eventGroups, scanEvents, type EventLists } from '../../kernels/matmul/eventsWasm.js';
 import { rng } from '../support/helpers.js';
 
@@ -131,16 +131,22 @@ describe('scanEvents: the event lists of a float32 matrix', () => {
   });
 });
 
-describe('transposeLists: the same events by columns', () => {
-  it('rows ascending within each column, values carried along, empty columns', () => {
-    const rows = 23, cols = 37;
+describe('eventGroups by columns: the weight gradient regroups the rows\' lists (a counting sort in the arena)', () => {
+  it('sums over each column\'s rows in ascending order: the reference lists of Aᵀ, empty columns, spikes and weighted, 1–3 threads', () => {
+    const rows = 23, cols = 37, N = 21;
+    const b = uniform(rows * N, 8);
     for (const weighted of [false, true]) {
       const a = spikes(rows, cols, 0.25, 5, weighted);
       for (let r = 0; r < rows; r++) a[r * cols + 7] = 0; // column 7 empty
-      const byCol = transposeLists(referenceLists(a, rows, cols), cols);
+      for (let r = 0; r < rows; r++) a[r * cols + 36] = weighted ? 0.5 : 1; // the last column full
       const at = new Float32Array(cols * rows); // Aᵀ, whose rows are A's columns
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) at[c * rows + r] = a[r * cols + c]!;
-      expect(byCol).toEqual(referenceLists(at, cols, rows));
+      const want = bits(referenceGroups(referenceLists(at, cols, rows), b, false, rows, N, null));
+      for (const threads of [1, 2, 3]) {
+        const out = new Float32Array(cols * N).fill(NaN);
+        expect(eventGroups(referenceLists(a, rows, cols), cols, b, 0, false, rows, N, out, 0, null, threads)).toBe(true);
+        expect(bits(out)).toEqual(want);
+      }
     }
   });
 });
@@ -166,7 +172,7 @@ describe('eventGroups: out[g, :] = Σ v·B[idx, :] over the events of group g', 
               threadPool.threads = threads;
               for (const arena of [true, false]) {
                 const out = arena ? inArena(new Float32Array(G * N).fill(NaN)) : new Float32Array(G * N).fill(NaN);
-                expect(eventGroups(lists, b, 0, tB, K, N, out, 0, withBias ? bias : null, threads)).toBe(true);
+                expect(eventGroups(lists, 0, b, 0, tB, K, N, out, 0, withBias ? bias : null, threads)).toBe(true);
                 expect(bits(out)).toEqual(want);
               }
             }
@@ -183,7 +189,7 @@ describe('eventGroups: out[g, :] = Σ v·B[idx, :] over the events of group g', 
     a[3] = NaN; a[K + 1] = Infinity; a[2 * K + 5] = 1; a[2 * K + 6] = -0;
     const lists = referenceLists(a, G, K);
     const out = new Float32Array(2 * G * N).fill(42);
-    expect(eventGroups(lists, b, K * N, false, K, N, out, G * N, null, 1)).toBe(true);
+    expect(eventGroups(lists, 0, b, K * N, false, K, N, out, G * N, null, 1)).toBe(true);
     expect([...out.subarray(0, G * N)]).toEqual(new Array(G * N).fill(42));
     expect(bits(out.subarray(G * N))).toEqual(bits(referenceGroups(lists, b.subarray(K * N), false, K, N, null)));
     expect(Number.isNaN(out[G * N])).toBe(true);
@@ -194,9 +200,9 @@ describe('eventGroups: out[g, :] = Σ v·B[idx, :] over the events of group g', 
     const lists = referenceLists(new Float32Array(64).fill(1), 2, 32);
     const out = new Float32Array(2 * 17).fill(7);
     wasmKernels.enabled = false;
-    expect(eventGroups(lists, uniform(32 * 17, 1), 0, false, 32, 17, out, 0, null, 1)).toBe(false);
+    expect(eventGroups(lists, 0, uniform(32 * 17, 1), 0, false, 32, 17, out, 0, null, 1)).toBe(false);
     expect([...out]).toEqual(new Array(34).fill(7));
-    expect(eventGroups({ ptr: new Int32Array(1), idx: new Int32Array(0), values: null }, uniform(32 * 17, 1), 0, false, 32, 17, out, 0, null, 1)).toBe(true);
+    expect(eventGroups({ ptr: new Int32Array(1), idx: new Int32Array(0), values: null }, 0, uniform(32 * 17, 1), 0, false, 32, 17, out, 0, null, 1)).toBe(true);
   });
 });
 
@@ -234,18 +240,16 @@ describe('the event path through matmul and linear: the same bits as the dense k
     }
   }
 
-  it('builds the lists of a rate-coded input below the limits, and caches them by rows and by columns', () => {
+  it('builds the lists of a rate-coded input below the limits, and caches them', () => {
     const data = inArena(spikes(3200, 784, 0.13, 11));
     const limits = { fresh: 0.3, cached: 0.35 };
-    const rows = eventView(data, 3200, 784, false, limits);
+    const rows = eventView(data, 3200, 784, limits);
     expect(rows).not.toBeNull();
-    expect(eventView(data, 3200, 784, false, limits)).toBe(rows); // cached
-    const cols = eventView(data, 3200, 784, true, limits)!;
-    expect(cols.ptr.length).toBe(785);
-    expect(eventView(data, 3200, 784, true, limits)).toBe(cols);
-    expect(eventView(data, 3200, 784, false, { fresh: 0.3, cached: 0.1 })).toBeNull(); // denser than a lower cached limit
-    expect(eventView(inArena(spikes(3200, 784, 0.5, 12)), 3200, 784, false, limits)).toBeNull(); // denser than the fresh limit
+    expect(rows!.ptr.length).toBe(3201);
+    expect(eventView(data, 3200, 784, limits)).toBe(rows); // cached, for the backward pass
+    expect(eventView(data, 3200, 784, { fresh: 0.3, cached: 0.1 })).toBeNull(); // denser than a lower cached limit
+    expect(eventView(inArena(spikes(3200, 784, 0.5, 12)), 3200, 784, limits)).toBeNull(); // denser than the fresh limit
     forgetSparseView(data);
-    expect(eventView(data, 3200, 784, false, { fresh: 0.01, cached: 1 })).toBeNull(); // forgotten: sampled again, too dense to build
+    expect(eventView(data, 3200, 784, { fresh: 0.01, cached: 1 })).toBeNull(); // forgotten: sampled again, too dense to build
   });
 });
