@@ -34,8 +34,8 @@ export const SPARSE_DENSITY_THRESHOLD = 0.1;
 export const sparseTuning: { density: number | null } = { density: null };
 
 /**
- * What each path costs on a core, measured (bench/RESULTS.md, "The WebAssembly event kernel against the dense
- * kernel (digits-events)": CPU time per product of fresh 0/1 operands [3200, 784] at densities 2–30 %, N = 128,
+ * What each path costs on a core, measured (bench/RESULTS.md, "The digits epoch on the CPU backend" (branch
+ * digits-events): CPU time per product of fresh 0/1 operands [3200, 784] at densities 2–30 %, N = 128,
  * one thread): the WebAssembly event path (eventsWasm.ts) ~0.6 ns per element of A (the scan that builds the
  * lists, on one thread) plus ~0.19 ns per event and output column (shared by threads); the dense WebAssembly
  * kernel (gemmWasm.ts) ~0.07 ns per element of A and output column, shared by threads.
