@@ -184,6 +184,8 @@ export const i32x4 = {
 export const i8x16 = {
   /** Byte i of the result is byte s[i] of a (0 where s[i] ≥ 16): a lane shuffle chosen at run time. */
   swizzle: simd(0x0e),
+  /** Byte i of the result is byte lanes[i] of a ‖ b (0–15 from a, 16–31 from b): a shuffle fixed at compile time. */
+  shuffle: (lanes: readonly number[]) => simd(0x0d, ...lanes),
 };
 
 export const f64x2 = {

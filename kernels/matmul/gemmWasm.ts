@@ -18,8 +18,8 @@
 import { addressOf, arenaRelease, arenaTake, heap } from '../cpu/wasmArena.js';
 import { parallelFor, poolThreads } from '../cpu/threadPool.js';
 import {
-  add, and, f32s, f32x4, f64s, f64x2, forRange, get, gtU, i32, ifElse, load, load64, load64Splat, Locals, mul, select, set, shl, slots, store,
-  store64, sub, type Code, type ValType,
+  add, and, f32s, f32x4, f64s, f64x2, forRange, get, gtU, i32, i8x16, ifElse, load, load64, load64Splat, Locals, mul, select, set, shl, slots,
+  store, store64, sub, type Code, type ValType,
 } from '../cpu/wasmEncode.js';
 import { wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 
@@ -218,7 +218,17 @@ const threadScratchBytes = (K: number): number => 32 * K + 64;
  */
 export function packB(b: Float32Array, bOff: number, tB: boolean, K: number, N: number, dst: Float64Array, dOff: number, width = NR): void {
   const strips = Math.ceil(N / width);
-  for (let st = 0; st < strips; st++) {
+  // The whole strips of a B in the arena, not transposed: four columns per vector load (promoted in two pairs).
+  const whole = tB ? 0 : Math.floor(N / width);
+  let first = 0;
+  if (whole > 0 && wasmEnabled() && addressOf(b) >= 0 && addressOf(dst) >= 0) {
+    const run = wasmKernel('packB', packModule);
+    if (run) {
+      run(addressOf(b) + 4 * bOff, N, K, addressOf(dst) + 8 * dOff, width, whole);
+      first = whole;
+    }
+  }
+  for (let st = first; st < strips; st++) {
     const j0 = st * width, nc = Math.min(width, N - j0);
     let d = dOff + st * K * width;
     if (!tB && nc === width) {
@@ -235,6 +245,31 @@ export function packB(b: Float32Array, bOff: number, tB: boolean, K: number, N: 
       for (let qq = 0; qq < width; qq++) dst[d + qq] = qq < nc ? b[tB ? bOff + (j0 + qq) * K + kk : bOff + kk * N + j0 + qq]! : 0;
     }
   }
+}
+
+/**
+ * run(SRC, N, K, DST, WIDTH, STRIPS): packB's whole strips as float64, four float32 columns per vector load:
+ * dst[(st·K + k)·WIDTH + q] = src[k·N + st·WIDTH + q] (WIDTH a multiple of 4; byte addresses).
+ */
+function packModule() {
+  const params: ValType[] = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
+  const [SRC, N, K, DST, WIDTH, STRIPS] = slots(params);
+  const L = new Locals(params);
+  const st = L.local('i32'), k = L.local('i32'), q = L.local('i32'), ps = L.local('i32'), pd = L.local('i32'), w4 = L.local('i32'), x = L.local('v128');
+  const body: Code[] = [
+    set(w4, shl(get(WIDTH), i32(2))),
+    set(pd, get(DST)),
+    forRange(st, i32(0), get(STRIPS), 1,
+      forRange(k, i32(0), get(K), 1,
+        set(ps, add(get(SRC), shl(add(mul(get(k), get(N)), mul(get(st), get(WIDTH))), i32(2)))),
+        forRange(q, i32(0), get(w4), 16,
+          set(x, load(add(get(ps), get(q)))),
+          store(get(pd), f64x2.promote(get(x))),
+          // lanes 2 and 3 moved down, then promoted
+          store(get(pd), f64x2.promote(i8x16.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15])(get(x), get(x))), 16),
+          set(pd, add(get(pd), i32(32)))))),
+  ];
+  return { params, locals: L, body: body.flat() };
 }
 
 /** An arena copy of `a` when it lives elsewhere (the caller releases it), else `a`; undefined when the arena is full. */
