@@ -11,9 +11,10 @@
  *   the product then adds rows of B without multiplying).
  * - `eventGroups`: out[g, :] = Σ_e val_e · B[idx_e, :] over the events e of group g, in list order. The
  *   forward x·W groups the events by A's rows (idx: the column k); the weight gradient xᵀ·dY groups them by
- *   A's columns (idx: the row m, ascending), regrouped from the rows' lists by a counting sort in the arena. B is packed by gemmWasm.ts's
- *   packB in float64 blocks of 16 columns ([K][16] each); a block of output columns is summed in 8 float64 pairs
- *   held in registers, so an event costs a load of its index and 8 vector loads and adds per block.
+ *   A's columns (idx: the row m, ascending), regrouped from the rows' lists by a counting sort in the arena.
+ *   B is packed by gemmWasm.ts's packB in float64 blocks of 16 columns ([K][16] each); a block of output
+ *   columns is summed in 8 float64 pairs held in registers, so an event costs a load of its index and 8 vector
+ *   loads and adds per block.
  *
  * Numerics: those of every other CPU matmul path (cpu.ts). Each output is the float64 sum from +0 of the
  * exact products v·B[k, j] (v and B float32: exact in float64) over the nonzeros in ascending k, rounded once
@@ -45,6 +46,11 @@ export const eventCounters = { products: 0 };
 /** Output columns per block, summed in 8 float64 pairs. */
 const BLOCK = 16;
 
+/**
+ * run(A, ROWS, COLS, IDX, VAL, PTR, CAP, FLAG, TABLE): the lists of A's rows into IDX/VAL (PTR: each row's first
+ * event, and the count at PTR[ROWS]), stopping after the row that passes CAP events; FLAG: nonzero unless every
+ * event is 1.0; TABLE: COMPRESS_TABLE's 256 bytes (byte addresses throughout).
+ */
 function scanModule() {
   const params: ValType[] = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
   const [A, ROWS, COLS, IDX, VAL, PTR, CAP, FLAG, TABLE] = slots(params);
