@@ -67,6 +67,22 @@ export class Generator {
     return r;
   }
 
+  /**
+   * Advances the stream by `n` draws (what n nextUint32() calls would do) in O(log n): the state update is
+   * linear over GF(2), so n steps are a 128 × 128 bit matrix, the product of the precomputed T^(2^k) for the
+   * bits of n. Lets several threads draw consecutive stretches of one stream (the rate encoder's WebAssembly
+   * pass, spikegen/rateWasm.ts), with the draws of one thread.
+   */
+  jump(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw argError('Generator.jump', 'n', 'a whole number of draws from 0 to 2^53 − 1', String(n));
+    const s = this.#s, next = new Uint32Array(4);
+    for (let k = 0; n > 0; k++, n = Math.floor(n / 2)) {
+      if (n % 2 === 0) continue;
+      applyBits(jumpPower(k), s, next);
+      s.set(next);
+    }
+  }
+
   /** Uniform in [0, 1) with 24 random bits: exactly a float32. */
   nextFloat32(): number {
     return (this.nextUint32() >>> 8) * 5.9604644775390625e-8; // 2⁻²⁴
@@ -115,6 +131,48 @@ export function checkGeneratorState(where: string, state: unknown): void {
   if (!words || words.length !== 4) throw argError(where, 'state', '4 uint32 words', words ? `${words.length} values` : String(state));
   if (words.some((w) => typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 0xffffffff)) throw argError(where, 'state', '4 integers in [0, 2^32)', `[${words.join(', ')}]`);
   if (words.every((w) => w === 0)) throw argError(where, 'state', 'a state that is not all zeros', '[0, 0, 0, 0]');
+}
+
+/** The state update of nextUint32 on a state (without the output): linear over GF(2) (xors, shifts, a rotation). */
+function stepState(s: Uint32Array): void {
+  const t = s[1]! << 9;
+  s[2]! ^= s[0]!;
+  s[3]! ^= s[1]!;
+  s[1]! ^= s[2]!;
+  s[0]! ^= s[3]!;
+  s[2]! ^= t;
+  s[3] = rotl(s[3]!, 11);
+}
+
+/** m · s over GF(2): m's 128 columns of 4 words (column i: the image of state bit i), xored where s has a bit set. */
+function applyBits(m: Uint32Array, s: Uint32Array, out: Uint32Array): void {
+  let o0 = 0, o1 = 0, o2 = 0, o3 = 0;
+  for (let i = 0; i < 128; i++) {
+    if (((s[i >>> 5]! >>> (i & 31)) & 1) === 0) continue;
+    o0 ^= m[4 * i]!; o1 ^= m[4 * i + 1]!; o2 ^= m[4 * i + 2]!; o3 ^= m[4 * i + 3]!;
+  }
+  out[0] = o0; out[1] = o1; out[2] = o2; out[3] = o3;
+}
+
+/** T^(2^k) for the k asked so far (T: one step), each as 128 columns of 4 words; built on demand by squaring. */
+const jumpPowers: Uint32Array[] = [];
+function jumpPower(k: number): Uint32Array {
+  if (jumpPowers.length === 0) {
+    const t = new Uint32Array(512), e = new Uint32Array(4);
+    for (let i = 0; i < 128; i++) {
+      e.fill(0);
+      e[i >>> 5] = 2 ** (i & 31); // state bit i alone (as an unsigned word)
+      stepState(e);
+      t.set(e, 4 * i);
+    }
+    jumpPowers.push(t);
+  }
+  while (jumpPowers.length <= k) {
+    const m = jumpPowers[jumpPowers.length - 1]!, sq = new Uint32Array(512);
+    for (let i = 0; i < 128; i++) applyBits(m, m.subarray(4 * i, 4 * i + 4), sq.subarray(4 * i, 4 * i + 4));
+    jumpPowers.push(sq);
+  }
+  return jumpPowers[k]!;
 }
 
 function rotl(x: number, k: number): number {

@@ -1,4 +1,5 @@
-// The event path against the dense WebAssembly kernel (bench/RESULTS.md, "The event path against the dense kernel"):
+// The event path against the dense WebAssembly kernel (bench/RESULTS.md, "The event path against the dense kernel";
+// for the WebAssembly event kernel, "The digits epoch on the CPU backend"):
 // CPU ms per product, one thread, fresh 0/1 operands at densities 2–30 %, both paths forced in turn.
 //   node scripts/run-ts.mjs bench/experiments/cpuEventDensity.ts
 import * as sg from '../../index.js';

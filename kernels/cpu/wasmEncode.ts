@@ -103,6 +103,21 @@ export function forRange(i: number, from: Code, to: Code, step: number | Code, .
 
 const memarg = (align: number, offset: number): Code => [align, ...uleb(offset)];
 
+/** i32 memory access and bit operations (the event lists of kernels/matmul/eventsWasm.ts). */
+export const i32s = {
+  load: (addr: Code, offset = 0): Code => [...addr, 0x28, ...memarg(2, offset)],
+  store: (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0x36, ...memarg(2, offset)],
+  /** Count of trailing zero bits (32 for 0). */
+  ctz: instr(0x68),
+  /** Count of one bits. */
+  popcnt: instr(0x69),
+  shrU: instr(0x76),
+  ne: instr(0x47),
+  xor: instr(0x73),
+  /** Rotate left by the second operand's low 5 bits. */
+  rotl: instr(0x77),
+};
+
 export const f32s = {
   load: (addr: Code, offset = 0): Code => [...addr, 0x2a, ...memarg(2, offset)],
   store: (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, 0x38, ...memarg(2, offset)],
@@ -154,6 +169,23 @@ export const f32x4 = {
   min: simd(0xe8), max: simd(0xe9), floor: simd(0x68),
   /** float64 pair → the low two float32 lanes, rounded to nearest (= Math.fround). */
   demote: simd(0x5e),
+};
+
+export const i32x4 = {
+  /** The top bit of each of the four lanes as bits 0–3 of an i32 (which lanes of a comparison hold). */
+  bitmask: simd(0xa4),
+  /** Four lanes of one i32 value. */
+  splat: simd(0x11),
+  add: simd(0xae),
+  /** A constant vector of the four given i32 lanes. */
+  const: (lanes: readonly [number, number, number, number]): Code => [0xfd, ...uleb(0x0c), ...new Uint8Array(Int32Array.from(lanes).buffer)],
+};
+
+export const i8x16 = {
+  /** Byte i of the result is byte s[i] of a (0 where s[i] ≥ 16): a lane shuffle chosen at run time. */
+  swizzle: simd(0x0e),
+  /** Byte i of the result is byte lanes[i] of a ‖ b (0–15 from a, 16–31 from b): a shuffle fixed at compile time. */
+  shuffle: (lanes: readonly number[]) => simd(0x0d, ...lanes),
 };
 
 export const f64x2 = {

@@ -2,7 +2,8 @@
  * Matrix product on the CPU, the path chosen by the data and the shapes:
  *
  * - Sparse A with long rows (spiking input): event-driven, from A's cached nonzeros (cpuSparse.ts), where
- *   its measured density makes that cheaper than the dense kernel (cpuSparse.ts eventDensityLimits).
+ *   its measured density makes that cheaper than the dense kernel (cpuSparse.ts eventDensityLimits); in
+ *   float32 with more than SPARSE_UNROLL_MAX output columns, as WebAssembly SIMD on every core (eventsWasm.ts).
  * - Large dense: packed panels and a 4×4 register tile (cpuPacked.ts).
  * - Thin products (two small dims, as in a small SNN layer's [51 200, 4] @ [4, 2] and its gradients):
  *   straight-line kernels generated per shape (cpuThin.ts; in float32, WebAssembly SIMD: thinWasm.ts).
@@ -22,7 +23,8 @@ import { broadcastShapes, sizeOf, stridesOf } from '../../engine/shape.js';
 import type { OutMeta } from '../../engine/ops.js';
 import type { CpuInput, CpuKernel } from '../cpu/types.js';
 import { gemmPacked, useBlocked } from './cpuPacked.js';
-import { csrRows, csrRowsTransposed, eventDensityLimits, sparseView } from './cpuSparse.js';
+import { csrRows, csrRowsTransposed, EVENT_PARALLEL_MIN, eventDensityLimits, eventView, SPARSE_UNROLL_MAX, sparseView } from './cpuSparse.js';
+import { eventGroups } from './eventsWasm.js';
 import { THIN_MAX, thinRows, thinTransposed, type BiasKind } from './cpuThin.js';
 import { thinRowsWasm, thinTransposedWasm } from './thinWasm.js';
 import { gemmWasm, PARALLEL_MIN_FLOPS } from './gemmWasm.js';
@@ -97,6 +99,13 @@ function product(a: CpuInput, b: CpuInput, tA: boolean, tB: boolean, out: OutMet
   const denseWasm = !thinShape && wasmEnabled() && ad instanceof Float32Array && bd instanceof Float32Array && out.dtype === 'float32'
     && (!bias || bias instanceof Float32Array);
   const limits = denseWasm ? eventDensityLimits(N, 2 * M * K * N >= PARALLEL_MIN_FLOPS ? poolThreads() : 1) : undefined;
+  // Wider outputs than the unrolled JavaScript event kernels: the WebAssembly event kernel (eventsWasm.ts),
+  // on every core for a large product, where the operand is sparse enough.
+  if (limits && N > SPARSE_UNROLL_MAX && nBatch === 1) {
+    const lists = eventView(ad as Float32Array, sizeOf(as) / storedCols, storedCols, limits);
+    if (lists && eventGroups(lists, tA ? storedCols : 0, bd as Float32Array, bBatch[0]!, tB, K, N, res as Float32Array, 0, bias as Float32Array | null,
+      lists.idx.length * N >= EVENT_PARALLEL_MIN ? poolThreads() : 1)) return res;
+  }
   const csr = sparseView(ad, sizeOf(as) / storedCols, storedCols, limits);
   for (let bi = 0; bi < nBatch; bi++) {
     const aOff = aBatch[bi]!, outOff = bi * M * N;

@@ -14,6 +14,7 @@ import type { TypedArray } from '../../engine/dtype.js';
 import { rounderFor } from '../../engine/dtype.js';
 import { cachedKernel, range } from '../cpu/codegen.js';
 import type { BiasKind } from './cpuThin.js';
+import { scanEvents, type EventLists } from './eventsWasm.js';
 
 /** Row-compressed nonzeros of a row-major [rows, cols] matrix (or of a batch of them, flattened by rows). */
 export interface Csr {
@@ -33,12 +34,18 @@ export const SPARSE_DENSITY_THRESHOLD = 0.1;
 export const sparseTuning: { density: number | null } = { density: null };
 
 /**
- * What each path costs on a core, measured (bench/RESULTS.md, "the event path against the dense kernel": CPU
- * time per product of fresh 0/1 operands at densities 2–30 %, N = 10 and 128): the event path ~5 ns per
- * element of A (sampling, building the view, writing every output) plus ~3 ns per event and output column;
- * the dense WebAssembly kernel (gemmWasm.ts) ~0.15 ns per element of A and output column, shared by threads.
+ * What each path costs on a core, measured (bench/RESULTS.md, "The digits epoch on the CPU backend" (branch
+ * digits-events): CPU time per product of fresh 0/1 operands [3200, 784] at densities 2–30 %, N = 128,
+ * one thread): the WebAssembly event path (eventsWasm.ts) ~0.6 ns per element of A (the scan that builds the
+ * lists, on one thread) plus ~0.19 ns per event and output column (shared by threads); the dense WebAssembly
+ * kernel (gemmWasm.ts) ~0.07 ns per element of A and output column, shared by threads.
  */
-export const EVENT_COSTS = { nsPerElement: 5, nsPerEventColumn: 3, denseNsPerElementColumn: 0.15 };
+export const EVENT_COSTS = { nsPerElement: 0.6, nsPerEventColumn: 0.19, denseNsPerElementColumn: 0.07 };
+/**
+ * Events × output columns from which the WebAssembly event kernel (eventsWasm.ts) runs on every thread: ~2 ms
+ * of one core's work, as gemmWasm.ts's PARALLEL_MIN_FLOPS is for the dense kernel.
+ */
+export const EVENT_PARALLEL_MIN = 16e6;
 /**
  * At or below this density the view is always built: spike trains of a few Hz (the tutorial's 0.5 %) are
  * usually a constant input trained on for many steps, and a cached view costs nothing to build again.
@@ -53,7 +60,7 @@ export interface DensityLimits {
 
 /**
  * The limits against the dense WebAssembly kernel for a product with N output columns on `threads` threads:
- * events win while nsPerElement (fresh only) + d·N·nsPerEventColumn < N·denseNsPerElementColumn / threads.
+ * events win while nsPerElement (fresh only) + d·N·nsPerEventColumn / threads < N·denseNsPerElementColumn / threads.
  */
 export function eventDensityLimits(N: number, threads: number): DensityLimits {
   // Narrow outputs (≤ SPARSE_UNROLL_MAX: the event kernels run unrolled, one register per column): the event
@@ -61,7 +68,8 @@ export function eventDensityLimits(N: number, threads: number): DensityLimits {
   // then serves the weight gradient, where a narrow dense kernel reads Aᵀ by columns (the `wide` readout:
   // events 60 ms forward and < 1 ms for its weight gradient, against 40 + 60 ms dense).
   if (N <= SPARSE_UNROLL_MAX) return FIXED_LIMITS;
-  const dense = (N * EVENT_COSTS.denseNsPerElementColumn) / Math.max(1, threads), perDensity = N * EVENT_COSTS.nsPerEventColumn;
+  const t = Math.max(1, threads);
+  const dense = (N * EVENT_COSTS.denseNsPerElementColumn) / t, perDensity = (N * EVENT_COSTS.nsPerEventColumn) / t;
   return {
     fresh: Math.max(ALWAYS_EVENTS_DENSITY, (dense - EVENT_COSTS.nsPerElement) / perDensity),
     cached: Math.max(ALWAYS_EVENTS_DENSITY, dense / perDensity),
@@ -74,8 +82,11 @@ export const SPARSE_MIN_ROW = 32;
 /** Elements of A sampled to decide sparse vs dense before paying for a full scan. */
 const DENSITY_SAMPLE = 4096;
 
-/** Per operand storage: its density (sampled, exact once the view is built) and the view, if built. */
-const csrCache = new WeakMap<TypedArray, { density: number; csr: Csr | null }>();
+/**
+ * Per operand storage: its density (sampled, exact once a view is built) and the views built: the CSR of the
+ * JavaScript kernels, the event lists (by rows) of the WebAssembly kernel (eventsWasm.ts).
+ */
+const csrCache = new WeakMap<TypedArray, { density: number; csr: Csr | null; byRow?: EventLists }>();
 
 function sampleDensity(a: TypedArray): number {
   const n = a.length;
@@ -121,6 +132,26 @@ export function sparseView(a: TypedArray, rows: number, cols: number, limits: De
   entry.density = csr.values.length / Math.max(1, a.length);
   if (entry.density > limits.fresh) return null; // the sample was wrong: not kept
   return (entry.csr = csr);
+}
+
+/**
+ * The event lists of the float32 `a` seen as [rows, cols] for the WebAssembly event kernel (eventsWasm.ts),
+ * grouped by rows (the weight gradient's kernel regroups them by columns). Null when `a` is denser than
+ * `limits` allow (as sparseView decides), its rows are short, or the kernel cannot run. The density is sampled
+ * once per storage, then measured by the scan; the lists are cached on the storage, for the backward pass.
+ */
+export function eventView(a: Float32Array, rows: number, cols: number, limits: DensityLimits): EventLists | null {
+  if (sparseTuning.density !== null) limits = { fresh: sparseTuning.density, cached: sparseTuning.density };
+  if (cols < SPARSE_MIN_ROW || a.length < 1024) return null;
+  let entry = csrCache.get(a);
+  if (entry?.byRow) return entry.density <= limits.cached ? entry.byRow : null;
+  if (!entry) csrCache.set(a, entry = { density: sampleDensity(a), csr: null });
+  if (entry.density > limits.fresh) return null;
+  // The scan stops once it has found more events than the limit allows (the sample was wrong).
+  const scan = scanEvents(a, rows, cols, Math.floor(limits.fresh * a.length));
+  if (!scan) return null;
+  entry.density = scan.count / a.length;
+  return scan.lists ? (entry.byRow = scan.lists) : null;
 }
 
 /** Drops the cached view of `a`: called when its storage is rewritten in place or recycled. */

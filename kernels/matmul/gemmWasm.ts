@@ -18,8 +18,8 @@
 import { addressOf, arenaRelease, arenaTake, heap } from '../cpu/wasmArena.js';
 import { parallelFor, poolThreads } from '../cpu/threadPool.js';
 import {
-  add, and, f32s, f32x4, f64s, f64x2, forRange, get, gtU, i32, ifElse, load, load64, load64Splat, Locals, mul, select, set, shl, slots, store,
-  store64, sub, type Code, type ValType,
+  add, and, f32s, f32x4, f64s, f64x2, forRange, get, gtU, i32, i8x16, ifElse, load, load64, load64Splat, Locals, mul, select, set, shl, slots,
+  store, store64, sub, type Code, type ValType,
 } from '../cpu/wasmEncode.js';
 import { wasmEnabled, wasmKernel } from '../cpu/wasmKernels.js';
 
@@ -212,26 +212,68 @@ function transposeInto(src: Float32Array, sOff: number, M: number, K: number, ds
 /** Bytes of one thread's scratch: the packed A strip ([K][4] float64) and a 4×4 float32 edge tile. */
 const threadScratchBytes = (K: number): number => 32 * K + 64;
 
-/** Packs op(B) ([K, N]: B stored [K, N], or [N, K] when transposed) as float64 strips of 4 columns, zero-padded. */
-function packB(b: Float32Array, bOff: number, tB: boolean, K: number, N: number, dst: Float64Array, dOff: number): void {
-  const strips = Math.ceil(N / NR);
-  for (let st = 0; st < strips; st++) {
-    const j0 = st * NR, nc = Math.min(NR, N - j0);
-    let d = dOff + st * K * NR;
-    if (!tB && nc === NR) {
-      for (let kk = 0, s0 = bOff + j0; kk < K; kk++, s0 += N, d += NR) {
-        dst[d] = b[s0]!; dst[d + 1] = b[s0 + 1]!; dst[d + 2] = b[s0 + 2]!; dst[d + 3] = b[s0 + 3]!;
+/**
+ * Packs op(B) ([K, N]: B stored [K, N], or [N, K] when transposed) as float64 strips of `width` columns ([K][width]
+ * each, zero beyond N): the dense kernel's strips of 4, the event kernel's blocks of 16 (eventsWasm.ts).
+ */
+export function packB(b: Float32Array, bOff: number, tB: boolean, K: number, N: number, dst: Float64Array, dOff: number, width = NR): void {
+  const strips = Math.ceil(N / width);
+  // The whole strips of a B in the arena, not transposed: four columns per vector load (promoted in two pairs).
+  const whole = tB ? 0 : Math.floor(N / width);
+  let first = 0;
+  if (whole > 0 && wasmEnabled() && addressOf(b) >= 0 && addressOf(dst) >= 0) {
+    const run = wasmKernel('packB', packModule);
+    if (run) {
+      run(addressOf(b) + 4 * bOff, N, K, addressOf(dst) + 8 * dOff, width, whole);
+      first = whole;
+    }
+  }
+  for (let st = first; st < strips; st++) {
+    const j0 = st * width, nc = Math.min(width, N - j0);
+    let d = dOff + st * K * width;
+    if (!tB && nc === width) {
+      if (width === NR) {
+        for (let kk = 0, s0 = bOff + j0; kk < K; kk++, s0 += N, d += NR) {
+          dst[d] = b[s0]!; dst[d + 1] = b[s0 + 1]!; dst[d + 2] = b[s0 + 2]!; dst[d + 3] = b[s0 + 3]!;
+        }
+      } else {
+        for (let kk = 0, s0 = bOff + j0; kk < K; kk++, s0 += N, d += width) for (let qq = 0; qq < width; qq++) dst[d + qq] = b[s0 + qq]!;
       }
       continue;
     }
-    for (let kk = 0; kk < K; kk++, d += NR) {
-      for (let qq = 0; qq < NR; qq++) dst[d + qq] = qq < nc ? b[tB ? bOff + (j0 + qq) * K + kk : bOff + kk * N + j0 + qq]! : 0;
+    for (let kk = 0; kk < K; kk++, d += width) {
+      for (let qq = 0; qq < width; qq++) dst[d + qq] = qq < nc ? b[tB ? bOff + (j0 + qq) * K + kk : bOff + kk * N + j0 + qq]! : 0;
     }
   }
 }
 
+/**
+ * run(SRC, N, K, DST, WIDTH, STRIPS): packB's whole strips as float64, four float32 columns per vector load:
+ * dst[(st·K + k)·WIDTH + q] = src[k·N + st·WIDTH + q] (WIDTH a multiple of 4; byte addresses).
+ */
+function packModule() {
+  const params: ValType[] = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
+  const [SRC, N, K, DST, WIDTH, STRIPS] = slots(params);
+  const L = new Locals(params);
+  const st = L.local('i32'), k = L.local('i32'), q = L.local('i32'), ps = L.local('i32'), pd = L.local('i32'), w4 = L.local('i32'), x = L.local('v128');
+  const body: Code[] = [
+    set(w4, shl(get(WIDTH), i32(2))),
+    set(pd, get(DST)),
+    forRange(st, i32(0), get(STRIPS), 1,
+      forRange(k, i32(0), get(K), 1,
+        set(ps, add(get(SRC), shl(add(mul(get(k), get(N)), mul(get(st), get(WIDTH))), i32(2)))),
+        forRange(q, i32(0), get(w4), 16,
+          set(x, load(add(get(ps), get(q)))),
+          store(get(pd), f64x2.promote(get(x))),
+          // lanes 2 and 3 moved down, then promoted
+          store(get(pd), f64x2.promote(i8x16.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15])(get(x), get(x))), 16),
+          set(pd, add(get(pd), i32(32)))))),
+  ];
+  return { params, locals: L, body: body.flat() };
+}
+
 /** An arena copy of `a` when it lives elsewhere (the caller releases it), else `a`; undefined when the arena is full. */
-function inArena(a: Float32Array): { arr: Float32Array; temp: boolean } | undefined {
+export function inArena(a: Float32Array): { arr: Float32Array; temp: boolean } | undefined {
   if (addressOf(a) >= 0) return { arr: a, temp: false };
   const t = arenaTake(a.length, false);
   if (!t) return undefined;

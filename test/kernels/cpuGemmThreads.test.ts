@@ -188,25 +188,27 @@ describe('event path or dense kernel, by measured density (cpuSparse.ts eventDen
   };
   it('limits follow the cost model: wider outputs and cached views favour events, more threads the dense kernel', () => {
     const one = eventDensityLimits(128, 1), two = eventDensityLimits(128, 2);
-    // (128·0.15 − 5) / (128·3) and 128·0.15 / (128·3)
-    expect(one.fresh).toBeCloseTo((128 * 0.15 - 5) / 384, 12);
-    expect(one.cached).toBeCloseTo(0.05, 12);
+    // (128·0.07 − 0.6) / (128·0.19) and 128·0.07 / (128·0.19); on two threads both products halve, the scan does not
+    expect(one.fresh).toBeCloseTo((128 * 0.07 - 0.6) / (128 * 0.19), 12);
+    expect(one.cached).toBeCloseTo(0.07 / 0.19, 12);
+    expect(two.fresh).toBeCloseTo((64 * 0.07 - 0.6) / (64 * 0.19), 12);
     expect(two.fresh).toBeLessThan(one.fresh);
+    expect(two.cached).toBeCloseTo(one.cached, 12);
     expect(eventDensityLimits(512, 1).fresh).toBeGreaterThan(one.fresh);
     // Narrow outputs: the fixed limit (the view serves the weight gradient too); spike trains of a few Hz
-    // always get a view.
+    // always get a view, even where the scan alone would cost more than the dense product (N = 17, 8 threads).
     expect(eventDensityLimits(16, 1)).toEqual({ fresh: SPARSE_DENSITY_THRESHOLD, cached: SPARSE_DENSITY_THRESHOLD });
-    expect(eventDensityLimits(40, 2)).toEqual({ fresh: ALWAYS_EVENTS_DENSITY, cached: 0.025 });
+    expect(eventDensityLimits(17, 8).fresh).toBe(ALWAYS_EVENTS_DENSITY);
   });
   it('a fresh operand gets a view below the fresh limit only; the view, once built, serves up to the cached limit', () => {
-    const limits = eventDensityLimits(128, 1); // fresh ≈ 0.037, cached 0.05
-    expect(sparseView(spikes(3200 * 784, 0.2, 1), 3200, 784, limits)).toBeNull(); // rate-coded pixels: dense
+    const limits = { fresh: 0.04, cached: 0.05 };
+    expect(sparseView(spikes(3200 * 784, 0.2, 1), 3200, 784, limits)).toBeNull(); // denser than the limits: dense
     expect(sparseView(spikes(3200 * 784, 0.005, 2), 3200, 784, limits)).not.toBeNull(); // 5 Hz spikes: events
     const mid = spikes(3200 * 784, 0.045, 3);
     expect(sparseView(mid, 3200, 784, limits)).toBeNull(); // above the fresh limit: no view built
     expect(sparseView(mid, 3200, 784, { fresh: 1, cached: 1 })).not.toBeNull(); // built (e.g. by another product)
     expect(sparseView(mid, 3200, 784, limits)).not.toBeNull(); // now below the cached limit: reused
-    expect(sparseView(mid, 3200, 784, eventDensityLimits(40, 2))).toBeNull(); // but not above a lower cached limit
+    expect(sparseView(mid, 3200, 784, { fresh: 0.01, cached: 0.025 })).toBeNull(); // but not above a lower cached limit
   });
 });
 

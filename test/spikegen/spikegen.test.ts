@@ -3,17 +3,22 @@
  * with the library's generator as the draw source, latency_code with torch.round's half-to-even, delta), the
  * examples of snnTorch's documentation, statistics of the rate code, and bit-identity across backends.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import * as internal from '../../internal.js';
 import { rng, uniformArray } from '../support/helpers.js';
 import { describeWebGpu } from '../support/webgpu.js';
+import { wasmKernels } from '../../kernels/flags.js';
+import { rateSpikesWasm } from '../../spikegen/rateWasm.js';
+import { shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
+import { sequenceParallel } from '../../kernels/cpu/wasmKernels.js';
 
 const { spikegen, random } = sg;
 
 beforeAll(async () => {
   await sg.setBackend('cpu');
 });
+afterAll(() => shutdownPool());
 
 function rateReference(x: Float32Array, T: number, gain: number, offset: number, first: number, seed: number): number[] {
   const g = new random.Generator(seed);
@@ -70,6 +75,41 @@ describe('spikegen.rate', () => {
       const host = spikegen.rateArray(x, [4, 25], { numSteps: 6, gain, offset, firstSpikeTime: first, generator: new random.Generator(11) });
       expect(host.shape).toEqual([6, 4, 25]);
       expect(Array.from(host.values)).toEqual(ref);
+    }
+  });
+
+  it('rateArray: the WebAssembly pass and its JavaScript twin give the reference bits and leave the generator in the same state', () => {
+    // 103 inputs (not a multiple of 4), a first spike time, 1–3 threads, and a scratch region so small that the
+    // pass runs in several calls (the state carried from call to call)
+    const xs = Float32Array.from([...x, 0.25, 0.75, 1]);
+    const saved = wasmKernels.scratchBytes, savedThreads = threadPool.threads, savedMin = sequenceParallel.minElements;
+    sequenceParallel.minElements = 0; // this small batch on the pool too: each chunk starts from a jumped state
+    try {
+      for (const [scratch, threads] of [[saved, 1], [saved, 2], [saved, 3], [4 * 103 * 3 + 4 * 103 + 2 * 16 * 16 + 64, 2]] as const) {
+        wasmKernels.scratchBytes = scratch;
+        threadPool.threads = threads;
+        const ref = rateReference(xs, 9, 0.9, 0.05, 1, 21);
+        const states: number[][] = [];
+        for (const wasm of [true, false]) {
+          wasmKernels.enabled = wasm;
+          const g = new random.Generator(21);
+          const host = spikegen.rateArray(xs, [103], { numSteps: 9, gain: 0.9, offset: 0.05, firstSpikeTime: 1, generator: g });
+          expect(Array.from(host.values)).toEqual(ref);
+          states.push(g.getState());
+        }
+        expect(states[0]).toEqual(states[1]);
+        const g = new random.Generator(21); // 8 steps of 103 draws: the stream continues where they end
+        g.fillFloat32(new Float32Array(8 * 103));
+        expect(states[0]).toEqual(g.getState());
+        // and the pass did run (not its twin twice): it says so
+        wasmKernels.enabled = true;
+        expect(rateSpikesWasm(new random.Generator(1), new Float32Array(103), new Float32Array(8 * 103), 0, 8)).toBe(true);
+      }
+    } finally {
+      wasmKernels.enabled = true;
+      wasmKernels.scratchBytes = saved;
+      threadPool.threads = savedThreads;
+      sequenceParallel.minElements = savedMin;
     }
   });
 
