@@ -22,6 +22,7 @@ import { NEURON_OPS, type NeuronOpAttrs } from './opsNeuron.js';
 import { SYNAPSE_OPS, type SynapseOpAttrs } from './opsSynapse.js';
 import { LINEAR_OPS, type LinearOpAttrs } from './opsLinear.js';
 import { CONV_OPS, type ConvOpAttrs } from './opsConv.js';
+import { RECURRENT_OPS, type RecurrentOpAttrs } from './opsRecurrent.js';
 
 export interface OutMeta {
   shape: number[];
@@ -49,7 +50,7 @@ export const BINARY_OPS: readonly BinaryOp[] = [
 type NoAttrs = Record<string, never>;
 
 /** Attributes of every op, by name. The op-name union is derived from this one interface. */
-export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs, NeuronOpAttrs, SynapseOpAttrs, LinearOpAttrs, ConvOpAttrs {
+export interface OpAttrs extends Record<UnaryOp | BinaryOp, NoAttrs>, SpikeOpAttrs, NeuronOpAttrs, SynapseOpAttrs, LinearOpAttrs, ConvOpAttrs, RecurrentOpAttrs {
   powScalar: { exponent: number };
   cast: { dtype: DType };
   where: NoAttrs;
@@ -524,5 +525,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   ...LINEAR_OPS,
   // Convolution and max pooling over NCHW images (engine/opsConv.ts).
   ...CONV_OPS,
+  // A recurrent population's whole sequence, the recurrence inside the time loop (engine/opsRecurrent.ts).
+  ...RECURRENT_OPS,
 
 };

@@ -3,6 +3,7 @@
  * (reshape has none on any backend: it is metadata only, handled in engine/dispatch.ts.)
  */
 import { neuronRunGradKernel, neuronRunKernel } from '../neuron/sequenceCpu.js';
+import { recurrentRunGradKernel, recurrentRunKernel } from '../neuron/recurrentCpu.js';
 import type { UpdateAttrs, UpdateName } from '../../engine/backend.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type UnaryOp } from '../../engine/ops.js';
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/cpu.js';
@@ -63,6 +64,8 @@ export const CPU_KERNELS = {
   decayRunGrad: decayRunGradKernel,
   dualExponRun: dualExponRunKernel,
   dualExponRunGrad: dualExponRunGradKernel,
+  recurrentRun: recurrentRunKernel,
+  recurrentRunGrad: recurrentRunGradKernel,
 } satisfies KernelTable;
 
 export const CPU_UPDATES = {

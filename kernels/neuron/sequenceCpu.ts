@@ -23,9 +23,9 @@ import { interpret, tmpCount, toProgram, toPrograms, type Atom, type Program } f
 import { JS_EMIT, buildJs, codegen, jsNumber } from '../../surrogate/compileJs.js';
 import type { CpuKernel } from '../cpu/types.js';
 
-type Arr = { [i: number]: number; readonly length: number };
-type Forward = (X: Arr, S0: Arr, SPK: Arr, ST: Arr, T: number, N: number) => void;
-type Backward = (X: Arr, S0: Arr, ST: Arr, DSPK: Arr | null, DST: Arr | null, DX: Arr, DS0: Arr, T: number, N: number, SG: (u: number) => number) => void;
+export type Arr = { [i: number]: number; readonly length: number };
+export type Forward = (X: Arr, S0: Arr, SPK: Arr, ST: Arr, T: number, N: number) => void;
+export type Backward = (X: Arr, S0: Arr, ST: Arr, DSPK: Arr | null, DST: Arr | null, DX: Arr, DS0: Arr, T: number, N: number, SG: (u: number) => number) => void;
 
 const SPIKE = 'spike';
 
@@ -231,14 +231,16 @@ function backwardInterpreted(b: BoundNeuron, a: NeuronSeqGradAttrs): Backward {
 const forwards = new Map<string, Forward>();
 const backwards = new Map<string, Backward>();
 
-function forwardFor(b: BoundNeuron): Forward {
+/** The forward of `b` (generated, or interpreted where eval is off); kernels/neuron/recurrentCpu.ts runs it one step at a time. */
+export function forwardFor(b: BoundNeuron): Forward {
   if (!codegen.enabled) return forwardInterpreted(b);
   let f = forwards.get(b.key);
   if (!f) forwards.set(b.key, (f = buildJs<Forward>(forwardSource(b)) ?? forwardInterpreted(b)));
   return f;
 }
 
-function backwardFor(b: BoundNeuron, a: NeuronSeqGradAttrs): Backward {
+/** The backward of `b` for the cotangents `a` names (recurrentCpu.ts runs it one step at a time, T = 1). */
+export function backwardFor(b: BoundNeuron, a: NeuronSeqGradAttrs): Backward {
   if (!codegen.enabled) return backwardInterpreted(b, a);
   const key = `${b.key}|${a.hasDS}|${a.hasDStates}|${a.detachReset}`;
   let f = backwards.get(key);

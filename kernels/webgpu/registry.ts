@@ -17,6 +17,17 @@ import { adamUpdateKernel, sgdUpdateKernel } from '../optim/webgpu.js';
 import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/webgpu.js';
 import { spikeGradKernel, spikeKernel, surrogateFunKernel, surrogateGradKernel } from '../spike/webgpu.js';
 import type { GpuKernel, GpuUpdateKernel } from './types.js';
+import { SpikegradError } from '../../engine/errors.js';
+
+/**
+ * The recurrent sequence op has no WGSL kernels yet (they are being written against engine/opsRecurrent.ts's
+ * interface): nn.Recurrent composes the step ops on WebGPU and calls the fused op only on the CPU backend.
+ */
+function noRecurrentKernel(op: string): GpuKernel<unknown> {
+  return () => {
+    throw new SpikegradError(`${op}: no WebGPU kernel yet; nn.Recurrent runs the composed step ops on WebGPU (use the CPU backend for the fused op)`);
+  };
+}
 
 type KernelTable = { [K in Exclude<OpName, 'reshape'>]: GpuKernel<OpAttrs[K]> };
 
@@ -64,6 +75,8 @@ export const WEBGPU_KERNELS = {
   decayRunGrad: decayRunGradGpu,
   dualExponRun: dualExponRunGpu,
   dualExponRunGrad: dualExponRunGradGpu,
+  recurrentRun: noRecurrentKernel('recurrentRun'),
+  recurrentRunGrad: noRecurrentKernel('recurrentRunGrad'),
 } satisfies KernelTable;
 
 export const WEBGPU_UPDATES = {

@@ -1,0 +1,137 @@
+/**
+ * The CPU kernels of the recurrent sequence op (engine/opsRecurrent.ts has the interface and the float order).
+ * Each time step runs the neuron's own generated neuronRun program (kernels/neuron/sequenceCpu.ts) with T = 1
+ * on the step's current, so a recurrent population computes exactly what its neuron computes alone; the
+ * recurrent part of the current is added inside the time loop, event-driven over the previous step's spikes.
+ * Layout: [T, B·n] for currents and spikes, [K, B·n] per step for the states (neuronRun's, with N = B·n).
+ */
+import { allocOutput, rounderFor, type DType, type TypedArray } from '../../engine/dtype.js';
+import { checkpointRows, type RecurrentSeqAttrs, type RecurrentSeqGradAttrs } from '../../engine/opsRecurrent.js';
+import type { CpuKernel } from '../cpu/types.js';
+import { backwardFor, forwardFor, type Arr } from './sequenceCpu.js';
+
+function scratch(dtype: DType, n: number): Float32Array | Float64Array {
+  return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+}
+
+/**
+ * out[b, j] = cur[cOff + b·n + j] + Σ_{i: s[b,i] ≠ 0} s[b,i]·W[i, j], the sum in ascending i from 0, every
+ * operation rounded to the dtype (`acc` and `out` are arrays of the dtype, so a store rounds; a spike of exactly
+ * 1 adds the weight itself). The one definition of the recurrent current: forward, recomputation and step mode.
+ */
+export function recurrentCurrent(
+  cur: Arr, cOff: number, s: Arr, sOff: number, W: Arr, B: number, n: number,
+  acc: Float32Array | Float64Array, out: Float32Array | Float64Array, fr: (v: number) => number,
+): void {
+  for (let b = 0; b < B; b++) {
+    acc.fill(0);
+    const sb = sOff + b * n;
+    for (let i = 0; i < n; i++) {
+      const v = s[sb + i]!;
+      if (v === 0) continue;
+      const r = i * n;
+      if (v === 1) for (let j = 0; j < n; j++) acc[j] = acc[j]! + W[r + j]!;
+      else for (let j = 0; j < n; j++) acc[j] = fr(acc[j]! + fr(v * W[r + j]!));
+    }
+    const o = b * n;
+    for (let j = 0; j < n; j++) out[o + j] = cur[cOff + o + j]! + acc[j]!;
+  }
+}
+
+/** R[b, i] = Σ_j dI[b, j]·W[i, j] (the spikes' cotangent through the recurrence), in float64. */
+function recurrentCotangent(dI: Arr, dOff: number, W: Arr, B: number, n: number, R: Float64Array): void {
+  for (let b = 0; b < B; b++) {
+    const o = dOff + b * n;
+    for (let i = 0; i < n; i++) {
+      const r = i * n;
+      let acc = 0;
+      for (let j = 0; j < n; j++) acc += dI[o + j]! * W[r + j]!;
+      R[b * n + i] = acc;
+    }
+  }
+}
+
+interface Dims { T: number; B: number; n: number; N: number; K: number; KN: number; k: number; m: number }
+
+function dims(cur: { shape: readonly number[] }, a: RecurrentSeqAttrs): Dims {
+  const [T, B, n] = cur.shape as [number, number, number];
+  const K = a.neuron.states.length, N = B * n, k = a.checkpoint;
+  return { T, B, n, N, K, KN: K * N, k, m: checkpointRows(T, k) };
+}
+
+/**
+ * Runs steps [t0, t1) from `start` (the states after step t0 − 1): the current of each step from `cur` and the
+ * spikes `prevSpikes(t)` of the step before, then the neuron's step. `dest(t)` receives the step's states and
+ * `spikeOut(t)` its spikes; `curOut(t)`, if given, the step's current.
+ */
+function runSteps(
+  d: Dims, a: RecurrentSeqAttrs, cur: Arr, W: Arr, dtype: DType, start: Arr, t0: number, t1: number,
+  prevSpikes: (t: number) => [Arr, number], dest: (t: number) => Arr, spikeOut: (t: number) => Arr, curOut?: (t: number) => Float32Array | Float64Array,
+): void {
+  const fwd = forwardFor(a.neuron);
+  const fr = rounderFor(dtype);
+  const acc = scratch(dtype, d.n), I = curOut ? undefined : scratch(dtype, d.N);
+  let prev = start;
+  for (let t = t0; t < t1; t++) {
+    const [s, sOff] = prevSpikes(t);
+    const it = curOut ? curOut(t) : I!;
+    recurrentCurrent(cur, t * d.N, s, sOff, W, d.B, d.n, acc, it, fr);
+    const st = dest(t);
+    fwd(it, prev, spikeOut(t), st, 1, d.N);
+    prev = st;
+  }
+}
+
+export const recurrentRunKernel: CpuKernel<RecurrentSeqAttrs> = ([cur, w, spike0, s0], a, [outS, outSt]) => {
+  const d = dims(cur!, a);
+  const dtype = outS!.dtype;
+  const spk = allocOutput(dtype, d.T * d.N), rows = allocOutput(outSt!.dtype, d.m * d.KN);
+  // Steps that end a checkpoint segment write their row; the others alternate between two buffers.
+  const ping = [scratch(dtype, d.KN), scratch(dtype, d.KN)];
+  const segEnd = (t: number) => t === Math.min((Math.floor(t / d.k) + 1) * d.k, d.T) - 1;
+  runSteps(d, a, cur!.data, w!.data, dtype, s0!.data, 0, d.T,
+    (t) => (t === 0 ? [spike0!.data, 0] : [spk, (t - 1) * d.N]),
+    (t) => (segEnd(t) ? rows.subarray(Math.floor(t / d.k) * d.KN, (Math.floor(t / d.k) + 1) * d.KN) : ping[t & 1]!),
+    (t) => spk.subarray(t * d.N, (t + 1) * d.N));
+  return [spk, rows];
+};
+
+export const recurrentRunGradKernel: CpuKernel<RecurrentSeqGradAttrs> = (ins, a, [outDI, outDSp0, outDs0]) => {
+  const [cur, w, spike0, s0, spikes, rows] = ins as [typeof ins[0], typeof ins[0], typeof ins[0], typeof ins[0], typeof ins[0], typeof ins[0]];
+  let next = 6;
+  const dS = a.hasDS ? ins[next++]!.data : null;
+  const dSt = a.hasDStates ? ins[next++]!.data : null;
+  const d = dims(cur!, a);
+  const dtype = outDI!.dtype;
+  const dI = allocOutput(dtype, d.T * d.N), dSp0 = allocOutput(outDSp0!.dtype, d.N), ds0 = allocOutput(outDs0!.dtype, d.KN);
+  // neuronRunGrad's step with both cotangents present: the spikes' (plus the recurrent part) and the states'.
+  const bwd = backwardFor(a.neuron, { ...a, hasDS: true, hasDStates: true });
+  const SG = a.spkFun.gradScalar;
+  const segStates = scratch(dtype, d.k * d.KN), segI = scratch(dtype, d.k * d.N), spkScratch = scratch(dtype, d.N);
+  const R = new Float64Array(d.N), dspk = new Float64Array(d.N), g = new Float64Array(d.KN), dx = new Float64Array(d.N);
+  let carry = new Float64Array(d.KN), nextCarry = new Float64Array(d.KN);
+  const W = w!.data, S = spikes!.data, rowData = rows!.data;
+  for (let r = d.m - 1; r >= 0; r--) {
+    const t0 = r * d.k, t1 = Math.min(t0 + d.k, d.T);
+    const start: Arr = r === 0 ? s0!.data : rowData.subarray((r - 1) * d.KN, r * d.KN);
+    // Recompute the segment: the same function on the same bits as the forward, so the same states.
+    runSteps(d, a, cur!.data, W, dtype, start, t0, t1,
+      (t) => (t === 0 ? [spike0!.data, 0] : [S, (t - 1) * d.N]),
+      (t) => segStates.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN),
+      () => spkScratch,
+      (t) => segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N));
+    for (let t = t1 - 1; t >= t0; t--) {
+      for (let q = 0; q < d.N; q++) dspk[q] = (dS ? dS[t * d.N + q]! : 0) + (t === d.T - 1 ? 0 : R[q]!);
+      for (let q = 0; q < d.KN; q++) g[q] = carry[q]! + (dSt && t === t1 - 1 ? dSt[r * d.KN + q]! : 0);
+      const prev: Arr = t === t0 ? start : segStates.subarray((t - t0 - 1) * d.KN, (t - t0) * d.KN);
+      bwd(segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N), prev, segStates.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN), dspk, g, dx, nextCarry, 1, d.N, SG);
+      const o = t * d.N;
+      for (let q = 0; q < d.N; q++) dI[o + q] = dx[q]!; // rounded to the dtype: what the recurrence and dW see
+      recurrentCotangent(dI, o, W, d.B, d.n, R);
+      [carry, nextCarry] = [nextCarry, carry];
+    }
+  }
+  for (let q = 0; q < d.N; q++) dSp0[q] = R[q]!;
+  for (let q = 0; q < d.KN; q++) ds0[q] = carry[q]!;
+  return [dI, dSp0, ds0] as TypedArray[];
+};
