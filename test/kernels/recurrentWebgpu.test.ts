@@ -142,9 +142,9 @@ function reference(p: Problem): { spikes: Float64Array; last: Float64Array; grad
   for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) dSpike0[b * n + i] = recBack(0, b, i);
   for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) {
     const s = S[t]![b * n + i]!;
-    if (s !== 0) for (let j = 0; j < n; j++) dW[i * n + j] += s * dI[t * B * n + b * n + j]!;
+    if (s !== 0) for (let j = 0; j < n; j++) dW[i * n + j] = dW[i * n + j]! + s * dI[t * B * n + b * n + j]!;
   }
-  for (let r = 0; r < T * B; r++) for (let q = 0; q < nin; q++) for (let j = 0; j < n; j++) dWin[q * n + j] += p.x[r * nin + q]! * dI[r * n + j]!;
+  for (let r = 0; r < T * B; r++) for (let q = 0; q < nin; q++) for (let j = 0; j < n; j++) dWin[q * n + j] = dWin[q * n + j]! + p.x[r * nin + q]! * dI[r * n + j]!;
   const spikes = new Float64Array(T * B * n);
   for (let t = 0; t < T; t++) spikes.set(S[t + 1]!, t * B * n);
   const last = new Float64Array(2 * B * n);
@@ -154,6 +154,9 @@ function reference(p: Problem): { spikes: Float64Array; last: Float64Array; grad
 }
 
 const NAMES = ['W_in', 'W_rec', 's0', 'spike0'];
+
+/** Each kernel variant compiles once per process; on a loaded two-core lavapipe that took up to ~10 s. */
+const COMPILES = { timeout: 180_000 };
 
 function expectGrads(actual: Float64Array[], expected: Float64Array[], rel: number, what: string): void {
   actual.forEach((g, i) => {
@@ -167,7 +170,7 @@ const rate = (s: Float64Array) => s.reduce((p, v) => p + v, 0) / s.length;
 
 describeWebGpu('recurrentRun on WebGPU', (gpu) => {
   for (const [n, checkpoint] of [[70, 1], [150, 6]] as const) {
-    it(`n = ${n}, checkpoint ${checkpoint}: a float64 recurrent ALIF written from the equations`, async () => {
+    it(`n = ${n}, checkpoint ${checkpoint}: a float64 recurrent ALIF written from the equations`, COMPILES, async () => {
       const p = problem(23, 3, n, 11 + n);
       const ref = reference(p);
       const dev = await runOn(gpu, p, attrs('soft', checkpoint));
@@ -186,7 +189,7 @@ describeWebGpu('recurrentRun on WebGPU', (gpu) => {
     ['n = 64, detached reset, checkpoint = T', 12, 4, 64, 'soft', 12, true],
   ];
   for (const [name, T, B, n, reset, checkpoint, detach] of SHAPES) {
-    it(`${name}: the CPU kernel's spikes and states, gradients within float32`, async () => {
+    it(`${name}: the CPU kernel's spikes and states, gradients within float32`, COMPILES, async () => {
       const p = problem(T, B, n, 3 + n);
       const a = attrs(reset, checkpoint, detach);
       const [host, dev] = [await runOn(await cpu(), p, a), await runOn(gpu, p, a)];
@@ -197,7 +200,7 @@ describeWebGpu('recurrentRun on WebGPU', (gpu) => {
     });
   }
 
-  it('checkpointed (k = 1, 3, 7, T) gives the same spikes and states rows, and gradients within float32', async () => {
+  it('checkpointed (k = 1, 3, 7, T) gives the same spikes and states rows, and gradients within float32', COMPILES, async () => {
     const p = problem(21, 2, 90, 5);
     const base = await runOn(gpu, p, attrs('soft', 1));
     for (const k of [3, 7, 21]) {
@@ -212,7 +215,7 @@ describeWebGpu('recurrentRun on WebGPU', (gpu) => {
     }
   });
 
-  it('a membrane exactly at threshold spikes, and its spike enters the next step\'s current', async () => {
+  it('a membrane exactly at threshold spikes, and its spike enters the next step\'s current', COMPILES, async () => {
     // One step from V = 0, a = 0, no reset, no recurrent input: V1 = fl(0 + c·fl(fl(fl(−0) + fl(R·I))/τ)) in the
     // tree's float order (V_rest = 0 drops out); with V_th = V1 the spike argument is exactly 0.
     const R = 1.5, tau = 4, I0 = 0.75;
