@@ -6,7 +6,8 @@
  * - against the CPU kernel (kernels/neuron/recurrentCpu.ts) for n = 1, n not a multiple of the workgroup (64),
  *   n larger than it (several neurons per invocation), hard reset, detached reset and a states' cotangent;
  * - checkpointed against not (the same spikes and states, gradients within float32);
- * - a membrane exactly at threshold spikes (H(0) = 1) and its spike reaches the next step's current.
+ * - a membrane exactly at threshold spikes (H(0) = 1) and its spike reaches the next step's current;
+ * - a population larger than the workgroup memory holds is refused before the kernel runs.
  */
 import { expect, it } from 'vitest';
 import * as sg from '../../index.js';
@@ -237,5 +238,16 @@ describeWebGpu('recurrentRun on WebGPU', (gpu) => {
     expect(st[2 * n + 2]).toBeGreaterThan(V1);
     expect(s[n + 2]).toBe(1);
     sg.dispose([cur, w, spikes!, states!]);
+  });
+
+  it("refuses a population larger than the device's workgroup memory holds, naming wRec, the most and n", COMPILES, () => {
+    // The backward keeps, per batch row, a spike list and two rows of dI of PMAX·64 words each in workgroup memory.
+    const bytes = (gpu as unknown as { device: { limits: { maxComputeWorkgroupStorageSize: number } } }).device.limits.maxComputeWorkgroupStorageSize;
+    const n = bytes / 16 + 1, B = 1, T = 1;
+    const z = (shape: number[]) => sg.zeros(shape, 'float32', gpu);
+    const ins = [z([T, B, n]), z([n, n]), z([B, n]), z([2, B, n]), z([T, B, n]), z([1, 2, B, n]), z([T, B, n])];
+    expect(() => runOp('recurrentRunGrad', ins, { ...attrs('soft', 1), hasDS: true, hasDStates: false })).toThrow(
+      new RegExp(`recurrentRunGrad: argument 'wRec' expected at most \\d+ neurons on this device \\(its workgroup memory is ${bytes} bytes\\), got n = ${n}`));
+    sg.dispose(ins);
   });
 });
