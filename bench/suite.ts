@@ -11,6 +11,7 @@ import { runBench, type BenchCase, type BenchOptions, type BenchResult } from '.
 import { MATMUL_SHAPES, microCases, type MatmulShape } from './micro.js';
 import { digitsEpochCase } from './digitsEpoch.js';
 import { onmCase } from './onm.js';
+import { rnnCase } from './rnn.js';
 import { runPeers, type PeerOptions, type PeerRow, type SelfCheck } from './peerRows.js';
 import { profileStep, type StepProfile } from './profile.js';
 import { jitSplit, type JitSplitRow } from './jitSplit.js';
@@ -93,6 +94,8 @@ const DEFAULTS: Record<Workload['kind'], Required<IterationOptions>> = {
   micro: { warmup: 1, minIters: 3, maxIters: 20, budgetMs: 1000 },
   onm: { warmup: 0, minIters: 1, maxIters: 3, budgetMs: 0 },
   epoch: { warmup: 0, minIters: 1, maxIters: 3, budgetMs: 0 },
+  // Step mode at T = 1,000 takes seconds per iteration on a CPU.
+  rnn: { warmup: 1, minIters: 3, maxIters: 5, budgetMs: 0 },
 };
 
 function benchOptions(kind: Workload['kind'], c: IterationOptions): BenchOptions {
@@ -142,6 +145,8 @@ function casesOf(w: Workload, be: sg.Backend, modes: readonly Mode[], cfg: Bench
       return microCases(w, be, cfg.matmulShapes ?? MATMUL_SHAPES).map((c) => ({ c }));
     case 'epoch':
       return modes.map((mode) => ({ mode, c: digitsEpochCase(w, be, mode) as unknown as BenchCase<never> }));
+    case 'rnn':
+      return modes.map((mode) => ({ mode, c: rnnCase(w, be, mode) as unknown as BenchCase<never> }));
   }
 }
 

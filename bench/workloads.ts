@@ -4,7 +4,8 @@
  *   Adam; the same networks and data the peers run (bench/peers/problem.ts), so rows compare directly;
  * - `onm-<n>`: the Open Neuromorphic benchmark's layer, Linear(n, n) + LIF, B = 16, T = 500, forward and
  *   backward of output.sum() (ANCHORS.md B.2); `onm` names both published sizes;
- * - kernel microbenchmarks (`matmul`, `lif`, `spike`, `conv`).
+ * - kernel microbenchmarks (`matmul`, `lif`, `spike`, `conv`);
+ * - `rnn`: a recurrent LIF layer (nn.Recurrent) forward + backward, sequence mode against step mode (bench/rnn.ts).
  */
 import { SpikegradError, describeValue } from '../engine/errors.js';
 import { PEER_WORKLOADS, type PeerWorkload } from './peers/problem.js';
@@ -69,7 +70,19 @@ export interface EpochWorkload extends Sized {
   defaultModes: readonly Mode[];
 }
 
-export type Workload = TrainWorkload | OnmWorkload | MicroWorkload | EpochWorkload;
+/** `rnn`: nn.Recurrent(nIn → n LIF) on Poisson input [T, B, nIn], forward + backward (bench/rnn.ts). */
+export interface RnnWorkload extends Sized {
+  kind: 'rnn';
+  name: string;
+  description: string;
+  steps: number;
+  batch: number;
+  n: number;
+  nIn: number;
+  defaultModes: readonly Mode[];
+}
+
+export type Workload = TrainWorkload | OnmWorkload | MicroWorkload | EpochWorkload | RnnWorkload;
 
 const train = (net: PeerWorkload, matmulBound: boolean, defaultModes: readonly Mode[]): TrainWorkload => ({
   kind: 'train', name: net.name, description: net.description, net, matmulBound, defaultModes,
@@ -104,6 +117,10 @@ export const WORKLOADS: Record<string, Workload> = {
   digits: {
     kind: 'epoch', name: 'digits', steps: 25, batch: 128, hidden: 128, defaultModes: ['sequence'],
     description: 'one training epoch of 784→128 LIF→10 readout on the 8,000 training digits, T=25 rate-coded, B=128, Adam (data and encoding included)',
+  },
+  rnn: {
+    kind: 'rnn', name: 'rnn', steps: 1000, batch: 32, n: 256, nIn: 64, defaultModes: MODES,
+    description: 'a recurrent LIF layer (nn.Recurrent 64→256, all-to-all W_rec, the peers\' RLeaky β=0.95), B=32, T=1000, 50 Hz Poisson input, forward + backward of the mean spike',
   },
 };
 
@@ -164,6 +181,7 @@ function resized(w: Workload, s: SizeOverrides): Workload {
     case 'onm':
     case 'micro':
     case 'epoch':
+    case 'rnn':
       return { ...w, steps: steps ?? w.steps, batch: batch ?? w.batch, resized: true };
   }
 }

@@ -64,6 +64,11 @@ export class ALIF extends SpikingNeuron {
     return bindNeuron(this.spkReset === 'soft' ? MODELS.soft : MODELS.hard, params, getDtMs(), dtype);
   }
 
+  /** V and a, in the declaration's order (the packing of the fused ops' states). */
+  hiddenStates(): HiddenState[] {
+    return [this.V, this.a];
+  }
+
   /** One step: input current x [B, n] (mA) → spikes [B, n]; primitive ops (dynamics/step.ts). */
   update(x: Tensor): Tensor {
     const input = this.checkStep(x);

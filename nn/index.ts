@@ -9,7 +9,7 @@ export { Expon, type ExponOptions } from './expon.js';
 export { DualExpon, type DualExponOptions } from './dualExpon.js';
 export { LIF, IF, SpikingNeuron, type LIFOptions, type IFOptions } from './lif.js';
 export { ALIF, type ALIFOptions } from './alif.js';
-export { Recurrent, type RecurrentOptions, type RecurrentNeuron } from './recurrent.js';
+export { Recurrent, type RecurrentOptions, type RecurrentRunOptions, type RecurrentNeuron } from './recurrent.js';
 export { LeakyRateReadout, type LeakyRateReadoutOptions } from './readout.js';
 export { Layer } from './layer.js';
 export type { SpikeFunction } from './spikeFunction.js';

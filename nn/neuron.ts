@@ -42,8 +42,8 @@ export abstract class DeclaredNeuron extends Layer {
   readonly detachReset: boolean = false;
   protected readonly initializers: Readonly<Record<string, Initializer>> = {};
 
-  /** The HiddenState of each declared state, in declaration order. */
-  protected hiddenStates(): HiddenState[] {
+  /** The HiddenState of each declared state, in declaration order (the packing of the fused ops' states). */
+  hiddenStates(): HiddenState[] {
     return this.model.states.map((s) => (this as unknown as Record<string, HiddenState>)[s.name]!);
   }
 

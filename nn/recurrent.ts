@@ -7,21 +7,32 @@
  * initial spike). The recurrent spikes are not detached: the surrogate gradient flows back through them (BPTT
  * through the recurrence, as in snnTorch and the LSNN).
  *
- * Both modes compose existing tape-differentiated ops: step mode per step; sequence mode (`run`) masks W_rec
- * once for the whole sequence, then steps the recurrence with the same ops (not yet one fused kernel). The
- * masked weight is W_rec ⊙ M with M exactly 0 or 1, so both modes see the same bits; the recurrent matmul
- * takes the CPU backend's event-driven path when the previous spikes are sparse (kernels/matmul/cpuSparse.ts).
+ * Fused (the neurons that run the generic neuronRun: nn.ALIF and every declared neuron, and nn.LIF/nn.IF
+ * through the LIF declaration below) on the CPU backend: `run` projects all T·B input rows with one `linear`
+ * and runs the whole sequence in one `recurrentRun` op (engine/opsRecurrent.ts), the recurrence inside the time
+ * loop, so a training step runs a fixed number of ops whatever T is; `update` runs the same op for one step, so
+ * both modes compute the same bits. `run(xs, { checkpoint: k })` keeps the states every k steps only and the
+ * backward recomputes each segment (docs/memory.md). Elsewhere (other neuron layers, and WebGPU until its
+ * kernels land) both modes compose tape ops per step, as before: the masked weight is W_rec ⊙ M with M exactly
+ * 0 or 1, so both modes see the same bits there too.
  */
 import { add, index, linear, matmul, mul, reshape, stack, tensor } from '../engine/api.js';
-import { isFloat } from '../engine/dtype.js';
+import { runOp } from '../engine/dispatch.js';
+import { getDtMs } from '../engine/environ.js';
+import { bytesPerElement, isFloat } from '../engine/dtype.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { HiddenState, ParamState } from '../engine/state.js';
 import { Tensor } from '../engine/tensor.js';
 import { sameShape } from '../engine/shape.js';
+import { bindNeuron, type BoundNeuron } from '../dynamics/bind.js';
+import { declareNeuron, type NeuronDeclaration, type NeuronModel } from '../dynamics/declaration.js';
 import type { FloatDType } from './expEuler.js';
 import { Constant, KaimingUniform, Uniform, toInitializer, type InitLike } from './init.js';
 import { Layer, checkSize } from './layer.js';
+import { LIF } from './lif.js';
 import { Module, type InitStateOptions } from './module.js';
+import { recordAround, recordSequence, recording } from './record.js';
+import type { SpikeFunction } from './spikeFunction.js';
 
 /** Options of `nn.Recurrent`. */
 export interface RecurrentOptions {
@@ -41,6 +52,73 @@ export interface RecurrentOptions {
   mask?: ArrayLike<number | boolean> | ArrayLike<ArrayLike<number | boolean>>;
   /** Parameter precision (default float32; float64 on the CPU backend for checks). */
   dtype?: FloatDType;
+  /**
+   * Bytes the fused `run` may keep of the neuron states for the backward pass before it checkpoints on its own
+   * (`checkpoint: 'auto'`, the default): over the budget it keeps every ⌈√T⌉-th step (docs/memory.md).
+   * Default 256 MiB.
+   */
+  memoryBudget?: number;
+}
+
+/** Options of `nn.Recurrent.run`. */
+export interface RecurrentRunOptions {
+  /**
+   * Checkpointed BPTT (fused path): keep the neuron states every `checkpoint` steps and recompute each segment
+   * in the backward pass, an integer from 1 (keep every step) to T; 'auto' (default) keeps every step while the
+   * states fit the layer's `memoryBudget`, else every ⌈√T⌉-th. The gradients do not depend on it (bit for bit
+   * on the CPU); the backward costs up to one more forward pass.
+   */
+  checkpoint?: number | 'auto';
+}
+
+/** The default `memoryBudget`: 256 MiB of saved states. */
+const DEFAULT_MEMORY_BUDGET = 256 * 2 ** 20;
+
+/**
+ * The checkpoint interval `run` uses: `requested` when a number, else 1 while T·K·B·n elements of `bytes` fit
+ * `budget`, else ⌈√T⌉ (which minimises the ⌈T/k⌉ kept rows plus the k recomputed ones: about 2√T rows).
+ */
+export function autoCheckpoint(T: number, rowBytes: number, budget: number): number {
+  return T * rowBytes <= budget ? 1 : Math.ceil(Math.sqrt(T));
+}
+
+/** What the fused op needs of a neuron: the trees of its generated step, its states in order, its surrogate. */
+interface FusedNeuron {
+  bound(dtype: FloatDType): BoundNeuron;
+  hiddenStates(): HiddenState[];
+  readonly spkFun: SpikeFunction;
+  readonly detachReset: boolean;
+}
+
+/**
+ * nn.LIF (and nn.IF) as a declaration, so that a recurrent LIF population runs the generated fused step: the
+ * model of nn/lif.ts (the reset by the previous spike, then exp-Euler of τ dV/dt = −V + V_rest + R·I), with the
+ * hard reset's V under stop_gradient as there. (Until nn.LIF itself runs on a declaration.)
+ */
+const LIF_DECLARATIONS = Object.fromEntries((['soft', 'hard'] as const).map((reset) => [reset, declareNeuron({
+  name: 'LIF',
+  input: { unit: 'mA' },
+  states: { V: { unit: 'mV', init: 0 } },
+  params: {
+    R: { unit: 'ohm', default: 1 }, tau: { unit: 'ms', default: 5, positive: true },
+    V_th: { unit: 'mV', default: 1 }, V_reset: { unit: 'mV', default: 0 }, V_rest: { unit: 'mV', default: 0 },
+  },
+  update: { V: { expEuler: '(-V + V_rest + R * I) / tau' } },
+  spike: '(V - V_th) / (V_th - V_reset)',
+  reset: { V: reset === 'soft' ? { subtract: 'V_th - V_reset' } : { to: 'V_reset' } },
+} satisfies NeuronDeclaration)])) as Record<'soft' | 'hard', NeuronModel>;
+
+/** The neuron as the fused op sees it, or undefined for a layer it cannot run (composed per step instead). */
+function fusedNeuron(neuron: Layer): FusedNeuron | undefined {
+  if (neuron instanceof LIF) {
+    const l = neuron;
+    return {
+      bound: (dtype) => bindNeuron(LIF_DECLARATIONS[l.spkReset], { R: l.R, tau: l.tau, V_th: l.VTh, V_reset: l.VReset, V_rest: l.VRest }, getDtMs(), dtype),
+      hiddenStates: () => [l.V], spkFun: l.spkFun, detachReset: l.detachReset,
+    };
+  }
+  const f = neuron as Partial<FusedNeuron>;
+  return typeof f.bound === 'function' && typeof f.hiddenStates === 'function' && f.spkFun !== undefined ? (neuron as unknown as FusedNeuron) : undefined;
 }
 
 /** A neuron layer usable inside nn.Recurrent: a Layer whose update(current [B, n]) returns spikes [B, n]. */
@@ -62,6 +140,8 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
   readonly #mask: Float64Array | undefined;
   /** M as a tensor, per backend and dtype (created on first use: the layer may be built before setBackend). */
   #maskTensor: Tensor | undefined;
+  /** Bytes of saved states above which `run` checkpoints on its own. */
+  readonly memoryBudget: number;
 
   /**
    * @param inFeatures width of the input x_t
@@ -85,6 +165,10 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
     }
     this.selfConnections = opts.selfConnections ?? true;
     this.#mask = connectivity(n, opts.mask, this.selfConnections);
+    if (opts.memoryBudget !== undefined && !(typeof opts.memoryBudget === 'number' && opts.memoryBudget > 0)) {
+      throw new SpikegradError(`${where}: argument 'memoryBudget' expected a positive number of bytes, got ${describeValue(opts.memoryBudget)}`);
+    }
+    this.memoryBudget = opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
     const boundIn = 1 / Math.sqrt(this.inFeatures);
     const wInit = toInitializer(where, 'wInit', opts.wInit ?? new KaimingUniform({ scale: 1 / 3 }));
     const recInit = toInitializer(where, 'recInit', opts.recInit ?? new KaimingUniform({ scale: 1 / 3 }));
@@ -109,27 +193,100 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
   update(x: Tensor): Tensor {
     this.checkInput(x, 'update', false);
     const wRec = this.maskedRecWeight('update');
+    const fused = this.fused(x, 'update');
+    if (fused) {
+      const cur = this.project(x);
+      return this.runFused(fused, reshape(cur, [1, ...this.batchRows(cur.shape)]), wRec, 1, false);
+    }
     return this.step(this.project(x), wRec);
   }
 
-  /** xs [T, B, in] → spikes [T, B, n]: the same numbers as transform.forLoop(update, xs). */
-  override run(xs: Tensor): Tensor {
+  /**
+   * xs [T, B, in] → spikes [T, B, n]: the same numbers as transform.forLoop(update, xs). Fused (see the file's
+   * comment) with `opts.checkpoint` (default 'auto'), else composed per step.
+   */
+  override run(xs: Tensor, opts: RecurrentRunOptions = {}): Tensor {
     if (!(xs instanceof Tensor) || !isFloat(xs.dtype) || xs.rank < 2) {
       throw new SpikegradError(`${this.label}.run: argument 'xs' expected a float tensor [T, batch, ${this.inFeatures}], got ${describeValue(xs)}`);
     }
     this.checkInput(xs, 'run', true);
+    if (opts === null || typeof opts !== 'object') throw new SpikegradError(`${this.label}.run: argument 'opts' expected an options object, got ${describeValue(opts)}`);
+    const T = xs.shape[0]!;
+    const fused = this.fused(xs, 'run');
+    const rowBytes = this.spike.value.size * bytesPerElement(xs.dtype) * (fused ? fused.hiddenStates().length : 1);
+    const k = checkCheckpoint(`${this.label}.run`, opts.checkpoint, T, rowBytes, this.memoryBudget);
     const wRec = this.maskedRecWeight('run'); // masked once for the whole sequence
-    // The input projection per step, not one matmul over all T·B rows: slicing a [T, B, n] product per step
-    // costs a [T, B, n] zero-padded gradient per step in the backward pass (O(T²·B·n)); per step it is the
-    // same work as step mode, and the same float order, so gradients match step mode bit for bit too.
+    if (fused) {
+      // Every input row projected by one op: [T·B, in] · W_in + b.
+      const cur = this.projectRows(reshape(xs, [-1, this.inFeatures]));
+      return this.runFused(fused, reshape(cur, [T, ...this.batchRows(this.spike.value.shape)]), wRec, k, true);
+    }
+    // Composed: the input projection per step, not one matmul over all T·B rows: slicing a [T, B, n] product per
+    // step costs a [T, B, n] zero-padded gradient per step in the backward pass (O(T²·B·n)).
     const out: Tensor[] = [];
-    for (let t = 0; t < xs.shape[0]!; t++) out.push(this.step(this.project(index(xs, t)), wRec));
+    for (let t = 0; t < T; t++) out.push(this.step(this.project(index(xs, t)), wRec));
     return stack(out, 0);
+  }
+
+  /** The neuron as the fused op sees it, on the backends that have the op's kernels; its states checked. */
+  private fused(x: Tensor, method: string): FusedNeuron | undefined {
+    const f = fusedNeuron(this.neuron);
+    if (!f || x.backend.name !== 'cpu') return undefined;
+    const want = this.spike.value.shape;
+    for (const h of f.hiddenStates()) {
+      if (!h.initialized) {
+        throw new SpikegradError(`${this.label}: hidden state '${h.name ?? '?'}' is not initialized; call nn.initAllStates(net, { batchSize }) before update() or run() (at the start of every training step)`);
+      }
+      const v = h.value;
+      if (!sameShape(v.shape, want) || v.dtype !== x.dtype) {
+        throw new SpikegradError(`${this.label}.${method}: hidden state '${h.name ?? '?'}' expected ${x.dtype} ${fmtShape(want)} (the spikes' shape), got ${v.dtype} ${fmtShape(v.shape)}; call nn.initAllStates(net, { batchSize${want.length === 2 ? `: ${want[0]}` : ''} }) for this input`);
+      }
+    }
+    return f;
+  }
+
+  /** [B, n] for batched states, [1, n] for an unbatched step. */
+  private batchRows(shape: readonly number[]): number[] {
+    return shape.length === 1 ? [1, shape[0]!] : [shape.at(-2)!, shape.at(-1)!];
+  }
+
+  /**
+   * The `recurrentRun` op on currents [T, B, n]; the spike and neuron states advance to the last step. Returns
+   * the spikes, [T, …] (`seq`) or the last step's. nn.record sees it as a call of the neuron's own run/update
+   * (its output, and its states: per step in step mode, the whole sequence in sequence mode when every step is
+   * kept, checkpoint 1).
+   */
+  private runFused(f: FusedNeuron, cur: Tensor, wRec: Tensor, checkpoint: number, seq: boolean): Tensor {
+    const shape = this.spike.value.shape, T = cur.shape[0]!;
+    const body = (): Tensor => {
+      const rows = this.batchRows(shape);
+      const hs = f.hiddenStates();
+      const s0 = stack(hs.map((h) => reshape(h.value, rows)), 0);
+      const [spikes, states] = runOp('recurrentRun', [cur, wRec, reshape(this.spike.value, rows), s0], {
+        neuron: f.bound(cur.dtype === 'float64' ? 'float64' : 'float32'), spkFun: f.spkFun, detachReset: f.detachReset, checkpoint,
+      });
+      if (seq && checkpoint === 1 && recording.active > 0) {
+        const neuron = this.neuron as unknown as Record<string, unknown>;
+        hs.forEach((h, k) => {
+          const name = Object.keys(neuron).find((key) => neuron[key] === h);
+          if (name !== undefined) recordSequence(this.neuron, name, reshape(index(states!, k, 1), [T, ...shape]));
+        });
+      }
+      const last = index(states!, -1);
+      hs.forEach((h, k) => (h.value = reshape(index(last, k), shape)));
+      this.spike.value = reshape(index(spikes!, -1), shape);
+      return seq ? reshape(spikes!, [T, ...shape]) : this.spike.value;
+    };
+    return recording.active === 0 ? body() : recordAround(this.neuron, seq ? 'run' : 'update', body);
   }
 
   /** x W_in + b (the `linear` op, as nn.Linear). */
   private project(x: Tensor): Tensor {
-    return asRows(x, (r) => (this.bias ? linear(r, this.weight.value, this.bias.value) : matmul(r, this.weight.value)));
+    return asRows(x, (r) => this.projectRows(r));
+  }
+
+  private projectRows(r: Tensor): Tensor {
+    return this.bias ? linear(r, this.weight.value, this.bias.value) : matmul(r, this.weight.value);
   }
 
   private step(inputCurrent: Tensor, wRec: Tensor): Tensor {
@@ -193,6 +350,15 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
     const conn = this.#mask === undefined ? '' : `, ${countOnes(this.#mask)}/${this.size * this.size} connections`;
     return `Recurrent(${this.inFeatures}→${this.size}${this.bias ? '' : ', no bias'}${this.selfConnections ? '' : ', no self-connections'}${conn}, neuron=${this.neuron})`;
   }
+}
+
+/** The checkpoint interval of a run, checked (before any op runs): see RecurrentRunOptions. */
+function checkCheckpoint(where: string, c: unknown, T: number, rowBytes: number, budget: number): number {
+  if (c === undefined || c === 'auto') return autoCheckpoint(T, rowBytes, budget);
+  if (typeof c !== 'number' || !Number.isInteger(c) || c < 1 || c > T) {
+    throw new SpikegradError(`${where}: argument 'checkpoint' expected an integer from 1 to T = ${T} (the sequence's length) or 'auto', got ${describeValue(c)}`);
+  }
+  return c;
 }
 
 /** `f` on x as a matrix: an unbatched step (states of shape [n], no batch axis) is one row. */

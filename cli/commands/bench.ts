@@ -91,7 +91,7 @@ export function register(program: Command): void {
   program
     .command('bench')
     .description('time training steps and kernels on the CPU and WebGPU backends (and, with --peers, TF.js, jax-js, PyTorch, snnTorch and BrainPy)')
-    .option('--workloads <names>', 'comma-separated: seed, wide, dense, onm (= onm-4096, onm-16384), onm-<n>, matmul, lif, spike, conv, digits, or the groups train, micro, all', DEFAULT_WORKLOADS.join(','))
+    .option('--workloads <names>', 'comma-separated: seed, wide, dense, onm (= onm-4096, onm-16384), onm-<n>, matmul, lif, spike, conv, digits, rnn, or the groups train, micro, all', DEFAULT_WORKLOADS.join(','))
     .option('--backends <names>', 'comma-separated: cpu, webgpu (default both; a missing adapter is then only a note)')
     .option('--modes <names>', 'comma-separated: sequence (fused, each layer over all T), step (the forLoop of update); default: both for seed, sequence for the others')
     .option('--steps <n>', 'override T of every workload')

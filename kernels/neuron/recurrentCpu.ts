@@ -7,8 +7,10 @@
  */
 import { allocOutput, rounderFor, type DType, type TypedArray } from '../../engine/dtype.js';
 import { checkpointRows, type RecurrentSeqAttrs, type RecurrentSeqGradAttrs } from '../../engine/opsRecurrent.js';
-import type { CpuKernel } from '../cpu/types.js';
+import type { CpuInput, CpuKernel } from '../cpu/types.js';
+import { matmulKernel } from '../matmul/cpu.js';
 import { backwardFor, forwardFor, type Arr } from './sequenceCpu.js';
+import { recurrentCurrentWasm } from './recurrentWasm.js';
 
 function scratch(dtype: DType, n: number): Float32Array | Float64Array {
   return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
@@ -17,12 +19,15 @@ function scratch(dtype: DType, n: number): Float32Array | Float64Array {
 /**
  * out[b, j] = cur[cOff + b·n + j] + Σ_{i: s[b,i] ≠ 0} s[b,i]·W[i, j], the sum in ascending i from 0, every
  * operation rounded to the dtype (`acc` and `out` are arrays of the dtype, so a store rounds; a spike of exactly
- * 1 adds the weight itself). The one definition of the recurrent current: forward, recomputation and step mode.
+ * 1 adds the weight itself). The one definition of the recurrent current: forward, recomputation and step mode
+ * (float32 runs as WebAssembly SIMD where it can, recurrentWasm.ts: the same operations, the same bits).
  */
 export function recurrentCurrent(
   cur: Arr, cOff: number, s: Arr, sOff: number, W: Arr, B: number, n: number,
   acc: Float32Array | Float64Array, out: Float32Array | Float64Array, fr: (v: number) => number,
 ): void {
+  if (out instanceof Float32Array && cur instanceof Float32Array && s instanceof Float32Array && W instanceof Float32Array
+    && recurrentCurrentWasm(cur, cOff, s, sOff, W, B, n, out)) return;
   for (let b = 0; b < B; b++) {
     acc.fill(0);
     const sb = sOff + b * n;
@@ -38,17 +43,15 @@ export function recurrentCurrent(
   }
 }
 
-/** R[b, i] = Σ_j dI[b, j]·W[i, j] (the spikes' cotangent through the recurrence), in float64. */
-function recurrentCotangent(dI: Arr, dOff: number, W: Arr, B: number, n: number, R: Float64Array): void {
-  for (let b = 0; b < B; b++) {
-    const o = dOff + b * n;
-    for (let i = 0; i < n; i++) {
-      const r = i * n;
-      let acc = 0;
-      for (let j = 0; j < n; j++) acc += dI[o + j]! * W[r + j]!;
-      R[b * n + i] = acc;
-    }
-  }
+/**
+ * Rᵀ = W_rec · dI_tᵀ [n, B]: the transpose of the spikes' cotangent of step t − 1 through the recurrence,
+ * R = dI_t · W_recᵀ, by the backend's own matmul kernel (WebAssembly SIMD on every core for float32), on dI_t as
+ * rounded to the dtype (what step mode's matmul gradient sees). Computed transposed so that the operand the
+ * kernel packs per call is dI_t (B·n elements) rather than W_rec (n², the same every step).
+ */
+function recurrentCotangentT(dI: TypedArray, W: CpuInput, B: number, n: number): TypedArray {
+  const a: CpuInput = { data: dI, shape: [B, n], dtype: W.dtype, size: B * n };
+  return matmulKernel([W, a], { transposeA: false, transposeB: true }, [{ shape: [n, B], dtype: W.dtype }])[0]!;
 }
 
 interface Dims { T: number; B: number; n: number; N: number; K: number; KN: number; k: number; m: number }
@@ -107,31 +110,40 @@ export const recurrentRunGradKernel: CpuKernel<RecurrentSeqGradAttrs> = (ins, a,
   // neuronRunGrad's step with both cotangents present: the spikes' (plus the recurrent part) and the states'.
   const bwd = backwardFor(a.neuron, { ...a, hasDS: true, hasDStates: true });
   const SG = a.spkFun.gradScalar;
-  const segStates = scratch(dtype, d.k * d.KN), segI = scratch(dtype, d.k * d.N), spkScratch = scratch(dtype, d.N);
-  const R = new Float64Array(d.N), dspk = new Float64Array(d.N), g = new Float64Array(d.KN), dx = new Float64Array(d.N);
+  const fr = rounderFor(dtype), acc = scratch(dtype, d.n);
+  const segStates = scratch(dtype, d.k === 1 ? 0 : d.k * d.KN), segI = scratch(dtype, d.k * d.N), spkScratch = scratch(dtype, d.N);
+  let Rt: ArrayLike<number> = new Float64Array(d.N); // [n, B]: Rt[i·B + b] is the cotangent of s_{t−1}[b, i]
+  const dspk = new Float64Array(d.N), g = new Float64Array(d.KN), dx = new Float64Array(d.N);
   let carry = new Float64Array(d.KN), nextCarry = new Float64Array(d.KN);
-  const W = w!.data, S = spikes!.data, rowData = rows!.data;
+  const S = spikes!.data, rowData = rows!.data;
   for (let r = d.m - 1; r >= 0; r--) {
     const t0 = r * d.k, t1 = Math.min(t0 + d.k, d.T);
     const start: Arr = r === 0 ? s0!.data : rowData.subarray((r - 1) * d.KN, r * d.KN);
-    // Recompute the segment: the same function on the same bits as the forward, so the same states.
-    runSteps(d, a, cur!.data, W, dtype, start, t0, t1,
-      (t) => (t === 0 ? [spike0!.data, 0] : [S, (t - 1) * d.N]),
-      (t) => segStates.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN),
-      () => spkScratch,
-      (t) => segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N));
+    // Recompute the segment: the same function on the same bits as the forward, so the same states. With
+    // every step kept (k = 1) the step's states are the saved row: only its current is recomputed.
+    const seg = d.k === 1 ? rowData.subarray(r * d.KN, (r + 1) * d.KN) : segStates;
+    if (d.k === 1) recurrentCurrent(cur!.data, t0 * d.N, t0 === 0 ? spike0!.data : S, t0 === 0 ? 0 : (t0 - 1) * d.N, w!.data, d.B, d.n, acc, segI, fr);
+    else {
+      runSteps(d, a, cur!.data, w!.data, dtype, start, t0, t1,
+        (t) => (t === 0 ? [spike0!.data, 0] : [S, (t - 1) * d.N]),
+        (t) => segStates.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN),
+        () => spkScratch,
+        (t) => segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N));
+    }
     for (let t = t1 - 1; t >= t0; t--) {
-      for (let q = 0; q < d.N; q++) dspk[q] = (dS ? dS[t * d.N + q]! : 0) + (t === d.T - 1 ? 0 : R[q]!);
+      for (let b = 0, q = 0; b < d.B; b++) {
+        for (let i = 0; i < d.n; i++, q++) dspk[q] = (dS ? dS[t * d.N + q]! : 0) + (t === d.T - 1 ? 0 : Rt[i * d.B + b]!);
+      }
       for (let q = 0; q < d.KN; q++) g[q] = carry[q]! + (dSt && t === t1 - 1 ? dSt[r * d.KN + q]! : 0);
-      const prev: Arr = t === t0 ? start : segStates.subarray((t - t0 - 1) * d.KN, (t - t0) * d.KN);
-      bwd(segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N), prev, segStates.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN), dspk, g, dx, nextCarry, 1, d.N, SG);
+      const prev: Arr = t === t0 ? start : seg.subarray((t - t0 - 1) * d.KN, (t - t0) * d.KN);
+      bwd(segI.subarray((t - t0) * d.N, (t - t0 + 1) * d.N), prev, seg.subarray((t - t0) * d.KN, (t - t0 + 1) * d.KN), dspk, g, dx, nextCarry, 1, d.N, SG);
       const o = t * d.N;
       for (let q = 0; q < d.N; q++) dI[o + q] = dx[q]!; // rounded to the dtype: what the recurrence and dW see
-      recurrentCotangent(dI, o, W, d.B, d.n, R);
+      Rt = recurrentCotangentT(dI.subarray(o, o + d.N), w!, d.B, d.n);
       [carry, nextCarry] = [nextCarry, carry];
     }
   }
-  for (let q = 0; q < d.N; q++) dSp0[q] = R[q]!;
+  for (let b = 0, q = 0; b < d.B; b++) for (let i = 0; i < d.n; i++, q++) dSp0[q] = Rt[i * d.B + b]!;
   for (let q = 0; q < d.KN; q++) ds0[q] = carry[q]!;
   return [dI, dSp0, ds0] as TypedArray[];
 };

@@ -122,6 +122,23 @@ describe('a tiny run end to end', () => {
     for (const t of targets) expect(t.value).toBeUndefined();
   });
 
+  it('rnn: the recurrent layer in both modes on the CPU, the same number of ops in sequence mode whatever T', async () => {
+    const run = async (steps: string) => {
+      const text = await bench(['--workloads', 'rnn', '--backends', 'cpu', '--steps', steps, '--batch', '3', '--warmup', '0', '--min-iters', '1', '--max-iters', '1', '--json']);
+      return text.split('\n').map((l) => JSON.parse(l) as Line).filter((l) => l.kind === 'case');
+    };
+    const short = await run('4'), long = await run('12');
+    for (const mode of ['sequence', 'step']) {
+      const r = long.find((l) => l.workload === 'rnn' && l.mode === mode);
+      expect(r, mode).toMatchObject({ T: 12, B: 3, n: 256, resized: true });
+      expect(r!.error).toBeUndefined();
+      expect(r!.medianMs as number).toBeGreaterThan(0);
+    }
+    const ops = (rows: Line[], mode: string) => rows.find((l) => l.mode === mode)!.ops as number;
+    expect(ops(long, 'sequence')).toBe(ops(short, 'sequence'));
+    expect(ops(long, 'step')).toBeGreaterThan(ops(short, 'step'));
+  }, 120_000);
+
   it('prints readable tables with the speedups, and a per-op profile', async () => {
     const text = await bench(['--workloads', 'seed,spike', '--backends', backends.join(','), '--profile', ...tinyArgs]);
     expect(text).toMatch(/^spikegrad bench — /);
