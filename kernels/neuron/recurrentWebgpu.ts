@@ -4,9 +4,10 @@
  *
  * Layout. A workgroup owns RB batch rows and loops over time; invocation `lid` owns the neurons
  * j ∈ [lid·P, lid·P + P), P = ⌈n / WG⌉, of each of its rows (contiguous, so that listing them invocation by
- * invocation lists them in ascending order). The states live in the invocation's private memory (registers on a
- * GPU) for the whole sequence; only the spikes and the checkpoint rows go to storage. Every W_rec word loaded
- * serves the RB rows (recurrentTuning in kernels/flags.ts: several on a software adapter, one on a GPU).
+ * invocation lists them in ascending order). The states and the backward's carried cotangents (float32) live in
+ * the invocation's private memory for the whole sequence; only the spikes and the checkpoint rows go to storage.
+ * Every W_rec word loaded serves the RB rows (recurrentTuning in kernels/flags.ts: several on a software
+ * adapter, one on a GPU).
  *
  * Forward, per step t: I_t[j] = currents_t[j] + Σ_{i: s_{t−1}[i] ≠ 0} s_{t−1}[i]·W[i, j] (the recurrent sum
  * event-driven over a list of the previous step's spiking neurons that the workgroup compacts in workgroup
@@ -53,14 +54,15 @@ const MAX_SLOTS = 32;
 function shapeFor(gpu: GpuContext, op: string, n: number, B: number, backward: boolean): Shape {
   let pmax = 1;
   while (pmax * WG < n) pmax *= 2;
-  const bytes = (rb: number) => 4 * rb * (pmax * WG * (backward ? 4 : 2) + WG + 1);
+  const bytesOf = (pm: number, rb: number) => 4 * rb * (pm * WG * (backward ? 4 : 2) + WG + 1);
+  const bytes = (rb: number) => bytesOf(pmax, rb);
   let rb = 1;
   const most = gpu.software ? recurrentTuning.softwareRows : recurrentTuning.gpuRows;
   // At most MAX_SLOTS (row, neuron) pairs per invocation: the backward's row product is unrolled over them.
   while (rb * 2 <= most && rb < B && rb * 2 * pmax <= MAX_SLOTS && bytes(rb * 2) <= gpu.maxWorkgroupStorageBytes) rb *= 2;
   if (bytes(1) > gpu.maxWorkgroupStorageBytes) {
     let fit = 1;
-    while (4 * ((fit * 2) * WG * (backward ? 4 : 2) + WG + 1) <= gpu.maxWorkgroupStorageBytes) fit *= 2;
+    while (bytesOf(fit * 2, 1) <= gpu.maxWorkgroupStorageBytes) fit *= 2;
     throw new SpikegradError(`${op}: argument 'wRec' expected at most ${fit * WG} neurons on this device (its workgroup memory is ${gpu.maxWorkgroupStorageBytes} bytes), got n = ${n}; use the CPU backend`);
   }
   return { pmax, rb };
