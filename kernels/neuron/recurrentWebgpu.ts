@@ -334,6 +334,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 /** Exposed for tests and docs: the generated WGSL of a bound model. */
 export const recurrentWgsl = { forward: forwardWgsl, backward: backwardWgsl };
 
+/** `recurrentRun`: one dispatch, a workgroup per RB batch rows. */
 export const recurrentRunGpu: GpuKernel<RecurrentSeqAttrs> = (gpu, [cur, w, spike0, s0], a, outs) => {
   const { T, B, n } = dimsOf(cur!);
   const s = shapeFor(gpu, 'recurrentRun', n, B, false);
@@ -363,6 +364,7 @@ function transposed(gpu: GpuContext, w: Info, n: number): Info {
   return wT;
 }
 
+/** `recurrentRunGrad`: Wᵀ into scratch, then one dispatch, a workgroup per RB batch rows. */
 export const recurrentRunGradGpu: GpuKernel<RecurrentSeqGradAttrs> = (gpu, ins, a, outs) => {
   const [cur, w, spike0, s0, spikes, states] = ins as [Info, Info, Info, Info, Info, Info];
   const { T, B, n } = dimsOf(cur);
