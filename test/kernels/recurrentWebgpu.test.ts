@@ -5,6 +5,7 @@
  *   self-connections, the initial states and the initial spikes, on non-default parameters;
  * - against the CPU kernel (kernels/neuron/recurrentCpu.ts) for n = 1, n not a multiple of the workgroup (64),
  *   n larger than it (several neurons per invocation), hard reset, detached reset and a states' cotangent;
+ * - a neuron whose backward reads the input current (recomputed per segment) against the CPU kernel;
  * - checkpointed against not (the same spikes and states, gradients within float32);
  * - a membrane exactly at threshold spikes (H(0) = 1) and its spike reaches the next step's current;
  * - a population larger than the workgroup memory holds is refused before the kernel runs.
@@ -193,6 +194,27 @@ describeWebGpu('recurrentRun on WebGPU', (gpu) => {
     it(`${name}: the CPU kernel's spikes and states, gradients within float32`, COMPILES, async () => {
       const p = problem(T, B, n, 3 + n);
       const a = attrs(reset, checkpoint, detach);
+      const [host, dev] = [await runOn(await cpu(), p, a), await runOn(gpu, p, a)];
+      expect(rate(host.spikes)).toBeGreaterThan(0.02);
+      expect(Array.from(dev.spikes)).toEqual(Array.from(host.spikes));
+      expect(Array.from(dev.states)).toEqual(Array.from(host.states));
+      expectGrads(dev.grads, host.grads, 2e-5, 'CPU kernel');
+    });
+  }
+
+  // A neuron whose backward reads the input current (∂V_new/∂I = c·2I/τ): the backward recomputes every
+  // segment's currents (k = 1 too) into scratch and reads them back there.
+  const SQUARE = declareNeuron({
+    name: 'SquareIn', states: { V: { init: 0 }, a: { init: 0 } },
+    params: { tau: { unit: 'ms', default: 4 }, tau_a: { unit: 'ms', default: 25 }, th: { default: 0.8 } },
+    update: { V: { expEuler: '(-V + 0.5 * I * I) / tau' }, a: { expEuler: '(-a) / tau_a' } },
+    spike: 'V - th - 0.3 * a',
+    reset: { V: { subtract: 'th' }, a: { add: '1' } },
+  });
+  for (const checkpoint of [1, 4]) {
+    it(`a neuron whose backward reads the current, checkpoint ${checkpoint}: the CPU kernel`, COMPILES, async () => {
+      const p = problem(19, 3, 70, 21);
+      const a: RecurrentSeqAttrs = { neuron: bindNeuron(SQUARE, { tau: 3 }, 1, 'float32'), spkFun: new ReluGrad(SG), detachReset: false, checkpoint };
       const [host, dev] = [await runOn(await cpu(), p, a), await runOn(gpu, p, a)];
       expect(rate(host.spikes)).toBeGreaterThan(0.02);
       expect(Array.from(dev.spikes)).toEqual(Array.from(host.spikes));
