@@ -69,4 +69,9 @@ export const subgroupTuning = { tileWork: 1024, minWorkgroups: 256 };
  * cores) and loads are what costs; on a GPU one row per workgroup keeps B workgroups in flight. Bounded further
  * by the workgroup memory the rows' spike lists and cotangent rows take.
  */
-export const recurrentTuning = { softwareRows: 4, gpuRows: 1 };
+export const recurrentTuning = {
+  softwareRows: 4,
+  gpuRows: 1,
+  /** The backward reads Wᵀ in vec4 quads where n and the neurons per invocation allow (false: one word each). */
+  quads: true,
+};

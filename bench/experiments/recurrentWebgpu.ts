@@ -7,10 +7,11 @@
  * in one process so that both see the same load; then the sequence mode's peak device memory for T values.
  *   node scripts/run-ts.mjs bench/experiments/recurrentWebgpu.ts [--n 256] [--batch 32] [--steps 1000] [--reps 3]
  *     [--checkpoint 1] [--memory 1000,10000,100000] [--memory-checkpoint 0 (auto: ⌈√T⌉)] [--no-step]
- *     [--stream 10000,100000 --window 1000] [--rows 1,4]
+ *     [--stream 10000,100000 --window 1000] [--rows 1,4] [--quads]
  * Prints one line per timed training step, the ranges per mode, and one line per T of --memory: bytes of the
  * largest binding, the backend's peak bytes in use over a training step (inputs included), or why it is refused.
  * --rows times sequence mode once per value of recurrentTuning.softwareRows (batch rows per workgroup) per rep.
+ * --quads times sequence mode with the backward reading Wᵀ in vec4 quads and in words, alternated.
  * --stream trains nn.Recurrent (fused) on T steps streamed in chunks of --window steps through
  * transform.truncatedBptt (gradients within a window, states carried on; Adam) and prints the peak bytes in use.
  */
@@ -26,7 +27,7 @@ const { values: a } = parseArgs({ options: {
   n: { type: 'string', default: '256' }, batch: { type: 'string', default: '32' }, steps: { type: 'string', default: '1000' },
   reps: { type: 'string', default: '3' }, checkpoint: { type: 'string', default: '1' }, memory: { type: 'string', default: '' },
   'memory-checkpoint': { type: 'string', default: '0' }, 'no-step': { type: 'boolean', default: false },
-  stream: { type: 'string', default: '' }, window: { type: 'string', default: '1000' }, rows: { type: 'string', default: '' },
+  stream: { type: 'string', default: '' }, window: { type: 'string', default: '1000' }, rows: { type: 'string', default: '' }, quads: { type: 'boolean', default: false },
 } });
 const n = Number(a.n), B = Number(a.batch), T = Number(a.steps), reps = Number(a.reps), nin = 16;
 
@@ -118,6 +119,23 @@ for (let rep = 0; rep < reps; rep++) {
 }
 for (const [r, v] of byRows) console.log(`sequence, ${r} rows per workgroup: ${range(v)}`);
 recurrentTuning.softwareRows = defaultRows;
+if (a.quads) {
+  const byQuads = new Map<boolean, number[]>([[true, []], [false, []]]);
+  for (const q of [true, false]) {
+    recurrentTuning.quads = q;
+    console.log(`warm-up sequence, quads ${q}: ${(await trainStep('sequence', xs, Number(a.checkpoint))).ms.toFixed(0)} ms`);
+  }
+  for (let rep = 0; rep < reps; rep++) {
+    for (const q of [true, false]) {
+      recurrentTuning.quads = q;
+      const { ms } = await trainStep('sequence', xs, Number(a.checkpoint));
+      byQuads.get(q)!.push(ms);
+      console.log(`sequence, quads ${q}, rep ${rep + 1}: ${ms.toFixed(0)} ms`);
+    }
+  }
+  for (const [q, v] of byQuads) console.log(`sequence, quads ${q}: ${range(v)}`);
+  recurrentTuning.quads = true;
+}
 if (modes.length === 2 && reps > 0) {
   const ratios = times.step!.map((s, i) => s / times.sequence![i]!);
   console.log(`step / sequence, pairwise: ${Math.min(...ratios).toFixed(1)}–${Math.max(...ratios).toFixed(1)}×`);

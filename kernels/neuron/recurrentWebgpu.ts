@@ -209,7 +209,12 @@ function readsInput(b: BoundNeuron): boolean {
   return [pNew!, pOld!, pVjp!].some((q) => q.vars.has(b.input));
 }
 
-function backwardWgsl(b: BoundNeuron, a: RecurrentSeqGradAttrs, s: Shape, recompute: boolean): { helpers: string; main: string } {
+/**
+ * `quads`: Wᵀ bound as vec4<f32>, an invocation's P = PMAX neurons read four at a time (P a multiple of 4 and
+ * n too, so every row of Wᵀ and every invocation's words start on a quad): one vec4 load where lavapipe gathers
+ * four words.
+ */
+function backwardWgsl(b: BoundNeuron, a: RecurrentSeqGradAttrs, s: Shape, recompute: boolean, quads: boolean): { helpers: string; main: string } {
   const K = b.states.length, ks = Array.from({ length: K }, (_, k) => k);
   const used = new Set<Helper>();
   const { decl, step, uInit } = sharedWgsl(b, s, used);
@@ -268,7 +273,9 @@ fn recurrentBack(lid: u32, P: u32, N: u32, base: u32, out: ptr<function, array<f
       // Past the last neuron the words belong to the next row of Wᵀ (or lie past its end, read as 0 or clamped by
       // WGSL's bounds rules): those sums are never stored.
       let wrow = j * N + lid * P;
-      ${Array.from({ length: s.pmax }, (_, p) => `let w${p} = wT[wrow + ${p}u];`).join(' ')}
+      ${quads
+    ? Array.from({ length: s.pmax / 4 }, (_, q) => `let v${q} = wT[wrow / 4u + ${q}u]; ${[0, 1, 2, 3].map((c) => `let w${4 * q + c} = v${q}.${'xyzw'[c]};`).join(' ')}`).join(' ')
+    : Array.from({ length: s.pmax }, (_, p) => `let w${p} = wT[wrow + ${p}u];`).join(' ')}
       ${Array.from({ length: s.rb }, (_, r) => `{ let d = dIw[base + ${r}u * NCAP + j]; ${Array.from({ length: s.pmax }, (_, p) => `part[${r * s.pmax + p}] = part[${r * s.pmax + p}] + d * w${p};`).join(' ')} }`).join('\n      ')}
     }
     ${unrolled(RBP, (i) => `acc[${i}] = addF(acc[${i}], part[${i}]);`)}
@@ -371,14 +378,15 @@ export const recurrentRunGradGpu: GpuKernel<RecurrentSeqGradAttrs> = (gpu, ins, 
   const K = a.neuron.states.length;
   const s = shapeFor(gpu, 'recurrentRunGrad', n, B, true);
   const recompute = a.checkpoint > 1 || readsInput(a.neuron);
+  const quads = recurrentTuning.quads && s.pmax % 4 === 0 && n % 4 === 0 && Math.ceil(n / WG) === s.pmax;
   const cots = [a.hasDS ? 'dSpikes' : null, a.hasDStates ? 'dStates' : null].filter((c): c is string => c !== null);
   const tf = twoFloatHelpers();
-  const p = cachedProgram(`recurrentRunGrad|${a.neuron.key}|${a.spkFun.key}|${cots.join(',')}|${a.detachReset}|${recompute}|${s.pmax}|${s.rb}${tf.key}`, () => {
-    const { helpers, main } = backwardWgsl(a.neuron, a, s, recompute);
+  const p = cachedProgram(`recurrentRunGrad|${a.neuron.key}|${a.spkFun.key}|${cots.join(',')}|${a.detachReset}|${recompute}|${s.pmax}|${s.rb}|${quads}${tf.key}`, () => {
+    const { helpers, main } = backwardWgsl(a.neuron, a, s, recompute, quads);
     return {
       params: { n: 'u32', batch: 'u32', steps: 'u32', every: 'u32', rows: 'u32', ...TWO_FLOAT_PARAMS },
       inputs: {
-        x: 'f32', wRec: 'f32', wT: 'f32', spike0: 'f32', initial: 'f32', spikes: 'f32', states: 'f32',
+        x: 'f32', wRec: 'f32', wT: quads ? 'vec4<f32>' : 'f32', spike0: 'f32', initial: 'f32', spikes: 'f32', states: 'f32',
         ...Object.fromEntries(cots.map((c) => [c, 'f32' as const])),
       },
       outputs: { dx: 'f32', dSpike0: 'f32', ds0: 'f32', ...(recompute ? { seg: 'f32' as const, segI: 'f32' as const } : {}) },

@@ -189,6 +189,7 @@ describeWebGpu('recurrentRun on WebGPU', (gpu) => {
     ['n = 70 (no multiple of 64), hard reset', 19, 3, 70, 'hard', 1, false],
     ['n = 300 (> 64, five neurons per invocation), checkpoint 4', 17, 2, 300, 'soft', 4, false],
     ['n = 64, detached reset, checkpoint = T', 12, 4, 64, 'soft', 12, true],
+    ['n = 256 (Wᵀ read in quads), B = 5 (a workgroup\'s rows partly past the batch)', 9, 5, 256, 'soft', 3, false],
   ];
   for (const [name, T, B, n, reset, checkpoint, detach] of SHAPES) {
     it(`${name}: the CPU kernel's spikes and states, gradients within float32`, COMPILES, async () => {
