@@ -192,8 +192,8 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
   /** One step: x [B, in] → spikes [B, n]. */
   update(x: Tensor): Tensor {
     this.checkInput(x, 'update', false);
+    const fused = this.fused(x, 'update'); // checks the neuron's states before any op runs
     const wRec = this.maskedRecWeight('update');
-    const fused = this.fused(x, 'update');
     if (fused) {
       const cur = this.project(x);
       return this.runFused(fused, reshape(cur, [1, ...this.batchRows(cur.shape)]), wRec, 1, false);

@@ -346,6 +346,8 @@ describe('nn.Recurrent fused: bad input is refused before any op runs', async ()
     expect(() => new nn.Recurrent(NIN, NEURONS[0]!.make(), { memoryBudget: -1 })).toThrow(/argument 'memoryBudget' expected a positive number of bytes, got number -1/);
     (l.neuron as unknown as sg.nn.ALIF).a.value = sg.zeros([B + 1, N]); // a carried state of another batch size
     refuses(() => l.run(xs), /Recurrent\(3→7\)\.run: hidden state '(neuron\.)?a' expected float32 \[3, 7\] \(the spikes' shape\), got float32 \[4, 7\]/);
+    const x1 = sg.zeros([B, NIN]);
+    refuses(() => l.update(x1), /Recurrent\(3→7\)\.update: hidden state '(neuron\.)?a' expected float32 \[3, 7\] \(the spikes' shape\), got float32 \[4, 7\]/);
     nn.initAllStates(l, { batchSize: B });
     l.recWeight.value = sg.zeros([N, N + 1]);
     refuses(() => l.run(xs), /parameter 'recWeight' expected shape \[7, 7\] \(the neuron's size\), got \[7, 8\]/);
