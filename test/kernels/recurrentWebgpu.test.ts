@@ -8,7 +8,8 @@
  * - a neuron whose backward reads the input current (recomputed per segment) against the CPU kernel;
  * - checkpointed against not (the same spikes and states, gradients within float32);
  * - a membrane exactly at threshold spikes (H(0) = 1) and its spike reaches the next step's current;
- * - a population larger than the workgroup memory holds is refused before the kernel runs.
+ * - a population larger than the workgroup memory holds is refused before the kernel runs;
+ * - nn.Recurrent on these kernels trains the same under transform.jit's replay.
  */
 import { expect, it } from 'vitest';
 import * as sg from '../../index.js';
@@ -272,5 +273,39 @@ describeWebGpu('recurrentRun on WebGPU', (gpu) => {
     expect(() => runOp('recurrentRunGrad', ins, { ...attrs('soft', 1), hasDS: true, hasDStates: false })).toThrow(
       new RegExp(`recurrentRunGrad: argument 'wRec' expected at most \\d+ neurons on this device \\(its workgroup memory is ${bytes} bytes\\), got n = ${n}`));
     sg.dispose(ins);
+  });
+
+  it('nn.Recurrent (fused on WebGPU) trains the same under transform.jit: losses and weights after 4 Adam steps', COMPILES, async () => {
+    // A replay re-binds the kernels' scratch (Wᵀ, the recomputed segment): a stale binding would change the numbers.
+    const T = 20, B = 5, nin = 6, n = 70;
+    const xs = sg.tensor(Float32Array.from({ length: T * B * nin }, (_, i) => ((i * 7919) % 13) / 6), [T, B, nin], 'float32', gpu);
+    const train = async (jit: boolean) => {
+      sg.random.seed(3);
+      const l = new sg.nn.Recurrent(nin, new sg.nn.ALIF(n, { tau: 4, beta: 0.3 }));
+      const opt = new sg.optim.Adam({ lr: 1e-2 });
+      opt.registerTrainableWeights(l.states(sg.ParamState));
+      const step = () => {
+        sg.nn.initAllStates(l, { batchSize: B, backend: gpu });
+        const [g, loss] = sg.grad(() => sg.mean(l.run(xs, { checkpoint: 6 })), l.states(sg.ParamState), { returnValue: true })();
+        opt.update(g);
+        return loss;
+      };
+      const j = jit ? sg.transform.jit(step) : null;
+      const losses: number[] = [];
+      for (let i = 0; i < 4; i++) losses.push((await (j ?? step)().data())[0]!);
+      if (j) expect(j.stats.mode, 'the last call replayed the recording').toBe('replayed');
+      return { losses, w: Array.from(await l.recWeight.value.data()) };
+    };
+    const before = sg.getBackend().name;
+    await sg.setBackend(gpu.name); // the layer's parameters are created on the current backend
+    try {
+      const plain = await train(false), jitted = await train(true);
+      expect(plain.losses.some((v) => v > 0)).toBe(true);
+      expect(jitted.losses).toEqual(plain.losses);
+      expect(jitted.w).toEqual(plain.w);
+    } finally {
+      await sg.setBackend(before);
+      xs.dispose();
+    }
   });
 });
