@@ -62,3 +62,16 @@ export const matmulTuning = {
 
 /** Knobs of the lane-tiled matmul's tilesPerWorkgroup (kernels/matmul/subgroupTile.ts). */
 export const subgroupTuning = { tileWork: 1024, minWorkgroups: 256 };
+
+/**
+ * Batch rows per workgroup of the recurrent sequence kernels (kernels/neuron/recurrentWebgpu.ts): each W_rec
+ * word a workgroup loads serves that many rows. On a software adapter few, full workgroups are cheap (two
+ * cores) and loads are what costs; on a GPU one row per workgroup keeps B workgroups in flight. Bounded further
+ * by the workgroup memory the rows' spike lists and cotangent rows take.
+ */
+export const recurrentTuning = {
+  softwareRows: 4,
+  gpuRows: 1,
+  /** The backward reads Wᵀ in vec4 quads where n and the neurons per invocation allow (false: one word each). */
+  quads: true,
+};

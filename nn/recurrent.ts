@@ -8,13 +8,13 @@
  * through the recurrence, as in snnTorch and the LSNN).
  *
  * Fused (the neurons that run the generic neuronRun: nn.ALIF and every declared neuron, and nn.LIF/nn.IF
- * through the LIF declaration below) on the CPU backend: `run` projects all T·B input rows with one `linear`
- * and runs the whole sequence in one `recurrentRun` op (engine/opsRecurrent.ts), the recurrence inside the time
- * loop, so a training step runs a fixed number of ops whatever T is; `update` runs the same op for one step, so
- * both modes compute the same bits. `run(xs, { checkpoint: k })` keeps the states every k steps only and the
- * backward recomputes each segment (docs/memory.md). Elsewhere (other neuron layers, and WebGPU until its
- * kernels land) both modes compose tape ops per step, as before: the masked weight is W_rec ⊙ M with M exactly
- * 0 or 1, so both modes see the same bits there too.
+ * through the LIF declaration below) on the CPU and WebGPU backends: `run` projects all T·B input rows with one
+ * `linear` and runs the whole sequence in one `recurrentRun` op (engine/opsRecurrent.ts), the recurrence inside
+ * the time loop, so a training step runs a fixed number of ops whatever T is (on WebGPU one dispatch per
+ * direction, kernels/neuron/recurrentWebgpu.ts); `update` runs the same op for one step, so both modes compute
+ * the same bits. `run(xs, { checkpoint: k })` keeps the states every k steps only and the backward recomputes
+ * each segment (docs/memory.md). Other neuron layers compose tape ops per step in both modes, as before: the
+ * masked weight is W_rec ⊙ M with M exactly 0 or 1, so both modes see the same bits there too.
  */
 import { add, index, linear, matmul, mul, reshape, stack, tensor } from '../engine/api.js';
 import { runOp } from '../engine/dispatch.js';
@@ -231,7 +231,7 @@ export class Recurrent<Neuron extends RecurrentNeuron = RecurrentNeuron> extends
   /** The neuron as the fused op sees it, on the backends that have the op's kernels; its states checked. */
   private fused(x: Tensor, method: string): FusedNeuron | undefined {
     const f = fusedNeuron(this.neuron);
-    if (!f || x.backend.name !== 'cpu') return undefined;
+    if (!f || (x.backend.name !== 'cpu' && x.backend.name !== 'webgpu')) return undefined;
     const want = this.spike.value.shape;
     for (const h of f.hiddenStates()) {
       if (!h.initialized) {

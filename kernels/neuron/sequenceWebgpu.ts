@@ -16,7 +16,8 @@ import type { GpuKernel } from '../webgpu/types.js';
 
 const SPIKE = 'spike';
 
-function wgslNames(b: BoundNeuron, statePrefix: string): (v: string) => string {
+/** WGSL names of a model's variables: states `<statePrefix><k>`, the input `inp`, the spike `sp`, the seeds `g<k>`. */
+export function wgslNames(b: BoundNeuron, statePrefix: string): (v: string) => string {
   const map = new Map<string, string>(b.states.map((s, k) => [s, `${statePrefix}${k}`]));
   map.set(b.input, 'inp').set(SPIKE, 'sp');
   b.states.forEach((_, k) => map.set(seedName(k), `g${k}`));
@@ -28,14 +29,15 @@ function wgslNames(b: BoundNeuron, statePrefix: string): (v: string) => string {
 }
 
 /** WGSL `let` statements of a program; the helpers it calls are added to `used`. */
-function emitWgsl(p: Program, name: (v: string) => string, used: Set<Helper>): { code: string; results: string[] } {
+export function emitWgsl(p: Program, name: (v: string) => string, used: Set<Helper>): { code: string; results: string[] } {
   const emit = emitter((h) => (used.add(h), `dyn_${h}`));
   const atom = (a: Atom): string => (a.kind === 'const' ? wgslF32(a.value) : a.kind === 'var' ? name(a.name) : `t${a.index}`);
   const code = p.instrs.map((i) => `let t${i.out} = ${emit[i.op](i.args.map(atom))};`).join('\n    ');
   return { code, results: p.results.map(atom) };
 }
 
-function resetWgsl(b: BoundNeuron, k: number): string {
+/** `let q<k> = …`: state k after the reset rules, from `s<k>` and the previous spike `sp`. */
+export function resetWgsl(b: BoundNeuron, k: number): string {
   const r = b.reset.find((x) => x.index === k);
   if (!r) return `let q${k} = s${k};`;
   const c = wgslF32(r.value);
@@ -43,7 +45,16 @@ function resetWgsl(b: BoundNeuron, k: number): string {
   return `let q${k} = select(s${k}, ${spiked}, sp != 0.0);`;
 }
 
-const helpersOf = (used: Set<Helper>): string => [...used].sort().map((h) => HELPER_SRC[h](`dyn_${h}`)).join('\n');
+/** The reset's part of the previous spike's cotangent: `sbar` += ∂S'/∂sp · S̄' (from `b<k>` = S̄'_k and `s<k>`). */
+export function resetBarWgsl(b: BoundNeuron): string {
+  return b.reset.map((r) => {
+    const k = r.index, c = wgslF32(r.value);
+    return r.mode === 'to' ? `sbar = sbar - b${k} * (s${k} - ${c});` : r.mode === 'add' ? `sbar = sbar + b${k} * ${c};` : `sbar = sbar - b${k} * ${c};`;
+  }).join(' ');
+}
+
+/** The WGSL of the helpers the emitted programs call (`dyn_<name>`). */
+export const helpersOf = (used: Set<Helper>): string => [...used].sort().map((h) => HELPER_SRC[h](`dyn_${h}`)).join('\n');
 
 function forwardWgsl(b: BoundNeuron): { helpers: string; element: string } {
   const K = b.states.length, ks = Array.from({ length: K }, (_, k) => k);
@@ -86,10 +97,7 @@ function backwardWgsl(b: BoundNeuron, a: NeuronSeqGradAttrs): { helpers: string;
   const uNew = emitWgsl(pNew!, wgslNames(b, 'n'), used);
   const uOld = emitWgsl(pOld!, wgslNames(b, 's'), used);
   const vjp = emitWgsl(pVjp!, wgslNames(b, 'q'), used);
-  const resetBar = b.reset.map((r) => {
-    const k = r.index, c = wgslF32(r.value);
-    return r.mode === 'to' ? `sbar = sbar - b${k} * (s${k} - ${c});` : r.mode === 'add' ? `sbar = sbar + b${k} * ${c};` : `sbar = sbar - b${k} * ${c};`;
-  }).join(' ');
+  const resetBar = resetBarWgsl(b);
   const element = `
   let j = i;
   let N = params.n;

@@ -3,6 +3,7 @@
  * (reshape has none on any backend: it is metadata only, handled in engine/dispatch.ts).
  */
 import { neuronRunGpu, neuronRunGradGpu } from '../neuron/sequenceWebgpu.js';
+import { recurrentRunGpu, recurrentRunGradGpu } from '../neuron/recurrentWebgpu.js';
 import type { UpdateAttrs, UpdateName } from '../../engine/backend.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type OpName, type UnaryOp } from '../../engine/ops.js';
 import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whereKernel } from '../elementwise/webgpu.js';
@@ -17,18 +18,6 @@ import { adamUpdateKernel, sgdUpdateKernel } from '../optim/webgpu.js';
 import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/webgpu.js';
 import { spikeGradKernel, spikeKernel, surrogateFunKernel, surrogateGradKernel } from '../spike/webgpu.js';
 import type { GpuKernel, GpuUpdateKernel } from './types.js';
-import { SpikegradError } from '../../engine/errors.js';
-
-/**
- * The recurrent sequence op has no WGSL kernels yet (they are being written against engine/opsRecurrent.ts's
- * interface): nn.Recurrent composes the step ops on WebGPU and calls the fused op only on the CPU backend.
- */
-function noRecurrentKernel(op: string): GpuKernel<unknown> {
-  return () => {
-    throw new SpikegradError(`${op}: no WebGPU kernel yet; nn.Recurrent runs the composed step ops on WebGPU (use the CPU backend for the fused op)`);
-  };
-}
-
 type KernelTable = { [K in Exclude<OpName, 'reshape'>]: GpuKernel<OpAttrs[K]> };
 
 const elementwise = {
@@ -75,8 +64,8 @@ export const WEBGPU_KERNELS = {
   decayRunGrad: decayRunGradGpu,
   dualExponRun: dualExponRunGpu,
   dualExponRunGrad: dualExponRunGradGpu,
-  recurrentRun: noRecurrentKernel('recurrentRun'),
-  recurrentRunGrad: noRecurrentKernel('recurrentRunGrad'),
+  recurrentRun: recurrentRunGpu,
+  recurrentRunGrad: recurrentRunGradGpu,
 } satisfies KernelTable;
 
 export const WEBGPU_UPDATES = {
