@@ -18,6 +18,7 @@ import type { InMeta, OpDef, OutMeta } from './ops.js';
 import { sameShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import type { BoundNeuron } from '../dynamics/bind.js';
+import type { Expr } from '../surrogate/expr.js';
 import { checkSequenceInputs, checkSequenceX } from './sequenceInput.js';
 
 /**
@@ -27,6 +28,8 @@ import { checkSequenceInputs, checkSequenceX } from './sequenceInput.js';
 export interface SpikeSurrogate {
   readonly key: string;
   readonly gradScalar: (x: number) => number;
+  /** σ' as an expression (surrogate.Surrogate has one): the WebAssembly kernels inline it; without it they run the JavaScript. */
+  readonly gradExpr?: Expr;
   wgslGrad(fnName: string): string;
 }
 
