@@ -7,7 +7,7 @@
  *   const Izh = nn.defineNeuron({ name: 'Izh', states: { V: { unit: 'mV', init: -65 }, ... }, ... });
  *   const layer = new Izh(128, { a: 0.02 });
  */
-import { index, stack } from '../engine/api.js';
+import { index, reshape, stack } from '../engine/api.js';
 import { runOp } from '../engine/dispatch.js';
 import { getDtMs } from '../engine/environ.js';
 import { SpikegradError, describeValue } from '../engine/errors.js';
@@ -30,6 +30,32 @@ export interface NeuronOptions {
   spkFun?: SpikeFunction;
   detachReset?: boolean;
   [option: string]: number | Quantity | InitLike | SpikeFunction | boolean | undefined;
+}
+
+/**
+ * One step of a bound model on a layer's hidden states (`vals` their current values): primitive ops
+ * (dynamics/step.ts), differentiated by the tape. The states advance; returns the spikes. Shared by every
+ * declared neuron layer (defineNeuron's classes, nn.LIF, nn.IF, nn.ALIF).
+ */
+export function stepDeclared(b: BoundNeuron, hs: readonly HiddenState[], vals: readonly Tensor[], input: Tensor, spkFun: SpikeFunction, detachReset: boolean): Tensor {
+  const { states, spikes } = neuronStep(b, vals, input, (u) => spkFun.spike(u), detachReset);
+  hs.forEach((h, k) => (h.value = states[k]!));
+  return spikes;
+}
+
+/**
+ * A whole sequence of a bound model in one fused op per direction (`neuronRun` / `neuronRunGrad`) from the
+ * initial values `s0` of the hidden states `hs`; afterwards each holds its final value, a slice of the op's
+ * output (gradients flow: chunked BPTT is exact), and nn.record gets each state's [T, …] sequence by name.
+ */
+export function runDeclared(layer: Layer, b: BoundNeuron, hs: readonly HiddenState[], s0: readonly Tensor[], seq: Tensor, spkFun: SpikeFunction, detachReset: boolean): Tensor {
+  // One state needs no stack (a copy): a reshape gives the op its [1, …] layout.
+  const packed = s0.length === 1 ? reshape(s0[0]!, [1, ...s0[0]!.shape]) : stack(s0, 0);
+  const [spikes, states] = runOp('neuronRun', [seq, packed], { neuron: b, spkFun, detachReset });
+  if (recording.active > 0) b.states.forEach((name, k) => recordSequence(layer, name, index(states!, k, 1)));
+  const last = index(states!, -1);
+  hs.forEach((h, k) => (h.value = index(last, k)));
+  return spikes!;
 }
 
 /** The layer every declared neuron class extends. */
@@ -64,22 +90,15 @@ export abstract class DeclaredNeuron extends Layer {
     const input = this.checkStep(x);
     const hs = this.hiddenStates();
     const vals = hs.map((h) => this.hidden(h, input));
-    const { states, spikes } = neuronStep(this.bound(Layer.floatOf(vals[0]!)), vals, input, (u) => this.spkFun.spike(u), this.detachReset);
-    hs.forEach((h, k) => (h.value = states[k]!));
-    return spikes;
+    return stepDeclared(this.bound(Layer.floatOf(vals[0]!)), hs, vals, input, this.spkFun, this.detachReset);
   }
 
   /** xs [T, B, n] → spikes [T, B, n] in one fused op (forward and backward). */
   override run(xs: Tensor): Tensor {
     const seq = this.checkSeq(xs);
     const hs = this.hiddenStates();
-    const s0 = stack(hs.map((h) => this.hidden(h, seq, true)), 0);
-    const b = this.bound(Layer.floatOf(s0));
-    const [spikes, states] = runOp('neuronRun', [seq, s0], { neuron: b, spkFun: this.spkFun, detachReset: this.detachReset });
-    if (recording.active > 0) this.model.states.forEach((st, k) => recordSequence(this, st.name, index(states!, k, 1)));
-    const last = index(states!, -1);
-    hs.forEach((h, k) => (h.value = index(last, k)));
-    return spikes!;
+    const s0 = hs.map((h) => this.hidden(h, seq, true));
+    return runDeclared(this, this.bound(Layer.floatOf(s0[0]!)), hs, s0, seq, this.spkFun, this.detachReset);
   }
 
   override toString(): string {
