@@ -109,6 +109,45 @@ export function substitute(e: Expr, to: ReadonlyMap<string, Expr>): Expr {
   return walk(e);
 }
 
+/**
+ * Products by constants merged, for the backward trees (float64, unrounded): x/c → x·(1/c), (x·a)·b → x·(a·b),
+ * −(x·c) → x·(−c), x + x·c → x·(1 + c). The adjoint of a linear drift becomes one product per use (LIF's
+ * S̄' = ḡ·(1 − coef/τ)) instead of a product, a quotient, a negation and a sum per step; the result moves by
+ * float64 roundings (~1e−16 relative), far below the float32 the gradients are stored in. Not for forward
+ * trees, whose float order is the step mode's.
+ */
+export function foldScales(e: Expr): Expr {
+  const memo = new Map<string, Expr>();
+  const scaled = (n: Expr): [Expr, number] | null => {
+    if (n.kind !== 'op' || n.op !== 'mul') return null;
+    const [a, b] = n.args as [Expr, Expr];
+    return b.kind === 'num' ? [a, b.value] : a.kind === 'num' ? [b, a.value] : null;
+  };
+  const times = (x: Expr, c: number): Expr => {
+    const inner = scaled(x);
+    return inner ? op('mul', inner[0], inner[1] * c) : op('mul', x, c);
+  };
+  const walk = (n: Expr): Expr => {
+    const hit = memo.get(n.key);
+    if (hit) return hit;
+    let r: Expr = n;
+    if (n.kind === 'op') {
+      const args = n.args.map(walk);
+      const [a, b] = args as [Expr, Expr];
+      const finite = (v: number) => Number.isFinite(v) && v !== 0;
+      if ((n.op === 'mul') && (a.kind === 'num' || b.kind === 'num')) r = a.kind === 'num' ? times(b, a.value) : times(a, (b as NumExpr).value);
+      else if (n.op === 'div' && b.kind === 'num' && finite(b.value) && finite(1 / b.value)) r = times(a, 1 / b.value);
+      else if (n.op === 'neg' && scaled(a)) r = times(scaled(a)![0], -scaled(a)![1]);
+      else if (n.op === 'add' && scaled(b) && scaled(b)![0].key === a.key) r = times(a, 1 + scaled(b)![1]);
+      else if (n.op === 'add' && scaled(a) && scaled(a)![0].key === b.key) r = times(b, 1 + scaled(a)![1]);
+      else r = op(n.op, ...args);
+    }
+    memo.set(n.key, r);
+    return r;
+  };
+  return walk(e);
+}
+
 export type FloatDType = 'float32' | 'float64';
 
 /**

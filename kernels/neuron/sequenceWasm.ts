@@ -151,45 +151,66 @@ function backwardSupport(b: BoundNeuron, sg: Expr | undefined): string | null {
   return programWasmSupport(p.uGrad, 'float64') ?? programWasmSupport(p.vjp, 'float64');
 }
 
-function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
+/**
+ * Work rows of the backward, float64, each the kernel's width: the K carries, then (with dSpikes) the cache of
+ * σ'(u) and of the non-constant ∂u/∂S_k at the states step t − 1 ends with. Sweeping down, step t computes them
+ * at its previous states for its own reset term, and step t − 1 needs them at its new states, the same ones:
+ * computed once per step instead of twice (the JavaScript computes both; the values, so the bits, are the same).
+ */
+function workRows(b: BoundNeuron, a: NeuronSeqGradAttrs): { K: number; cached: number[]; rows: number } {
   const K = b.states.length, p = programsOf(b);
+  const cached = a.hasDS ? b.states.map((_, k) => k).filter((k) => p.uGrad.results[k + 1]!.kind !== 'const') : [];
+  return { K, cached, rows: K + (a.hasDS ? 1 + cached.length : 0) };
+}
+
+function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
+  const p = programsOf(b), { K, cached } = workRows(b, a);
   // x, s0, states, dSpikes, dStates, dx, ds0 (each address and row stride; the absent cotangents address 0,
-  // stride 0, never read), the carry's K float64 work rows (first and stride), T, W; consts (none), thread,
-  // lo, hi (wasmKernels.ts's rangedPrologue)
-  const names = ['X', 'XS', 'S0', 'S0S', 'ST', 'STS', 'DS', 'DSS', 'DST', 'DSTS', 'DX', 'DXS', 'DS0', 'DS0S', 'CARRY', 'CARRYS', 'T', 'W', 'CONSTS', 'THREAD', 'LO', 'HI'] as const;
+  // stride 0, never read), the float64 work rows (first and stride), T, W; consts (none), thread, lo, hi
+  // (wasmKernels.ts's rangedPrologue)
+  const names = ['X', 'XS', 'S0', 'S0S', 'ST', 'STS', 'DS', 'DSS', 'DST', 'DSTS', 'DX', 'DXS', 'DS0', 'DS0S', 'WORK', 'WORKS', 'T', 'W', 'CONSTS', 'THREAD', 'LO', 'HI'] as const;
   const params: ValType[] = names.map(() => 'i32');
-  const { X, XS, S0, S0S, ST, STS, DS, DSS, DST, DSTS, DX, DXS, DS0, DS0S, CARRY, CARRYS, T, W, CONSTS, LO, HI } =
+  const { X, XS, S0, S0S, ST, STS, DS, DSS, DST, DSTS, DX, DXS, DS0, DS0S, WORK, WORKS, T, W, CONSTS, LO, HI } =
     Object.fromEntries(names.map((n, i) => [n, i])) as Record<(typeof names)[number], number>;
   const L = new Locals(params);
-  const pro = rangedPrologue(L, { f32Ptrs: [X, S0, ST, DS, DST, DX, DS0], f64Ptrs: [CARRY], W, consts: CONSTS, lo: LO, hi: HI }, []);
+  const pro = rangedPrologue(L, { f32Ptrs: [X, S0, ST, DS, DST, DX, DS0], f64Ptrs: [WORK], W, consts: CONSTS, lo: LO, hi: HI }, []);
   const t = L.local('i32'), j4 = L.local('i32');
   const prev = L.local('i32'), prevS = L.local('i32'), next = L.local('i32'), px = L.local('i32'), pds = L.local('i32'), pdst = L.local('i32'), pdx = L.local('i32');
   const f32At = (row: Code) => add(row, get(j4)), f64At = (row: Code) => add(row, add(get(j4), get(j4)));
   const row = (base: number, stride: number, k: number): Code => (k === 0 ? get(base) : add(get(base), mul(get(stride), i32(k))));
+  const work = (r: number) => f64At(row(WORK, WORKS, r));
+  const CARRY = 0, SLOPE = K, dURow = (i: number) => K + 1 + i;
   const sigma = (Lx: Lanes, u: Code) => {
     const x = L.local(Lx.value);
     const s = inlineWasm(sg, x, Lx, L);
     return { code: [...set(x, u), ...s.code], result: s.result };
   };
+  /** Stores σ'(u) and the non-constant ∂u/∂S_k of a u-program's results into the cache rows. */
+  const storeCache = (Lx: Lanes, slope: Code, results: Code[]): Code =>
+    [...Lx.storeWork(work(SLOPE), slope), ...cached.flatMap((k, i) => Lx.storeWork(work(dURow(i)), results[k + 1]!))];
+  // The cache before step T − 1: at the last states.
+  const lastStates = (Lx: Lanes): Code => {
+    const n = Array.from({ length: K }, () => L.local(Lx.value));
+    const un = emitProgramWasm(p.uGrad, Lx, L, env(b, n));
+    const sl = sigma(Lx, un.results[0]!);
+    return [...n.flatMap((l, k) => set(l, Lx.load(f32At(row(next, STS, k))))), ...un.code, ...sl.code, ...storeCache(Lx, get(sl.result), un.results)];
+  };
   const step = (Lx: Lanes): Code => {
     const code: Code[] = [];
     const g = Array.from({ length: K }, () => L.local(Lx.value));
     g.forEach((l, k) => {
-      const carry = Lx.loadWork(f64At(row(CARRY, CARRYS, k)));
+      const carry = Lx.loadWork(work(CARRY + k));
       code.push(set(l, a.hasDStates ? Lx.add(carry, Lx.load(f32At(row(pdst, DSTS, k)))) : carry));
     });
     if (a.hasDS) {
       // Ḡ += dSpikes·σ'(u(S_new))·∂u/∂S, only where dSpikes ≠ 0 (the JavaScript's `if (d !== 0)`).
-      const d = L.local(Lx.value), w = L.local(Lx.value);
-      const n = Array.from({ length: K }, () => L.local(Lx.value));
-      const un = emitProgramWasm(p.uGrad, Lx, L, env(b, n));
-      const s = sigma(Lx, un.results[0]!);
-      code.push(set(d, Lx.load(f32At(get(pds)))),
-        ...n.map((l, k) => set(l, Lx.load(f32At(row(next, STS, k))))),
-        un.code, s.code, set(w, Lx.mul(get(d), get(s.result))));
-      const nz = L.local(Lx.mask);
-      code.push(set(nz, Lx.ne(get(d), Lx.const(0))));
-      g.forEach((l, k) => code.push(set(l, Lx.select(get(nz), Lx.add(get(l), Lx.mul(get(w), un.results[k + 1]!)), get(l)))));
+      const d = L.local(Lx.value), w = L.local(Lx.value), nz = L.local(Lx.mask);
+      code.push(set(d, Lx.load(f32At(get(pds)))), set(w, Lx.mul(get(d), Lx.loadWork(work(SLOPE)))), set(nz, Lx.ne(get(d), Lx.const(0))));
+      const dU = (k: number): Code => {
+        const i = cached.indexOf(k);
+        return i >= 0 ? Lx.loadWork(work(dURow(i))) : Lx.const((p.uGrad.results[k + 1] as { value: number }).value);
+      };
+      g.forEach((l, k) => code.push(set(l, Lx.select(get(nz), Lx.add(get(l), Lx.mul(get(w), dU(k))), get(l)))));
     }
     const s = Array.from({ length: K }, () => L.local(Lx.value));
     const uo = L.local(Lx.value), sp = L.local(Lx.value), inp = L.local(Lx.value);
@@ -206,6 +227,8 @@ function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
       ...bq.map((l, k) => set(l, vjp.results[k]!)),
       Lx.store(f32At(get(pdx)), vjp.results[K]!),
     );
+    const so = a.detachReset && !a.hasDS ? null : sigma(Lx, get(uo));
+    if (so) code.push(so.code);
     if (!a.detachReset) {
       // s̄: the spike's use in the update, then the reset's ∂S'/∂spike·S̄' (sequenceCpu.ts's resetBar, in order).
       const sbar = L.local(Lx.value), w0 = L.local(Lx.value);
@@ -215,27 +238,27 @@ function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
         code.push(set(sbar, r.mode === 'to' ? Lx.sub(get(sbar), Lx.mul(bk, Lx.sub(get(s[r.index]!), c)))
           : r.mode === 'add' ? Lx.add(get(sbar), Lx.mul(bk, c)) : Lx.sub(get(sbar), Lx.mul(bk, c))));
       }
-      const so = sigma(Lx, get(uo));
-      code.push(so.code, set(w0, Lx.mul(get(sbar), get(so.result))));
+      code.push(set(w0, Lx.mul(get(sbar), get(so!.result))));
       bq.forEach((l, k) => code.push(set(l, Lx.add(get(l), Lx.mul(get(w0), old.results[k + 1]!)))));
     }
-    bq.forEach((l, k) => code.push(Lx.storeWork(f64At(row(CARRY, CARRYS, k)), get(l))));
+    bq.forEach((l, k) => code.push(Lx.storeWork(work(CARRY + k), get(l))));
+    if (a.hasDS) code.push(storeCache(Lx, get(so!.result), old.results));
     return code.flat();
   };
   const rowAt = (base: number, stride: number, r: Code) => add(get(base), mul(r, get(stride)));
   const body: Code[] = [
     pro.code,
+    a.hasDS ? [...set(next, rowAt(ST, STS, mul(sub(get(T), i32(1)), i32(K)))), ...columns(j4, get(W), FLOAT64, lastStates)] : [],
     // t counts rows down from T − 1; step t reads the states of step t − 1 (s0 at t = 0).
     set(t, get(T)),
     whileLoop(gtU(get(t), i32(0)),
       set(t, sub(get(t), i32(1))),
-      set(next, rowAt(ST, STS, mul(get(t), i32(K)))),
       set(prev, select(gtU(get(t), i32(0)), rowAt(ST, STS, mul(sub(get(t), i32(1)), i32(K))), get(S0))),
       set(prevS, select(gtU(get(t), i32(0)), get(STS), get(S0S))),
       set(px, rowAt(X, XS, get(t))), set(pds, rowAt(DS, DSS, get(t))), set(pdst, rowAt(DST, DSTS, mul(get(t), i32(K)))), set(pdx, rowAt(DX, DXS, get(t))),
       columns(j4, get(W), FLOAT64, step)),
     // ds0: the carry left after step 0.
-    columns(j4, get(W), FLOAT64, (Lx) => Array.from({ length: K }, (_, k) => Lx.store(f32At(row(DS0, DS0S, k)), Lx.loadWork(f64At(row(CARRY, CARRYS, k))))).flat()),
+    columns(j4, get(W), FLOAT64, (Lx) => Array.from({ length: K }, (_, k) => Lx.store(f32At(row(DS0, DS0S, k)), Lx.loadWork(work(CARRY + k)))).flat()),
   ];
   return { params, locals: L, body: body.flat() };
 }
@@ -254,10 +277,11 @@ export function neuronBackwardWasm(b: BoundNeuron, a: NeuronSeqGradAttrs, X: Flo
   if (!run) return false;
   const arrays = [{ data: X, rows: T }, { data: S0, rows: K }, { data: ST, rows: T * K }, { data: DX, rows: T, out: true }, { data: DS0, rows: K, out: true },
     ...(DSPK ? [{ data: DSPK, rows: T }] : []), ...(DST ? [{ data: DST, rows: T * K }] : [])];
-  return runColumns(key, run, N, arrays, { f32: 0, f64: K }, [], ([x, s0, st, dx, ds0, ...cot], W, _, carry) => {
+  const { rows } = workRows(b, a);
+  return runColumns(key, run, N, arrays, { f32: 0, f64: rows }, [], ([x, s0, st, dx, ds0, ...cot], W, _, work) => {
     const none = { at: 0, stride: 0 };
     const dS = DSPK ? cot.shift()! : none, dSt = DST ? cot.shift()! : none;
     return [x!.at, x!.stride, s0!.at, s0!.stride, st!.at, st!.stride, dS.at, dS.stride, dSt.at, dSt.stride, dx!.at, dx!.stride, ds0!.at, ds0!.stride,
-      carry[0]!, K > 1 ? carry[1]! - carry[0]! : 0, T, W];
+      work[0]!, rows > 1 ? work[1]! - work[0]! : 0, T, W];
   });
 }

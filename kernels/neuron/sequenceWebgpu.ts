@@ -57,13 +57,20 @@ function emitWgslCarried(p: Program, name: (v: string) => string, used: Set<Help
   const text = (a: Atom): string => (a.kind === 'const' ? wgslF32(a.value) : a.kind === 'var' ? name(a.name) : `t${a.index}`);
   const isTwo = (a: Atom): boolean => (a.kind === 'var' ? twoVars.has(a.name) : a.kind === 'tmp' && two.has(a.index));
   const plain = (a: Atom): string => (isTwo(a) ? `${text(a)}.hi` : text(a));
-  const asTwo = (a: Atom): string => (isTwo(a) ? text(a) : `TwoF(${text(a)}, 0.0)`);
+  // A constant (a float64 value: the backward trees' products are merged in float64, symbolic.ts foldScales)
+  // as the nearest float32 and its rounding error, as the hand-written sweep's decay and gain were.
+  const asTwo = (a: Atom): string => {
+    if (isTwo(a)) return text(a);
+    if (a.kind !== 'const') return `TwoF(${text(a)}, 0.0)`;
+    const hi = Math.fround(a.value);
+    return `TwoF(${wgslF32(hi)}, ${Number.isFinite(hi) ? wgslF32(a.value - hi) : '0.0'})`;
+  };
   const carried = (op: string, [a, b, c]: Atom[]): string | null => {
     switch (op) {
-      case 'add': return isTwo(a!) && isTwo(b!) ? `addFF(${text(a!)}, ${text(b!)})` : isTwo(a!) ? `addF(${text(a!)}, ${text(b!)})` : `addF(${text(b!)}, ${text(a!)})`;
-      case 'sub': return isTwo(a!) && isTwo(b!) ? `addFF(${text(a!)}, negF(${text(b!)}))` : isTwo(a!) ? `addF(${text(a!)}, -${text(b!)})` : `addF(negF(${text(b!)}), ${text(a!)})`;
+      case 'add': return isTwo(a!) ? `addFF(${text(a!)}, ${asTwo(b!)})` : `addFF(${asTwo(a!)}, ${text(b!)})`;
+      case 'sub': return isTwo(a!) ? `addFF(${text(a!)}, negF(${asTwo(b!)}))` : `addFF(${asTwo(a!)}, negF(${text(b!)}))`;
       case 'neg': return `negF(${text(a!)})`;
-      case 'mul': return isTwo(a!) && isTwo(b!) ? null : isTwo(a!) ? `mulF(${text(a!)}, TwoF(${text(b!)}, 0.0))` : `mulF(${text(b!)}, TwoF(${text(a!)}, 0.0))`;
+      case 'mul': return isTwo(a!) && isTwo(b!) ? null : isTwo(a!) ? `mulF(${text(a!)}, ${asTwo(b!)})` : `mulF(${text(b!)}, ${asTwo(a!)})`;
       case 'div': return isTwo(a!) && !isTwo(b!) ? `divF(${text(a!)}, ${text(b!)})` : null;
       case 'select': return isTwo(a!) ? null : `selectF(${asTwo(c!)}, ${asTwo(b!)}, ${text(a!)})`;
       default: return null;

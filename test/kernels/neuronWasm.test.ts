@@ -37,7 +37,7 @@ afterAll(() => {
   shutdownPool();
 });
 
-/** A model using the operations the generator maps one to one (min, max with a constant and not, abs, sqrt, a condition). */
+/** A model using the operations the generator maps one to one (min, max with a constant and not, abs, sqrt, a condition), with a spike condition that is not linear. */
 const OPS_MODEL: NeuronDeclaration = {
   name: 'OpsNeuron',
   states: { V: { init: 0 }, g: { init: 0.5 }, c: { init: 0 } },
@@ -47,7 +47,8 @@ const OPS_MODEL: NeuronDeclaration = {
     V: { value: '0.8 * V + sqrt(1 + g * g) * I - max(V, 0) * 0.125', when: 'c < 2 || V > lo' },
     c: 'c + 1',
   },
-  spike: '(V - th) / th',
+  // ∂u/∂g = 0.25·g is no constant: the backward caches it between steps (sequenceWasm.ts workRows).
+  spike: '(V - th) / th + 0.125 * g * g',
   reset: { V: { to: 'lo' }, c: { to: '0' } },
 };
 
