@@ -15,16 +15,15 @@
 import { getDtMs } from '../engine/environ.js';
 import { SpikegradError, describeValue } from '../engine/errors.js';
 import { HiddenState } from '../engine/state.js';
-import type { Tensor } from '../engine/tensor.js';
 import { bindNeuron, type BoundNeuron } from '../dynamics/bind.js';
 import { declareNeuron } from '../dynamics/declaration.js';
 import { IF_HARD, IF_SOFT, LIF_HARD, LIF_SOFT } from '../dynamics/models/index.js';
 import { mV, ms, ohm, type Quantity } from '../units/index.js';
 import type { FloatDType } from './expEuler.js';
 import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
-import { Layer, readParam } from './layer.js';
+import { readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
-import { runDeclared, stepDeclared } from './neuron.js';
+import { NeuronLayer } from './neuron.js';
 import { checkSpikeFunction, defaultSpikeFunction, type SpikeFunction } from './spikeFunction.js';
 
 /** The reset after a spike: 'soft' subtracts V_th − V_reset, 'hard' sets V_reset. */
@@ -53,7 +52,7 @@ export interface LIFOptions {
 }
 
 /** The membrane dynamics shared by LIF, IF and ALIF. */
-export abstract class SpikingNeuron extends Layer {
+export abstract class SpikingNeuron extends NeuronLayer {
   readonly R: number;
   readonly tau: number;
   readonly VTh: number;
@@ -91,28 +90,9 @@ export abstract class SpikingNeuron extends Layer {
     this.initHidden(this.V, this.VInitializer, opts, 'VInitializer', mV);
   }
 
-  /** The layer's model with its parameters and dt bound, in `dtype` (cached per values): every kernel's trees. */
-  abstract bound(dtype: FloatDType): BoundNeuron;
-
   /** The HiddenStates of the model's states, in its order (V first). */
   protected hiddenStates(): HiddenState[] {
     return [this.V];
-  }
-
-  /** One step: input current x [B, n] (mA) → spikes [B, n] (0/1); primitive ops (dynamics/step.ts). */
-  update(x: Tensor): Tensor {
-    const input = this.checkStep(x);
-    const hs = this.hiddenStates();
-    const vals = hs.map((h) => this.hidden(h, input));
-    return stepDeclared(this.bound(Layer.floatOf(vals[0]!)), hs, vals, input, this.spkFun, this.detachReset);
-  }
-
-  /** xs [T, B, n] → spikes [T, B, n] in one fused op (the generated `neuronRun`, forward and backward). */
-  override run(xs: Tensor): Tensor {
-    const seq = this.checkSeq(xs);
-    const hs = this.hiddenStates();
-    const s0 = hs.map((h) => this.hidden(h, seq, true));
-    return runDeclared(this, this.bound(Layer.floatOf(s0[0]!)), hs, s0, seq, this.spkFun, this.detachReset);
   }
 }
 

@@ -33,33 +33,53 @@ export interface NeuronOptions {
 }
 
 /**
- * One step of a bound model on a layer's hidden states (`vals` their current values): primitive ops
- * (dynamics/step.ts), differentiated by the tape. The states advance; returns the spikes. Shared by every
- * declared neuron layer (defineNeuron's classes, nn.LIF, nn.IF, nn.ALIF).
+ * A neuron layer whose both modes come from a bound declaration (dynamics/, docs/dynamics.md): `update` composes
+ * primitive ops (dynamics/step.ts, differentiated by the tape), `run` is one fused op per direction
+ * (`neuronRun` / `neuronRunGrad`, kernels generated for the CPU and WebGPU). The base of defineNeuron's classes
+ * and of nn.LIF, nn.IF and nn.ALIF: a subclass gives its bound model and its hidden states.
  */
-export function stepDeclared(b: BoundNeuron, hs: readonly HiddenState[], vals: readonly Tensor[], input: Tensor, spkFun: SpikeFunction, detachReset: boolean): Tensor {
-  const { states, spikes } = neuronStep(b, vals, input, (u) => spkFun.spike(u), detachReset);
-  hs.forEach((h, k) => (h.value = states[k]!));
-  return spikes;
-}
+export abstract class NeuronLayer extends Layer {
+  /** The surrogate spike function. */
+  abstract readonly spkFun: SpikeFunction;
+  /** No gradient through the previous spike (the reset and every use of `spike` in the update). */
+  abstract readonly detachReset: boolean;
+  /** The layer's model with its parameters and dt bound, in `dtype` (cached per values): every kernel's trees. */
+  abstract bound(dtype: FloatDType): BoundNeuron;
+  /** The HiddenState of each of the model's states, in its order. */
+  protected abstract hiddenStates(): HiddenState[];
 
-/**
- * A whole sequence of a bound model in one fused op per direction (`neuronRun` / `neuronRunGrad`) from the
- * initial values `s0` of the hidden states `hs`; afterwards each holds its final value, a slice of the op's
- * output (gradients flow: chunked BPTT is exact), and nn.record gets each state's [T, …] sequence by name.
- */
-export function runDeclared(layer: Layer, b: BoundNeuron, hs: readonly HiddenState[], s0: readonly Tensor[], seq: Tensor, spkFun: SpikeFunction, detachReset: boolean): Tensor {
-  // One state needs no stack (a copy): a reshape gives the op its [1, …] layout.
-  const packed = s0.length === 1 ? reshape(s0[0]!, [1, ...s0[0]!.shape]) : stack(s0, 0);
-  const [spikes, states] = runOp('neuronRun', [seq, packed], { neuron: b, spkFun, detachReset });
-  if (recording.active > 0) b.states.forEach((name, k) => recordSequence(layer, name, index(states!, k, 1)));
-  const last = index(states!, -1);
-  hs.forEach((h, k) => (h.value = index(last, k)));
-  return spikes!;
+  /** One step: input x [B, n] → spikes [B, n]; the states advance. */
+  update(x: Tensor): Tensor {
+    const input = this.checkStep(x);
+    const hs = this.hiddenStates();
+    const vals = hs.map((h) => this.hidden(h, input));
+    const { states, spikes } = neuronStep(this.bound(Layer.floatOf(vals[0]!)), vals, input, (u) => this.spkFun.spike(u), this.detachReset);
+    hs.forEach((h, k) => (h.value = states[k]!));
+    return spikes;
+  }
+
+  /**
+   * xs [T, B, n] → spikes [T, B, n] in one fused op (forward and backward). Afterwards each state holds its
+   * final value, a slice of the op's output (gradients flow: chunked BPTT is exact), and nn.record gets each
+   * state's [T, …] sequence by name.
+   */
+  override run(xs: Tensor): Tensor {
+    const seq = this.checkSeq(xs);
+    const hs = this.hiddenStates();
+    const s0 = hs.map((h) => this.hidden(h, seq, true));
+    const b = this.bound(Layer.floatOf(s0[0]!));
+    // One state needs no stack (a copy): a reshape gives the op its [1, …] layout.
+    const packed = s0.length === 1 ? reshape(s0[0]!, [1, ...s0[0]!.shape]) : stack(s0, 0);
+    const [spikes, states] = runOp('neuronRun', [seq, packed], { neuron: b, spkFun: this.spkFun, detachReset: this.detachReset });
+    if (recording.active > 0) b.states.forEach((name, k) => recordSequence(this, name, index(states!, k, 1)));
+    const last = index(states!, -1);
+    hs.forEach((h, k) => (h.value = index(last, k)));
+    return spikes!;
+  }
 }
 
 /** The layer every declared neuron class extends. */
-export abstract class DeclaredNeuron extends Layer {
+export abstract class DeclaredNeuron extends NeuronLayer {
   /** The checked model (its `declaration` is the normalised, JSON-compatible declaration). */
   abstract readonly model: NeuronModel;
   /** Parameter values by name, in the declared units. */
@@ -83,22 +103,6 @@ export abstract class DeclaredNeuron extends Layer {
     this.model.states.forEach((s, k) => {
       this.initHidden(hs[k]!, this.initializers[s.name]!, opts, `${s.name}Initializer`, s.unit ? parseUnit(s.unit, s.name) : undefined);
     });
-  }
-
-  /** One step: input x [B, n] → spikes [B, n]; the states advance. */
-  update(x: Tensor): Tensor {
-    const input = this.checkStep(x);
-    const hs = this.hiddenStates();
-    const vals = hs.map((h) => this.hidden(h, input));
-    return stepDeclared(this.bound(Layer.floatOf(vals[0]!)), hs, vals, input, this.spkFun, this.detachReset);
-  }
-
-  /** xs [T, B, n] → spikes [T, B, n] in one fused op (forward and backward). */
-  override run(xs: Tensor): Tensor {
-    const seq = this.checkSeq(xs);
-    const hs = this.hiddenStates();
-    const s0 = hs.map((h) => this.hidden(h, seq, true));
-    return runDeclared(this, this.bound(Layer.floatOf(s0[0]!)), hs, s0, seq, this.spkFun, this.detachReset);
   }
 
   override toString(): string {

@@ -1,6 +1,6 @@
 /**
  * Surrogate expressions → WebAssembly in float64, for the CPU backend's SIMD kernels (the fused LIF backward
- * inlines σ' this way, kernels/neuron/lifWasm.ts), on two lanes (f64x2) or one (the row's last column).
+ * inlines σ' this way, kernels/neuron/sequenceWasm.ts), on two lanes (f64x2) or one (the row's last column).
  * Same arithmetic as compileJs.ts, operation by operation, so the same bits: IEEE add/sub/mul/div/sqrt/floor
  * are exact-rounded in both; WebAssembly's min/max order −0 below +0 and propagate NaN as Math.min/max do;
  * booleans are masks. Operations WebAssembly has no instruction for (exp, log, trigonometry, erf, pow with a

@@ -18,7 +18,7 @@ import { programWasmSupport } from '../../kernels/cpu/wasmProgram.js';
 import { toProgram } from '../../dynamics/program.js';
 import { neuronRunGradKernel, neuronRunKernel } from '../../kernels/neuron/sequenceCpu.js';
 import { neuronBackwardWasm, neuronForwardWasm } from '../../kernels/neuron/sequenceWasm.js';
-import { arenaRelease, arenaTake, SCRATCH_BYTES } from '../../kernels/cpu/wasmArena.js';
+import { SCRATCH_BYTES } from '../../kernels/cpu/wasmArena.js';
 import { sequenceParallel, wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
 import { shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
 import { wasmKernels } from '../../kernels/flags.js';
@@ -27,6 +27,7 @@ import type { NeuronSeqAttrs, NeuronSeqGradAttrs } from '../../engine/opsNeuron.
 import { surrogate } from '../../index.js';
 import type { Surrogate } from '../../surrogate/base.js';
 import { rng } from '../support/helpers.js';
+import { expectSame, jsOnly, place, releasePlaced, type Placement } from '../support/wasmCompare.js';
 
 const savedThreads = threadPool.threads, savedMin = sequenceParallel.minElements;
 afterAll(() => {
@@ -73,16 +74,6 @@ function values(n: number, mean: number, spread: number, seed: number, zeros = f
   return Float32Array.from({ length: n }, (_, i) => (zeros && i % 5 === 2 ? 0 : mean + spread * (2 * r() - 1)));
 }
 
-type Placement = 'arena' | 'heap' | 'blocks';
-const taken: Float32Array[] = [];
-function place(a: Float32Array, p: Placement): Float32Array {
-  if (p !== 'arena') return Float32Array.from(a);
-  const b = arenaTake(a.length, false);
-  if (!b) throw new Error('arena full');
-  taken.push(b);
-  b.set(a);
-  return b;
-}
 function placed<R>(p: Placement, threads: number, f: () => R): R {
   if (p === 'blocks') wasmKernels.scratchBytes = 8192;
   threadPool.threads = threads;
@@ -93,28 +84,11 @@ function placed<R>(p: Placement, threads: number, f: () => R): R {
     wasmKernels.scratchBytes = SCRATCH_BYTES;
     threadPool.threads = savedThreads;
     sequenceParallel.minElements = savedMin;
-    for (const a of taken.splice(0)) arenaRelease(a);
+    releasePlaced();
   }
 }
 
-function jsOnly(run: () => ArrayLike<number>[]): Float32Array[] {
-  wasmKernels.enabled = false;
-  try {
-    return run().map((o) => Float32Array.from(o));
-  } finally {
-    wasmKernels.enabled = true;
-  }
-}
 
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
-function expectSame(got: ArrayLike<number>[], want: ArrayLike<number>[]): void {
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => expect(firstDifference(g, want[i]!), `output ${i}`).toBe(-1));
-}
 
 /**
  * Initial states [K, N] around `near`; in column 0 and every 7th the spiking state is exactly at threshold and
@@ -198,6 +172,30 @@ describe('generated WebAssembly neuron kernels = the generated JavaScript, bit f
       expect(neuronForwardWasm(b, xs, s0, new Float32Array(T * N), st, T, N)).toBe(true);
       const a: NeuronSeqGradAttrs = { neuron: b, spkFun: new surrogate.Sigmoid(), detachReset: false, hasDS: true, hasDStates: false };
       expect(neuronBackwardWasm(b, a, xs, s0, st, values(T * N, 0, 1, 5), null, new Float32Array(T * N), new Float32Array(2 * N), T, N)).toBe(false);
+    });
+    it('a spike function with no expression for σ\' (the backward declines)', () => {
+      const b = bindNeuron(declareNeuron(ALIF_SOFT), {}, 1, 'float32');
+      const plain = { key: 'plain-tanh', gradScalar: (x: number) => 1 - Math.tanh(x) ** 2, wgslGrad: () => '' };
+      const a: NeuronSeqGradAttrs = { neuron: b, spkFun: plain, detachReset: false, hasDS: true, hasDStates: false };
+      expect(neuronBackwardWasm(b, a, values(4, 0, 1, 1), values(4, 0, 1, 2), values(8, 0, 1, 3), values(4, 0, 1, 4), null, new Float32Array(4), new Float32Array(4), 1, 2)).toBe(false);
+    });
+    it('code generation off (where eval, and with it WebAssembly compilation, is forbidden)', async () => {
+      const { codegen } = await import('../../surrogate/compileJs.js');
+      const b = bindNeuron(declareNeuron(ALIF_SOFT), {}, 1, 'float32');
+      codegen.enabled = false;
+      try {
+        expect(neuronForwardWasm(b, new Float32Array(4), new Float32Array(8), new Float32Array(4), new Float32Array(8), 1, 4)).toBe(false);
+      } finally {
+        codegen.enabled = true;
+      }
+    });
+    it('arrays outside the arena too long for even one column of scratch', () => {
+      const b = bindNeuron(declareNeuron(ALIF_SOFT), {}, 1, 'float32');
+      const T = SCRATCH_BYTES / 8 + 1, N = 1;
+      const xs = values(T, 0.5, 1, 9), s0 = values(2, 0.5, 0.5, 10);
+      const st = new Float32Array(2 * T);
+      expect(neuronForwardWasm(b, xs, s0, new Float32Array(T), st, T, N)).toBe(false);
+      expect(st.every((v) => v === 0)).toBe(true); // nothing written
     });
     it('float64 tensors, and a forward constant that is not a float32 number', () => {
       const b64 = bindNeuron(declareNeuron(ALIF_SOFT), {}, 1, 'float64');
