@@ -73,7 +73,9 @@ export abstract class NeuronLayer extends Layer {
     const [spikes, states] = runOp('neuronRun', [seq, packed], { neuron: b, spkFun: this.spkFun, detachReset: this.detachReset });
     if (recording.active > 0) b.states.forEach((name, k) => recordSequence(this, name, index(states!, k, 1)));
     const last = index(states!, -1);
-    hs.forEach((h, k) => (h.value = index(last, k)));
+    // One state: a reshape of the last row (a view), not a second slice.
+    if (hs.length === 1) hs[0]!.value = reshape(last, s0[0]!.shape);
+    else hs.forEach((h, k) => (h.value = index(last, k)));
     return spikes!;
   }
 }

@@ -67,6 +67,14 @@ function resetCode(b: BoundNeuron, L: Lanes, k: number, s: number, sp: number): 
   return L.select(L.ne(get(sp), L.const(0)), spiked, get(s));
 }
 
+/** Whether each bound model's forward, and its backward per surrogate, has a WebAssembly form (checked once). */
+const supported = new WeakMap<BoundNeuron, { forward: boolean; backward: Map<string, boolean> }>();
+function supportOf(b: BoundNeuron) {
+  let s = supported.get(b);
+  if (!s) supported.set(b, (s = { forward: forwardSupport(b) === null, backward: new Map() }));
+  return s;
+}
+
 /** Why the model's forward has no WebAssembly form (null: it has one). */
 function forwardSupport(b: BoundNeuron): string | null {
   if (b.dtype !== 'float32') return 'float64 tensors run the JavaScript';
@@ -134,7 +142,7 @@ function forwardModule(b: BoundNeuron) {
  * false, having written nothing, where it does not apply.
  */
 export function neuronForwardWasm(b: BoundNeuron, X: Float32Array, S0: Float32Array, SPK: Float32Array, ST: Float32Array, T: number, N: number): boolean {
-  if (!wasmEnabled() || forwardSupport(b) !== null) return false;
+  if (!wasmEnabled() || !supportOf(b).forward) return false;
   const K = b.states.length;
   const key = `neuronForward|${b.key}`;
   const run = wasmKernel(key, () => forwardModule(b));
@@ -270,7 +278,11 @@ function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
 export function neuronBackwardWasm(b: BoundNeuron, a: NeuronSeqGradAttrs, X: Float32Array, S0: Float32Array, ST: Float32Array,
   DSPK: Float32Array | null, DST: Float32Array | null, DX: Float32Array, DS0: Float32Array, T: number, N: number): boolean {
   const sg = a.spkFun.gradExpr;
-  if (!wasmEnabled() || backwardSupport(b, sg) !== null) return false;
+  if (!wasmEnabled()) return false;
+  const cache = supportOf(b).backward;
+  let ok = cache.get(a.spkFun.key);
+  if (ok === undefined) cache.set(a.spkFun.key, (ok = backwardSupport(b, sg) === null));
+  if (!ok) return false;
   const K = b.states.length;
   const key = `neuronBackward|${b.key}|${a.spkFun.key}|${a.hasDS}|${a.hasDStates}|${a.detachReset}`;
   const run = wasmKernel(key, () => backwardModule(b, a, sg!));
