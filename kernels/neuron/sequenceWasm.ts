@@ -58,6 +58,9 @@ function env(b: BoundNeuron, states: number[], inp = -1, sp = -1, seeds: number[
   };
 }
 
+/** a·c for a constant c, with a·1 as a itself (exact in IEEE arithmetic: the JavaScript's product, same bits). */
+const times = (L: Lanes, a: Code, c: number): Code => (c === 1 ? a : L.mul(a, L.const(c)));
+
 /** S' of state k: sequenceCpu.ts's resetJs (spiked ? reset : S), the reset computed in every lane. */
 function resetCode(b: BoundNeuron, L: Lanes, k: number, s: number, sp: number): Code {
   const r = b.reset.find((x) => x.index === k);
@@ -173,8 +176,8 @@ function workRows(b: BoundNeuron, a: NeuronSeqGradAttrs): { K: number; cached: n
 
 function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
   const p = programsOf(b), { K, cached } = workRows(b, a);
-  // x, s0, states, dSpikes, dStates, dx, ds0 (each address and row stride; the absent cotangents address 0,
-  // stride 0, never read), the float64 work rows (first and stride), T, W; consts (none), thread, lo, hi
+  // x, s0, states, dSpikes, dStates, dx, ds0 (each address and row stride; x where the product does not read
+  // it and the absent cotangents address 0, stride 0, never read), the float64 work rows (first and stride), T, W; consts (none), thread, lo, hi
   // (wasmKernels.ts's rangedPrologue)
   const names = ['X', 'XS', 'S0', 'S0S', 'ST', 'STS', 'DS', 'DSS', 'DST', 'DSTS', 'DX', 'DXS', 'DS0', 'DS0S', 'WORK', 'WORKS', 'T', 'W', 'CONSTS', 'THREAD', 'LO', 'HI'] as const;
   const params: ValType[] = names.map(() => 'i32');
@@ -186,7 +189,10 @@ function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
   const prev = L.local('i32'), prevS = L.local('i32'), next = L.local('i32'), px = L.local('i32'), pds = L.local('i32'), pdst = L.local('i32'), pdx = L.local('i32');
   const f32At = (row: Code) => add(row, get(j4)), f64At = (row: Code) => add(row, add(get(j4), get(j4)));
   const row = (base: number, stride: number, k: number): Code => (k === 0 ? get(base) : add(get(base), mul(get(stride), i32(k))));
-  const work = (r: number) => f64At(row(WORK, WORKS, r));
+  // Each work row's address in a local of its own, set once after the prologue (no address arithmetic per access).
+  const rowsOf = workRows(b, a).rows;
+  const workAt = Array.from({ length: rowsOf }, () => L.local('i32'));
+  const work = (r: number) => f64At(get(workAt[r]!));
   const CARRY = 0, SLOPE = K, dURow = (i: number) => K + 1 + i;
   const sigma = (Lx: Lanes, u: Code) => {
     const x = L.local(Lx.value);
@@ -214,11 +220,11 @@ function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
       // Ḡ += dSpikes·σ'(u(S_new))·∂u/∂S, only where dSpikes ≠ 0 (the JavaScript's `if (d !== 0)`).
       const d = L.local(Lx.value), w = L.local(Lx.value), nz = L.local(Lx.mask);
       code.push(set(d, Lx.load(f32At(get(pds)))), set(w, Lx.mul(get(d), Lx.loadWork(work(SLOPE)))), set(nz, Lx.ne(get(d), Lx.const(0))));
-      const dU = (k: number): Code => {
+      const wdU = (k: number): Code => {
         const i = cached.indexOf(k);
-        return i >= 0 ? Lx.loadWork(work(dURow(i))) : Lx.const((p.uGrad.results[k + 1] as { value: number }).value);
+        return i >= 0 ? Lx.mul(get(w), Lx.loadWork(work(dURow(i)))) : times(Lx, get(w), (p.uGrad.results[k + 1] as { value: number }).value);
       };
-      g.forEach((l, k) => code.push(set(l, Lx.select(get(nz), Lx.add(get(l), Lx.mul(get(w), dU(k))), get(l)))));
+      g.forEach((l, k) => code.push(set(l, Lx.select(get(nz), Lx.add(get(l), wdU(k)), get(l)))));
     }
     const s = Array.from({ length: K }, () => L.local(Lx.value));
     const uo = L.local(Lx.value), sp = L.local(Lx.value), inp = L.local(Lx.value);
@@ -226,11 +232,15 @@ function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
     const old = emitProgramWasm(p.uGrad, Lx, L, env(b, s));
     const vjp = emitProgramWasm(p.vjp, Lx, L, env(b, q, inp, sp, g));
     const bq = Array.from({ length: K }, () => L.local(Lx.value));
+    // Only what the product reads is loaded or computed (LIF's reads only the seeds: no x, no reset states).
+    const reads = p.vjp.vars;
     code.push(
       ...s.map((l, k) => set(l, Lx.load(f32At(row(prev, prevS, k))))),
       old.code,
-      set(uo, old.results[0]!), set(sp, Lx.ones(Lx.ge(get(uo), Lx.const(0)))), set(inp, Lx.load(f32At(get(px)))),
-      ...q.map((l, k) => set(l, resetCode(b, Lx, k, s[k]!, sp))),
+      set(uo, old.results[0]!),
+      reads.has(SPIKE) || q.some((_, k) => reads.has(b.states[k]!)) ? set(sp, Lx.ones(Lx.ge(get(uo), Lx.const(0)))) : [],
+      reads.has(b.input) ? set(inp, Lx.load(f32At(get(px)))) : [],
+      ...q.map((l, k) => (reads.has(b.states[k]!) ? set(l, resetCode(b, Lx, k, s[k]!, sp)) : [])),
       vjp.code,
       ...bq.map((l, k) => set(l, vjp.results[k]!)),
       Lx.store(f32At(get(pdx)), vjp.results[K]!),
@@ -244,10 +254,14 @@ function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
       for (const r of b.reset) {
         const bk = get(bq[r.index]!), c = Lx.const(r.value);
         code.push(set(sbar, r.mode === 'to' ? Lx.sub(get(sbar), Lx.mul(bk, Lx.sub(get(s[r.index]!), c)))
-          : r.mode === 'add' ? Lx.add(get(sbar), Lx.mul(bk, c)) : Lx.sub(get(sbar), Lx.mul(bk, c))));
+          : r.mode === 'add' ? Lx.add(get(sbar), times(Lx, bk, r.value)) : Lx.sub(get(sbar), times(Lx, bk, r.value))));
       }
       code.push(set(w0, Lx.mul(get(sbar), get(so!.result))));
-      bq.forEach((l, k) => code.push(set(l, Lx.add(get(l), Lx.mul(get(w0), old.results[k + 1]!)))));
+      const dUOld = (k: number): Code => {
+        const r = p.uGrad.results[k + 1]!;
+        return r.kind === 'const' ? times(Lx, get(w0), r.value) : Lx.mul(get(w0), old.results[k + 1]!);
+      };
+      bq.forEach((l, k) => code.push(set(l, Lx.add(get(l), dUOld(k)))));
     }
     bq.forEach((l, k) => code.push(Lx.storeWork(work(CARRY + k), get(l))));
     if (a.hasDS) code.push(storeCache(Lx, get(so!.result), old.results));
@@ -256,6 +270,7 @@ function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
   const rowAt = (base: number, stride: number, r: Code) => add(get(base), mul(r, get(stride)));
   const body: Code[] = [
     pro.code,
+    ...workAt.map((l, r) => set(l, row(WORK, WORKS, r))),
     a.hasDS ? [...set(next, rowAt(ST, STS, mul(sub(get(T), i32(1)), i32(K)))), ...columns(j4, get(W), FLOAT64, lastStates)] : [],
     // t counts rows down from T − 1; step t reads the states of step t − 1 (s0 at t = 0).
     set(t, get(T)),
@@ -287,13 +302,15 @@ export function neuronBackwardWasm(b: BoundNeuron, a: NeuronSeqGradAttrs, X: Flo
   const key = `neuronBackward|${b.key}|${a.spkFun.key}|${a.hasDS}|${a.hasDStates}|${a.detachReset}`;
   const run = wasmKernel(key, () => backwardModule(b, a, sg!));
   if (!run) return false;
-  const arrays = [{ data: X, rows: T }, { data: S0, rows: K }, { data: ST, rows: T * K }, { data: DX, rows: T, out: true }, { data: DS0, rows: K, out: true },
-    ...(DSPK ? [{ data: DSPK, rows: T }] : []), ...(DST ? [{ data: DST, rows: T * K }] : [])];
+  // x only where the product reads it (LIF's does not): an array outside the arena is copied through scratch.
+  const readsX = programsOf(b).vjp.vars.has(b.input);
+  const arrays = [{ data: S0, rows: K }, { data: ST, rows: T * K }, { data: DX, rows: T, out: true }, { data: DS0, rows: K, out: true },
+    ...(readsX ? [{ data: X, rows: T }] : []), ...(DSPK ? [{ data: DSPK, rows: T }] : []), ...(DST ? [{ data: DST, rows: T * K }] : [])];
   const { rows } = workRows(b, a);
-  return runColumns(key, run, N, arrays, { f32: 0, f64: rows }, [], ([x, s0, st, dx, ds0, ...cot], W, _, work) => {
+  return runColumns(key, run, N, arrays, { f32: 0, f64: rows }, [], ([s0, st, dx, ds0, ...rest], W, _, work) => {
     const none = { at: 0, stride: 0 };
-    const dS = DSPK ? cot.shift()! : none, dSt = DST ? cot.shift()! : none;
-    return [x!.at, x!.stride, s0!.at, s0!.stride, st!.at, st!.stride, dS.at, dS.stride, dSt.at, dSt.stride, dx!.at, dx!.stride, ds0!.at, ds0!.stride,
+    const x = readsX ? rest.shift()! : none, dS = DSPK ? rest.shift()! : none, dSt = DST ? rest.shift()! : none;
+    return [x.at, x.stride, s0!.at, s0!.stride, st!.at, st!.stride, dS.at, dS.stride, dSt.at, dSt.stride, dx!.at, dx!.stride, ds0!.at, ds0!.stride,
       work[0]!, rows > 1 ? work[1]! - work[0]! : 0, T, W];
   });
 }
