@@ -175,10 +175,10 @@ function workRows(b: BoundNeuron, a: NeuronSeqGradAttrs): { K: number; cached: n
 }
 
 function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
-  const p = programsOf(b), { K, cached } = workRows(b, a);
+  const p = programsOf(b), { K, cached, rows } = workRows(b, a);
   // x, s0, states, dSpikes, dStates, dx, ds0 (each address and row stride; x where the product does not read
-  // it and the absent cotangents address 0, stride 0, never read), the float64 work rows (first and stride), T, W; consts (none), thread, lo, hi
-  // (wasmKernels.ts's rangedPrologue)
+  // it and the absent cotangents address 0, stride 0, never read), the float64 work rows (first and stride),
+  // T, W; consts (none), thread, lo, hi (wasmKernels.ts's rangedPrologue)
   const names = ['X', 'XS', 'S0', 'S0S', 'ST', 'STS', 'DS', 'DSS', 'DST', 'DSTS', 'DX', 'DXS', 'DS0', 'DS0S', 'WORK', 'WORKS', 'T', 'W', 'CONSTS', 'THREAD', 'LO', 'HI'] as const;
   const params: ValType[] = names.map(() => 'i32');
   const { X, XS, S0, S0S, ST, STS, DS, DSS, DST, DSTS, DX, DXS, DS0, DS0S, WORK, WORKS, T, W, CONSTS, LO, HI } =
@@ -190,8 +190,7 @@ function backwardModule(b: BoundNeuron, a: NeuronSeqGradAttrs, sg: Expr) {
   const f32At = (row: Code) => add(row, get(j4)), f64At = (row: Code) => add(row, add(get(j4), get(j4)));
   const row = (base: number, stride: number, k: number): Code => (k === 0 ? get(base) : add(get(base), mul(get(stride), i32(k))));
   // Each work row's address in a local of its own, set once after the prologue (no address arithmetic per access).
-  const rowsOf = workRows(b, a).rows;
-  const workAt = Array.from({ length: rowsOf }, () => L.local('i32'));
+  const workAt = Array.from({ length: rows }, () => L.local('i32'));
   const work = (r: number) => f64At(get(workAt[r]!));
   const CARRY = 0, SLOPE = K, dURow = (i: number) => K + 1 + i;
   const sigma = (Lx: Lanes, u: Code) => {
