@@ -25,22 +25,15 @@ import { neuronBackwardWasm, neuronForwardWasm } from '../../kernels/neuron/sequ
 import { sumRowsWasm } from '../../kernels/reduce/sumWasm.js';
 import { arenaShared, SCRATCH_BYTES } from '../../kernels/cpu/wasmArena.js';
 import { sequenceParallel, wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
-import { poolCounters, poolThreads, shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
+import { poolCounters, poolThreads, threadPool } from '../../kernels/cpu/threadPool.js';
 import { wasmKernels } from '../../kernels/flags.js';
 import type { CpuInput } from '../../kernels/cpu/types.js';
 import { expEulerConstants } from '../../nn/expEuler.js';
 import { surrogate } from '../../index.js';
 import { rng } from '../support/helpers.js';
-import { expectSame, firstDifference, jsOnly, place, releasePlaced, type Placement } from '../support/wasmCompare.js';
+import { expectSame, firstDifference, jsOnly, place, releasePlaced, restoreKernels, savedMin, savedThreads, type Placement } from '../support/wasmCompare.js';
 
-const savedThreads = threadPool.threads, savedMin = sequenceParallel.minElements;
-afterAll(() => {
-  threadPool.threads = savedThreads;
-  sequenceParallel.minElements = savedMin;
-  wasmKernels.enabled = true;
-  wasmKernels.scratchBytes = SCRATCH_BYTES;
-  shutdownPool();
-});
+afterAll(restoreKernels);
 
 function values(n: number, mean: number, spread: number, seed: number): Float32Array {
   const r = rng(seed);

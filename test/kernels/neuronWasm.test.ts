@@ -20,23 +20,16 @@ import { neuronRunGradKernel, neuronRunKernel } from '../../kernels/neuron/seque
 import { neuronBackwardWasm, neuronForwardWasm } from '../../kernels/neuron/sequenceWasm.js';
 import { SCRATCH_BYTES } from '../../kernels/cpu/wasmArena.js';
 import { sequenceParallel, wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
-import { shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
+import { threadPool } from '../../kernels/cpu/threadPool.js';
 import { wasmKernels } from '../../kernels/flags.js';
 import type { CpuInput } from '../../kernels/cpu/types.js';
 import type { NeuronSeqAttrs, NeuronSeqGradAttrs } from '../../engine/opsNeuron.js';
 import { surrogate } from '../../index.js';
 import type { Surrogate } from '../../surrogate/base.js';
 import { rng } from '../support/helpers.js';
-import { expectSame, jsOnly, place, releasePlaced, type Placement } from '../support/wasmCompare.js';
+import { expectSame, jsOnly, place, releasePlaced, restoreKernels, savedMin, savedThreads, type Placement } from '../support/wasmCompare.js';
 
-const savedThreads = threadPool.threads, savedMin = sequenceParallel.minElements;
-afterAll(() => {
-  threadPool.threads = savedThreads;
-  sequenceParallel.minElements = savedMin;
-  wasmKernels.enabled = true;
-  wasmKernels.scratchBytes = SCRATCH_BYTES;
-  shutdownPool();
-});
+afterAll(restoreKernels);
 
 /** A model using the operations the generator maps one to one (min, max with a constant and not, abs, sqrt, a condition), with a spike condition that is not linear. */
 const OPS_MODEL: NeuronDeclaration = {

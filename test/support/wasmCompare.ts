@@ -3,7 +3,9 @@
  * of test/kernels: cpuWasmKernels, cpuSequenceThreads, neuronWasm).
  */
 import { expect } from 'vitest';
-import { arenaRelease, arenaTake } from '../../kernels/cpu/wasmArena.js';
+import { arenaRelease, arenaTake, SCRATCH_BYTES } from '../../kernels/cpu/wasmArena.js';
+import { sequenceParallel } from '../../kernels/cpu/wasmKernels.js';
+import { shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
 import { wasmKernels } from '../../kernels/flags.js';
 
 /** The first index where a and b differ as values (NaN equal to NaN, −0 not equal to +0), −1 if none. */
@@ -46,4 +48,16 @@ export function place(a: Float32Array, p: Placement): Float32Array {
 /** Gives back every arena copy `place` made. */
 export function releasePlaced(): void {
   for (const a of taken.splice(0)) arenaRelease(a);
+}
+
+/** The thread count and sequence threshold as a test file found them (its tests change them; `restoreKernels` puts them back). */
+export const savedThreads = threadPool.threads, savedMin = sequenceParallel.minElements;
+
+/** After a file's tests: the thread pool, the sequence threshold and the WebAssembly switches as they were, the workers ended. */
+export function restoreKernels(): void {
+  threadPool.threads = savedThreads;
+  sequenceParallel.minElements = savedMin;
+  wasmKernels.enabled = true;
+  wasmKernels.scratchBytes = SCRATCH_BYTES;
+  shutdownPool();
 }
