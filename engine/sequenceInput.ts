@@ -1,6 +1,6 @@
 /**
- * The one validator of a sequence op's inputs (the neuron and synapse families: lifRun, alifRun, exponRun,
- * leakyRun, dualExponRun; neuronRun checks its x here and its packed states itself): `x` a float sequence
+ * The one validator of a sequence op's inputs (the synapse family: exponRun, leakyRun, dualExponRun;
+ * neuronRun checks its x here and its packed states itself): `x` a float sequence
  * [T, …] with T ≥ 1, and each initial state shaped like x without its time axis, in x's dtype. Errors name the op, the argument, the expected and the actual.
  */
 import { isFloat } from './dtype.js';

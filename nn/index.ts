@@ -20,6 +20,6 @@ export {
   Conv2d, MaxPool2d, AvgPool2d, BatchNorm2d, Flatten, Unflatten, RunningState, setTraining,
   type Conv2dLayerOptions, type Pool2dLayerOptions, type BatchNorm2dOptions,
 } from './conv.js';
-export { defineNeuron, DeclaredNeuron, type DeclaredNeuronClass, type NeuronOptions } from './neuron.js';
+export { defineNeuron, DeclaredNeuron, NeuronLayer, type DeclaredNeuronClass, type NeuronOptions } from './neuron.js';
 export type { NeuronDeclaration, NeuronModel, StateDeclaration, ParamDeclaration, UpdateRule, ResetRule } from '../dynamics/declaration.js';
 export { LIFRef, Izhikevich, ExpIF, AdExIF, QuaIF, Synaptic, Alpha } from './models.js';

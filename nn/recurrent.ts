@@ -18,18 +18,15 @@
  */
 import { add, index, linear, matmul, mul, reshape, stack, tensor } from '../engine/api.js';
 import { runOp } from '../engine/dispatch.js';
-import { getDtMs } from '../engine/environ.js';
 import { bytesPerElement, isFloat } from '../engine/dtype.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { HiddenState, ParamState } from '../engine/state.js';
 import { Tensor } from '../engine/tensor.js';
 import { sameShape } from '../engine/shape.js';
-import { bindNeuron, type BoundNeuron } from '../dynamics/bind.js';
-import { declareNeuron, type NeuronDeclaration, type NeuronModel } from '../dynamics/declaration.js';
+import type { BoundNeuron } from '../dynamics/bind.js';
 import type { FloatDType } from './expEuler.js';
 import { Constant, KaimingUniform, Uniform, toInitializer, type InitLike } from './init.js';
 import { Layer, checkSize } from './layer.js';
-import { LIF } from './lif.js';
 import { Module, type InitStateOptions } from './module.js';
 import { recordAround, recordSequence, recording } from './record.js';
 import type { SpikeFunction } from './spikeFunction.js';
@@ -90,33 +87,8 @@ interface FusedNeuron {
   readonly detachReset: boolean;
 }
 
-/**
- * nn.LIF (and nn.IF) as a declaration, so that a recurrent LIF population runs the generated fused step: the
- * model of nn/lif.ts (the reset by the previous spike, then exp-Euler of τ dV/dt = −V + V_rest + R·I), with the
- * hard reset's V under stop_gradient as there. (Until nn.LIF itself runs on a declaration.)
- */
-const LIF_DECLARATIONS = Object.fromEntries((['soft', 'hard'] as const).map((reset) => [reset, declareNeuron({
-  name: 'LIF',
-  input: { unit: 'mA' },
-  states: { V: { unit: 'mV', init: 0 } },
-  params: {
-    R: { unit: 'ohm', default: 1 }, tau: { unit: 'ms', default: 5, positive: true },
-    V_th: { unit: 'mV', default: 1 }, V_reset: { unit: 'mV', default: 0 }, V_rest: { unit: 'mV', default: 0 },
-  },
-  update: { V: { expEuler: '(-V + V_rest + R * I) / tau' } },
-  spike: '(V - V_th) / (V_th - V_reset)',
-  reset: { V: reset === 'soft' ? { subtract: 'V_th - V_reset' } : { to: 'V_reset' } },
-} satisfies NeuronDeclaration)])) as Record<'soft' | 'hard', NeuronModel>;
-
 /** The neuron as the fused op sees it, or undefined for a layer it cannot run (composed per step instead). */
 function fusedNeuron(neuron: Layer): FusedNeuron | undefined {
-  if (neuron instanceof LIF) {
-    const l = neuron;
-    return {
-      bound: (dtype) => bindNeuron(LIF_DECLARATIONS[l.spkReset], { R: l.R, tau: l.tau, V_th: l.VTh, V_reset: l.VReset, V_rest: l.VRest }, getDtMs(), dtype),
-      hiddenStates: () => [l.V], spkFun: l.spkFun, detachReset: l.detachReset,
-    };
-  }
   const f = neuron as Partial<FusedNeuron>;
   return typeof f.bound === 'function' && typeof f.hiddenStates === 'function' && f.spkFun !== undefined ? (neuron as unknown as FusedNeuron) : undefined;
 }

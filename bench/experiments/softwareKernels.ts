@@ -12,7 +12,6 @@
 import * as sg from '../../index.js';
 import { runOp } from '../../engine/dispatch.js';
 import { expEulerConstants } from '../../nn/expEuler.js';
-import { ReluGrad } from '../../surrogate/index.js';
 import type { WebGpuBackend } from '../../kernels/webgpu/backend.js';
 import { elementwiseTuning, matmulTuning, reduceTuning, subgroupTuning, sequenceTuning } from '../../kernels/flags.js';
 
@@ -100,7 +99,6 @@ async function main(): Promise<void> {
   const w0 = keep(sg.random.uniform([100, 4], -1, 1));
   const g0 = keep(sg.random.uniform([51200, 4], -1, 1));
   const { tau, coef } = expEulerConstants(20, 1, 'float32');
-  const lif = { tau, coef, R: 1, VTh: 1, VReset: 0, VRest: 0, k: 1, reset: 'soft' as const, detachReset: false, spkFun: new ReluGrad() };
 
   const cases: Case[] = [
     { name: 'add [12800,1024] + [12800,1024]', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => sg.add(h, h) }, after: { label: 'spans of quads', run: () => sg.add(h, h) } },
@@ -111,8 +109,6 @@ async function main(): Promise<void> {
     { name: 'exponRun [100,128,1024], quads', before: { label: 'one quad per invocation', knobs: oneQuad, run: () => runOp('exponRun', [h3, v0], { tau, coef }) }, after: { label: 'two quads per invocation', run: () => runOp('exponRun', [h3, v0], { tau, coef }) } },
     { name: 'decayRunGrad [100,128,1024], quads', before: { label: 'one quad per invocation', knobs: oneQuad, run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) }, after: { label: 'two quads per invocation', run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) } },
     { name: 'decayRunGrad [100,128,1024] (reverse time)', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) }, after: { label: 'two quads per invocation', run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) } },
-    { name: 'lifRun [100,128,1024]', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => runOp('lifRun', [h3, v0], lif) }, after: { label: 'two quads per invocation', run: () => runOp('lifRun', [h3, v0], lif) } },
-    { name: 'lifRunGrad [100,128,1024] (ReluGrad)', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => runOp('lifRunGrad', [v0, h3, h3], { ...lif, hasDS: true, hasDV: false }) }, after: { label: 'two quads per invocation', run: () => runOp('lifRunGrad', [v0, h3, h3], { ...lif, hasDS: true, hasDV: false }) } },
     { name: 'matmul dH = dO·W2ᵀ [12800,10]@[1024,10]ᵀ', before: { label: 'one tile per workgroup', knobs: () => { subgroupTuning.tileWork = 1; }, run: () => sg.matmul(dO, w2, { transposeB: true }) }, after: { label: 'tiles grouped', run: () => sg.matmul(dO, w2, { transposeB: true }) } },
     { name: 'X·W1 + b [12800,256]@[256,1024] + [1024]', before: { label: 'matmul, then add', run: () => sg.add(sg.matmul(x, w1), bias) }, after: { label: 'linear (bias in the epilogue)', run: () => runOp('linear', [x, w1, bias], {}) } },
     { name: 'seed input layer [51200,100]@[100,4], 5 Hz', before: { label: 'dense lane-tiled', knobs: () => { matmulTuning.events = false; }, run: () => sg.matmul(spikes, w0) }, after: { label: 'events', run: () => sg.matmul(spikes, w0) } },

@@ -323,7 +323,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             let dI = ${vjp.results[K]};
             dx[o + j] = dI;
             dIw[wr + r * NCAP + j] = dI;
-            ${a.detachReset ? '' : `var sbar = ${vjp.results[K + 1]}; ${resetBarWgsl(b)}
+            ${a.detachReset ? '' : `var sbar = ${vjp.results[K + 1]}; ${resetBarWgsl(b, false)}
             let w0 = sbar * surrogateGrad(uo);
             ${ks.map((k) => `b${k} = b${k} + w0 * ${uOld.results[k + 1]};`).join(' ')}`}
             ${ks.map((k) => `car[${si(k)}] = b${k};`).join(' ')}`)}

@@ -7,6 +7,8 @@
  *   by hand, exp-Euler factors from Math.expm1, the surrogate's spike;
  * - gradients against float64 central finite differences (detached reset, loss on the membranes, where the
  *   Heaviside is locally constant);
+ * - nn.LIF and nn.IF (dynamics/models/lif.ts, if.ts) likewise, soft and hard reset, R ≠ 1, V_rest ≠ 0,
+ *   V_reset ≠ 0, V_th − V_reset ≠ 1;
  * - a LIF declared in a few lines gives nn.LIF's bits (forward) and gradients.
  */
 import { describe, expect, it } from 'vitest';
@@ -26,7 +28,10 @@ const DT = 1; // ms (the environment's default)
 
 interface Case {
   name: string;
-  cls: sg.nn.DeclaredNeuronClass;
+  /** The layer class, or (for nn.LIF and nn.IF, whose options have their own names) `make` and `params`. */
+  cls?: sg.nn.DeclaredNeuronClass;
+  make?: (opts: Record<string, unknown>) => sg.nn.NeuronLayer;
+  /** The parameters in the declaration's names (all of them where there is no `cls`). */
   opts: Record<string, number | boolean>;
   /** Initial states (ms, mV, … in the declared units). */
   init: Record<string, number>;
@@ -51,7 +56,43 @@ const MyLIF = nn.defineNeuron({
   reset: { V: { to: 'V_reset' } },
 });
 
+/** One step of LIF by hand (IF: V_reset = V_rest = 0), soft or hard reset. */
+function lifStep(reset: 'soft' | 'hard'): Case['ref'] {
+  return ([V], x, p, spk, detach) => {
+    const [Vr, Vrest] = [p.V_reset ?? 0, p.V_rest ?? 0];
+    const k = p.V_th! - Vr;
+    const s = sgd(spk(O.div(O.sub(V!, p.V_th!), k)), detach);
+    const V1 = reset === 'soft' ? O.sub(V!, O.mul(s, k)) : O.sub(V!, O.mul(O.sub(O.stopGradient(V!), Vr), s));
+    const coef = DT * exprelN(-DT / p.tau!);
+    const V2 = O.add(V1, O.mul(O.div(O.add(O.add(O.neg(V1), Vrest), O.mul(x, p.R!)), p.tau!), coef));
+    return { S: [V2], out: spk(O.div(O.sub(V2, p.V_th!), k)) };
+  };
+}
+
+/** nn.LIF / nn.IF from options in the declaration's names (V_th → VTh, …). */
+const lifLayer = (Cls: typeof nn.LIF | typeof nn.IF, spkReset: 'soft' | 'hard') => (o: Record<string, unknown>): sg.nn.NeuronLayer => {
+  const { V_th, V_reset, V_rest, ...rest } = o;
+  const names = { ...(V_th !== undefined ? { VTh: V_th } : {}), ...(V_reset !== undefined ? { VReset: V_reset } : {}), ...(V_rest !== undefined ? { VRest: V_rest } : {}) };
+  return new Cls(N, { ...rest, ...names, spkReset } as sg.nn.LIFOptions);
+};
+
 const CASES: Case[] = [
+  {
+    name: 'nn.LIF (soft reset)', make: lifLayer(nn.LIF, 'soft'), opts: { R: 1.7, tau: 6, V_th: 1.1, V_reset: -0.4, V_rest: 0.3 },
+    init: { V: 1.1 }, input: [1.5, 0.6], ref: lifStep('soft'),
+  },
+  {
+    name: 'nn.LIF (hard reset)', make: lifLayer(nn.LIF, 'hard'), opts: { R: 0.8, tau: 9, V_th: 0.9, V_reset: -0.45, V_rest: -0.1 },
+    init: { V: 0.9 }, input: [1.2, 0.5], ref: lifStep('hard'),
+  },
+  {
+    name: 'nn.IF (soft reset)', make: lifLayer(nn.IF, 'soft'), opts: { R: 1.3, tau: 7, V_th: 1.25 },
+    init: { V: 1.25 }, input: [1.5, 0.8], ref: lifStep('soft'),
+  },
+  {
+    name: 'nn.IF (hard reset)', make: lifLayer(nn.IF, 'hard'), opts: { R: 0.6, tau: 4, V_th: 0.7 },
+    init: { V: 0.7 }, input: [1.4, 0.7], ref: lifStep('hard'),
+  },
   {
     name: 'LIFRef', cls: nn.LIFRef, opts: { R: 1.7, tau: 6, tau_ref: 2, V_th: 1.1, V_reset: -0.4, V_rest: 0.3 },
     init: { V: 1.1, since: 1e7 }, input: [1.5, 0.6],
@@ -170,12 +211,13 @@ function inputs(c: Case, dtype: 'float32' | 'float64', seed = 7): T {
   return O.tensor(Float64Array.from({ length: TT * B * N }, () => offset + scale * (2 * r() - 1)), [TT, B, N], dtype);
 }
 
-function layer(c: Case, extra: Record<string, unknown> = {}): sg.nn.DeclaredNeuron {
+function layer(c: Case, extra: Record<string, unknown> = {}): sg.nn.NeuronLayer {
   const inits = Object.fromEntries(Object.entries(c.init).map(([k, v]) => [`${k}Initializer`, v]));
-  return new c.cls(N, { ...c.opts, ...inits, ...extra } as sg.nn.NeuronOptions);
+  const opts = { ...c.opts, ...inits, ...extra };
+  return c.make ? c.make(opts) : new c.cls!(N, opts as sg.nn.NeuronOptions);
 }
 
-const stateOf = (l: sg.nn.DeclaredNeuron, name: string): T => (l as unknown as Record<string, sg.HiddenState>)[name]!.value;
+const stateOf = (l: sg.nn.NeuronLayer, name: string): T => (l as unknown as Record<string, sg.HiddenState>)[name]!.value;
 
 describe.each(CASES)('$name', (c) => {
   const names = Object.keys(c.init);
@@ -225,7 +267,7 @@ describe.each(CASES)('$name', (c) => {
       const reference = (xs: T): T => {
         let S = names.map((n) => O.full([B, N], c.init[n]!, 'float64'));
         const outs: T[] = [];
-        const p = { ...Object.fromEntries((c.cls.model.params).map((q) => [q.name, q.default])), ...c.opts } as Record<string, number>;
+        const p = { ...Object.fromEntries((c.cls?.model.params ?? []).map((q) => [q.name, q.default])), ...c.opts } as Record<string, number>;
         for (let t = 0; t < TT; t++) {
           const r = c.ref(S, O.index(xs, t), p, (u) => spkFun.spike(u), detach);
           S = r.S;

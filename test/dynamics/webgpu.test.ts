@@ -1,5 +1,5 @@
 /**
- * The generated WGSL sequence kernels of every declared model against their CPU twins (float32): spikes,
+ * The generated WGSL sequence kernels of every declared model (nn.LIF and nn.IF among them) against their CPU twins (float32): spikes,
  * states and gradients (through the spikes, the reset and the initial states, in two chunks), on a shape that
  * is no multiple of the workgroup or of 4; and the GPU's sequence mode against its step mode.
  */
@@ -11,14 +11,21 @@ import { rng } from '../support/helpers.js';
 const { nn } = sg;
 type T = sg.Tensor;
 
-const MODELS: [string, sg.nn.DeclaredNeuronClass, Record<string, number>, [number, number]][] = [
-  ['LIFRef', nn.LIFRef, { R: 1.7, tau: 6, tau_ref: 2, V_th: 1.1, V_reset: -0.4, V_rest: 0.3 }, [1.5, 0.6]],
-  ['Izhikevich', nn.Izhikevich, { a: 0.03, b: 0.25, c: -60, d: 6, V_th: 25 }, [6, 12]],
-  ['ExpIF', nn.ExpIF, { R: 1.3, tau: 8, V_th: -50, V_reset: -66, V_rest: -63, V_T: -58, delta_T: 2.5 }, [6, 8]],
-  ['AdExIF', nn.AdExIF, { R: 0.9, tau: 9, tau_w: 25, V_th: -50, V_reset: -67, V_rest: -64, V_T: -58, delta_T: 3, a: 0.5, b: 0.7 }, [14, 12]],
-  ['QuaIF', nn.QuaIF, { R: 1.2, tau: 11, V_th: -32, V_reset: -69, V_rest: -64, V_c: -52, c: 0.05 }, [12, 8]],
-  ['Synaptic', nn.Synaptic, { alpha: 0.85, beta: 0.7, threshold: 1.3 }, [0.8, 0.2]],
-  ['Alpha', nn.Alpha, { alpha: 0.92, beta: 0.75, threshold: 0.9 }, [0.9, 0.4]],
+type Make = (size: number) => sg.nn.NeuronLayer;
+const declared = (Cls: sg.nn.DeclaredNeuronClass, opts: Record<string, number>): [Make, string[]] => [(n) => new Cls(n, opts), Cls.model.states.map((s) => s.name)];
+
+const MODELS: [string, [Make, string[]], [number, number]][] = [
+  // nn.LIF and nn.IF (dynamics/models/lif.ts, if.ts): R ≠ 1, V_rest ≠ 0, V_reset ≠ 0, V_th − V_reset ≠ 1, both resets.
+  ['LIF (soft)', [(n) => new nn.LIF(n, { R: 1.7, tau: 6, VTh: 1.1, VReset: -0.4, VRest: 0.3 }), ['V']], [1.5, 0.6]],
+  ['LIF (hard)', [(n) => new nn.LIF(n, { R: 0.8, tau: 9, VTh: 0.9, VReset: -0.45, VRest: -0.1, spkReset: 'hard' }), ['V']], [1.2, 0.6]],
+  ['IF (hard)', [(n) => new nn.IF(n, { R: 1.3, tau: 7, VTh: 1.25, spkReset: 'hard' }), ['V']], [1.5, 0.8]],
+  ['LIFRef', declared(nn.LIFRef, { R: 1.7, tau: 6, tau_ref: 2, V_th: 1.1, V_reset: -0.4, V_rest: 0.3 }), [1.5, 0.6]],
+  ['Izhikevich', declared(nn.Izhikevich, { a: 0.03, b: 0.25, c: -60, d: 6, V_th: 25 }), [6, 12]],
+  ['ExpIF', declared(nn.ExpIF, { R: 1.3, tau: 8, V_th: -50, V_reset: -66, V_rest: -63, V_T: -58, delta_T: 2.5 }), [6, 8]],
+  ['AdExIF', declared(nn.AdExIF, { R: 0.9, tau: 9, tau_w: 25, V_th: -50, V_reset: -67, V_rest: -64, V_T: -58, delta_T: 3, a: 0.5, b: 0.7 }), [14, 12]],
+  ['QuaIF', declared(nn.QuaIF, { R: 1.2, tau: 11, V_th: -32, V_reset: -69, V_rest: -64, V_c: -52, c: 0.05 }), [12, 8]],
+  ['Synaptic', declared(nn.Synaptic, { alpha: 0.85, beta: 0.7, threshold: 1.3 }), [0.8, 0.2]],
+  ['Alpha', declared(nn.Alpha, { alpha: 0.92, beta: 0.75, threshold: 0.9 }), [0.9, 0.4]],
 ];
 
 const TT = 8, B = 3, N = 23;
@@ -31,15 +38,14 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): void {
 }
 
 describeWebGpu('declared neurons on WebGPU', (gpu) => {
-  for (const [name, Cls, opts, [scale, offset]] of MODELS) {
+  for (const [name, [make, names], [scale, offset]] of MODELS) {
     it(`${name}: WGSL sequence kernels = the CPU twins (forward and gradients), and = GPU step mode`, async () => {
       const r = rng(5);
       const data = Float32Array.from({ length: TT * B * N }, () => offset + scale * (2 * r() - 1));
       const w = Float32Array.from({ length: TT * B * N }, (_, i) => Math.cos(i));
-      const names = Cls.model.states.map((s) => s.name);
       const outcome = async (backend: sg.Backend) => {
         const x = sg.tensor(data, [TT, B, N], 'float32', backend), wt = sg.tensor(w, [TT, B, N], 'float32', backend);
-        const l = new Cls(N, opts);
+        const l = make(N);
         const loss = (xs: T): T => {
           nn.initAllStates(l, { batchSize: B, backend });
           const s1 = l.run(sg.slice(xs, [0, 0, 0], [TT / 2, B, N]));
@@ -59,7 +65,7 @@ describeWebGpu('declared neurons on WebGPU', (gpu) => {
 
       // GPU: sequence mode = step mode (the elementwise WGSL kernels of the primitive ops).
       const x = sg.tensor(data, [TT, B, N], 'float32', gpu);
-      const a = new Cls(N, opts), b = new Cls(N, opts);
+      const a = make(N), b = make(N);
       nn.initAllStates(a, { batchSize: B, backend: gpu });
       nn.initAllStates(b, { batchSize: B, backend: gpu });
       const seq = await a.run(x).data();
