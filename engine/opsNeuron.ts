@@ -18,7 +18,7 @@ import type { InMeta, OpDef, OutMeta } from './ops.js';
 import { sameShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import type { BoundNeuron } from '../dynamics/bind.js';
-import { checkSequenceInputs, checkSequenceX } from './sequenceInput.js';
+import { checkSequenceInputs, checkSequenceX, requirePacked } from './sequenceInput.js';
 
 /**
  * What a fused kernel needs of a surrogate (surrogate.Surrogate satisfies it): its derivative at a point for
@@ -105,14 +105,6 @@ function present(...ts: (Tensor | null)[]): Tensor[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-
-/** `states` [T, K, …] or [K, …] for K states of the per-step shape of x. */
-function requirePacked(op: string, name: string, x: InMeta, s: InMeta, K: number, seq: boolean): void {
-  const want = seq ? [x.shape[0]!, K, ...x.shape.slice(1)] : [K, ...x.shape.slice(1)];
-  if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
-    throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (the ${K} states ${seq ? 'after each step' : 'stacked'}), got ${s.dtype} ${fmtShape(s.shape)}`);
-  }
-}
 
 export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> } = {
   /** [x (T,…), s0 (K,…)] → [spikes (T,…), states (T,K,…)]: every state after each step. */

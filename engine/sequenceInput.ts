@@ -1,6 +1,6 @@
 /**
- * The one validator of a sequence op's inputs (the neuron and synapse families: lifRun, alifRun, exponRun,
- * leakyRun, dualExponRun; neuronRun checks its x here and its packed states itself): `x` a float sequence
+ * The one validator of a sequence op's inputs (the neuron and synapse families: lifRun, neuronRun,
+ * synapseRun; the generic ops' states are packed, `requirePacked`): `x` a float sequence
  * [T, …] with T ≥ 1, and each initial state shaped like x without its time axis, in x's dtype. Errors name the op, the argument, the expected and the actual.
  */
 import { isFloat } from './dtype.js';
@@ -28,4 +28,12 @@ export function checkSequenceInputs(op: string, ins: readonly InMeta[], stateNam
       throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (x's shape without its time axis), got ${s.dtype} ${fmtShape(s.shape)}`);
     }
   });
+}
+
+/** `s` [T, K, …] (`seq`: the states after each step) or [K, …] (stacked) for K states of the per-step shape of x. */
+export function requirePacked(op: string, name: string, x: InMeta, s: InMeta, K: number, seq: boolean): void {
+  const want = seq ? [x.shape[0]!, K, ...x.shape.slice(1)] : [K, ...x.shape.slice(1)];
+  if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
+    throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (the ${K} states ${seq ? 'after each step' : 'stacked'}), got ${s.dtype} ${fmtShape(s.shape)}`);
+  }
 }

@@ -58,8 +58,6 @@ const onePerInvocation = (be: WebGpuBackend) => {
 
 /** Element spans, but one float per access (the first of the two elementwise changes alone). */
 const noQuads = () => { elementwiseTuning.quads = false; };
-/** Quads in the sequence kernels, one per invocation (the second of their two changes off). */
-const oneQuad = () => { sequenceTuning.maxQ = 1; };
 
 async function time(be: WebGpuBackend, v: Variant, reps: number, k: Knobs): Promise<Timing> {
   v.knobs?.(be);
@@ -107,10 +105,6 @@ async function main(): Promise<void> {
     { name: 'add [12800,1024] + [12800,1024], f32', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => sg.add(h, h) }, after: { label: 'spans (no quads)', knobs: noQuads, run: () => sg.add(h, h) } },
     { name: 'add [12800,1024] + [1024] (bias)', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => sg.add(h, bias) }, after: { label: 'quad row walk', run: () => sg.add(h, bias) } },
     { name: 'sum over rows of [12800,1024] (bias gradient)', before: { label: 'workgroup tree', knobs: () => { reduceTuning.softwareSlices = false; }, run: () => sg.sum(h, 0) }, after: { label: 'serial slices, quad pairs', run: () => sg.sum(h, 0) } },
-    { name: 'exponRun [100,128,1024]', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => runOp('exponRun', [h3, v0], { tau, coef }) }, after: { label: 'two quads per invocation', run: () => runOp('exponRun', [h3, v0], { tau, coef }) } },
-    { name: 'exponRun [100,128,1024], quads', before: { label: 'one quad per invocation', knobs: oneQuad, run: () => runOp('exponRun', [h3, v0], { tau, coef }) }, after: { label: 'two quads per invocation', run: () => runOp('exponRun', [h3, v0], { tau, coef }) } },
-    { name: 'decayRunGrad [100,128,1024], quads', before: { label: 'one quad per invocation', knobs: oneQuad, run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) }, after: { label: 'two quads per invocation', run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) } },
-    { name: 'decayRunGrad [100,128,1024] (reverse time)', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) }, after: { label: 'two quads per invocation', run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) } },
     { name: 'lifRun [100,128,1024]', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => runOp('lifRun', [h3, v0], lif) }, after: { label: 'two quads per invocation', run: () => runOp('lifRun', [h3, v0], lif) } },
     { name: 'lifRunGrad [100,128,1024] (ReluGrad)', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => runOp('lifRunGrad', [v0, h3, h3], { ...lif, hasDS: true, hasDV: false }) }, after: { label: 'two quads per invocation', run: () => runOp('lifRunGrad', [v0, h3, h3], { ...lif, hasDS: true, hasDV: false }) } },
     { name: 'matmul dH = dO·W2ᵀ [12800,10]@[1024,10]ᵀ', before: { label: 'one tile per workgroup', knobs: () => { subgroupTuning.tileWork = 1; }, run: () => sg.matmul(dO, w2, { transposeB: true }) }, after: { label: 'tiles grouped', run: () => sg.matmul(dO, w2, { transposeB: true }) } },

@@ -7,6 +7,9 @@ import * as sg from '../../index.js';
 import { runOp } from '../../engine/dispatch.js';
 import { sweepTuning } from '../../kernels/flags.js';
 import { ReluGrad } from '../../surrogate/index.js';
+import { bindSynapse } from '../../dynamics/bind.js';
+import { declareSynapse } from '../../dynamics/declaration.js';
+import { LEAKY_READOUT } from '../../dynamics/models/leakyReadout.js';
 
 const { values: a } = parseArgs({ options: { rounds: { type: 'string', default: '8' }, steps: { type: 'string', default: '20' } } });
 const rounds = Number(a.rounds), steps = Number(a.steps);
@@ -17,8 +20,15 @@ const lif = new sg.nn.LIF(4, { tau: 20, spkFun: new ReluGrad() }) as unknown as 
 const attrs = { ...lif.lifAttrs('float32'), hasDS: true, hasDV: false } as never;
 const vs = sg.keep(sg.random.rand([T, N]).mul(1.5)), dS = sg.keep(sg.random.rand([T, N]).mul(1e-3)), v0 = sg.keep(sg.zeros([N]));
 const dG1 = sg.keep(sg.random.rand([T, N]).mul(1e-3)), dG2 = sg.keep(sg.random.rand([T, N / 2]).mul(1e-3));
+/** The generated backward of r ← decay·r + x (the decay synapses' linear sweep) from the states' cotangents dG [T, n]. */
+const decaySweep = (dG: sg.Tensor, decay: number) => {
+  const [t, n] = dG.shape as [number, number];
+  const synapse = bindSynapse(declareSynapse(LEAKY_READOUT), { decay }, 1, 'float32');
+  const z = (shape: number[]) => sg.keep(sg.zeros(shape));
+  return runOp('synapseRunGrad', [z([t, n]), z([1, n]), z([t, 1, n]), sg.reshape(dG, [t, 1, n])], { synapse, hasDStates: true, hasDOut: false });
+};
 const once = async () => {
-  const outs = [...runOp('lifRunGrad', [v0, vs, dS], attrs), ...runOp('decayRunGrad', [dG1], { decay: 0.8 }), ...runOp('decayRunGrad', [dG2], { decay: 0.9 })];
+  const outs = [...runOp('lifRunGrad', [v0, vs, dS], attrs), ...decaySweep(dG1, 0.8), ...decaySweep(dG2, 0.9)];
   await Promise.all(outs.map((t) => t.data()));
   sg.dispose(outs);
 };

@@ -10,7 +10,7 @@ import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../los
 import { linearKernel, matmulKernel } from '../matmul/cpu.js';
 import { conv2dGradInputKernel, conv2dGradWeightKernel, conv2dKernel, maxPool2dGradKernel, maxPool2dKernel } from '../conv/cpu.js';
 import { lifRunGradKernel, lifRunKernel } from '../neuron/cpu.js';
-import { decayRunGradKernel, dualExponRunGradKernel, dualExponRunKernel, exponRunKernel, leakyRunKernel } from '../synapse/cpu.js';
+import { synapseRunGradKernel, synapseRunKernel } from '../synapse/sequenceCpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/cpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/cpu.js';
 import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/cpu.js';
@@ -58,11 +58,8 @@ export const CPU_KERNELS = {
   neuronRunGrad: neuronRunGradKernel,
   lifRun: lifRunKernel,
   lifRunGrad: lifRunGradKernel,
-  exponRun: exponRunKernel,
-  leakyRun: leakyRunKernel,
-  decayRunGrad: decayRunGradKernel,
-  dualExponRun: dualExponRunKernel,
-  dualExponRunGrad: dualExponRunGradKernel,
+  synapseRun: synapseRunKernel,
+  synapseRunGrad: synapseRunGradKernel,
 } satisfies KernelTable;
 
 export const CPU_UPDATES = {

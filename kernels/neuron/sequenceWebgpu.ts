@@ -28,7 +28,7 @@ function wgslNames(b: BoundNeuron, statePrefix: string): (v: string) => string {
 }
 
 /** WGSL `let` statements of a program; the helpers it calls are added to `used`. */
-function emitWgsl(p: Program, name: (v: string) => string, used: Set<Helper>): { code: string; results: string[] } {
+export function emitWgsl(p: Program, name: (v: string) => string, used: Set<Helper>): { code: string; results: string[] } {
   const emit = emitter((h) => (used.add(h), `dyn_${h}`));
   const atom = (a: Atom): string => (a.kind === 'const' ? wgslF32(a.value) : a.kind === 'var' ? name(a.name) : `t${a.index}`);
   const code = p.instrs.map((i) => `let t${i.out} = ${emit[i.op](i.args.map(atom))};`).join('\n    ');
@@ -43,7 +43,7 @@ function resetWgsl(b: BoundNeuron, k: number): string {
   return `let q${k} = select(s${k}, ${spiked}, sp != 0.0);`;
 }
 
-const helpersOf = (used: Set<Helper>): string => [...used].sort().map((h) => HELPER_SRC[h](`dyn_${h}`)).join('\n');
+export const helpersOf = (used: Set<Helper>): string => [...used].sort().map((h) => HELPER_SRC[h](`dyn_${h}`)).join('\n');
 
 function forwardWgsl(b: BoundNeuron): { helpers: string; element: string } {
   const K = b.states.length, ks = Array.from({ length: K }, (_, k) => k);

@@ -9,7 +9,7 @@ import { OPS, type OpName } from '../../internal.js';
 import type { InMeta } from '../../engine/ops.js';
 
 const SEQUENCE_OPS: [OpName, string[]][] = [
-  ['lifRun', ['v0']], ['exponRun', ['g0']], ['leakyRun', ['r0']], ['dualExponRun', ['gRise0', 'gDecay0']],
+  ['lifRun', ['v0']],
 ];
 
 const meta = (shape: number[], dtype: InMeta['dtype'] = 'float32'): InMeta => ({ shape, dtype });

@@ -1,6 +1,6 @@
 /**
  * The CPU backend's WebAssembly sequence kernels (the fused LIF forward and backward sweep, the Expon
- * forward, the decay sweep, column sums over leading rows) on several threads (kernels/cpu/wasmKernels.ts's runColumns over
+ * forward and its backward decay sweep generated from dynamics/models/expon.ts, column sums over leading rows) on several threads (kernels/cpu/wasmKernels.ts's runColumns over
  * kernels/cpu/threadPool.ts): each thread sweeps all T for its own range of columns, so the result must be
  * bit for bit the one-thread result, for thread counts 1, 2 and 3, on column counts that are not multiples
  * of 4 (the last range ends in single columns), with arrays in the arena (read in place) and outside it
@@ -15,8 +15,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
-import { decayRunGradKernel, exponRunKernel } from '../../kernels/synapse/cpu.js';
-import { decaySweepWasm, exponForwardWasm } from '../../kernels/synapse/synapseWasm.js';
+import { synapseRunGradKernel, synapseRunKernel } from '../../kernels/synapse/sequenceCpu.js';
+import { synapseBackwardWasm, synapseForwardWasm } from '../../kernels/synapse/sequenceWasm.js';
+import { bindSynapse } from '../../dynamics/bind.js';
+import { declareSynapse } from '../../dynamics/declaration.js';
+import { EXPON } from '../../dynamics/models/expon.js';
 import { lifRunGradKernel, lifRunKernel } from '../../kernels/neuron/cpu.js';
 import { lifForwardWasm, lifSweepWasm } from '../../kernels/neuron/lifWasm.js';
 import { sumRowsWasm } from '../../kernels/reduce/sumWasm.js';
@@ -28,6 +31,9 @@ import type { CpuInput } from '../../kernels/cpu/types.js';
 import { expEulerConstants } from '../../nn/expEuler.js';
 import { surrogate } from '../../index.js';
 import { rng } from '../support/helpers.js';
+
+/** nn.Expon's generated model at τ = 5 ms, dt = 1 ms, float32. */
+const EXPON_5 = bindSynapse(declareSynapse(EXPON), { tau: 5 }, 1, 'float32');
 
 const savedThreads = threadPool.threads, savedMin = sequenceParallel.minElements;
 afterAll(() => {
@@ -199,11 +205,12 @@ describe('sequence kernels on several threads, bit for bit', () => {
       const { tau, coef } = expEulerConstants(5, 1, 'float32');
       const xs = values(T * N, 0, 2, T + N), g0 = values(N, 0, 1, 3);
       const want = exponReference(xs, g0, T, N, tau, coef);
-      expectSame(jsOnly(() => exponRunKernel([input(xs, [T, N]), input(g0, [N])], { tau, coef }, [seqOut(T, N)])), [want], 'JavaScript vs reference');
+      const attrs = { synapse: EXPON_5 };
+      expectSame(jsOnly(() => synapseRunKernel([input(xs, [T, N]), input(g0, [1, N])], attrs, [{ shape: [T, 1, N], dtype: 'float32' }])), [want], 'JavaScript vs reference');
       for (const threads of THREADS) {
         expectSame(onThreads(threads, p, (pl) => {
           const gs = pl(new Float32Array(T * N));
-          expect(exponForwardWasm(pl(xs), pl(g0), gs, T, N, tau, coef)).toBe(true);
+          expect(synapseForwardWasm(EXPON_5, pl(xs), pl(g0), gs, null, T, N)).toBe(true);
           return [gs];
         }), [want], `${threads} threads`);
       }
@@ -228,13 +235,17 @@ describe('sequence kernels on several threads, bit for bit', () => {
     it.each(SHAPES)('decay sweep, T = %i, N = %i', (T, N) => {
       const { tau, coef } = expEulerConstants(5, 1, 'float32');
       const decay = 1 - coef / tau;
+      expect(EXPON_5.linear!.a[0]![0]).toBe(decay); // the coefficient derived from the declaration is the decay
       const dG = values(T * N, 0, 1, T * N + 9);
       const want = decayReference(dG, T, N, decay);
-      expectSame(jsOnly(() => decayRunGradKernel([input(dG, [T, N])], { decay }, [seqOut(T, N), rowOut(N)])), want, 'JavaScript vs reference');
+      const a = { synapse: EXPON_5, hasDStates: true, hasDOut: false };
+      const unused = new Float32Array(T * N); // the linear backward reads no forward values
+      const ins = [input(unused, [T, N]), input(unused.subarray(0, N), [1, N]), input(unused, [T, 1, N]), input(dG, [T, 1, N])];
+      expectSame(jsOnly(() => synapseRunGradKernel(ins, a, [seqOut(T, N), { shape: [1, N], dtype: 'float32' }])), want, 'JavaScript vs reference');
       for (const threads of THREADS) {
         expectSame(onThreads(threads, p, (pl) => {
           const dx = pl(new Float32Array(T * N)), dg0 = pl(new Float32Array(N));
-          expect(decaySweepWasm(pl(dG), dx, dg0, T, N, decay)).toBe(true);
+          expect(synapseBackwardWasm(EXPON_5, a, pl(dG), null, dx, dg0, T, N)).toBe(true);
           return [dx, dg0];
         }), want, `${threads} threads`);
       }

@@ -28,6 +28,9 @@ import { rng, uniformArray } from '../support/helpers.js';
 import { seedGrads, seedNet } from '../support/nnSeedNet.js';
 import { describeWebGpu } from '../support/webgpu.js';
 import { runOp } from '../../engine/dispatch.js';
+import { bindSynapse } from '../../dynamics/bind.js';
+import { declareSynapse } from '../../dynamics/declaration.js';
+import { LEAKY_READOUT } from '../../dynamics/models/leakyReadout.js';
 
 interface StepResult { loss: number; grads: Record<string, Float64Array> }
 
@@ -91,6 +94,17 @@ describeWebGpu('long contractions in float32 on WebGPU against float64 (K = 51,2
   });
 });
 
+/**
+ * The backward of r_t = decay·r_{t−1} + x_t (the readout's integrator, dynamics/models/leakyReadout.ts) from
+ * the cotangents dG [T, 1, N] of its states: the generated linear sweep (two-float carries on WebGPU).
+ */
+function decaySweep(dG: sg.Tensor, decay: number, dtype: 'float32' | 'float64'): sg.Tensor[] {
+  const [T, , N] = dG.shape as [number, number, number];
+  const b = bindSynapse(declareSynapse(LEAKY_READOUT), { decay }, 1, dtype);
+  const zeros = (shape: number[]) => sg.zeros(shape, dtype, dG.backend);
+  return runOp('synapseRunGrad', [zeros([T, N]), zeros([1, N]), zeros([T, 1, N]), dG], { synapse: b, hasDStates: true, hasDOut: false });
+}
+
 describeWebGpu('the decay synapse backward sweep in float32 on WebGPU against float64 (T = 200)', (gpu) => {
   it('dx = dG + decay·carry through 200 steps is within 3× of the CPU float32 error', async () => {
     const cpu = await internal.getBackendInstance('cpu');
@@ -98,8 +112,8 @@ describeWebGpu('the decay synapse backward sweep in float32 on WebGPU against fl
     // Positive cotangents of one scale (like the readout's: the loss's gradient spread over T), decay 0.9.
     const dG = Float32Array.from(uniformArray(T * N, 0.001, 0.002, r));
     const run = async (be: sg.Backend, dtype: 'float32' | 'float64') => {
-      const g = sg.tensor(dG, [T, N], dtype, be);
-      const [dx, dg0] = runOp('decayRunGrad', [g], { decay: 1 - 1 / 10 });
+      const g = sg.tensor(dG, [T, 1, N], dtype, be);
+      const [dx, dg0] = decaySweep(g, 1 - 1 / 10, dtype);
       const out = await Promise.all([dx!, dg0!].map(async (t) => Float64Array.from(await t.data())));
       sg.dispose([g, dx!, dg0!]);
       return out;
@@ -115,8 +129,8 @@ describeWebGpu('the decay synapse backward sweep in float32 on WebGPU against fl
     // Column 0: +∞ at t = 2; 1: 1e36 (the two-float split would overflow); 2, 3: ∓3e38 (decay·carry + dG overflows).
     const dG = new Float32Array(3 * 4);
     dG.set([Infinity, 1e36, -3e38, 3e38], 8);
-    const t = sg.tensor(dG, [3, 4], 'float32', gpu);
-    const [dx, dg0] = runOp('decayRunGrad', [t], { decay: 0.9 });
+    const t = sg.tensor(dG, [3, 1, 4], 'float32', gpu);
+    const [dx, dg0] = decaySweep(t, 0.9, 'float32');
     const [x, g0] = [Array.from(await dx!.data()), Array.from(await dg0!.data())];
     sg.dispose([t, dx!, dg0!]);
     expect(x.every((v) => !Number.isNaN(v)) && g0.every((v) => !Number.isNaN(v)), `dx ${x}, dg0 ${g0}`).toBe(true);

@@ -1,0 +1,136 @@
+/**
+ * The WebGPU generator of the generic spike-free sequence ops: WGSL generated from a bound model's trees
+ * (dynamics/bind.ts `bindSynapse`), the same algorithm as the CPU twin (kernels/synapse/sequenceCpu.ts has it in
+ * words), one invocation per element running the time loop with the states in registers. Variables are named
+ * by the generator (s<k>, n<k>, inp, g<k>): no text of a declaration reaches WGSL.
+ *
+ * A linear model's backward carries each state's adjoint as a two-float (kernels/neuron/twoFloat.wgsl) and
+ * multiplies by its float64 coefficients split into hi + lo, so T steps of the recurrence are as accurate as the
+ * CPU's float64 carry (docs/numerics.md §2: a plain float32 chain gathered a rounding bias in the readout's
+ * gradient over ~1/(1 − decay) steps).
+ */
+import type { SynapseSeqAttrs, SynapseSeqGradAttrs } from '../../engine/opsSynapse.js';
+import type { BoundSynapse } from '../../dynamics/bind.js';
+import { toPrograms } from '../../dynamics/program.js';
+import { wgslF32, type Helper } from '../../surrogate/compileWgsl.js';
+import { cachedProgram } from '../webgpu/program.js';
+import { laneTypes } from '../webgpu/quads.js';
+import type { GpuKernel } from '../webgpu/types.js';
+import { emitWgsl, helpersOf } from '../neuron/sequenceWebgpu.js';
+import { TWO_FLOAT_PARAMS, twoFloatHelpers, twoFloatParams } from '../neuron/twoFloat.js';
+import { linearSum, synapseNames } from './sequenceCpu.js';
+
+const ks = (b: BoundSynapse): number[] => b.states.map((_, k) => k);
+
+function forwardWgsl(b: BoundSynapse): { helpers: string; element: string } {
+  const K = b.states.length, used = new Set<Helper>();
+  const [pUpd, pOut] = toPrograms([b.update, b.output ? [b.output] : []]);
+  const upd = emitWgsl(pUpd!, synapseNames(b, 's'), used);
+  const out = emitWgsl(pOut!, synapseNames(b, 'n'), used);
+  const element = `
+  let j = i;
+  let N = params.n;
+  ${ks(b).map((k) => `var c${k} = initial[${k}u * N + j];`).join('\n  ')}
+  for (var t = 0u; t < params.steps; t++) {
+    let o = t * N + j;
+    let nb = t * ${K}u * N;
+    let inp = x[o];
+    ${ks(b).map((k) => `let s${k} = c${k};`).join(' ')}
+    ${upd.code}
+    ${ks(b).map((k) => `let n${k} = ${upd.results[k]}; states[nb + ${k}u * N + j] = n${k}; c${k} = n${k};`).join('\n    ')}
+    ${b.output ? `${out.code}\n    out[o] = ${out.results[0]};` : ''}
+  }`;
+  return { helpers: helpersOf(used), element };
+}
+
+/** A float64 coefficient as a two-float WGSL constant: hi the nearest float32, lo the nearest to the rest. */
+function twoFConst(c: number): string {
+  const hi = Math.fround(c);
+  return `twoF(${wgslF32(hi)}, ${wgslF32(c - hi)})`;
+}
+
+function backwardWgsl(b: BoundSynapse, a: SynapseSeqGradAttrs): { helpers: string; element: string } {
+  const K = b.states.length, used = new Set<Helper>();
+  const dSt = (k: number) => (a.hasDStates ? `dStates[nb + ${k}u * N + j]` : null);
+  let state: string, step: string, finish: string;
+  if (b.linear) {
+    const L = b.linear;
+    state = ks(b).map((k) => `var c${k} = twoF(0.0, 0.0);`).join(' ');
+    // Ḡ_k = carry_k + dStates + c_k·dOut, each term added to the two-float exactly (addF).
+    const seed = (k: number) => [
+      `var g${k} = c${k};`,
+      ...(dSt(k) ? [`g${k} = addF(g${k}, ${dSt(k)});`] : []),
+      ...(a.hasDOut && L.c[k] !== 0 ? [`g${k} = addF(g${k}, ${wgslF32(L.c[k]!)} * d);`] : []),
+    ].join(' ');
+    const carry = (j: number) => {
+      const terms = ks(b).filter((k) => L.a[k]![j] !== 0).map((k) => (L.a[k]![j] === 1 ? `g${k}` : `mulF(g${k}, ${twoFConst(L.a[k]![j]!)})`));
+      if (terms.length === 0) return `c${j} = twoF(0.0, 0.0);`;
+      return `{ var acc = ${terms[0]};${terms.slice(1).map((t, i) => ` let y${i} = ${t}; acc = addF(addF(acc, y${i}.hi), y${i}.lo);`).join('')} c${j} = acc; }`;
+    };
+    step = `${a.hasDOut ? 'let d = dOut[o];' : ''}
+    ${ks(b).map(seed).join('\n    ')}
+    dx[o] = ${linearSum(L.b, ks(b).map((k) => `g${k}.hi`), wgslF32)};
+    ${ks(b).map(carry).join('\n    ')}`;
+    finish = ks(b).map((k) => `ds0[${k}u * N + j] = c${k}.hi;`).join(' ');
+  } else {
+    const [pDY, pVjp] = toPrograms([b.dY, [...b.vjpStates, b.vjpInput]]);
+    const dY = emitWgsl(pDY!, synapseNames(b, 'n'), used);
+    const vjp = emitWgsl(pVjp!, synapseNames(b, 's'), used);
+    state = ks(b).map((k) => `var c${k} = 0.0;`).join(' ');
+    step = `${a.hasDOut ? `let d = dOut[o]; ${ks(b).map((k) => `let n${k} = states[nb + ${k}u * N + j];`).join(' ')}\n    ${dY.code}` : ''}
+    ${ks(b).map((k) => `let g${k} = c${k}${dSt(k) ? ` + ${dSt(k)}` : ''}${a.hasDOut ? ` + d * ${dY.results[k]}` : ''};`).join(' ')}
+    ${ks(b).map((k) => `var s${k}: f32;`).join(' ')}
+    if (t == 0u) { ${ks(b).map((k) => `s${k} = initial[${k}u * N + j];`).join(' ')} }
+    else { ${ks(b).map((k) => `s${k} = states[nb - ${K}u * N + ${k}u * N + j];`).join(' ')} }
+    let inp = x[o];
+    ${vjp.code}
+    dx[o] = ${vjp.results[K]};
+    ${ks(b).map((k) => `c${k} = ${vjp.results[k]};`).join(' ')}`;
+    finish = ks(b).map((k) => `ds0[${k}u * N + j] = c${k};`).join(' ');
+  }
+  const element = `
+  let j = i;
+  let N = params.n;
+  ${state}
+  for (var r = 0u; r < params.steps; r++) {
+    let t = params.steps - 1u - r;
+    let o = t * N + j;
+    let nb = t * ${K}u * N;
+    ${step}
+  }
+  ${finish}`;
+  const tf = b.linear ? `${laneTypes(1).aliases}\n${twoFloatHelpers().wgsl}\n` : '';
+  return { helpers: `${tf}${helpersOf(used)}`, element };
+}
+
+/** Exposed for tests and docs: the generated WGSL of a bound model. */
+export const synapseWgsl = { forward: forwardWgsl, backward: backwardWgsl };
+
+export const synapseRunGpu: GpuKernel<SynapseSeqAttrs> = (gpu, [x, s0], a, outs) => {
+  const T = x!.shape[0]!, N = x!.size / T, b = a.synapse;
+  const p = cachedProgram(`synapseRun|${b.key}`, () => {
+    const { helpers, element } = forwardWgsl(b);
+    return { params: { n: 'u32', steps: 'u32' }, inputs: { x: 'f32', initial: 'f32' }, outputs: { states: 'f32', ...(b.output ? { out: 'f32' as const } : {}) }, helpers, element, spanElements: false };
+  });
+  const res = outs.map((o) => gpu.output(o));
+  gpu.dispatch(p, { inputs: [x!, s0!], outputs: res, params: { n: N, steps: T } });
+  return res;
+};
+
+export const synapseRunGradGpu: GpuKernel<SynapseSeqGradAttrs> = (gpu, ins, a, outs) => {
+  const x = ins[0]!, b = a.synapse;
+  const T = x.shape[0]!, N = x.size / T;
+  const cots = [a.hasDStates ? 'dStates' : null, a.hasDOut ? 'dOut' : null].filter((c): c is string => c !== null);
+  const tf = b.linear ? twoFloatHelpers().key : '';
+  const p = cachedProgram(`synapseRunGrad|${b.key}|${cots.join(',')}${tf}`, () => {
+    const { helpers, element } = backwardWgsl(b, a);
+    return {
+      params: { n: 'u32', steps: 'u32', ...(b.linear ? TWO_FLOAT_PARAMS : {}) },
+      inputs: { x: 'f32', initial: 'f32', states: 'f32', ...Object.fromEntries(cots.map((c) => [c, 'f32' as const])) },
+      outputs: { dx: 'f32', ds0: 'f32' }, helpers, element, spanElements: false,
+    };
+  });
+  const res = outs.map((o) => gpu.output(o));
+  gpu.dispatch(p, { inputs: ins, outputs: res, params: { n: N, steps: T, ...(b.linear ? twoFloatParams : {}) } });
+  return res;
+};
