@@ -30,10 +30,14 @@ export function checkSequenceInputs(op: string, ins: readonly InMeta[], stateNam
   });
 }
 
-/** `s` [T, K, …] (`seq`: the states after each step) or [K, …] (stacked) for K states of the per-step shape of x. */
-export function requirePacked(op: string, name: string, x: InMeta, s: InMeta, K: number, seq: boolean): void {
-  const want = seq ? [x.shape[0]!, K, ...x.shape.slice(1)] : [K, ...x.shape.slice(1)];
+/**
+ * `s` [T, K, …] (`seq`: the states after each step) or [K, …] (stacked) for K states of the per-step shape of x;
+ * without `stateAxis` (one state, K = 1) the K axis is absent: [T, …] or […].
+ */
+export function requirePacked(op: string, name: string, x: InMeta, s: InMeta, K: number, seq: boolean, stateAxis = true): void {
+  const want = [...(seq ? [x.shape[0]!] : []), ...(stateAxis ? [K] : []), ...x.shape.slice(1)];
   if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
-    throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (the ${K} states ${seq ? 'after each step' : 'stacked'}), got ${s.dtype} ${fmtShape(s.shape)}`);
+    const what = stateAxis ? `the ${K} states ${seq ? 'after each step' : 'stacked'}` : seq ? 'the state after each step' : "x's shape without its time axis";
+    throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (${what}), got ${s.dtype} ${fmtShape(s.shape)}`);
   }
 }

@@ -6,7 +6,7 @@
  * The model is declared as data (dynamics/models/dualExpon.ts, with `a` computed here in float64); both modes
  * and every kernel come from it (nn/synapse.ts). Afterwards the states hold the final values (gradients flow).
  */
-import { declareSynapse } from '../dynamics/declaration.js';
+import { declareSynapse, type SynapseModel } from '../dynamics/declaration.js';
 import { DUAL_EXPON } from '../dynamics/models/dualExpon.js';
 import { SpikegradError } from '../engine/errors.js';
 import { HiddenState } from '../engine/state.js';
@@ -30,7 +30,9 @@ export interface DualExponOptions {
 const MODEL = declareSynapse(DUAL_EXPON);
 
 export class DualExpon extends DeclaredSynapse {
-  readonly model = MODEL;
+  get model(): SynapseModel {
+    return MODEL;
+  }
   readonly tauDecay: number;
   readonly tauRise: number;
   /** a = (τd − τr)/τr/τd·A, in float64. */

@@ -7,7 +7,7 @@
  * (nn/synapse.ts). Afterwards `g` holds the final state, a slice of the fused op's output, so gradients flow
  * through it into the sequence (chunked BPTT is exact).
  */
-import { declareSynapse } from '../dynamics/declaration.js';
+import { declareSynapse, type SynapseModel } from '../dynamics/declaration.js';
 import { EXPON } from '../dynamics/models/expon.js';
 import { HiddenState } from '../engine/state.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -26,7 +26,9 @@ export interface ExponOptions {
 const MODEL = declareSynapse(EXPON);
 
 export class Expon extends DeclaredSynapse {
-  readonly model = MODEL;
+  get model(): SynapseModel {
+    return MODEL;
+  }
   readonly tau: number;
   readonly gInitializer: Initializer;
   readonly g = new HiddenState(undefined, 'g');

@@ -7,7 +7,7 @@
  * Afterwards r holds the final value (gradients flow).
  */
 import { matmul, reshape } from '../engine/api.js';
-import { declareSynapse } from '../dynamics/declaration.js';
+import { declareSynapse, type SynapseModel } from '../dynamics/declaration.js';
 import { LEAKY_READOUT } from '../dynamics/models/leakyReadout.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { HiddenState, ParamState } from '../engine/state.js';
@@ -36,7 +36,9 @@ export interface LeakyRateReadoutOptions {
 }
 
 export class LeakyRateReadout extends DeclaredSynapse {
-  readonly model = MODEL;
+  get model(): SynapseModel {
+    return MODEL;
+  }
   readonly inFeatures: number;
   readonly tau: number;
   readonly weight: ParamState;

@@ -10,7 +10,7 @@
  *     update: { h: { expEuler: '-h / tau', add: 'I' }, g: { expEuler: '(h - g) / tau' } }, output: 'g' });
  *   const syn = new Alpha(128, { tau: 3 });
  */
-import { index, reshape, stack, zerosLike } from '../engine/api.js';
+import { index, stack, zerosLike } from '../engine/api.js';
 import { runOp } from '../engine/dispatch.js';
 import { getDtMs } from '../engine/environ.js';
 import { SpikegradError, describeValue } from '../engine/errors.js';
@@ -34,8 +34,12 @@ export interface SynapseOptions {
 
 /** The layer every declared spike-free model extends (nn.Expon, nn.DualExpon, nn.LeakyRateReadout, defineSynapse's classes). */
 export abstract class DeclaredSynapse extends Layer {
-  /** The checked model (its `declaration` is the normalised, JSON-compatible declaration). */
-  abstract readonly model: SynapseModel;
+  /**
+   * The checked model (its `declaration` is the normalised, JSON-compatible declaration). A getter, not an own
+   * property: nn/module.ts walks a module's own properties for its states (initAllStates, states(), every
+   * training step), and the model's expression trees cost 0.27 ms per seed step to walk.
+   */
+  abstract get model(): SynapseModel;
   /** Parameter values by declared name, in the declared units. */
   readonly params: Readonly<Record<string, number>> = {};
   protected readonly initializers: Readonly<Record<string, Initializer>> = {};
@@ -79,12 +83,12 @@ export abstract class DeclaredSynapse extends Layer {
   /** The fused sequence op on a checked sequence [T, B, n]: returns the output [T, B, n]; the states hold the last step. */
   protected runWith(seq: Tensor): Tensor {
     const hs = this.hiddenStates();
-    const s0 = hs.length === 1 ? reshape(this.hidden(hs[0]!, seq, true), [1, ...seq.shape.slice(1)]) : stack(hs.map((h) => this.hidden(h, seq, true)), 0);
+    // One state: no K axis on the op's states (engine/opsSynapse.ts), so no stack and no reshape.
+    const s0 = hs.length === 1 ? this.hidden(hs[0]!, seq, true) : stack(hs.map((h) => this.hidden(h, seq, true)), 0);
     const b = this.bound(Layer.floatOf(s0));
     const [states, out] = runOp('synapseRun', [seq, s0], { synapse: b });
     const K = hs.length;
-    // One state: [T, 1, …] is the state's sequence as it is (a reshape, no copy).
-    const stateSeq = (k: number) => (K === 1 ? reshape(states!, seq.shape) : index(states!, k, 1));
+    const stateSeq = (k: number) => (K === 1 ? states! : index(states!, k, 1));
     const output = b.outputState === null ? out! : stateSeq(b.outputState);
     if (recording.active > 0) this.stateKeys().forEach((key, k) => recordSequence(this, key, stateSeq(k)));
     if (K === 1) hs[0]!.value = index(stateSeq(0), -1);
@@ -153,7 +157,9 @@ export function defineSynapse(declaration: SynapseDeclaration): DeclaredSynapseC
 
   const cls = class extends DeclaredSynapse {
     static readonly model = model;
-    readonly model = model;
+    get model(): SynapseModel {
+      return model;
+    }
     constructor(size: number, opts: SynapseOptions = {}) {
       super(size);
       const where = model.name;

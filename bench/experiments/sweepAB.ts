@@ -22,10 +22,8 @@ const vs = sg.keep(sg.random.rand([T, N]).mul(1.5)), dS = sg.keep(sg.random.rand
 const dG1 = sg.keep(sg.random.rand([T, N]).mul(1e-3)), dG2 = sg.keep(sg.random.rand([T, N / 2]).mul(1e-3));
 /** The generated backward of r ← decay·r + x (the decay synapses' linear sweep) from the states' cotangents dG [T, n]. */
 const decaySweep = (dG: sg.Tensor, decay: number) => {
-  const [t, n] = dG.shape as [number, number];
   const synapse = bindSynapse(declareSynapse(LEAKY_READOUT), { decay }, 1, 'float32');
-  const z = (shape: number[]) => sg.keep(sg.zeros(shape));
-  return runOp('synapseRunGrad', [z([t, n]), z([1, n]), z([t, 1, n]), sg.reshape(dG, [t, 1, n])], { synapse, hasDStates: true, hasDOut: false });
+  return runOp('synapseRunGrad', [dG], { synapse, hasDStates: true, hasDOut: false });
 };
 const once = async () => {
   const outs = [...runOp('lifRunGrad', [v0, vs, dS], attrs), ...decaySweep(dG1, 0.8), ...decaySweep(dG2, 0.9)];

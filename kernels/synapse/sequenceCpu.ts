@@ -16,6 +16,7 @@
  * runs the same sums with its float64 coefficients and reads no forward values (docs/numerics.md §2).
  */
 import { allocOutput, rounderFor } from '../../engine/dtype.js';
+import { sizeOf } from '../../engine/shape.js';
 import type { SynapseSeqAttrs, SynapseSeqGradAttrs } from '../../engine/opsSynapse.js';
 import type { BoundSynapse } from '../../dynamics/bind.js';
 import { seedName } from '../../dynamics/bind.js';
@@ -28,7 +29,8 @@ import { synapseBackwardWasm, synapseForwardWasm } from './sequenceWasm.js';
 
 type Arr = { [i: number]: number; readonly length: number };
 type Forward = (X: Arr, S0: Arr, ST: Arr, OUT: Arr | null, T: number, N: number) => void;
-type Backward = (X: Arr, S0: Arr, ST: Arr, DST: Arr | null, DOUT: Arr | null, DX: Arr, DS0: Arr, T: number, N: number) => void;
+/** X, S0 and ST are null for a linear model (it reads no forward values). */
+type Backward = (X: Arr | null, S0: Arr | null, ST: Arr | null, DST: Arr | null, DOUT: Arr | null, DX: Arr, DS0: Arr, T: number, N: number) => void;
 
 /** Variable names of generated code: states `${prefix}<k>`, the input, the seeds g<k>. */
 export function synapseNames(b: BoundSynapse, prefix: string): (v: string) => string {
@@ -131,12 +133,12 @@ function backwardInterpreted(b: BoundSynapse): Backward {
   return (X, S0, ST, DST, DOUT, DX, DS0, T, N) => {
     const carry = new Float64Array(K * N);
     for (let t = T - 1; t >= 0; t--) {
-      const o = t * N, nb = t * K * N, prev = t === 0 ? S0 : ST, pb = t === 0 ? 0 : (t - 1) * K * N;
+      const o = t * N, nb = t * K * N, prev = (t === 0 ? S0 : ST)!, pb = t === 0 ? 0 : (t - 1) * K * N;
       for (let j = 0; j < N; j++) {
         const d = DOUT ? DOUT[o + j]! : 0;
         let dY: readonly number[] | undefined = b.linear?.c;
         if (DOUT && !dY) {
-          b.states.forEach((s, k) => (env[s] = ST[nb + k * N + j]!));
+          b.states.forEach((s, k) => (env[s] = ST![nb + k * N + j]!));
           dY = interpret(pDY, env, id, tmp);
         }
         for (let k = 0; k < K; k++) {
@@ -151,7 +153,7 @@ function backwardInterpreted(b: BoundSynapse): Backward {
           for (let i = 0; i < K; i++) carry[i * N + j] = sumOf(L.a.map((row) => row[i]!), G);
         } else {
           b.states.forEach((s, k) => (env[s] = prev[pb + k * N + j]!));
-          env[b.input] = X[o + j]!;
+          env[b.input] = X![o + j]!;
           b.states.forEach((_, k) => (env[seedName(k)] = G[k]!));
           const v = interpret(pVjp, env, id, tmp);
           DX[o + j] = v[K]!;
@@ -193,14 +195,15 @@ export const synapseRunKernel: CpuKernel<SynapseSeqAttrs> = ([x, s0], a, outs) =
   return out ? [st, out] : [st];
 };
 
+/** Inputs [x, s0, states, dStates?, dOut?], or for a linear model the cotangents alone (engine/opsSynapse.ts). */
 export const synapseRunGradKernel: CpuKernel<SynapseSeqGradAttrs> = (ins, a, [outDx, outDs0]) => {
-  const [x, s0, st] = [ins[0]!, ins[1]!, ins[2]!];
-  let next = 3;
+  const fwd = a.synapse.linear ? null : ins.slice(0, 3).map((t) => t.data);
+  let next = fwd ? 3 : 0;
   const dSt = a.hasDStates ? ins[next++]!.data : null;
   const dOut = a.hasDOut ? ins[next++]!.data : null;
-  const T = x.shape[0]!, N = x.size / T;
-  const dx = allocOutput(outDx!.dtype, T * N), ds0 = allocOutput(outDs0!.dtype, s0.size);
+  const T = outDx!.shape[0]!, N = sizeOf(outDx!.shape) / T;
+  const dx = allocOutput(outDx!.dtype, T * N), ds0 = allocOutput(outDs0!.dtype, sizeOf(outDs0!.shape));
   const wasm = dx instanceof Float32Array && synapseBackwardWasm(a.synapse, a, dSt as Float32Array | null, dOut as Float32Array | null, dx, ds0 as Float32Array, T, N);
-  if (!wasm) backwardFor(a.synapse, a)(x.data, s0.data, st.data, dSt, dOut, dx, ds0, T, N);
+  if (!wasm) backwardFor(a.synapse, a)(fwd?.[0] ?? null, fwd?.[1] ?? null, fwd?.[2] ?? null, dSt, dOut, dx, ds0, T, N);
   return [dx, ds0];
 };

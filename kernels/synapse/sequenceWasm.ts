@@ -57,10 +57,26 @@ function forwardModule(b: BoundSynapse) {
   return { params, locals: L, body: code.flat() };
 }
 
+/**
+ * Per bound model, computed once: whether its forward has a lane form, and the kernel keys. A seed step calls
+ * these kernels a few times per millisecond: rebuilding the programs and the key text (the model's trees) per
+ * call cost 15 % of the step's CPU time.
+ */
+const plans = new WeakMap<BoundSynapse, { lanes: boolean; forward: string; backward: Map<string, string> }>();
+function planOf(b: BoundSynapse) {
+  let p = plans.get(b);
+  if (!p) {
+    const lanes = b.dtype === 'float32' && lanesSupport(...toPrograms([b.update, b.output ? [b.output] : []]));
+    plans.set(b, (p = { lanes, forward: `synapseRun|${b.key}`, backward: new Map() }));
+  }
+  return p;
+}
+
 /** The forward of a float32 sequence: writes the states (T·K·N) and the output (T·N, when not a state); false where it does not apply. */
 export function synapseForwardWasm(b: BoundSynapse, x: Float32Array, s0: Float32Array, st: Float32Array, out: Float32Array | null, T: number, N: number): boolean {
-  if (!wasmEnabled() || b.dtype !== 'float32' || !lanesSupport(...toPrograms([b.update, b.output ? [b.output] : []]))) return false;
-  const key = `synapseRun|${b.key}`;
+  const plan = planOf(b);
+  if (!wasmEnabled() || !plan.lanes) return false;
+  const key = plan.forward;
   const run = wasmKernel(key, () => forwardModule(b));
   if (!run) return false;
   const K = b.states.length;
@@ -121,7 +137,9 @@ function linearBackwardModule(b: BoundSynapse, a: SynapseSeqGradAttrs) {
 /** The backward of a linear model on float32 cotangents: writes dx (T·N) and ds0 (K·N); false where it does not apply. */
 export function synapseBackwardWasm(b: BoundSynapse, a: SynapseSeqGradAttrs, dSt: Float32Array | null, dOut: Float32Array | null, dx: Float32Array, ds0: Float32Array, T: number, N: number): boolean {
   if (!wasmEnabled() || !b.linear || b.dtype !== 'float32') return false;
-  const key = `synapseRunGrad|${b.key}|${a.hasDStates}|${a.hasDOut}`;
+  const flags = `${a.hasDStates}|${a.hasDOut}`, keys = planOf(b).backward;
+  let key = keys.get(flags);
+  if (key === undefined) keys.set(flags, (key = `synapseRunGrad|${b.key}|${flags}`));
   const run = wasmKernel(key, () => linearBackwardModule(b, a));
   if (!run) return false;
   const K = b.states.length;

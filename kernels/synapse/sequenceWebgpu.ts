@@ -11,6 +11,7 @@
  */
 import type { SynapseSeqAttrs, SynapseSeqGradAttrs } from '../../engine/opsSynapse.js';
 import type { BoundSynapse } from '../../dynamics/bind.js';
+import { sizeOf } from '../../engine/shape.js';
 import { toPrograms } from '../../dynamics/program.js';
 import { wgslF32, type Helper } from '../../surrogate/compileWgsl.js';
 import { cachedProgram } from '../webgpu/program.js';
@@ -118,15 +119,17 @@ export const synapseRunGpu: GpuKernel<SynapseSeqAttrs> = (gpu, [x, s0], a, outs)
 };
 
 export const synapseRunGradGpu: GpuKernel<SynapseSeqGradAttrs> = (gpu, ins, a, outs) => {
-  const x = ins[0]!, b = a.synapse;
-  const T = x.shape[0]!, N = x.size / T;
+  const b = a.synapse;
+  const T = outs[0]!.shape[0]!, N = sizeOf(outs[0]!.shape) / T;
   const cots = [a.hasDStates ? 'dStates' : null, a.hasDOut ? 'dOut' : null].filter((c): c is string => c !== null);
   const tf = b.linear ? twoFloatHelpers().key : '';
   const p = cachedProgram(`synapseRunGrad|${b.key}|${cots.join(',')}${tf}`, () => {
     const { helpers, element } = backwardWgsl(b, a);
+    // A linear model's backward reads no forward values: its inputs are the cotangents alone.
+    const fwd: Record<string, 'f32'> = b.linear ? {} : { x: 'f32', initial: 'f32', states: 'f32' };
     return {
       params: { n: 'u32', steps: 'u32', ...(b.linear ? TWO_FLOAT_PARAMS : {}) },
-      inputs: { x: 'f32', initial: 'f32', states: 'f32', ...Object.fromEntries(cots.map((c) => [c, 'f32' as const])) },
+      inputs: { ...fwd, ...Object.fromEntries(cots.map((c) => [c, 'f32' as const])) },
       outputs: { dx: 'f32', ds0: 'f32' }, helpers, element, spanElements: false,
     };
   });

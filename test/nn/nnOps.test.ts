@@ -59,7 +59,7 @@ describe('fused ops: gradients against float64 finite differences', async () => 
       const outs = a.synapse.outputState === null ? [0, 1] : [0];
       for (const out of outs) {
         it(`synapseRun ${name} output ${out}, ${tag}`, () => sg.tidy(() => {
-          gradcheck((x, s0) => runOp('synapseRun', [x, s0], a)[out]!, [f64([T, ...s], -1, 1, 5, be), f64([K, ...s], -1, 1, 6, be)]);
+          gradcheck((x, s0) => runOp('synapseRun', [x, s0], a)[out]!, [f64([T, ...s], -1, 1, 5, be), f64(K > 1 ? [K, ...s] : s, -1, 1, 6, be)]);
         }));
       }
     }
@@ -81,10 +81,16 @@ describe('fused ops: input validation before any kernel runs', () => {
     expect(() => runOp('lifRun', [x, sg.zeros([2, 4])], LIF)).toThrow(/lifRun: argument 'v0' expected float32 \[2, 3\].*got float32 \[2, 4\]/);
     expect(() => runOp('neuronRun', [x, sg.zeros([2, 3])], alifOp('float32'))).toThrow(/neuronRun: argument 's0' expected float32 \[2, 2, 3\] \(the 2 states stacked\), got float32 \[2, 3\]/);
     const expon = { synapse: bindSynapse(declareSynapse(EXPON), {}, 1, 'float32') };
-    expect(() => runOp('synapseRun', [x, sg.zeros([1, 2, 3], 'float64')], expon)).toThrow(/synapseRun: argument 's0' expected float32 \[1, 2, 3\] \(the 1 states stacked\), got float64 \[1, 2, 3\]/);
-    expect(() => runOp('synapseRun', [x, sg.zeros([2, 3])], expon)).toThrow(/synapseRun: argument 's0' expected float32 \[1, 2, 3\]/);
-    expect(() => runOp('synapseRun', [sg.zeros([5, 2, 3], 'int32'), sg.zeros([1, 2, 3], 'int32')], expon)).toThrow(/argument 'x' expected a float32 or float64 tensor/);
-    expect(() => runOp('synapseRun', [sg.zeros([0, 3]), sg.zeros([1, 3])], expon)).toThrow(/T >= 1/);
+    expect(() => runOp('synapseRun', [x, sg.zeros([2, 3], 'float64')], expon)).toThrow(/^synapseRun: argument 's0' expected float32 \[2, 3\] \(x's shape without its time axis\), got float64 \[2, 3\]$/);
+    expect(() => runOp('synapseRun', [x, sg.zeros([1, 2, 3])], expon)).toThrow(/^synapseRun: argument 's0' expected float32 \[2, 3\]/);
+    const dual = { synapse: bindSynapse(declareSynapse(DUAL_EXPON), {}, 1, 'float32') };
+    expect(() => runOp('synapseRun', [x, sg.zeros([2, 3])], dual)).toThrow(/^synapseRun: argument 's0' expected float32 \[2, 2, 3\] \(the 2 states stacked\), got float32 \[2, 3\]$/);
+    const st = sg.zeros([5, 2, 3]), sat = { synapse: bindSynapse(declareSynapse(SATURATING), {}, 1, 'float32') };
+    expect(() => runOp('synapseRunGrad', [x, sg.zeros([2, 2, 3]), st, st], { ...sat, hasDStates: true, hasDOut: false })).toThrow(/^synapseRunGrad: argument 'states' expected float32 \[5, 2, 2, 3\] \(the 2 states after each step\), got float32 \[5, 2, 3\]$/);
+    expect(() => runOp('synapseRunGrad', [sg.zeros([5, 3, 3])], { ...dual, hasDStates: true, hasDOut: false })).toThrow(/^synapseRunGrad: argument 'dStates' expected float32 \[5, 2, 3\] \(the 2 states after each step\), got float32 \[5, 3, 3\]$/);
+    expect(() => runOp('synapseRunGrad', [x, sg.zeros([2, 2, 3]), st], { ...dual, hasDStates: true, hasDOut: false })).toThrow(/^synapseRunGrad: expected 1 inputs \(dStates\), got 3$/);
+    expect(() => runOp('synapseRun', [sg.zeros([5, 2, 3], 'int32'), sg.zeros([2, 3], 'int32')], expon)).toThrow(/argument 'x' expected a float32 or float64 tensor/);
+    expect(() => runOp('synapseRun', [sg.zeros([0, 3]), sg.zeros([3])], expon)).toThrow(/T >= 1/);
   });
 });
 

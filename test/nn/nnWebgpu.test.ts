@@ -156,16 +156,18 @@ describeWebGpu('fused sequence kernels: WebGPU against the CPU twins', (gpu) => 
     it(`synapseRun and synapseRunGrad of the declared synapses, ${tag}`, async () => {
       for (const b of SYNAPSES) {
         const K = b.states.length;
-        const s0: Input = [Float32Array.from({ length: K * N }, (_, i) => v0[0][i % N]! * (1 + 0.3 * Math.floor(i / N))), [K, B, n]];
+        const axis = K > 1 ? [K] : []; // one state: no K axis (engine/opsSynapse.ts)
+        const s0: Input = [Float32Array.from({ length: K * N }, (_, i) => v0[0][i % N]! * (1 + 0.3 * Math.floor(i / N))), [...axis, B, n]];
         const fwd = await runBoth('synapseRun', [x, s0], { synapse: b }, gpu);
         fwd.cpu.forEach((c, i) => expectNear(fwd.gpu[i]!, c, 2e-5, `synapseRun ${b.model.name} output ${i} ${tag}`));
         // Backward from the same saved states (the CPU's), with every cotangent combination the op takes.
-        const states: Input = [Float32Array.from(fwd.cpu[0]!), [T, K, B, n]];
+        const states: Input = [Float32Array.from(fwd.cpu[0]!), [T, ...axis, B, n]];
         const stateOf = (i: number) => Math.floor(i / N) % K; // element i of [T, K, N]
-        const dStates: Input = [Float32Array.from({ length: T * K * N }, (_, i) => dS[0][i % (T * N)]! * (stateOf(i) ? -0.5 : 1)), [T, K, B, n]];
+        const dStates: Input = [Float32Array.from({ length: T * K * N }, (_, i) => dS[0][i % (T * N)]! * (stateOf(i) ? -0.5 : 1)), [T, ...axis, B, n]];
         const combos = b.outputState === null ? [[true, true], [true, false], [false, true]] : [[true, false]];
         for (const [hasDStates, hasDOut] of combos) {
-          const ins = [x, s0, states, ...(hasDStates ? [dStates] : []), ...(hasDOut ? [dV] : [])];
+          // A linear model's backward takes the cotangents alone (engine/opsSynapse.ts).
+          const ins = [...(b.linear ? [] : [x, s0, states]), ...(hasDStates ? [dStates] : []), ...(hasDOut ? [dV] : [])];
           const g = await runBoth('synapseRunGrad', ins, { synapse: b, hasDStates: hasDStates!, hasDOut: hasDOut! }, gpu);
           g.cpu.forEach((c, i) => expectNear(g.gpu[i]!, c, 2e-5, `synapseRunGrad ${b.model.name} ${hasDStates}/${hasDOut} output ${i} ${tag}`));
         }
