@@ -3,16 +3,16 @@
  * - matmul by shape, in GFLOP/s: square sizes, the dense workload's input layer, and the seed network's input
  *   layer and weight gradient, whose left operand is 5 Hz spikes (0.5 % ones, uploaded: the CPU backend's
  *   event-driven path exploits that, and so does WebGPU's on software adapters, kernels/matmul/events.ts);
- * - the fused LIF over a sequence [T, B, n]: `lifRun` forward and `lifRunGrad` backward, in GB/s of the
- *   tensors each must read and write (forward: x in, spikes and V out; backward: V and dSpikes in, dx out);
+ * - the fused LIF over a sequence [T, B, n]: the generated `neuronRun` forward and `neuronRunGrad` backward of
+ *   nn.LIF's declaration, in GB/s of the tensors each must read and write (forward: x in, spikes and V out;
+ *   backward: x, V and dSpikes in, dx out);
  * - the spike op H(x) and its surrogate backward `spikeGrad`, in GB/s, for ReluGrad (the tutorial's) and
  *   Sigmoid (SpikingJelly's default, an exp per element).
  */
 import * as sg from '../index.js';
 import { runOp, run1 } from '../engine/dispatch.js';
-import type { LifAttrs } from '../engine/opsNeuron.js';
+import type { NeuronSeqAttrs } from '../engine/opsNeuron.js';
 import { SpikegradError, describeValue } from '../engine/errors.js';
-import { expEulerConstants } from '../nn/expEuler.js';
 import { ReluGrad, Sigmoid, type Surrogate } from '../surrogate/index.js';
 import type { BenchCase } from './harness.js';
 import type { MicroWorkload } from './workloads.js';
@@ -77,15 +77,16 @@ export function matmulCase(s: MatmulShape, backend: sg.Backend): BenchCase<Pair>
   };
 }
 
-/** The tutorial's LIF (τ = 20 ms, threshold 1, soft reset, not detached) as the fused op's attributes. */
-function lifAttrs(spkFun: Surrogate): LifAttrs {
-  const { tau, coef } = expEulerConstants(20, 1, 'float32');
-  return { tau, coef, R: 1, VTh: 1, VReset: 0, VRest: 0, k: 1, reset: 'soft', detachReset: false, spkFun };
+/** The tutorial's LIF (τ = 20 ms, threshold 1, soft reset, not detached) as the generated op's attributes. */
+function lifAttrs(spkFun: Surrogate): NeuronSeqAttrs {
+  return { neuron: new sg.nn.LIF(1, { tau: 20 }).bound('float32'), spkFun, detachReset: false };
 }
 
 interface Seq {
   x: sg.Tensor;
   v0: sg.Tensor;
+  /** neuronRun's states output [T, K = 1, B, n], and the membrane as [T, B, n]. */
+  states: sg.Tensor;
   vs: sg.Tensor;
   dy: sg.Tensor;
 }
@@ -94,9 +95,9 @@ function seqState(w: MicroWorkload): Seq {
   const shape = [w.steps, w.batch, w.n];
   // Input current around the threshold, so neurons fire now and then and the surrogate is nonzero somewhere.
   const x = sg.keep(sg.random.uniform(shape, 0, 2.5));
-  const v0 = sg.keep(sg.zeros(shape.slice(1)));
-  const [, vs] = runOp('lifRun', [x, v0], lifAttrs(new ReluGrad()));
-  return { x, v0, vs: sg.keep(vs!), dy: sg.keep(sg.random.uniform(shape, -1, 1)) };
+  const v0 = sg.keep(sg.zeros([1, ...shape.slice(1)])); // the one state, packed [K = 1, B, n]
+  const [, vs] = runOp('neuronRun', [x, v0], lifAttrs(new ReluGrad()));
+  return { x, v0, states: sg.keep(vs!), vs: sg.keep(sg.reshape(vs!, shape)), dy: sg.keep(sg.random.uniform(shape, -1, 1)) };
 }
 
 const shapeLabel = (w: MicroWorkload) => `[${w.steps},${w.batch},${w.n}]`;
@@ -106,10 +107,10 @@ export function lifCases(w: MicroWorkload, backend: sg.Backend): BenchCase<Seq>[
   const attrs = lifAttrs(new ReluGrad());
   const base = { backend, setup: () => seqState(w), teardown: (s: Seq) => sg.dispose(Object.values(s)) };
   return [
-    { ...base, name: 'lifRun', bytes: 3 * 4 * n, info: { kernel: 'lifRun', shape: shapeLabel(w) }, run: (s) => runOp('lifRun', [s.x, s.v0], attrs) },
+    { ...base, name: 'neuronRun LIF', bytes: 3 * 4 * n, info: { kernel: 'neuronRun LIF', shape: shapeLabel(w) }, run: (s) => runOp('neuronRun', [s.x, s.v0], attrs) },
     {
-      ...base, name: 'lifRunGrad', bytes: 3 * 4 * n, info: { kernel: 'lifRunGrad', shape: shapeLabel(w) },
-      run: (s) => runOp('lifRunGrad', [s.v0, s.vs, s.dy], { ...attrs, hasDS: true, hasDV: false }),
+      ...base, name: 'neuronRunGrad LIF', bytes: 4 * 4 * n, info: { kernel: 'neuronRunGrad LIF', shape: shapeLabel(w) },
+      run: (s) => runOp('neuronRunGrad', [s.x, s.v0, s.states, s.dy], { ...attrs, hasDS: true, hasDStates: false }),
     },
   ];
 }

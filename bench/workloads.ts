@@ -98,7 +98,7 @@ export const WORKLOADS: Record<string, Workload> = {
   dense: train(PEER_WORKLOADS.dense, true, ['sequence']),
   ...Object.fromEntries(ONM_SIZES.map((n) => [`onm-${n}`, onmWorkload(n)])),
   matmul: { kind: 'micro', name: 'matmul', description: 'matmul GFLOP/s by shape (square, the dense layer, the seed layers with spike input)', ...MICRO_SHAPE },
-  lif: { kind: 'micro', name: 'lif', description: 'fused LIF over a sequence, forward (lifRun) and backward (lifRunGrad), GB/s', ...MICRO_SHAPE },
+  lif: { kind: 'micro', name: 'lif', description: 'fused LIF over a sequence, forward (neuronRun) and backward (neuronRunGrad) of nn.LIF, GB/s', ...MICRO_SHAPE },
   spike: { kind: 'micro', name: 'spike', description: 'the spike op (Heaviside) and its surrogate backward (spikeGrad), GB/s', ...MICRO_SHAPE },
   conv: { kind: 'micro', name: 'conv', description: 'conv2d forward, input and weight gradient GFLOP/s on the digits CSNN\'s layers and a 128-channel 3×3 layer', ...MICRO_SHAPE },
   digits: {

@@ -14,7 +14,7 @@ import { SpikegradError } from '../engine/errors.js';
 import { num, show, variable, type Expr } from '../surrogate/expr.js';
 import { DT, SPIKE, type NeuronModel, type ResetMode, type SynapseModel } from './declaration.js';
 import { interpret, toProgram } from './program.js';
-import { bindConstants, expandExprel, gradients, substitute, type FloatDType } from './symbolic.js';
+import { bindConstants, expandExprel, foldScales, gradients, substitute, type FloatDType } from './symbolic.js';
 
 export interface BoundNeuron {
   readonly model: NeuronModel;
@@ -87,7 +87,8 @@ function bindUncached(model: NeuronModel, values: ReadonlyMap<string, number>, d
   const dURaw = states.map((s) => gradients([[uRaw, num(1)]]).get(s) ?? num(0));
   const vjp = gradients(updateRaw.map((e, k) => [e, variable(seedName(k))] as const));
   const fwd = (e: Expr) => expandExprel(e, dtype);
-  const bwd = (e: Expr) => expandExprel(e, 'float64');
+  // Backward trees: float64, products by constants merged (symbolic.ts foldScales).
+  const bwd = (e: Expr) => foldScales(expandExprel(e, 'float64'));
   const reset = model.reset.map((r) => {
     const v = bind(r.value);
     // declaration.ts allows only parameters and dt in a reset value, so it always folds to a number.

@@ -109,6 +109,36 @@ export function substitute(e: Expr, to: ReadonlyMap<string, Expr>): Expr {
   return walk(e);
 }
 
+/**
+ * Products by constants merged, for the backward trees (float64, unrounded): x/c → x·(1/c), (x·a)·b → x·(a·b),
+ * −(x·c) → x·(−c), x + x·c → x·(1 + c). The adjoint of a linear drift becomes one product per use (LIF's
+ * S̄' = ḡ·(1 − coef/τ)) instead of a product, a quotient, a negation and a sum per step; the result moves by
+ * float64 roundings (~1e−16 relative), far below the float32 the gradients are stored in. Not for forward
+ * trees, whose float order is the step mode's.
+ */
+export function foldScales(e: Expr): Expr {
+  const scaled = (n: Expr): [Expr, number] | null => {
+    if (n.kind !== 'op' || n.op !== 'mul') return null;
+    const [a, b] = n.args as [Expr, Expr];
+    return b.kind === 'num' ? [a, b.value] : a.kind === 'num' ? [b, a.value] : null;
+  };
+  const times = (x: Expr, c: number): Expr => {
+    const inner = scaled(x);
+    return inner ? op('mul', inner[0], inner[1] * c) : op('mul', x, c);
+  };
+  const finite = (v: number) => Number.isFinite(v) && v !== 0;
+  return rebuild(e, (n, args) => {
+    const [a, b] = args as [Expr, Expr];
+    if (n.op === 'mul' && (a.kind === 'num' || b.kind === 'num')) return a.kind === 'num' ? times(b, a.value) : times(a, (b as NumExpr).value);
+    if (n.op === 'div' && b.kind === 'num' && finite(b.value) && finite(1 / b.value)) return times(a, 1 / b.value);
+    const sa = scaled(a), sb = b ? scaled(b) : null;
+    if (n.op === 'neg' && sa) return times(sa[0], -sa[1]);
+    if (n.op === 'add' && sb && sb[0].key === a.key) return times(a, 1 + sb[1]);
+    if (n.op === 'add' && sa && sa[0].key === b.key) return times(b, 1 + sa[1]);
+    return op(n.op, ...args);
+  });
+}
+
 export type FloatDType = 'float32' | 'float64';
 
 /**
@@ -152,19 +182,24 @@ export function bindConstants(e: Expr, values: ReadonlyMap<string, number>, dtyp
  */
 export function expandExprel(e: Expr, dtype: FloatDType): Expr {
   const small = dtype === 'float32' ? 1e-4 : 1e-8;
+  return rebuild(e, (n, args) => {
+    if (n.op !== 'exprel') return op(n.op, ...args);
+    const z = args[0]!;
+    const taylor = op('add', op('add', 1, op('div', z, 2)), op('div', op('mul', z, z), 6));
+    return op('select', op('le', op('abs', z), small), taylor, op('div', op('expm1', z), z));
+  });
+}
+
+/**
+ * e rebuilt bottom-up: each operation node from its rebuilt arguments by `node` (each distinct subtree once);
+ * numbers and variables stay.
+ */
+function rebuild(e: Expr, node: (n: Expr & { kind: 'op' }, args: Expr[]) => Expr): Expr {
   const memo = new Map<string, Expr>();
   const walk = (n: Expr): Expr => {
     const hit = memo.get(n.key);
     if (hit) return hit;
-    let r: Expr = n;
-    if (n.kind === 'op') {
-      const args = n.args.map(walk);
-      if (n.op === 'exprel') {
-        const z = args[0]!;
-        const taylor = op('add', op('add', 1, op('div', z, 2)), op('div', op('mul', z, z), 6));
-        r = op('select', op('le', op('abs', z), small), taylor, op('div', op('expm1', z), z));
-      } else r = op(n.op, ...args);
-    }
+    const r = n.kind === 'op' ? node(n, n.args.map(walk)) : n;
     memo.set(n.key, r);
     return r;
   };

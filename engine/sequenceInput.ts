@@ -1,6 +1,6 @@
 /**
- * The one validator of a sequence op's inputs (the neuron and synapse families: lifRun, neuronRun,
- * synapseRun; the generic ops' states are packed, `requirePacked`): `x` a float sequence
+ * The one validator of a sequence op's inputs (the neuron and synapse families: neuronRun, synapseRun; their
+ * states are packed, `requirePacked`): `x` a float sequence
  * [T, …] with T ≥ 1, and each initial state shaped like x without its time axis, in x's dtype. Errors name the op, the argument, the expected and the actual.
  */
 import { isFloat } from './dtype.js';
@@ -14,20 +14,6 @@ export function checkSequenceX(op: string, x: InMeta): void {
   if (x.shape.length < 1 || x.shape[0]! < 1) {
     throw new SpikegradError(`${op}: argument 'x' expected a sequence [T, ...] with T >= 1, got ${fmtShape(x.shape)}`);
   }
-}
-
-/** Checks `ins` = [x, ...states], the states named `stateNames` in that order. */
-export function checkSequenceInputs(op: string, ins: readonly InMeta[], stateNames: readonly string[]): void {
-  if (ins.length !== stateNames.length + 1) throw new SpikegradError(`${op}: expected ${stateNames.length + 1} inputs, got ${ins.length}`);
-  const x = ins[0]!;
-  checkSequenceX(op, x);
-  const want = x.shape.slice(1);
-  stateNames.forEach((name, i) => {
-    const s = ins[i + 1]!;
-    if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
-      throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (x's shape without its time axis), got ${s.dtype} ${fmtShape(s.shape)}`);
-    }
-  });
 }
 
 /**

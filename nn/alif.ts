@@ -10,22 +10,17 @@
  * primitive ops, sequence mode is the fused `neuronRun` op; afterwards V and a hold the final values
  * (gradients flow). The two give the same bits on the CPU, and the bits of the hand-written kernel they replace.
  */
-import { index, stack } from '../engine/api.js';
-import { runOp } from '../engine/dispatch.js';
 import { getDtMs } from '../engine/environ.js';
 import { bindNeuron, type BoundNeuron } from '../dynamics/bind.js';
 import { declareNeuron } from '../dynamics/declaration.js';
 import { ALIF_HARD, ALIF_SOFT } from '../dynamics/models/alif.js';
-import { neuronStep } from '../dynamics/step.js';
 import { HiddenState } from '../engine/state.js';
-import type { Tensor } from '../engine/tensor.js';
 import { UNITLESS, mV, ms, type Quantity } from '../units/index.js';
 import type { FloatDType } from './expEuler.js';
 import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
-import { Layer, readParam } from './layer.js';
+import { readParam } from './layer.js';
 import { SpikingNeuron, type LIFOptions } from './lif.js';
 import type { InitStateOptions } from './module.js';
-import { recordSequence, recording } from './record.js';
 
 /** Options of `nn.ALIF`: those of LIF plus the adaptation time constant and strength. */
 export interface ALIFOptions extends LIFOptions {
@@ -59,35 +54,14 @@ export class ALIF extends SpikingNeuron {
   }
 
   /** The layer's trees (dynamics/models/alif.ts with its parameters bound), cached per dtype and dt. */
-  bound(dtype: FloatDType): BoundNeuron {
+  override bound(dtype: FloatDType): BoundNeuron {
     const params = { R: this.R, tau: this.tau, tau_a: this.tauA, V_th: this.VTh, V_reset: this.VReset, V_rest: this.VRest, beta: this.beta };
     return bindNeuron(this.spkReset === 'soft' ? MODELS.soft : MODELS.hard, params, getDtMs(), dtype);
   }
 
-  /** One step: input current x [B, n] (mA) → spikes [B, n]; primitive ops (dynamics/step.ts). */
-  update(x: Tensor): Tensor {
-    const input = this.checkStep(x);
-    const v = this.hidden(this.V, input), a0 = this.hidden(this.a, input);
-    const { states, spikes } = neuronStep(this.bound(Layer.floatOf(v)), [v, a0], input, (u) => this.spkFun.spike(u), this.detachReset);
-    this.V.value = states[0]!;
-    this.a.value = states[1]!;
-    return spikes;
-  }
-
-  /** xs [T, B, n] → spikes [T, B, n] in one fused op (the generated `neuronRun`). */
-  override run(xs: Tensor): Tensor {
-    const seq = this.checkSeq(xs);
-    const v0 = this.hidden(this.V, seq, true), a0 = this.hidden(this.a, seq, true);
-    const s0 = stack([v0, a0], 0);
-    const [spikes, states] = runOp('neuronRun', [seq, s0], { neuron: this.bound(Layer.floatOf(v0)), spkFun: this.spkFun, detachReset: this.detachReset });
-    if (recording.active > 0) { // nn.record asked for the sequences: each state's [T, …] slice
-      recordSequence(this, 'V', index(states!, 0, 1));
-      recordSequence(this, 'a', index(states!, 1, 1));
-    }
-    const last = index(states!, -1);
-    this.V.value = index(last, 0);
-    this.a.value = index(last, 1);
-    return spikes!;
+  /** V and a, the model's states in its order (update and run of SpikingNeuron step and run both). */
+  protected override hiddenStates(): HiddenState[] {
+    return [this.V, this.a];
   }
 
   override toString(): string {

@@ -20,7 +20,7 @@ export {
   Conv2d, MaxPool2d, AvgPool2d, BatchNorm2d, Flatten, Unflatten, RunningState, setTraining,
   type Conv2dLayerOptions, type Pool2dLayerOptions, type BatchNorm2dOptions,
 } from './conv.js';
-export { defineNeuron, DeclaredNeuron, type DeclaredNeuronClass, type NeuronOptions } from './neuron.js';
+export { defineNeuron, DeclaredNeuron, NeuronLayer, type DeclaredNeuronClass, type NeuronOptions } from './neuron.js';
 export type { NeuronDeclaration, NeuronModel, StateDeclaration, ParamDeclaration, UpdateRule, ResetRule } from '../dynamics/declaration.js';
 export { defineSynapse, DeclaredSynapse, type DeclaredSynapseClass, type SynapseOptions } from './synapse.js';
 export type { SynapseDeclaration, SynapseModel } from '../dynamics/declaration.js';

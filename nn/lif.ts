@@ -3,29 +3,31 @@
  *   1. s' = spkFun((V − V_th)/k): the spike of the PREVIOUS membrane (not detached by default: the
  *      surrogate gradient flows through the reset, as in BrainPy; `detachReset: true` is snnTorch's choice);
  *   2. reset: soft V' = V − k·s' (default), hard V' = V − (stop_gradient(V) − V_reset)·s' (→ V_reset);
- *   3. integrate τ dV/dt = −(V − V_rest) + R·I by exponential Euler: V = V' + coef·(((−V' + V_rest) + R·I)/τ);
+ *   3. integrate τ dV/dt = −V + V_rest + R·I by exponential Euler: V = V' + coef·(((−V' + V_rest) + R·I)/τ);
  *   4. return spkFun((V − V_th)/k), the spike of the NEW membrane.
  * Units: τ in ms, voltages in mV, R in ohm, the input current in mA (1 ohm · 1 mA = 1 mV).
  *
- * Step mode composes primitive ops in exactly this float order; sequence mode is the fused `lifRun` op
- * (engine/opsNeuron.ts), bit-identical forward on the CPU. After `run`, V holds the final membrane, a slice
- * of the op's output: gradients flow through it (chunked BPTT is exact).
+ * Both are declarations (dynamics/models/lif.ts, if.ts; docs/dynamics.md): step mode composes primitive ops,
+ * sequence mode is the generated fused `neuronRun` op (WebAssembly SIMD, JavaScript, WGSL), bit-identical
+ * forward on the CPU. After `run`, V holds the final membrane, a slice of the op's output: gradients flow
+ * through it (chunked BPTT is exact).
  */
-import { add, div, index, mul, neg, stopGradient, sub } from '../engine/api.js';
-import { runOp } from '../engine/dispatch.js';
 import { getDtMs } from '../engine/environ.js';
 import { SpikegradError, describeValue } from '../engine/errors.js';
-import type { LifAttrs, ResetMode } from '../engine/opsNeuron.js';
 import { HiddenState } from '../engine/state.js';
-import type { Tensor } from '../engine/tensor.js';
+import { bindNeuron, type BoundNeuron } from '../dynamics/bind.js';
+import { declareNeuron } from '../dynamics/declaration.js';
+import { IF_HARD, IF_SOFT, LIF_HARD, LIF_SOFT } from '../dynamics/models/index.js';
 import { mV, ms, ohm, type Quantity } from '../units/index.js';
-import { rounderFor } from '../engine/dtype.js';
-import { expEulerConstants, type FloatDType } from './expEuler.js';
+import type { FloatDType } from './expEuler.js';
 import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
-import { Layer, readParam } from './layer.js';
+import { readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
+import { NeuronLayer } from './neuron.js';
 import { checkSpikeFunction, defaultSpikeFunction, type SpikeFunction } from './spikeFunction.js';
-import { recordSequence } from './record.js';
+
+/** The reset after a spike: 'soft' subtracts V_th − V_reset, 'hard' sets V_reset. */
+export type ResetMode = 'soft' | 'hard';
 
 /** Options of `nn.LIF` (and, without VReset/VRest, `nn.IF`): membrane constants, the surrogate spike function, the reset and the state initializer, as brainpy.state names them. */
 export interface LIFOptions {
@@ -50,7 +52,7 @@ export interface LIFOptions {
 }
 
 /** The membrane dynamics shared by LIF, IF and ALIF. */
-export abstract class SpikingNeuron extends Layer {
+export abstract class SpikingNeuron extends NeuronLayer {
   readonly R: number;
   readonly tau: number;
   readonly VTh: number;
@@ -88,56 +90,25 @@ export abstract class SpikingNeuron extends Layer {
     this.initHidden(this.V, this.VInitializer, opts, 'VInitializer', mV);
   }
 
-  /** Every constant of the kernel, rounded to the tensors' precision the way the step ops round them. */
-  protected lifAttrs(dtype: FloatDType): LifAttrs {
-    const fr = rounderFor(dtype);
-    const { tau, coef } = expEulerConstants(this.tau, getDtMs(), dtype);
-    const [VTh, VReset] = [fr(this.VTh), fr(this.VReset)];
-    return {
-      tau, coef, R: fr(this.R), VTh, VReset, VRest: fr(this.VRest), k: fr(VTh - VReset),
-      reset: this.spkReset, detachReset: this.detachReset, spkFun: this.spkFun,
-    };
-  }
-
-  /** The previous spike as the reset sees it: detached only when asked. */
-  protected resetSpike(s: Tensor): Tensor {
-    return this.detachReset ? stopGradient(s) : s;
-  }
-
-  /** Steps 2–3: reset by the previous spike `s`, then one exp-Euler step with input current `x`. */
-  protected resetAndIntegrate(v: Tensor, s: Tensor, x: Tensor, a: LifAttrs): Tensor {
-    const vr = this.spkReset === 'soft' ? sub(v, mul(s, a.k)) : sub(v, mul(sub(stopGradient(v), a.VReset), s));
-    let num = neg(vr);
-    if (a.VRest !== 0) num = add(num, a.VRest); // skipping exact no-ops keeps the fused kernel's rounding
-    num = add(num, a.R === 1 ? x : mul(x, a.R));
-    return add(vr, mul(div(num, a.tau), a.coef));
+  /** The HiddenStates of the model's states, in its order (V first). */
+  protected hiddenStates(): HiddenState[] {
+    return [this.V];
   }
 }
+
+/** The declarations' reset variants, checked once. */
+const LIF_MODELS = { soft: declareNeuron(LIF_SOFT), hard: declareNeuron(LIF_HARD) };
+const IF_MODELS = { soft: declareNeuron(IF_SOFT), hard: declareNeuron(IF_HARD) };
 
 export class LIF extends SpikingNeuron {
   constructor(size: number, opts: LIFOptions = {}) {
     super(size, opts, { tau: 5 });
   }
 
-  /** One step: input current x [B, n] (mA) → spikes [B, n] (0/1). */
-  update(x: Tensor): Tensor {
-    const input = this.checkStep(x);
-    const v = this.hidden(this.V, input);
-    const a = this.lifAttrs(Layer.floatOf(v));
-    const spikeOf = (vv: Tensor) => this.spkFun.spike(div(sub(vv, a.VTh), a.k));
-    const vNew = this.resetAndIntegrate(v, this.resetSpike(spikeOf(v)), input, a);
-    this.V.value = vNew;
-    return spikeOf(vNew);
-  }
-
-  /** xs [T, B, n] → spikes [T, B, n] in one fused op (forward and backward). */
-  override run(xs: Tensor): Tensor {
-    const seq = this.checkSeq(xs);
-    const v0 = this.hidden(this.V, seq, true);
-    const [spikes, vs] = runOp('lifRun', [seq, v0], this.lifAttrs(Layer.floatOf(v0)));
-    recordSequence(this, 'V', vs!);
-    this.V.value = index(vs!, -1);
-    return spikes!;
+  /** dynamics/models/lif.ts with this layer's parameters. */
+  bound(dtype: FloatDType): BoundNeuron {
+    const params = { R: this.R, tau: this.tau, V_th: this.VTh, V_reset: this.VReset, V_rest: this.VRest };
+    return bindNeuron(LIF_MODELS[this.spkReset], params, getDtMs(), dtype);
   }
 
   override toString(): string {
@@ -150,7 +121,7 @@ export type IFOptions = Omit<LIFOptions, 'VReset' | 'VRest'>;
 
 /**
  * nn.IF (brainpy.state IF): τ dV/dt = −V + R·I, spike argument (V − V_th)/V_th, soft reset V − V_th·s. That is
- * LIF with V_rest = V_reset = 0, which is how it is computed. (BrainPy's docstring calls it a perfect
+ * LIF with V_rest = V_reset = 0 (dynamics/models/if.ts declares it so). (BrainPy's docstring calls it a perfect
  * integrator, but its code keeps the −V leak; spikegrad follows the code.)
  */
 export class IF extends LIF {
@@ -158,5 +129,10 @@ export class IF extends LIF {
     const o = opts as LIFOptions;
     if (o.VReset !== undefined || o.VRest !== undefined) throw new SpikegradError("IF: 'VReset' and 'VRest' are fixed at 0 mV (use nn.LIF for other values)");
     super(size, { ...opts, VReset: 0, VRest: 0 });
+  }
+
+  /** dynamics/models/if.ts with this layer's parameters. */
+  override bound(dtype: FloatDType): BoundNeuron {
+    return bindNeuron(IF_MODELS[this.spkReset], { R: this.R, tau: this.tau, V_th: this.VTh }, getDtMs(), dtype);
   }
 }

@@ -7,7 +7,7 @@
  *   const Izh = nn.defineNeuron({ name: 'Izh', states: { V: { unit: 'mV', init: -65 }, ... }, ... });
  *   const layer = new Izh(128, { a: 0.02 });
  */
-import { index, stack } from '../engine/api.js';
+import { index, reshape, stack } from '../engine/api.js';
 import { runOp } from '../engine/dispatch.js';
 import { getDtMs } from '../engine/environ.js';
 import { SpikegradError, describeValue } from '../engine/errors.js';
@@ -32,8 +32,56 @@ export interface NeuronOptions {
   [option: string]: number | Quantity | InitLike | SpikeFunction | boolean | undefined;
 }
 
+/**
+ * A neuron layer whose both modes come from a bound declaration (dynamics/, docs/dynamics.md): `update` composes
+ * primitive ops (dynamics/step.ts, differentiated by the tape), `run` is one fused op per direction
+ * (`neuronRun` / `neuronRunGrad`, kernels generated for the CPU and WebGPU). The base of defineNeuron's classes
+ * and of nn.LIF, nn.IF and nn.ALIF: a subclass gives its bound model and its hidden states.
+ */
+export abstract class NeuronLayer extends Layer {
+  /** The surrogate spike function. */
+  abstract readonly spkFun: SpikeFunction;
+  /** No gradient through the previous spike (the reset and every use of `spike` in the update). */
+  abstract readonly detachReset: boolean;
+  /** The layer's model with its parameters and dt bound, in `dtype` (cached per values): every kernel's trees. */
+  abstract bound(dtype: FloatDType): BoundNeuron;
+  /** The HiddenState of each of the model's states, in its order. */
+  protected abstract hiddenStates(): HiddenState[];
+
+  /** One step: input x [B, n] → spikes [B, n]; the states advance. */
+  update(x: Tensor): Tensor {
+    const input = this.checkStep(x);
+    const hs = this.hiddenStates();
+    const vals = hs.map((h) => this.hidden(h, input));
+    const { states, spikes } = neuronStep(this.bound(Layer.floatOf(vals[0]!)), vals, input, (u) => this.spkFun.spike(u), this.detachReset);
+    hs.forEach((h, k) => (h.value = states[k]!));
+    return spikes;
+  }
+
+  /**
+   * xs [T, B, n] → spikes [T, B, n] in one fused op (forward and backward). Afterwards each state holds its
+   * final value, a slice of the op's output (gradients flow: chunked BPTT is exact), and nn.record gets each
+   * state's [T, …] sequence by name.
+   */
+  override run(xs: Tensor): Tensor {
+    const seq = this.checkSeq(xs);
+    const hs = this.hiddenStates();
+    const s0 = hs.map((h) => this.hidden(h, seq, true));
+    const b = this.bound(Layer.floatOf(s0[0]!));
+    // One state needs no stack (a copy): a reshape gives the op its [1, …] layout.
+    const packed = s0.length === 1 ? reshape(s0[0]!, [1, ...s0[0]!.shape]) : stack(s0, 0);
+    const [spikes, states] = runOp('neuronRun', [seq, packed], { neuron: b, spkFun: this.spkFun, detachReset: this.detachReset });
+    if (recording.active > 0) b.states.forEach((name, k) => recordSequence(this, name, index(states!, k, 1)));
+    const last = index(states!, -1);
+    // One state: a reshape of the last row (a view), not a second slice.
+    if (hs.length === 1) hs[0]!.value = reshape(last, s0[0]!.shape);
+    else hs.forEach((h, k) => (h.value = index(last, k)));
+    return spikes!;
+  }
+}
+
 /** The layer every declared neuron class extends. */
-export abstract class DeclaredNeuron extends Layer {
+export abstract class DeclaredNeuron extends NeuronLayer {
   /** The checked model (its `declaration` is the normalised, JSON-compatible declaration). */
   abstract readonly model: NeuronModel;
   /** Parameter values by name, in the declared units. */
@@ -57,29 +105,6 @@ export abstract class DeclaredNeuron extends Layer {
     this.model.states.forEach((s, k) => {
       this.initHidden(hs[k]!, this.initializers[s.name]!, opts, `${s.name}Initializer`, s.unit ? parseUnit(s.unit, s.name) : undefined);
     });
-  }
-
-  /** One step: input x [B, n] → spikes [B, n]; the states advance. */
-  update(x: Tensor): Tensor {
-    const input = this.checkStep(x);
-    const hs = this.hiddenStates();
-    const vals = hs.map((h) => this.hidden(h, input));
-    const { states, spikes } = neuronStep(this.bound(Layer.floatOf(vals[0]!)), vals, input, (u) => this.spkFun.spike(u), this.detachReset);
-    hs.forEach((h, k) => (h.value = states[k]!));
-    return spikes;
-  }
-
-  /** xs [T, B, n] → spikes [T, B, n] in one fused op (forward and backward). */
-  override run(xs: Tensor): Tensor {
-    const seq = this.checkSeq(xs);
-    const hs = this.hiddenStates();
-    const s0 = stack(hs.map((h) => this.hidden(h, seq, true)), 0);
-    const b = this.bound(Layer.floatOf(s0));
-    const [spikes, states] = runOp('neuronRun', [seq, s0], { neuron: b, spkFun: this.spkFun, detachReset: this.detachReset });
-    if (recording.active > 0) this.model.states.forEach((st, k) => recordSequence(this, st.name, index(states!, k, 1)));
-    const last = index(states!, -1);
-    hs.forEach((h, k) => (h.value = index(last, k)));
-    return spikes!;
   }
 
   override toString(): string {

@@ -10,7 +10,7 @@
 //   submission's; with --profile's split of host encoding against the device wait, transform.jit replayed
 //   and unrecorded (bench/jitSplit.ts);
 // - matmul GFLOP/s on large squares, against the card's fp32 peak;
-// - the fused LIF kernels (lifRun, lifRunGrad) and the spike kernels in GB/s, against its memory bandwidth.
+// - the fused LIF kernels (neuronRun, neuronRunGrad of nn.LIF) and the spike kernels in GB/s, against its memory bandwidth.
 // The card's peak and bandwidth come from a table of known cards matched by the adapter's name (or
 // nvidia-smi's), or from --peak-gflops / --bandwidth-gbs; without either the ratios are left out, never guessed.
 // --quick runs small sizes (to check the script on a software adapter such as lavapipe, where the full

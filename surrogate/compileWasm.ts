@@ -1,6 +1,6 @@
 /**
  * Surrogate expressions → WebAssembly in float64, for the CPU backend's SIMD kernels (the fused LIF backward
- * inlines σ' this way, kernels/neuron/lifWasm.ts), on two lanes (f64x2) or one (the row's last column).
+ * inlines σ' this way, kernels/neuron/sequenceWasm.ts), on two lanes (f64x2) or one (the row's last column).
  * Same arithmetic as compileJs.ts, operation by operation, so the same bits: IEEE add/sub/mul/div/sqrt/floor
  * are exact-rounded in both; WebAssembly's min/max order −0 below +0 and propagate NaN as Math.min/max do;
  * booleans are masks. Operations WebAssembly has no instruction for (exp, log, trigonometry, erf, pow with a
@@ -52,6 +52,29 @@ function minMaxConst(L: Lanes, op: 'min' | 'max', a: Code, c: number): Code | nu
   return Object.is(c, -0) ? null : L.pmin(a, L.const(c));
 }
 
+/**
+ * One operation on operands already emitted (`args`), `consts[i]` the value of operand i where it is a
+ * literal: max/min with a constant as minMaxConst's pseudo-max/min, everything else as WASM_EMIT. Call only
+ * when `wasmHasOp(op)`. The one place an expression operation becomes WebAssembly: inlineWasm (σ') and the
+ * generated neuron kernels (kernels/cpu/wasmProgram.ts) both emit through it.
+ */
+export function emitWasmOp(L: Lanes, op: ExprOp, args: Code[], consts: readonly (number | null)[]): Code {
+  if (op === 'min' || op === 'max') {
+    const [p, q] = consts;
+    const c = p != null ? 0 : q != null ? 1 : -1;
+    if (c >= 0) {
+      const r = minMaxConst(L, op, args[1 - c]!, consts[c]!);
+      if (r) return r;
+    }
+  }
+  return WASM_EMIT[op]!(L, args);
+}
+
+/** Whether an operation has a WebAssembly form (exp, log, trigonometry, erf and pow have none). */
+export function wasmHasOp(op: ExprOp): boolean {
+  return WASM_EMIT[op] !== null;
+}
+
 /** Whether every operation of `e` has a WebAssembly emitter. */
 export function wasmSupports(e: Expr): boolean {
   const nodes = schedule(checkExpr(e, 'wasmSupports'));
@@ -71,13 +94,7 @@ export function inlineWasm(input: Expr, x: number, L: Lanes, locals: Locals): { 
   const code: Code[] = [clamp];
   for (const node of schedule(e)) {
     const out = locals.local(node.type === 'b' ? L.mask : L.value);
-    let constant: Code | null = null;
-    if (node.op === 'min' || node.op === 'max') {
-      const [p, q] = node.args as [Expr, Expr];
-      const c = p.kind === 'num' ? p : q.kind === 'num' ? q : null;
-      if (c) constant = minMaxConst(L, node.op, atom(c === p ? q : p), c.value);
-    }
-    code.push(set(out, constant ?? WASM_EMIT[node.op]!(L, node.args.map(atom))));
+    code.push(set(out, emitWasmOp(L, node.op, node.args.map(atom), node.args.map((a) => (a.kind === 'num' ? a.value : null)))));
     names.set(node.key, out);
   }
   if (e.kind !== 'op') {

@@ -1,4 +1,4 @@
-// The WebGPU backward sweeps of the seed step alone (LIF [200, 256·4] with ReluGrad, the decay synapses
+// The WebGPU backward sweeps of the seed step alone (nn.LIF's generated sweep [200, 256·4] with ReluGrad, the decay synapses
 // [200, 256·4] and [200, 256·2]), two-float carries (B) against plain float32 chains (A), alternated in one
 // process: the median over `steps` dispatches of the three ops, per round (bench/RESULTS.md, "Two-float carries").
 //   node scripts/run-ts.mjs bench/experiments/sweepAB.ts [--rounds 8] [--steps 20]
@@ -16,9 +16,9 @@ const rounds = Number(a.rounds), steps = Number(a.steps);
 const be = await sg.setBackend('webgpu');
 sg.random.seed(0);
 const T = 200, N = 1024;
-const lif = new sg.nn.LIF(4, { tau: 20, spkFun: new ReluGrad() }) as unknown as { lifAttrs(d: 'float32'): object };
-const attrs = { ...lif.lifAttrs('float32'), hasDS: true, hasDV: false } as never;
-const vs = sg.keep(sg.random.rand([T, N]).mul(1.5)), dS = sg.keep(sg.random.rand([T, N]).mul(1e-3)), v0 = sg.keep(sg.zeros([N]));
+// nn.LIF's generated sweep (neuronRunGrad), its state packed [T, K = 1, N].
+const attrs = { neuron: new sg.nn.LIF(4, { tau: 20 }).bound('float32'), spkFun: new ReluGrad(), detachReset: false, hasDS: true, hasDStates: false };
+const xs = sg.keep(sg.random.rand([T, N])), vs = sg.keep(sg.random.rand([T, 1, N]).mul(1.5)), dS = sg.keep(sg.random.rand([T, N]).mul(1e-3)), v0 = sg.keep(sg.zeros([1, N]));
 const dG1 = sg.keep(sg.random.rand([T, N]).mul(1e-3)), dG2 = sg.keep(sg.random.rand([T, N / 2]).mul(1e-3));
 /** The generated backward of r ← decay·r + x (the decay synapses' linear sweep) from the states' cotangents dG [T, n]. */
 const decaySweep = (dG: sg.Tensor, decay: number) => {
@@ -26,7 +26,7 @@ const decaySweep = (dG: sg.Tensor, decay: number) => {
   return runOp('synapseRunGrad', [dG], { synapse, hasDStates: true, hasDOut: false });
 };
 const once = async () => {
-  const outs = [...runOp('lifRunGrad', [v0, vs, dS], attrs), ...decaySweep(dG1, 0.8), ...decaySweep(dG2, 0.9)];
+  const outs = [...runOp('neuronRunGrad', [xs, v0, vs, dS], attrs), ...decaySweep(dG1, 0.8), ...decaySweep(dG2, 0.9)];
   await Promise.all(outs.map((t) => t.data()));
   sg.dispose(outs);
 };

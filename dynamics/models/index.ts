@@ -1,4 +1,6 @@
 /** The declared neuron models (one file each; nn/models.ts turns them into layer classes) and the spike-free ones (nn/expon.ts, dualExpon.ts, readout.ts run them). */
+export { LIF_SOFT, LIF_HARD } from './lif.js';
+export { IF_SOFT, IF_HARD } from './if.js';
 export { LIF_REF } from './lifRef.js';
 export { IZHIKEVICH } from './izhikevich.js';
 export { EXP_IF } from './expIF.js';

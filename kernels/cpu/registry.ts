@@ -9,7 +9,6 @@ import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whe
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/cpu.js';
 import { linearKernel, matmulKernel } from '../matmul/cpu.js';
 import { conv2dGradInputKernel, conv2dGradWeightKernel, conv2dKernel, maxPool2dGradKernel, maxPool2dKernel } from '../conv/cpu.js';
-import { lifRunGradKernel, lifRunKernel } from '../neuron/cpu.js';
 import { synapseRunGradKernel, synapseRunKernel } from '../synapse/sequenceCpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/cpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/cpu.js';
@@ -56,8 +55,6 @@ export const CPU_KERNELS = {
   surrogateFun: surrogateFunKernel,
   neuronRun: neuronRunKernel,
   neuronRunGrad: neuronRunGradKernel,
-  lifRun: lifRunKernel,
-  lifRunGrad: lifRunGradKernel,
   synapseRun: synapseRunKernel,
   synapseRunGrad: synapseRunGradKernel,
 } satisfies KernelTable;

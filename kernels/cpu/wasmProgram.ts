@@ -1,44 +1,52 @@
 /**
- * Straight-line programs (dynamics/program.ts) as WebAssembly lane code (wasmLanes.ts): each instruction one
- * vector or scalar operation into a local of its own, so a generated sequence kernel writes a declared model's
- * arithmetic once for the four-lane and the one-lane form. Only operations WebAssembly has as single IEEE
- * instructions qualify (+ − × ÷, min, max, neg, abs, sqrt, comparisons, logic, select): each rounds once, as
- * Math.fround of the float64 operation does, so the bits are those of the generated JavaScript. A program using
- * anything else (exp, tanh, pow, …) is not for this emitter (`lanesSupport`), and its kernel stays JavaScript.
+ * A straight-line program (dynamics/program.ts) as WebAssembly on one kind of lanes (kernels/cpu/wasmLanes.ts):
+ * the WebAssembly twin of the JavaScript the generators print from the same program. It is the common ground
+ * of the generated WebAssembly sequence kernels (the neurons' kernels/neuron/sequenceWasm.ts; any other loop
+ * over a program, such as a synapse's, builds its module around it the same way): a program in, code and its
+ * results out; the kernel around it loads the variables and stores the results.
+ *
+ * Same operations in the same order as the JavaScript, so the same bits:
+ * - on float32 lanes, each number result is one float32 operation, which rounds once, as Math.fround of the
+ *   float64 operation on float32 operands does (add, sub, mul, div and sqrt are exactly rounded in both, and
+ *   a float64 result rounded to float32 is the float32 result: 53 ≥ 2·24 + 2); the literals must be float32
+ *   numbers (`programWasmSupport` checks), as the JavaScript computes with them unrounded;
+ * - on float64 lanes the JavaScript's unrounded float64 arithmetic, instruction for instruction.
+ * Conditions are masks; operations WebAssembly has no instruction for (exp, log, trigonometry, pow) make the
+ * program unsupported, and the kernel's JavaScript runs instead.
  */
-import type { ExprOp } from '../../surrogate/expr.js';
 import type { Atom, Program } from '../../dynamics/program.js';
+import { emitWasmOp, wasmHasOp } from '../../surrogate/compileWasm.js';
 import { get, set, type Code, type Locals } from './wasmEncode.js';
 import type { Lanes } from './wasmLanes.js';
 
-type Emit = (L: Lanes, a: Code[]) => Code;
-
-const LANE_OPS: Partial<Record<ExprOp, Emit>> = {
-  add: (L, [a, b]) => L.add(a!, b!), sub: (L, [a, b]) => L.sub(a!, b!), mul: (L, [a, b]) => L.mul(a!, b!), div: (L, [a, b]) => L.div(a!, b!),
-  min: (L, [a, b]) => L.min(a!, b!), max: (L, [a, b]) => L.max(a!, b!),
-  neg: (L, [a]) => L.neg(a!), abs: (L, [a]) => L.abs(a!), sqrt: (L, [a]) => L.sqrt(a!),
-  lt: (L, [a, b]) => L.lt(a!, b!), le: (L, [a, b]) => L.le(a!, b!), gt: (L, [a, b]) => L.gt(a!, b!), ge: (L, [a, b]) => L.ge(a!, b!),
-  eq: (L, [a, b]) => L.eq(a!, b!), ne: (L, [a, b]) => L.ne(a!, b!),
-  and: (L, [a, b]) => L.and(a!, b!), or: (L, [a, b]) => L.or(a!, b!), not: (L, [a]) => L.not(a!),
-  select: (L, [c, a, b]) => L.select(c!, a!, b!),
-};
-
-/** Whether every instruction of the programs has a lane form. */
-export function lanesSupport(...ps: readonly Program[]): boolean {
-  return ps.every((p) => p.instrs.every((i) => LANE_OPS[i.op] !== undefined));
+/**
+ * Why a program has no WebAssembly form (null: it has one): an operation without an instruction, or, for
+ * float32 lanes, a literal that is not a float32 number.
+ */
+export function programWasmSupport(p: Program, precision: 'float32' | 'float64'): string | null {
+  for (const ins of p.instrs) {
+    if (!wasmHasOp(ins.op)) return `'${ins.op}' has no WebAssembly instruction`;
+    if (precision === 'float32') {
+      for (const a of ins.args) if (a.kind === 'const' && Math.fround(a.value) !== a.value) return `the constant ${a.value} is not a float32 number`;
+    }
+  }
+  for (const a of p.results) if (precision === 'float32' && a.kind === 'const' && Math.fround(a.value) !== a.value) return `the constant ${a.value} is not a float32 number`;
+  return null;
 }
 
 /**
- * Code computing the program on lanes L: `vars(name)` gives a variable's value (code reading a local), new
- * locals of `locals` hold the temporaries. Returns the code and, per result, code reading it.
+ * Code computing every instruction of `p` on lanes L, each into a new local, the variables read through
+ * `vars` (code pushing the variable's value: a local, a load); `results` pushes each result. Call only where
+ * `programWasmSupport` found nothing.
  */
-export function emitLanes(p: Program, L: Lanes, locals: Locals, vars: (name: string) => Code): { code: Code; results: Code[] } {
+export function emitProgramWasm(p: Program, L: Lanes, locals: Locals, vars: (name: string) => Code): { code: Code; results: Code[] } {
   const tmp = new Map<number, number>();
   const atom = (a: Atom): Code => (a.kind === 'const' ? L.const(a.value) : a.kind === 'var' ? vars(a.name) : get(tmp.get(a.index)!));
-  const code: Code[] = p.instrs.map((ins) => {
-    const local = locals.local(ins.type === 'b' ? L.mask : L.value);
-    tmp.set(ins.out, local);
-    return set(local, LANE_OPS[ins.op]!(L, ins.args.map(atom)));
-  });
+  const code: Code[] = [];
+  for (const ins of p.instrs) {
+    const out = locals.local(ins.type === 'b' ? L.mask : L.value);
+    code.push(set(out, emitWasmOp(L, ins.op, ins.args.map(atom), ins.args.map((a) => (a.kind === 'const' ? a.value : null)))));
+    tmp.set(ins.out, out);
+  }
   return { code: code.flat(), results: p.results.map(atom) };
 }

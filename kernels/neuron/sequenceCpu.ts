@@ -2,7 +2,10 @@
  * The CPU generator of the generic neuron sequence ops (engine/opsNeuron.ts `neuronRun`, `neuronRunGrad`):
  * JavaScript generated from a bound model's trees (dynamics/bind.ts), one function per model, precision and
  * gradient configuration, cached by the model's key. Where eval is forbidden (or tests switch codegen off) the
- * same programs run through dynamics/program.ts's interpreter: same operations, same order, same bits.
+ * same programs run through dynamics/program.ts's interpreter: same operations, same order, same bits. For
+ * float32 tensors the kernels first try the WebAssembly SIMD twin generated from the same programs
+ * (sequenceWasm.ts: same bits, several times faster, on the worker threads), which declines where an
+ * operation has no WebAssembly form.
  *
  * Layout: x, spikes [T, N]; the states packed [K, N] (initial) and [T, K, N] (after each step). Time runs
  * outside and neurons inside, so every step reads and writes contiguous rows.
@@ -22,6 +25,7 @@ import { seedName } from '../../dynamics/bind.js';
 import { interpret, tmpCount, toProgram, toPrograms, type Atom, type Program } from '../../dynamics/program.js';
 import { JS_EMIT, buildJs, codegen, jsNumber } from '../../surrogate/compileJs.js';
 import type { CpuKernel } from '../cpu/types.js';
+import { neuronBackwardWasm, neuronForwardWasm } from './sequenceWasm.js';
 
 type Arr = { [i: number]: number; readonly length: number };
 type Forward = (X: Arr, S0: Arr, SPK: Arr, ST: Arr, T: number, N: number) => void;
@@ -252,6 +256,9 @@ export const neuronSources = { forward: forwardSource, backward: backwardSource 
 export const neuronRunKernel: CpuKernel<NeuronSeqAttrs> = ([x, s0], a, [outS, outStates]) => {
   const T = x!.shape[0]!, N = x!.size / T;
   const spk = allocOutput(outS!.dtype, T * N), st = allocOutput(outStates!.dtype, x!.size * a.neuron.states.length);
+  // The WebAssembly twin (float32, same bits) where the model has one; else the JavaScript.
+  if (spk instanceof Float32Array && st instanceof Float32Array && x!.data instanceof Float32Array && s0!.data instanceof Float32Array
+    && neuronForwardWasm(a.neuron, x!.data, s0!.data, spk, st, T, N)) return [spk, st];
   forwardFor(a.neuron)(x!.data, s0!.data, spk, st, T, N);
   return [spk, st];
 };
@@ -263,6 +270,9 @@ export const neuronRunGradKernel: CpuKernel<NeuronSeqGradAttrs> = (ins, a, [outD
   const dSt = a.hasDStates ? ins[next++]!.data : null;
   const T = x.shape[0]!, N = x.size / T;
   const dx = allocOutput(outDx!.dtype, T * N), ds0 = allocOutput(outDs0!.dtype, s0.size);
+  const f32 = (d: unknown): d is Float32Array => d instanceof Float32Array;
+  if (f32(dx) && f32(ds0) && f32(x.data) && f32(s0.data) && f32(st.data) && (dS === null || f32(dS)) && (dSt === null || f32(dSt))
+    && neuronBackwardWasm(a.neuron, a, x.data, s0.data, st.data, dS, dSt, dx, ds0, T, N)) return [dx, ds0];
   backwardFor(a.neuron, a)(x.data, s0.data, st.data, dS, dSt, dx, ds0, T, N, a.spkFun.gradScalar);
   return [dx, ds0];
 };

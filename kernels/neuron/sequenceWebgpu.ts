@@ -13,6 +13,7 @@ import { toProgram, toPrograms, tmpCount, type Atom, type Program } from '../../
 import { HELPER_SRC, emitter, wgslF32, type Helper } from '../../surrogate/compileWgsl.js';
 import { cachedProgram } from '../webgpu/program.js';
 import type { GpuKernel } from '../webgpu/types.js';
+import { TWO_FLOAT_PARAMS, twoFloatHelpers, twoFloatParams } from './twoFloat.js';
 
 const SPIKE = 'spike';
 
@@ -41,6 +42,47 @@ function resetWgsl(b: BoundNeuron, k: number): string {
   const c = wgslF32(r.value);
   const spiked = r.mode === 'to' ? `s${k} - (s${k} - ${c})` : r.mode === 'add' ? `s${k} + ${c}` : `s${k} - ${c}`;
   return `let q${k} = select(s${k}, ${spiked}, sp != 0.0);`;
+}
+
+/**
+ * A program whose variables `twoVars` are two-floats (the seeds: the adjoint the sweep carries), emitted with
+ * every operation on a two-float operand in two-float arithmetic (twoFloat.wgsl): a vector-Jacobian product is
+ * linear in its seeds, so these are sums, negations, products and quotients by float32 values and selects. Any
+ * other use of a two-float (none in a linear product) takes its rounded value. Each result says whether it is
+ * a two-float.
+ */
+function emitWgslCarried(p: Program, name: (v: string) => string, used: Set<Helper>, twoVars: ReadonlySet<string>): { code: string; results: { v: string; two: boolean }[] } {
+  const emit = emitter((h) => (used.add(h), `dyn_${h}`));
+  const two = new Set<number>();
+  const text = (a: Atom): string => (a.kind === 'const' ? wgslF32(a.value) : a.kind === 'var' ? name(a.name) : `t${a.index}`);
+  const isTwo = (a: Atom): boolean => (a.kind === 'var' ? twoVars.has(a.name) : a.kind === 'tmp' && two.has(a.index));
+  const plain = (a: Atom): string => (isTwo(a) ? `${text(a)}.hi` : text(a));
+  // A constant (a float64 value: the backward trees' products are merged in float64, symbolic.ts foldScales)
+  // as the nearest float32 and its rounding error, as the hand-written sweep's decay and gain were.
+  const asTwo = (a: Atom): string => {
+    if (isTwo(a)) return text(a);
+    if (a.kind !== 'const') return `TwoF(${text(a)}, 0.0)`;
+    const hi = Math.fround(a.value);
+    return `TwoF(${wgslF32(hi)}, ${Number.isFinite(hi) ? wgslF32(a.value - hi) : '0.0'})`;
+  };
+  const carried = (op: string, [a, b, c]: Atom[]): string | null => {
+    switch (op) {
+      case 'add': return isTwo(a!) ? `addFF(${text(a!)}, ${asTwo(b!)})` : `addFF(${asTwo(a!)}, ${text(b!)})`;
+      case 'sub': return isTwo(a!) ? `addFF(${text(a!)}, negF(${asTwo(b!)}))` : `addFF(${asTwo(a!)}, negF(${text(b!)}))`;
+      case 'neg': return `negF(${text(a!)})`;
+      case 'mul': return isTwo(a!) && isTwo(b!) ? null : isTwo(a!) ? `mulF(${text(a!)}, ${asTwo(b!)})` : `mulF(${text(b!)}, ${asTwo(a!)})`;
+      case 'div': return isTwo(a!) && !isTwo(b!) ? `divF(${text(a!)}, ${text(b!)})` : null;
+      case 'select': return isTwo(a!) ? null : `selectF(${asTwo(c!)}, ${asTwo(b!)}, ${text(a!)})`;
+      default: return null;
+    }
+  };
+  const code = p.instrs.map((i) => {
+    const e = i.type === 'f' && i.args.some(isTwo) ? carried(i.op, i.args) : null;
+    if (e === null) return `let t${i.out} = ${emit[i.op](i.args.map(plain))};`;
+    two.add(i.out);
+    return `let t${i.out} = ${e};`;
+  }).join('\n    ');
+  return { code, results: p.results.map((a) => ({ v: text(a), two: isTwo(a) })) };
 }
 
 export const helpersOf = (used: Set<Helper>): string => [...used].sort().map((h) => HELPER_SRC[h](`dyn_${h}`)).join('\n');
@@ -78,6 +120,12 @@ function forwardWgsl(b: BoundNeuron): { helpers: string; element: string } {
   return { helpers: helpersOf(used), element };
 }
 
+/**
+ * The sweep carries each state's adjoint as a two-float (twoFloat.wgsl), as the CPU twin carries it in
+ * float64 and rounds only what it stores: a float32 chain through T = 200 steps left the seed step's 0.bias
+ * 2× (LIF, ReluGrad) the error of the two-float carry (test/nn/seedAccuracy.test.ts). The per-step terms (σ',
+ * ∂u/∂S, the states) stay float32: their roundings enter once each and do not compound.
+ */
 function backwardWgsl(b: BoundNeuron, a: NeuronSeqGradAttrs): { helpers: string; element: string } {
   const K = b.states.length, ks = Array.from({ length: K }, (_, k) => k);
   const used = new Set<Helper>();
@@ -85,25 +133,28 @@ function backwardWgsl(b: BoundNeuron, a: NeuronSeqGradAttrs): { helpers: string;
   const [pNew, pOld, pVjp] = toPrograms([[b.u, ...b.dU], [b.u, ...b.dU], [...b.vjpStates, b.vjpInput, b.vjpSpike]]);
   const uNew = emitWgsl(pNew!, wgslNames(b, 'n'), used);
   const uOld = emitWgsl(pOld!, wgslNames(b, 's'), used);
-  const vjp = emitWgsl(pVjp!, wgslNames(b, 'q'), used);
+  const vjp = emitWgslCarried(pVjp!, wgslNames(b, 'q'), used, new Set(ks.map(seedName)));
+  const two = (r: { v: string; two: boolean }) => (r.two ? r.v : `TwoF(${r.v}, 0.0)`);
+  const rounded = (r: { v: string; two: boolean }) => (r.two ? `${r.v}.hi` : r.v);
   const resetBar = b.reset.map((r) => {
     const k = r.index, c = wgslF32(r.value);
-    return r.mode === 'to' ? `sbar = sbar - b${k} * (s${k} - ${c});` : r.mode === 'add' ? `sbar = sbar + b${k} * ${c};` : `sbar = sbar - b${k} * ${c};`;
+    return r.mode === 'to' ? `sbar = addFF(sbar, negF(mulF(b${k}, TwoF(s${k} - ${c}, 0.0))));`
+      : r.mode === 'add' ? `sbar = addFF(sbar, mulF(b${k}, TwoF(${c}, 0.0)));` : `sbar = addFF(sbar, negF(mulF(b${k}, TwoF(${c}, 0.0))));`;
   }).join(' ');
   const element = `
   let j = i;
   let N = params.n;
-  ${ks.map((k) => `var c${k} = 0.0;`).join(' ')}
+  ${ks.map((k) => `var c${k} = TwoF(0.0, 0.0);`).join(' ')}
   for (var r = 0u; r < params.steps; r++) {
     let t = params.steps - 1u - r;
     let o = t * N + j;
     let nb = t * ${K}u * N;
-    ${ks.map((k) => `var g${k} = c${k}${a.hasDStates ? ` + dStates[nb + ${k}u * N + j]` : ''};`).join(' ')}
+    ${ks.map((k) => `var g${k} = ${a.hasDStates ? `addF(c${k}, dStates[nb + ${k}u * N + j])` : `c${k}`};`).join(' ')}
     ${a.hasDS ? `{
       ${ks.map((k) => `let n${k} = states[nb + ${k}u * N + j];`).join(' ')}
       ${uNew.code}
       let w = dSpikes[o] * surrogateGrad(${uNew.results[0]});
-      ${ks.map((k) => `g${k} = g${k} + w * ${uNew.results[k + 1]};`).join(' ')}
+      ${ks.map((k) => `g${k} = addF(g${k}, w * ${uNew.results[k + 1]});`).join(' ')}
     }` : ''}
     ${ks.map((k) => `var s${k}: f32;`).join(' ')}
     if (t == 0u) { ${ks.map((k) => `s${k} = initial[${k}u * N + j];`).join(' ')} }
@@ -114,14 +165,14 @@ function backwardWgsl(b: BoundNeuron, a: NeuronSeqGradAttrs): { helpers: string;
     let inp = x[o];
     ${ks.map((k) => resetWgsl(b, k)).join(' ')}
     ${vjp.code}
-    ${ks.map((k) => `var b${k} = ${vjp.results[k]};`).join(' ')}
-    dx[o] = ${vjp.results[K]};
-    ${a.detachReset ? '' : `var sbar = ${vjp.results[K + 1]}; ${resetBar}
-    let w0 = sbar * surrogateGrad(uo);
-    ${ks.map((k) => `b${k} = b${k} + w0 * ${uOld.results[k + 1]};`).join(' ')}`}
+    ${ks.map((k) => `var b${k} = ${two(vjp.results[k]!)};`).join(' ')}
+    dx[o] = ${rounded(vjp.results[K]!)};
+    ${a.detachReset ? '' : `var sbar = ${two(vjp.results[K + 1]!)}; ${resetBar}
+    let w0 = mulF(sbar, TwoF(surrogateGrad(uo), 0.0));
+    ${ks.map((k) => `b${k} = addFF(b${k}, mulF(w0, TwoF(${uOld.results[k + 1]}, 0.0)));`).join(' ')}`}
     ${ks.map((k) => `c${k} = b${k};`).join(' ')}
   }
-  ${ks.map((k) => `ds0[${k}u * N + j] = c${k};`).join(' ')}`;
+  ${ks.map((k) => `ds0[${k}u * N + j] = c${k}.hi;`).join(' ')}`;
   return { helpers: helpersOf(used), element };
 }
 
@@ -143,16 +194,17 @@ export const neuronRunGradGpu: GpuKernel<NeuronSeqGradAttrs> = (gpu, ins, a, out
   const x = ins[0]!;
   const T = x.shape[0]!, N = x.size / T;
   const cots = [a.hasDS ? 'dSpikes' : null, a.hasDStates ? 'dStates' : null].filter((c): c is string => c !== null);
-  const p = cachedProgram(`neuronRunGrad|${a.neuron.key}|${a.spkFun.key}|${cots.join(',')}|${a.detachReset}`, () => {
+  const tf = twoFloatHelpers();
+  const p = cachedProgram(`neuronRunGrad|${a.neuron.key}|${a.spkFun.key}|${cots.join(',')}|${a.detachReset}${tf.key}`, () => {
     const { helpers, element } = backwardWgsl(a.neuron, a);
     return {
-      params: { n: 'u32', steps: 'u32' },
+      params: { n: 'u32', steps: 'u32', ...TWO_FLOAT_PARAMS },
       inputs: { x: 'f32', initial: 'f32', states: 'f32', ...Object.fromEntries(cots.map((c) => [c, 'f32' as const])) },
       outputs: { dx: 'f32', ds0: 'f32' },
-      helpers: `${a.spkFun.wgslGrad('surrogateGrad')}\n${helpers}`, element, spanElements: false,
+      helpers: `alias V = f32;\n${tf.wgsl}\n${a.spkFun.wgslGrad('surrogateGrad')}\n${helpers}`, element, spanElements: false,
     };
   });
   const dx = gpu.output(outs[0]!), ds0 = gpu.output(outs[1]!);
-  gpu.dispatch(p, { inputs: ins, outputs: [dx, ds0], params: { n: N, steps: T } });
+  gpu.dispatch(p, { inputs: ins, outputs: [dx, ds0], params: { n: N, steps: T, ...twoFloatParams } });
   return [dx, ds0];
 };

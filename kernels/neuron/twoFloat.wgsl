@@ -1,6 +1,6 @@
-// Two-float arithmetic for the running adjoints of the backward sweeps (lifBackward.wgsl,
-// kernels/synapse/decayBackward.wgsl): a value carried as hi + lo, lo the rounding error that float32 would
-// drop, so that the carry through T steps is as accurate as the CPU twins' float64 carry (kernels/neuron/cpu.ts,
+// Two-float arithmetic for the running adjoints of the backward sweeps (the generated neuron sweeps of
+// sequenceWebgpu.ts, kernels/synapse/decayBackward.wgsl): a value carried as hi + lo, lo the rounding error that float32 would
+// drop, so that the carry through T steps is as accurate as the CPU twins' float64 carry (kernels/neuron/sequenceCpu.ts,
 // kernels/synapse/cpu.ts round only what they store, docs/numerics.md §1). Only the stored outputs are rounded
 // to float32 (hi after renormalisation is hi + lo rounded to nearest). Needs COMPENSATED (bool const, from
 // webgpu.ts: false gives the plain float32 chain, lo ≡ 0, for the accuracy A/B benchmark) and V (f32 or vec4<f32>).
@@ -66,3 +66,27 @@ fn twoSumOrPlain(a: V, b: V) -> TwoF {
   if (!COMPENSATED) { return TwoF(a + b, V(0.0)); }
   return twoSum(a, b);
 }
+
+// For the generated neuron sweeps (kernels/neuron/sequenceWebgpu.ts), whose adjoint flows through the
+// model's vector-Jacobian product: sums, negation, division by a float32 and a select of two-floats.
+
+// x + y, both two-floats.
+fn addFF(x: TwoF, y: TwoF) -> TwoF {
+  if (!COMPENSATED) { return TwoF(x.hi + y.hi, V(0.0)); }
+  let s = twoSum(x.hi, y.hi);
+  return inRange(fastTwoSum(s.hi, s.lo + (x.lo + y.lo)), x.hi + y.hi, max(abs(x.hi), abs(y.hi)));
+}
+
+fn negF(x: TwoF) -> TwoF { return TwoF(-x.hi, -x.lo); }
+
+// x / c for a float32 c: q = x.hi / c, then the remainder x − q·c (exact by Dekker's product) divided once more.
+fn divF(x: TwoF, c: V) -> TwoF {
+  if (!COMPENSATED) { return TwoF(x.hi / c, V(0.0)); }
+  let q = opaque(x.hi / c);
+  let p = mulF(TwoF(q, V(0.0)), TwoF(c, V(0.0)));
+  let r = ((x.hi - p.hi) - p.lo) + x.lo;
+  return inRange(fastTwoSum(q, r / c), q, max(abs(x.hi), abs(q)));
+}
+
+// cond ? a : b, lane by lane.
+fn selectF(b: TwoF, a: TwoF, cond: bool) -> TwoF { return TwoF(select(b.hi, a.hi, cond), select(b.lo, a.lo, cond)); }

@@ -3,7 +3,8 @@
  * wasmKernels.ts says why WebAssembly; its column blocks run on every thread for large sweeps). One module per
  * bound model (its constants are literals), with the arithmetic of the generated JavaScript twin
  * (sequenceCpu.ts) operation by operation, so the same bits:
- * - forward: the update program on four-lane float32 vectors (kernels/cpu/wasmProgram.ts), every new state
+ * - forward: the update program on four-lane float32 vectors (kernels/cpu/wasmProgram.ts, the generator the
+ *   neuron kernels use too), every new state
  *   stored, then the output program when the output is not a state;
  * - backward of a linear model, in float64 (two-lane vectors, float64 carries in work rows): Ḡ_k = carry_k +
  *   dStates + dOut·c_k, dx = Σ_k b_k·Ḡ_k, carry_j = Σ_k a_kj·Ḡ_k (sequenceCpu.ts `linearSum`'s terms and order).
@@ -13,7 +14,7 @@
 import type { BoundSynapse } from '../../dynamics/bind.js';
 import { toPrograms } from '../../dynamics/program.js';
 import type { SynapseSeqGradAttrs } from '../../engine/opsSynapse.js';
-import { emitLanes, lanesSupport } from '../cpu/wasmProgram.js';
+import { emitProgramWasm, programWasmSupport } from '../cpu/wasmProgram.js';
 import { add, forRange, get, gtU, i32, Locals, mul, set, slots, sub, whileLoop, type Code, type ValType } from '../cpu/wasmEncode.js';
 import { columns, FLOAT32, FLOAT64, type Lanes } from '../cpu/wasmLanes.js';
 import { runColumns, wasmEnabled, wasmKernel, rangedPrologue, type KernelArray } from '../cpu/wasmKernels.js';
@@ -34,10 +35,10 @@ function forwardModule(b: BoundSynapse) {
     const s = ks(b).map(() => L.local(Lx.value)), inp = L.local(Lx.value);
     const names = new Map<string, number>(b.states.map((st, k) => [st, s[k]!]));
     names.set(b.input, inp);
-    const upd = emitLanes(pUpd!, Lx, L, (v) => get(names.get(v)!));
+    const upd = emitProgramWasm(pUpd!, Lx, L, (v) => get(names.get(v)!));
     const n = ks(b).map(() => L.local(Lx.value));
     const outNames = new Map<string, number>(b.states.map((st, k) => [st, n[k]!]));
-    const out = emitLanes(pOut!, Lx, L, (v) => get(outNames.get(v)!));
+    const out = emitProgramWasm(pOut!, Lx, L, (v) => get(outNames.get(v)!));
     return [
       ...ks(b).flatMap((k) => set(s[k]!, Lx.load(rowAt(pp, ps, k)))),
       ...set(inp, Lx.load(add(get(px), get(j4)))),
@@ -66,7 +67,7 @@ const plans = new WeakMap<BoundSynapse, { lanes: boolean; forward: string; backw
 function planOf(b: BoundSynapse) {
   let p = plans.get(b);
   if (!p) {
-    const lanes = b.dtype === 'float32' && lanesSupport(...toPrograms([b.update, b.output ? [b.output] : []]));
+    const lanes = b.dtype === 'float32' && toPrograms([b.update, b.output ? [b.output] : []]).every((p) => programWasmSupport(p, 'float32') === null);
     plans.set(b, (p = { lanes, forward: `synapseRun|${b.key}`, backward: new Map() }));
   }
   return p;

@@ -10,7 +10,6 @@ import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../los
 import { matmulKernel } from '../matmul/webgpu.js';
 import { linearGpu } from '../matmul/linearWebgpu.js';
 import { conv2dGpu, conv2dGradInputGpu, conv2dGradWeightGpu, maxPool2dGpu, maxPool2dGradGpu } from '../conv/webgpu.js';
-import { lifRunGpu, lifRunGradGpu } from '../neuron/webgpu.js';
 import { synapseRunGpu, synapseRunGradGpu } from '../synapse/sequenceWebgpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/webgpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/webgpu.js';
@@ -57,8 +56,6 @@ export const WEBGPU_KERNELS = {
   surrogateFun: surrogateFunKernel,
   neuronRun: neuronRunGpu,
   neuronRunGrad: neuronRunGradGpu,
-  lifRun: lifRunGpu,
-  lifRunGrad: lifRunGradGpu,
   synapseRun: synapseRunGpu,
   synapseRunGrad: synapseRunGradGpu,
 } satisfies KernelTable;

@@ -111,7 +111,7 @@ describe('a tiny run end to end', () => {
       expect(cases.find((l) => l.workload === 'onm-32' && l.backend === be && l.mode === 'sequence')!.gflops).toBeGreaterThan(0);
       const kernels = cases.filter((l) => l.type === 'micro' && l.backend === be);
       expect(kernels.map((k) => `${String(k.kernel)} ${String(k.shape)}`)).toEqual([
-        'matmul 8×8×8', 'matmul 16×4×2', 'lifRun [6,4,1024]', 'lifRunGrad [6,4,1024]', 'spike [6,4,1024]',
+        'matmul 8×8×8', 'matmul 16×4×2', 'neuronRun LIF [6,4,1024]', 'neuronRunGrad LIF [6,4,1024]', 'spike [6,4,1024]',
         'spikeGrad ReluGrad [6,4,1024]', 'spikeGrad Sigmoid [6,4,1024]',
       ]);
       for (const k of kernels) expect(k.kernel === 'matmul' ? k.gflops : k.gbps).toBeGreaterThan(0);
@@ -132,7 +132,7 @@ describe('a tiny run end to end', () => {
     for (const be of backends) {
       const block = text.split('\n\n').find((b) => b.startsWith(`profile: seed, ${be}, sequence mode`));
       expect(block, `profile on ${be}`).toBeDefined();
-      expect(block).toMatch(/\nlifRun +1 /);
+      expect(block).toMatch(/\nneuronRun +1 /);
       expect(block).toMatch(/\nlinear \[24,100\]@\[100,4\]\+\[4\] +1 /); // nn.Linear's x·W + b
       expect(block).toMatch(/\nmatmul \[24,100\]ᵀ@\[24,4\] +1 /); // its weight gradient
       expect(block).toMatch(/\nadam +4 /);

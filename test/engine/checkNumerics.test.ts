@@ -76,12 +76,12 @@ describe('checkNumerics', () => {
     data = inputs(3);
     expect(() => on(() => step())).toThrow(
       "checkNumerics: op 'slice' produced NaN (output 0, float32 [1, 2, 3], element 5 of 6) at time step 3 of a forLoop, in call 2 of a transform.jit function");
-    // The LIF layer on its own, in sequence mode: the fused kernel's membrane output.
+    // The LIF layer on its own, in sequence mode: the fused kernel's states output (the membrane, [T, K = 1, …]).
     const lif = new nn.LIF(3, { tau: u.ms(10) });
     expect(() => on(() => {
       nn.initAllStates(lif, { batchSize: 2 });
       return lif.run(data);
-    })).toThrow(/^checkNumerics: op 'lifRun' produced NaN \(output \d, float32 \[6, 2, 3\], element 23 of 36\) in LIF\.run$/);
+    })).toThrow(/^checkNumerics: op 'neuronRun' produced NaN \(output 1, float32 \[6, 1, 2, 3\], element 23 of 36\) in LIF\.run$/);
   });
 
   it('a NaN made inside a layer: the layer by its path in the network', () => {

@@ -1,5 +1,5 @@
 /**
- * The CPU backend's WebAssembly sequence kernels (the fused LIF forward and backward sweep, the Expon
+ * The CPU backend's WebAssembly sequence kernels (nn.LIF's generated forward and backward sweep, the Expon
  * forward and its backward decay sweep generated from dynamics/models/expon.ts, column sums over leading rows) on several threads (kernels/cpu/wasmKernels.ts's runColumns over
  * kernels/cpu/threadPool.ts): each thread sweeps all T for its own range of columns, so the result must be
  * bit for bit the one-thread result, for thread counts 1, 2 and 3, on column counts that are not multiples
@@ -14,16 +14,16 @@
  * reaches the pool.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
+import type { NeuronSeqAttrs, NeuronSeqGradAttrs } from '../../engine/opsNeuron.js';
+import { bindNeuron, bindSynapse } from '../../dynamics/bind.js';
+import { declareNeuron, declareSynapse } from '../../dynamics/declaration.js';
+import { EXPON, LIF_HARD, LIF_SOFT } from '../../dynamics/models/index.js';
 import { synapseRunGradKernel, synapseRunKernel } from '../../kernels/synapse/sequenceCpu.js';
 import { synapseBackwardWasm, synapseForwardWasm } from '../../kernels/synapse/sequenceWasm.js';
-import { bindSynapse } from '../../dynamics/bind.js';
-import { declareSynapse } from '../../dynamics/declaration.js';
-import { EXPON } from '../../dynamics/models/expon.js';
-import { lifRunGradKernel, lifRunKernel } from '../../kernels/neuron/cpu.js';
-import { lifForwardWasm, lifSweepWasm } from '../../kernels/neuron/lifWasm.js';
+import { neuronRunGradKernel, neuronRunKernel } from '../../kernels/neuron/sequenceCpu.js';
+import { neuronBackwardWasm, neuronForwardWasm } from '../../kernels/neuron/sequenceWasm.js';
 import { sumRowsWasm } from '../../kernels/reduce/sumWasm.js';
-import { arenaRelease, arenaShared, arenaTake, SCRATCH_BYTES } from '../../kernels/cpu/wasmArena.js';
+import { arenaShared, SCRATCH_BYTES } from '../../kernels/cpu/wasmArena.js';
 import { sequenceParallel, wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
 import { poolCounters, poolThreads, shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
 import { wasmKernels } from '../../kernels/flags.js';
@@ -31,6 +31,7 @@ import type { CpuInput } from '../../kernels/cpu/types.js';
 import { expEulerConstants } from '../../nn/expEuler.js';
 import { surrogate } from '../../index.js';
 import { rng } from '../support/helpers.js';
+import { expectSame, firstDifference, jsOnly, place, releasePlaced, type Placement } from '../support/wasmCompare.js';
 
 /** nn.Expon's generated model at τ = 5 ms, dt = 1 ms, float32. */
 const EXPON_5 = bindSynapse(declareSynapse(EXPON), { tau: 5 }, 1, 'float32');
@@ -49,16 +50,6 @@ function values(n: number, mean: number, spread: number, seed: number): Float32A
   return Float32Array.from({ length: n }, () => mean + spread * (2 * r() - 1));
 }
 
-type Placement = 'arena' | 'heap' | 'blocks';
-const taken: Float32Array[] = [];
-function place(a: Float32Array, p: Placement): Float32Array {
-  if (p !== 'arena') return Float32Array.from(a);
-  const b = arenaTake(a.length, false);
-  if (!b) throw new Error('arena full');
-  taken.push(b);
-  b.set(a);
-  return b;
-}
 
 /** `f` on `threads` threads with every sweep on the pool (threshold 0), arrays placed by `p`; plain copies of its outputs. */
 function onThreads(threads: number, p: Placement, f: (place: (a: Float32Array) => Float32Array) => Float32Array[]): Float32Array[] {
@@ -71,37 +62,21 @@ function onThreads(threads: number, p: Placement, f: (place: (a: Float32Array) =
   } finally {
     wasmKernels.scratchBytes = SCRATCH_BYTES;
     sequenceParallel.minElements = savedMin;
-    for (const a of taken.splice(0)) arenaRelease(a);
+    releasePlaced();
   }
 }
 
-function jsOnly(run: () => ArrayLike<number>[]): Float32Array[] {
-  wasmKernels.enabled = false;
-  try {
-    return run().map((o) => Float32Array.from(o));
-  } finally {
-    wasmKernels.enabled = true;
-  }
-}
 
-/** The first index where a and b differ as values (NaN equal to NaN, −0 not equal to +0), −1 if none. */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
-function expectSame(got: ArrayLike<number>[], want: ArrayLike<number>[], what: string): void {
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => expect(firstDifference(g, want[i]!), `${what}, output ${i}`).toBe(-1));
-}
 
 const input = (data: Float32Array, shape: number[]): CpuInput => ({ data, shape, dtype: 'float32', size: data.length });
 const seqOut = (T: number, N: number) => ({ shape: [T, N], dtype: 'float32' as const });
 const rowOut = (N: number) => ({ shape: [N], dtype: 'float32' as const });
 
-function lifAttrs(reset: 'soft' | 'hard', VRest: number, R: number): LifAttrs {
-  const fr = Math.fround, { tau, coef } = expEulerConstants(7, 1, 'float32');
-  return { tau, coef, R: fr(R), VTh: 1, VReset: fr(-0.25), VRest: fr(VRest), k: fr(1 - fr(-0.25)), reset, detachReset: false, spkFun: new surrogate.Arctan() };
+/** nn.LIF's generated kernels (dynamics/models/lif.ts): soft with its defaults, or hard with V_rest, R ≠ 1 and V_th − V_reset ≠ 1. */
+function lifAttrs(reset: 'soft' | 'hard'): NeuronSeqAttrs {
+  const neuron = reset === 'soft' ? bindNeuron(declareNeuron(LIF_SOFT), {}, 1, 'float32')
+    : bindNeuron(declareNeuron(LIF_HARD), { tau: 7, R: 1.7, V_rest: 0.2, V_reset: -0.25 }, 1, 'float32');
+  return { neuron, spkFun: new surrogate.Arctan(), detachReset: false };
 }
 
 /** Expon forward from the equations: g ← fl(fl(g + fl(fl(−g/τ)·coef)) + x), each float32 operation rounded once. */
@@ -139,14 +114,14 @@ const THREADS = [1, 2, 3];
 
 /** Large LIF forward sweeps on `threads` threads until a worker has taken a chunk (or 20 s passed); whether one did. */
 async function untilWorkersTakeChunks(threads: number): Promise<boolean> {
-  const T = 200, N = 4099, a = lifAttrs('soft', 0, 1);
+  const T = 200, N = 4099, b = lifAttrs('soft').neuron;
   const xs = values(T * N, 0.3, 2, 11), v0 = values(N, 0.5, 1, 12);
   const start = poolCounters.workerChunks, deadline = Date.now() + 20_000;
   // A worker starts in tens of milliseconds (more on a busy machine); until then the caller runs every chunk.
   while (poolCounters.workerChunks === start && Date.now() < deadline) {
     onThreads(threads, 'arena', (pl) => {
       const spk = pl(new Float32Array(T * N)), vs = pl(new Float32Array(T * N));
-      expect(lifForwardWasm(pl(xs), pl(v0), spk, vs, T, N, a)).toBe(true);
+      expect(neuronForwardWasm(b, pl(xs), pl(v0), spk, vs, T, N)).toBe(true);
       return [];
     });
     await new Promise((r) => setTimeout(r, 5));
@@ -168,36 +143,36 @@ describe('sequence kernels on several threads, bit for bit', () => {
   });
 
   describe.each(PLACEMENTS)('arrays: %s', (p) => {
-    it.each(SHAPES)('LIF forward, T = %i, N = %i', (T, N) => {
-      for (const a of [lifAttrs('soft', 0, 1), lifAttrs('hard', 0.2, 1.7)]) {
+    it.each(SHAPES)('LIF forward (generated), T = %i, N = %i', (T, N) => {
+      for (const a of [lifAttrs('soft'), lifAttrs('hard')]) {
         const xs = values(T * N, 0.3, 2, T * N), v0 = values(N, 0.5, 1, N + 1);
         const run = (threads: number) => onThreads(threads, p, (pl) => {
           const spk = pl(new Float32Array(T * N)), vs = pl(new Float32Array(T * N));
-          expect(lifForwardWasm(pl(xs), pl(v0), spk, vs, T, N, a)).toBe(true);
+          expect(neuronForwardWasm(a.neuron, pl(xs), pl(v0), spk, vs, T, N)).toBe(true);
           return [spk, vs];
         });
         const one = run(1);
         if (T * N > 50) expect(one[0]!.some((s) => s === 1)).toBe(true);
-        expectSame(one, jsOnly(() => lifRunKernel([input(xs, [T, N]), input(v0, [N])], a, [seqOut(T, N), seqOut(T, N)])), 'one thread vs JavaScript');
-        for (const threads of THREADS.slice(1)) expectSame(run(threads), one, `${threads} threads, ${a.reset}`);
+        const outs = [seqOut(T, N), { shape: [T, 1, N], dtype: 'float32' as const }];
+        expectSame(one, jsOnly(() => neuronRunKernel([input(xs, [T, N]), input(v0, [1, N])], a, outs)), 'one thread vs JavaScript');
+        for (const threads of THREADS.slice(1)) expectSame(run(threads), one, `${threads} threads, ${a.neuron.reset[0]!.mode}`);
       }
     });
 
-    it.each(SHAPES)('LIF backward sweep, T = %i, N = %i', (T, N) => {
-      for (const [hasDS, hasDV] of [[true, false], [true, true]] as const) {
-        const a: LifAttrs & GradFlags = { ...lifAttrs('hard', 0.2, 1.7), hasDS, hasDV };
-        const v0 = values(N, 0.5, 1, N), vs = values(T * N, 0.8, 1.5, T * N + 3);
+    it.each(SHAPES)('LIF backward sweep (generated), T = %i, N = %i', (T, N) => {
+      for (const [hasDS, hasDStates] of [[true, false], [true, true]] as const) {
+        const a: NeuronSeqGradAttrs = { ...lifAttrs('hard'), hasDS, hasDStates };
+        const xs = values(T * N, 0.3, 2, T * N + 1), v0 = values(N, 0.5, 1, N), vs = values(T * N, 0.8, 1.5, T * N + 3);
         const dS = values(T * N, 0, 1, 5), dV = values(T * N, 0, 1, 6);
-        const invK = 1 / a.k, decay = 1 - a.coef / a.tau, gain = (a.coef * a.R) / a.tau;
         const run = (threads: number) => onThreads(threads, p, (pl) => {
           const dx = pl(new Float32Array(T * N)), dv0 = pl(new Float32Array(N));
-          expect(lifSweepWasm(pl(v0), pl(vs), pl(dS), hasDV ? pl(dV) : null, dx, dv0, T, N, a, invK, decay, gain)).toBe(true);
+          expect(neuronBackwardWasm(a.neuron, a, pl(xs), pl(v0), pl(vs), pl(dS), hasDStates ? pl(dV) : null, dx, dv0, T, N)).toBe(true);
           return [dx, dv0];
         });
         const one = run(1);
-        const ins = [input(v0, [N]), input(vs, [T, N]), input(dS, [T, N]), ...(hasDV ? [input(dV, [T, N])] : [])];
-        expectSame(one, jsOnly(() => lifRunGradKernel(ins, a, [seqOut(T, N), rowOut(N)])), 'one thread vs JavaScript');
-        for (const threads of THREADS.slice(1)) expectSame(run(threads), one, `${threads} threads, dV ${hasDV}`);
+        const ins = [input(xs, [T, N]), input(v0, [1, N]), input(vs, [T, 1, N]), input(dS, [T, N]), ...(hasDStates ? [input(dV, [T, 1, N])] : [])];
+        expectSame(one, jsOnly(() => neuronRunGradKernel(ins, a, [seqOut(T, N), { shape: [1, N], dtype: 'float32' }])), 'one thread vs JavaScript');
+        for (const threads of THREADS.slice(1)) expectSame(run(threads), one, `${threads} threads, dStates ${hasDStates}`);
       }
     });
 
@@ -252,12 +227,12 @@ describe('sequence kernels on several threads, bit for bit', () => {
   });
 
   it('a large sweep is shared with the workers; below the threshold no job reaches the pool', async () => {
-    const a = lifAttrs('soft', 0, 1), xs = values(16 * 17, 0.3, 2, 11), v0 = values(17, 0.5, 1, 12);
+    const b = lifAttrs('soft').neuron, xs = values(16 * 17, 0.3, 2, 11), v0 = values(17, 0.5, 1, 12);
     const before = poolCounters.jobs;
     onThreads(2, 'arena', (pl) => {
       sequenceParallel.minElements = 16 * 17 + 1; // restored by onThreads
       const spk = pl(new Float32Array(16 * 17)), vs = pl(new Float32Array(16 * 17));
-      expect(lifForwardWasm(pl(xs), pl(v0), spk, vs, 16, 17, a)).toBe(true);
+      expect(neuronForwardWasm(b, pl(xs), pl(v0), spk, vs, 16, 17)).toBe(true);
       return [];
     });
     threadPool.threads = savedThreads;

@@ -1,7 +1,7 @@
 /**
  * The CPU backend's WebAssembly SIMD kernels against their JavaScript twins, bit for bit (NaN as NaN, −0 as
- * −0): the fused LIF forward and backward sweep, the generated synapse kernels (forward of every lane
- * operation, the linear backward of Expon, DualExpon and the readout's integrator), the thin matrix
+ * −0): the generated synapse kernels (forward of every lane operation, the linear backward of Expon, DualExpon and
+ * the readout's integrator; the generated neuron kernels: neuronWasm.test.ts), the thin matrix
  * products (with the linear op's bias) and the sums over leading axes, on odd shapes (rows
  * not a whole number of vectors, T = 1), with arrays in the arena (read in place), outside it (copied
  * through scratch), both mixed, and in several column blocks; every configuration the kernels are generated
@@ -10,14 +10,11 @@
  * WebAssembly kernel must decline (the JavaScript twin then runs).
  */
 import { describe, expect, it } from 'vitest';
-import type { GradFlags, LifAttrs } from '../../engine/opsNeuron.js';
 import { synapseRunGradKernel, synapseRunKernel } from '../../kernels/synapse/sequenceCpu.js';
 import { synapseBackwardWasm, synapseForwardWasm } from '../../kernels/synapse/sequenceWasm.js';
 import { bindSynapse, type BoundSynapse } from '../../dynamics/bind.js';
 import { declareSynapse } from '../../dynamics/declaration.js';
 import { DUAL_EXPON, EXPON, LEAKY_READOUT } from '../../dynamics/models/index.js';
-import { lifRunGradKernel, lifRunKernel } from '../../kernels/neuron/cpu.js';
-import { lifForwardWasm, lifSweepWasm } from '../../kernels/neuron/lifWasm.js';
 import { thinRows, thinTransposed } from '../../kernels/matmul/cpuThin.js';
 import { thinRowsWasm, thinTransposedWasm } from '../../kernels/matmul/thinWasm.js';
 import { sumKernel } from '../../kernels/reduce/cpu.js';
@@ -28,11 +25,11 @@ import { addressOf, arenaMemory, arenaRelease, arenaTake, heap, SCRATCH_BYTES } 
 import { wasmEnabled, wasmKernel } from '../../kernels/cpu/wasmKernels.js';
 import { wasmKernels } from '../../kernels/flags.js';
 import type { CpuInput } from '../../kernels/cpu/types.js';
-import { expEulerConstants } from '../../nn/expEuler.js';
 import { surrogate } from '../../index.js';
 import { inlineWasm, wasmSupports } from '../../surrogate/compileWasm.js';
 import type { Surrogate } from '../../surrogate/base.js';
 import { rng } from '../support/helpers.js';
+import { expectSame, jsOnly } from '../support/wasmCompare.js';
 
 const SPECIAL = [0, -0, 1e-40, -1e-40, 2 ** -126, Infinity, -Infinity, NaN, 3.4e38, -3.4e38, 1, 2];
 
@@ -77,38 +74,10 @@ function placed_(p: Placement, f: () => void): void {
 
 const input = (data: Float32Array, shape: number[]): CpuInput => ({ data, shape, dtype: 'float32', size: data.length });
 const seqOut = (T: number, N: number) => ({ shape: [T, N], dtype: 'float32' as const });
-const rowOut = (N: number) => ({ shape: [N], dtype: 'float32' as const });
 
-/** The first index where a and b differ as values (NaN equal to NaN, −0 not equal to +0), −1 if none. */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
 
-/** Asserts that every array of `got` equals the one of `want` at its position. */
-function expectSame(got: ArrayLike<number>[], want: ArrayLike<number>[]): void {
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => expect(firstDifference(g, want[i]!), `output ${i}`).toBe(-1));
-}
 
-/** `run` with the WebAssembly kernels off: their JavaScript twins. */
-function jsOnly(run: () => ArrayLike<number>[]): ArrayLike<number>[] {
-  wasmKernels.enabled = false;
-  try {
-    return run();
-  } finally {
-    wasmKernels.enabled = true;
-  }
-}
 
-function lifAttrs(o: { reset: 'soft' | 'hard'; VRest: number; R: number; VTh: number; VReset: number; detachReset?: boolean; spkFun?: Surrogate }): LifAttrs {
-  const fr = Math.fround, { tau, coef } = expEulerConstants(7, 1, 'float32');
-  return {
-    tau, coef, R: fr(o.R), VTh: fr(o.VTh), VReset: fr(o.VReset), VRest: fr(o.VRest), k: fr(fr(o.VTh) - fr(o.VReset)),
-    reset: o.reset, detachReset: o.detachReset ?? false, spkFun: o.spkFun ?? new surrogate.ReluGrad(),
-  };
-}
 
 // [T, N]: rows of 1, 3, 5 and 13 neurons (vectors, then single columns), whole vectors only, T = 1.
 const SHAPES: [number, number][] = [[1, 1], [2, 3], [17, 5], [9, 8], [13, 13], [40, 64], [40, 67]];
@@ -134,44 +103,7 @@ describe('WebAssembly SIMD kernels of the CPU backend', () => {
     expect(wasmEnabled()).toBe(true);
   });
 
-  const configs = [
-    { reset: 'soft', VRest: 0, R: 1, VTh: 1, VReset: 0 },
-    { reset: 'hard', VRest: 0.2, R: 1.7, VTh: 0.8, VReset: -0.3 },
-    { reset: 'soft', VRest: -0.1, R: 1, VTh: 1.5, VReset: 0.25 },
-  ] as const;
-
   describe.each(PLACEMENTS)('arrays: %s', (p) => {
-    describe.each(configs)('LIF forward, %o', (c) => {
-      it.each(SHAPES)('T = %i, N = %i', (T, N) => placed_(p, () => {
-        const a = lifAttrs(c);
-        const xs = values(T * N, 0.3, 2, T * N), v0 = values(N, 0.5, 1, N + 1);
-        v0[0] = a.VTh; // exactly at the threshold: spikes (H(0) = 1)
-        const spk = place(new Float32Array(T * N), p), vs = place(new Float32Array(T * N), p);
-        expect(lifForwardWasm(place(xs, p), place(v0, p), spk, vs, T, N, a)).toBe(true);
-        expectSame([spk, vs], jsOnly(() => lifRunKernel([input(xs, [T, N]), input(v0, [N])], a, [seqOut(T, N), seqOut(T, N)])));
-        if (T * N > 50) expect(spk.some((s) => s === 1)).toBe(true);
-      }));
-    });
-
-    const spikeFns: Surrogate[] = [new surrogate.ReluGrad(), new surrogate.Arctan(), new surrogate.PiecewiseQuadratic(), new surrogate.SoftSign()];
-    const sweepConfigs = [...configs.map((c) => ({ ...c, detachReset: false })), { ...configs[0], detachReset: true }];
-    for (const spkFun of spikeFns) {
-      describe.each(sweepConfigs)(`LIF backward sweep, ${spkFun.key}, %o`, (c) => {
-        for (const [hasDS, hasDV] of [[true, false], [false, true], [true, true]] as const) {
-          it.each(spkFun instanceof surrogate.ReluGrad ? SHAPES : SHAPES.slice(2, 5))(`dS ${hasDS}, dV ${hasDV}, T = %i, N = %i`, (T, N) => placed_(p, () => {
-            const a: LifAttrs & GradFlags = { ...lifAttrs({ ...c, spkFun }), hasDS, hasDV };
-            const v0 = values(N, 0.5, 1, N), vs = values(T * N, 0.8, 1.5, T * N + 3);
-            const dS = values(T * N, 0, 1, 5, false), dV = values(T * N, 0, 1, 6, false);
-            const dx = place(new Float32Array(T * N), p), dv0 = place(new Float32Array(N), p);
-            const invK = 1 / a.k, decay = 1 - a.coef / a.tau, gain = (a.coef * a.R) / a.tau;
-            expect(lifSweepWasm(place(v0, p), place(vs, p), hasDS ? place(dS, p) : null, hasDV ? place(dV, p) : null, dx, dv0, T, N, a, invK, decay, gain)).toBe(true);
-            const ins = [input(v0, [N]), input(vs, [T, N]), ...(hasDS ? [input(dS, [T, N])] : []), ...(hasDV ? [input(dV, [T, N])] : [])];
-            expectSame([dx, dv0], jsOnly(() => lifRunGradKernel(ins, a, [seqOut(T, N), rowOut(N)])));
-          }));
-        }
-      });
-    }
-
     for (const b of SYNAPSES) {
       const K = b.states.length, hasOut = b.outputState === null;
       it.each(SHAPES)(`${b.model.name} forward, T = %i, N = %i`, (T, N) => placed_(p, () => {
@@ -246,20 +178,7 @@ describe('WebAssembly SIMD kernels of the CPU backend', () => {
   }));
 
   describe('decline where they do not apply (the JavaScript twin runs, with the same result as always)', () => {
-    const T = 5, N = 6, spk = new Float32Array(T * N), vs = new Float32Array(T * N), v0 = values(N, 0.5, 1, 1), xs = values(T * N, 0.3, 2, 2);
-    it('a constant that is not a float32 number', () => {
-      expect(lifForwardWasm(xs, v0, spk, vs, T, N, { ...lifAttrs(configs[0]), VTh: 0.1 })).toBe(false);
-    });
-    it('k ≤ 0 (V_th ≤ V_reset)', () => {
-      expect(lifForwardWasm(xs, v0, spk, vs, T, N, { ...lifAttrs(configs[0]), k: -1 })).toBe(false);
-    });
-    it('a surrogate with an operation WebAssembly lacks (exp), or none at all', () => {
-      const noExpr = { key: 'plain-tanh', gradScalar: (x: number) => 1 - Math.tanh(x) ** 2, wgslGrad: () => '' };
-      for (const spkFun of [new surrogate.Sigmoid(), noExpr]) {
-        const a: LifAttrs & GradFlags = { ...lifAttrs(configs[0]), spkFun, hasDS: true, hasDV: false };
-        expect(lifSweepWasm(v0, vs, vs, null, spk, new Float32Array(N), T, N, a, 1, 0.9, 0.1)).toBe(false);
-      }
-    });
+    const T = 5, N = 6, vs = new Float32Array(T * N), v0 = values(N, 0.5, 1, 1), xs = values(T * N, 0.3, 2, 2);
     it('arrays outside the arena too long for even one column of scratch', () => {
       const longT = SCRATCH_BYTES / 8 + 1, n = 1, b = SYNAPSES[0]!;
       const x = values(longT * n, 0, 2, 8), g0 = new Float32Array(n), gs = new Float32Array(longT * n);
@@ -281,7 +200,7 @@ describe('WebAssembly SIMD kernels of the CPU backend', () => {
       codegen.enabled = false;
       try {
         expect(wasmEnabled()).toBe(false);
-        expect(lifForwardWasm(xs, v0, spk, vs, T, N, lifAttrs(configs[0]))).toBe(false);
+        expect(synapseForwardWasm(SYNAPSES[0]!, xs, v0, vs, null, T, N)).toBe(false);
       } finally {
         codegen.enabled = true;
       }

@@ -10,11 +10,10 @@
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import { runOp } from '../../internal.js';
-import type { LifAttrs, NeuronSeqAttrs } from '../../engine/opsNeuron.js';
+import type { NeuronSeqAttrs } from '../../engine/opsNeuron.js';
 import { bindNeuron, bindSynapse } from '../../dynamics/bind.js';
 import { declareNeuron, declareSynapse, type SynapseDeclaration } from '../../dynamics/declaration.js';
-import { ALIF_SOFT } from '../../dynamics/models/alif.js';
-import { DUAL_EXPON, EXPON, LEAKY_READOUT } from '../../dynamics/models/index.js';
+import { ALIF_SOFT, DUAL_EXPON, EXPON, IF_SOFT, LEAKY_READOUT, LIF_SOFT } from '../../dynamics/models/index.js';
 import type { SynapseSeqAttrs } from '../../engine/opsSynapse.js';
 import { gradcheck } from '../support/gradcheck.js';
 import { cpu, rng, uniformArray } from '../support/helpers.js';
@@ -25,10 +24,16 @@ function f64(shape: number[], lo: number, hi: number, seed: number, be: sg.Backe
   return sg.tensor(uniformArray(shape.reduce((p, d) => p * d, 1), lo, hi, rng(seed)), shape, 'float64', be);
 }
 
-const LIF: LifAttrs = {
-  tau: 4, coef: 4 * sg.nn.exprel(-1 / 4), R: 1.3, VTh: 1, VReset: -0.2, VRest: 0.1, k: 1.2,
-  reset: 'soft', detachReset: true, spkFun: new ReluGrad(),
-};
+/** nn.LIF's generated op (dynamics/models/lif.ts), non-default parameters, detached soft reset. */
+const lifOp = (dtype: 'float32' | 'float64'): NeuronSeqAttrs => ({
+  neuron: bindNeuron(declareNeuron(LIF_SOFT), { R: 1.3, tau: 4, V_th: 1, V_reset: -0.2, V_rest: 0.1 }, 1, dtype),
+  spkFun: new ReluGrad(), detachReset: true,
+});
+/**
+ * nn.IF's, detached soft reset, R ≠ 1 (a hard reset cannot be checked so: it passes the gradient through
+ * stop_gradient(V), brainpy's choice, where the function itself is flat).
+ */
+const ifOp: NeuronSeqAttrs = { neuron: bindNeuron(declareNeuron(IF_SOFT), { R: 0.7, tau: 6, V_th: 1.1 }, 1, 'float64'), spkFun: new ReluGrad(), detachReset: true };
 /** nn.ALIF's generated op (dynamics/models/alif.ts), non-default parameters, detached soft reset. */
 const alifOp = (dtype: 'float32' | 'float64'): NeuronSeqAttrs => ({
   neuron: bindNeuron(declareNeuron(ALIF_SOFT), { R: 1.3, tau: 4, tau_a: 9, V_th: 1, V_reset: -0.2, V_rest: 0.1, beta: 0.3 }, 1, dtype),
@@ -63,11 +68,16 @@ describe('fused ops: gradients against float64 finite differences', async () => 
         }));
       }
     }
-    it(`lifRun membrane (detached soft reset), ${tag}`, () => sg.tidy(() => {
+    it(`neuronRun (LIF) membrane (detached soft reset), ${tag}`, () => sg.tidy(() => {
       const x = f64([T, ...s], 0, 3, 8, be);
-      const spikes = runOp('lifRun', [x, f64(s, -0.5, 1.5, 9, be)], LIF)[0]!.dataSync();
+      const spikes = runOp('neuronRun', [x, f64([1, ...s], -0.5, 1.5, 9, be)], lifOp('float64'))[0]!.dataSync();
       if (T > 5) expect(spikes.some((v) => v === 1)).toBe(true); // resets happen inside the checked window
-      gradcheck((xx, v0) => runOp('lifRun', [xx, v0], LIF)[1]!, [x, f64(s, -0.5, 1.5, 9, be)]);
+      gradcheck((xx, v0) => runOp('neuronRun', [xx, v0], lifOp('float64'))[1]!, [x, f64([1, ...s], -0.5, 1.5, 9, be)]);
+    }));
+    it(`neuronRun (IF) membrane (detached soft reset), ${tag}`, () => sg.tidy(() => {
+      const x = f64([T, ...s], 0, 3, 12, be);
+      if (T > 5) expect(runOp('neuronRun', [x, f64([1, ...s], -0.5, 1.5, 13, be)], ifOp)[0]!.dataSync().some((v) => v === 1)).toBe(true);
+      gradcheck((xx, v0) => runOp('neuronRun', [xx, v0], ifOp)[1]!, [x, f64([1, ...s], -0.5, 1.5, 13, be)]);
     }));
     it(`neuronRun (ALIF) states (detached soft reset), ${tag}`, () => sg.tidy(() => {
       gradcheck((x, s0) => runOp('neuronRun', [x, s0], alifOp('float64'))[1]!, [f64([T, ...s], 0, 4, 10, be), f64([2, ...s], 0, 1.5, 11, be)]);
@@ -78,7 +88,7 @@ describe('fused ops: gradients against float64 finite differences', async () => 
 describe('fused ops: input validation before any kernel runs', () => {
   it('names the argument and the expected shape', () => {
     const x = sg.zeros([5, 2, 3]);
-    expect(() => runOp('lifRun', [x, sg.zeros([2, 4])], LIF)).toThrow(/lifRun: argument 'v0' expected float32 \[2, 3\].*got float32 \[2, 4\]/);
+    expect(() => runOp('neuronRun', [x, sg.zeros([1, 2, 4])], lifOp('float32'))).toThrow(/neuronRun: argument 's0' expected float32 \[1, 2, 3\] \(the 1 states stacked\), got float32 \[1, 2, 4\]/);
     expect(() => runOp('neuronRun', [x, sg.zeros([2, 3])], alifOp('float32'))).toThrow(/neuronRun: argument 's0' expected float32 \[2, 2, 3\] \(the 2 states stacked\), got float32 \[2, 3\]/);
     const expon = { synapse: bindSynapse(declareSynapse(EXPON), {}, 1, 'float32') };
     expect(() => runOp('synapseRun', [x, sg.zeros([2, 3], 'float64')], expon)).toThrow(/^synapseRun: argument 's0' expected float32 \[2, 3\] \(x's shape without its time axis\), got float64 \[2, 3\]$/);

@@ -15,11 +15,10 @@
 import { afterAll, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import * as internal from '../../internal.js';
-import type { LifAttrs } from '../../engine/opsNeuron.js';
+import type { NeuronSeqAttrs } from '../../engine/opsNeuron.js';
 import { bindNeuron, bindSynapse } from '../../dynamics/bind.js';
 import { declareNeuron, declareSynapse } from '../../dynamics/declaration.js';
-import { ALIF_SOFT } from '../../dynamics/models/alif.js';
-import { DUAL_EXPON, EXPON, LEAKY_READOUT } from '../../dynamics/models/index.js';
+import { ALIF_SOFT, DUAL_EXPON, EXPON, LEAKY_READOUT, LIF_HARD, LIF_SOFT } from '../../dynamics/models/index.js';
 import type { SpikeFunction } from '../../nn/spikeFunction.js';
 import { rng, uniformArray } from '../support/helpers.js';
 import { seedGrads, seedNet } from '../support/nnSeedNet.js';
@@ -34,10 +33,10 @@ const SHAPES: [number, number, number][] = [
   [9, 3, 5],
 ];
 
-const LIF: LifAttrs = {
-  tau: Math.fround(5), coef: Math.fround(5 * sg.nn.exprel(Math.fround(-1 / 5), 'float32')), R: 1, VTh: 1, VReset: 0, VRest: 0, k: 1,
-  reset: 'soft', detachReset: false, spkFun: new ReluGrad(),
-};
+/** nn.LIF's generated model (dynamics/models/lif.ts), float32, τ = 1.25 ms (a fast membrane: frequent spikes), V_th = 1, k = 1. */
+const lifModel = (reset: 'soft' | 'hard') => bindNeuron(declareNeuron(reset === 'soft' ? LIF_SOFT : LIF_HARD), { tau: 1.25 }, 1, 'float32');
+const LIF: NeuronSeqAttrs = { neuron: lifModel('soft'), spkFun: new ReluGrad(), detachReset: false };
+/** The exp-Euler factor the synapse checks use (τ = 5, as dt = 5 ms would give). */
 /** nn.ALIF's generated model (dynamics/models/alif.ts), float32, τ_a = 20 ms, β = 0.3 mV. */
 const ALIF_NEURON = bindNeuron(declareNeuron(ALIF_SOFT), { tau_a: 20, beta: 0.3 }, 1, 'float32');
 
@@ -128,27 +127,28 @@ describeWebGpu('fused sequence kernels: WebGPU against the CPU twins', (gpu) => 
     const dS = seq(-1, 1), dV = seq(-1, 1);
     seq(-1, 1); // the draw the ALIF check used: the inputs of the checks below stay as they were
 
-    const lifCases: [string, LifAttrs][] = [
+    const lifCases: [string, NeuronSeqAttrs][] = [
       ['soft, ReluGrad', LIF],
-      ['hard, Sigmoid', { ...LIF, reset: 'hard', spkFun: new Sigmoid() }],
+      ['hard, Sigmoid', { neuron: lifModel('hard'), spkFun: new Sigmoid(), detachReset: false }],
       ['detached, Arctan', { ...LIF, detachReset: true, spkFun: new Arctan() }],
     ];
     for (const [name, attrs] of lifCases) {
-      it(`lifRun + lifRunGrad (${name}), ${tag}`, async () => {
-        const f = await runBoth('lifRun', [x, v0], attrs, gpu);
-        const cpuV = f.cpu[1]!;
+      it(`neuronRun + neuronRunGrad of nn.LIF (${name}), ${tag}`, async () => {
+        const s0: Input = [v0[0], [1, B, n]];
+        const f = await runBoth('neuronRun', [x, s0], attrs, gpu);
+        const cpuV = f.cpu[1]!; // [T, K = 1, B, n]
         const rate = f.cpu[0]!.reduce((p, v) => p + v, 0) / f.cpu[0]!.length;
         if (T > 1) expect(rate, 'the neurons spike, so resets are exercised').toBeGreaterThan(0.1);
-        const u = (t: number, j: number) => ((t === 0 ? v0[0][j]! : cpuV[(t - 1) * N + j]!) - attrs.VTh) / attrs.k;
-        flippedColumns += compareTrajectories(f.gpu[1]!, cpuV, (t, j) => Math.min(Math.abs(u(t, j)), Math.abs((cpuV[t * N + j]! - attrs.VTh) / attrs.k)), T, N, `lifRun ${name} ${tag}`);
+        const u = (t: number, j: number) => (t === 0 ? v0[0][j]! : cpuV[(t - 1) * N + j]!) - 1; // (V − V_th)/k, V_th = k = 1
+        flippedColumns += compareTrajectories(f.gpu[1]!, cpuV, (t, j) => Math.min(Math.abs(u(t, j)), Math.abs(cpuV[t * N + j]! - 1)), T, N, `neuronRun LIF ${name} ${tag}`);
         columns += N;
         // Backward from the same saved membranes (the CPU's), with both cotangents and with one.
-        const vs: Input = [Float32Array.from(cpuV), [T, B, n]];
-        for (const flags of [{ hasDS: true, hasDV: true }, { hasDS: true, hasDV: false }]) {
-          const ins = [v0, vs, dS, ...(flags.hasDV ? [dV] : [])];
-          const g = await runBoth('lifRunGrad', ins, { ...attrs, ...flags }, gpu);
-          expectNear(g.gpu[0]!, g.cpu[0]!, 2e-5, `lifRunGrad dx ${name} ${tag}`);
-          expectNear(g.gpu[1]!, g.cpu[1]!, 2e-5, `lifRunGrad dv0 ${name} ${tag}`);
+        const vs: Input = [Float32Array.from(cpuV), [T, 1, B, n]];
+        for (const flags of [{ hasDS: true, hasDStates: true }, { hasDS: true, hasDStates: false }]) {
+          const ins = [x, s0, vs, dS, ...(flags.hasDStates ? [[dV[0], [T, 1, B, n]] as Input] : [])];
+          const g = await runBoth('neuronRunGrad', ins, { ...attrs, ...flags }, gpu);
+          expectNear(g.gpu[0]!, g.cpu[0]!, 2e-5, `neuronRunGrad LIF dx ${name} ${tag}`);
+          expectNear(g.gpu[1]!, g.cpu[1]!, 2e-5, `neuronRunGrad LIF ds0 ${name} ${tag}`);
         }
       });
     }
@@ -186,8 +186,8 @@ describeWebGpu('fused sequence kernels: WebGPU against the CPU twins', (gpu) => 
     const xs = seq(-1, 2);
     for (const entry of sg.surrogate.CATALOG) {
       const spkFun = entry.create();
-      const g = await runBoth('lifRunGrad', [v0, vs, dS], { ...LIF, spkFun, hasDS: true, hasDV: false }, gpu);
-      g.cpu.forEach((c, i) => expectNear(g.gpu[i]!, c, 2e-5, `lifRunGrad ${entry.name} output ${i}`));
+      const g = await runBoth('neuronRunGrad', [xs, [v0[0], [1, B, n]], [vs[0], [T, 1, B, n]], dS], { ...LIF, spkFun, hasDS: true, hasDStates: false }, gpu);
+      g.cpu.forEach((c, i) => expectNear(g.gpu[i]!, c, 2e-5, `neuronRunGrad (LIF) ${entry.name} output ${i}`));
       const h = await runBoth('neuronRunGrad', [xs, s0, states, dS], { neuron: ALIF_NEURON, spkFun, detachReset: false, hasDS: true, hasDStates: false }, gpu);
       h.cpu.forEach((c, i) => expectNear(h.gpu[i]!, c, 2e-5, `neuronRunGrad (ALIF) ${entry.name} output ${i}`));
     }

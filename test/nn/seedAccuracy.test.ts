@@ -28,9 +28,9 @@ import { rng, uniformArray } from '../support/helpers.js';
 import { seedGrads, seedNet } from '../support/nnSeedNet.js';
 import { describeWebGpu } from '../support/webgpu.js';
 import { runOp } from '../../engine/dispatch.js';
-import { bindSynapse } from '../../dynamics/bind.js';
-import { declareSynapse } from '../../dynamics/declaration.js';
-import { LEAKY_READOUT } from '../../dynamics/models/leakyReadout.js';
+import { bindNeuron, bindSynapse } from '../../dynamics/bind.js';
+import { declareNeuron, declareSynapse } from '../../dynamics/declaration.js';
+import { LEAKY_READOUT, LIF_SOFT } from '../../dynamics/models/index.js';
 
 interface StepResult { loss: number; grads: Record<string, Float64Array> }
 
@@ -103,6 +103,34 @@ function decaySweep(dG: sg.Tensor, decay: number, dtype: 'float32' | 'float64'):
   expect(b.linear).not.toBe(null); // a linear recurrence: its backward takes the cotangents alone
   return runOp('synapseRunGrad', [dG], { synapse: b, hasDStates: true, hasDOut: false });
 }
+describeWebGpu('the generated neuron backward sweep in float32 on WebGPU against float64 (T = 200)', (gpu) => {
+  // LIF (dynamics/models/lif.ts) through neuronRunGrad with a detached reset and only dStates: the adjoint's
+  // linear chain b = g − (g·coef)/τ through 200 steps (τ = 10: 0.9 per step), from states given to every run
+  // alike (so no spike decision differs). What fails this: the generated WGSL carrying the adjoint in plain
+  // float32 (kernels/neuron/sequenceWebgpu.ts's two-float carry off, sweepTuning.compensated: 9.2× the CPU error here).
+  it('dx and ds0 are within 3× of the CPU float32 error', async () => {
+    const cpu = await internal.getBackendInstance('cpu');
+    const T = 200, N = 512, r = rng(201);
+    const model = declareNeuron(LIF_SOFT);
+    const xs = Float32Array.from(uniformArray(T * N, 0, 0.3, r)), s0 = Float32Array.from(uniformArray(N, 0, 0.5, r));
+    const st = Float32Array.from(uniformArray(T * N, 0, 0.9, r)); // below V_th = 1: no spikes
+    const dSt = Float32Array.from(uniformArray(T * N, 0.001, 0.002, r));
+    const run = async (be: sg.Backend, dtype: 'float32' | 'float64') => {
+      const ts = [sg.tensor(xs, [T, N], dtype, be), sg.tensor(s0, [1, N], dtype, be), sg.tensor(st, [T, 1, N], dtype, be), sg.tensor(dSt, [T, 1, N], dtype, be)];
+      const attrs = { neuron: bindNeuron(model, { tau: 10 }, 1, dtype), spkFun: new ReluGrad(), detachReset: true, hasDS: false, hasDStates: true };
+      const [dx, ds0] = runOp('neuronRunGrad', ts, attrs);
+      const out = await Promise.all([dx!, ds0!].map(async (t) => Float64Array.from(await t.data())));
+      sg.dispose([...ts, dx!, ds0!]);
+      return out;
+    };
+    const [r64, c32, g32] = [await run(cpu, 'float64'), await run(cpu, 'float32'), await run(gpu, 'float32')];
+    ['dx', 'ds0'].forEach((what, i) => {
+      const [ec, eg] = [relErr(c32[i]!, r64[i]!), relErr(g32[i]!, r64[i]!)];
+      console.log(`neuron sweep ${what}: CPU f32 ${ec.toExponential(2)}, WebGPU ${eg.toExponential(2)}`);
+      expect(eg, `${what}: WebGPU error ${eg}, CPU float32 error ${ec}`).toBeLessThanOrEqual(3 * ec);
+    });
+  });
+});
 
 describeWebGpu('the decay synapse backward sweep in float32 on WebGPU against float64 (T = 200)', (gpu) => {
   it('dx = dG + decay·carry through 200 steps is within 3× of the CPU float32 error', async () => {
