@@ -44,9 +44,10 @@ export interface ParamDeclaration {
 
 /**
  * A new value, or brainstate's exponential-Euler step of a drift; `when` (a condition) keeps the old value
- * where it is false (refractory periods: `when: 'since >= tau_ref'`).
+ * where it is false (refractory periods: `when: 'since >= tau_ref'`). `add` is added after the exp-Euler step,
+ * in that float order: an impulse input, as brainpy.state's synapses (Expon: g ← exp_euler_step(−g/τ, g); g ← g + x).
  */
-export type UpdateRule = ExprSource | { value: ExprSource; when?: ExprSource } | { expEuler: ExprSource; when?: ExprSource };
+export type UpdateRule = ExprSource | { value: ExprSource; when?: ExprSource } | { expEuler: ExprSource; add?: ExprSource; when?: ExprSource };
 /** What a spike does to a state: set it to a value, add to it, or subtract from it. */
 export type ResetRule = { to: ExprSource } | { add: ExprSource } | { subtract: ExprSource };
 
@@ -101,8 +102,14 @@ const FORBIDDEN: ReadonlySet<ExprOp> = new Set(['floor', 'fract', 'sign', 'atan'
 /** Bounds on expression size (a declaration is data from anywhere: no stack overflow, no runaway codegen). */
 const MAX_NODES = 20000, MAX_DEPTH = 400;
 
+/**
+ * The public entry named in errors ('defineNeuron' or 'defineSynapse'): both validate through the same
+ * functions below, and validation is synchronous, so the declaring call sets it for its duration.
+ */
+let who = 'defineNeuron';
+
 function fail(field: string, msg: string): never {
-  throw new SpikegradError(`defineNeuron: ${field}: ${msg}`);
+  throw new SpikegradError(`${who}: ${field}: ${msg}`);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -144,7 +151,7 @@ export function rebuildExpr(raw: unknown, names: ReadonlySet<string>, field: str
         try {
           return op(name as ExprOp, ...(n.args as unknown[]).map((a) => walk(a, depth + 1)));
         } catch (e) {
-          if (e instanceof SpikegradError && !e.message.startsWith('defineNeuron')) fail(field, e.message);
+          if (e instanceof SpikegradError && !e.message.startsWith(who)) fail(field, e.message);
           throw e;
         }
       }
@@ -165,7 +172,7 @@ function readCondition(src: unknown, names: ReadonlySet<string>, field: string):
 
 /** A condition's text: parsed as `c ? 1 : 0` (the parser returns numbers only), the condition taken back out. */
 function parseCondition(src: string, names: ReadonlySet<string>, field: string): Expr {
-  const e = parseExpr(`(${src}) ? 1 : 0`, {}, `defineNeuron: ${field}`, { variables: [...names] });
+  const e = parseExpr(`(${src}) ? 1 : 0`, {}, `${who}: ${field}`, { variables: [...names] });
   if (e.kind === 'op' && e.op === 'select') return e.args[0]!;
   return fail(field, `expected a condition such as 'since >= tau_ref', got '${src}'`);
 }
@@ -174,7 +181,7 @@ function readExpr(src: unknown, names: ReadonlySet<string>, field: string): Expr
   let tree: unknown = src;
   if (typeof src === 'string') {
     try {
-      tree = parseExpr(src, {}, `defineNeuron: ${field}`, { variables: [...names] });
+      tree = parseExpr(src, {}, `${who}: ${field}`, { variables: [...names] });
     } catch (e) {
       if (e instanceof SpikegradError) throw e;
       throw e;
@@ -247,10 +254,22 @@ function unitCheck(e: Expr, units: ReadonlyMap<string, Unit>, field: string): U 
 
 // --- the declaration -----------------------------------------------------------------------------------------
 
-/** Validates a declaration (every field, every node) and returns the model the generators use. */
-export function declareNeuron(decl: NeuronDeclaration): NeuronModel {
-  if (!isRecord(decl)) fail('declaration', `expected an object { name, states, params, update, spike, reset }, got ${describeValue(decl)}`);
-  onlyKeys('declaration', decl, ['name', 'input', 'states', 'params', 'update', 'spike', 'reset', 'detachReset']);
+/** What neurons and synapses declare alike, checked: name, input, states, params, and the names and units in scope. */
+interface Core {
+  name: string;
+  inputName: string;
+  inputUnit: string | null;
+  states: { name: string; unit: string | null; init: number }[];
+  params: { name: string; unit: string | null; default: number; positive: boolean }[];
+  units: Map<string, Unit>;
+  stateNames: Set<string>;
+  /** The parameters and dt. */
+  paramNames: Set<string>;
+  /** Names an update may read: states, params, dt, the input (and `spike` for a neuron). */
+  stepNames: Set<string>;
+}
+
+function readCore(decl: Record<string, unknown>, withSpike: boolean): Core {
   const name = decl.name;
   if (typeof name !== 'string' || !IDENT.test(name)) fail('name', `expected an identifier such as 'Izhikevich', got ${describeValue(name)}`);
 
@@ -307,8 +326,60 @@ export function declareNeuron(decl: NeuronDeclaration): NeuronModel {
 
   const stateNames = new Set(states.map((s) => s.name));
   const paramNames = new Set([...params.map((p) => p.name), DT]);
-  const stepNames = new Set([...stateNames, ...paramNames, inputName, SPIKE]);
+  const stepNames = new Set([...stateNames, ...paramNames, inputName, ...(withSpike ? [SPIKE] : [])]);
   units.delete(SPIKE);
+  return { name, inputName, inputUnit, states, params, units, stateNames, paramNames, stepNames };
+}
+
+
+/** The update assignments, in order (object order is float order), each checked for names and units. */
+function readUpdate(raw: unknown, c: Core): { state: string; expr: Expr }[] {
+  const { stateNames, stepNames, units } = c;
+  if (!isRecord(raw) || Object.keys(raw).length === 0) fail('update', 'expected at least one assignment { state: expression }');
+  const update = Object.entries(raw).map(([s, rule]) => {
+    const field = `update.${s}`;
+    if (!stateNames.has(s)) fail(field, `unknown state '${s}' (states: ${[...stateNames].join(', ')})`);
+    let expr: Expr;
+    if (isRecord(rule) && !('kind' in rule)) {
+      onlyKeys(field, rule, ['expEuler', 'add', 'value', 'when']);
+      if (('expEuler' in rule) === ('value' in rule)) fail(field, "expected exactly one of 'value' and 'expEuler'");
+      if ('add' in rule && !('expEuler' in rule)) fail(`${field}.add`, "'add' follows an 'expEuler' step (with 'value', write the sum)");
+      if ('expEuler' in rule) {
+        const f = readExpr(rule.expEuler, stepNames, `${field}.expEuler`);
+        const fu = unitCheck(f, units, `${field}.expEuler`);
+        const su = units.get(s);
+        if (fu && su && !sameUnit(fu, su.div(ms))) fail(`${field}.expEuler`, `unit mismatch: the drift of '${s}' must be in '${su.symbol}/ms', got '${fu.symbol}'`);
+        expr = expEulerStep(s, f);
+        if (rule.add !== undefined) expr = op('add', expr, readExpr(rule.add, stepNames, `${field}.add`));
+      } else expr = readExpr(rule.value, stepNames, `${field}.value`);
+      if (rule.when !== undefined) {
+        const cond = readCondition(rule.when, stepNames, `${field}.when`);
+        unitCheck(cond, units, `${field}.when`);
+        expr = op('select', cond, expr, variable(s));
+      }
+    } else {
+      expr = readExpr(rule, stepNames, field);
+    }
+    const eu = unitCheck(expr, units, field);
+    const su = units.get(s);
+    if (eu && su && !sameUnit(eu, su)) fail(field, `unit mismatch: state '${s}' is in '${su.symbol}', the new value in '${eu.symbol}'`);
+    return { state: s, expr };
+  });
+  const seen = new Set<string>();
+  for (const u of update) {
+    if (seen.has(u.state)) fail(`update.${u.state}`, 'assigned twice');
+    seen.add(u.state);
+  }
+  return update;
+}
+
+/** Validates a declaration (every field, every node) and returns the model the generators use. */
+export function declareNeuron(decl: NeuronDeclaration): NeuronModel {
+  who = 'defineNeuron';
+  if (!isRecord(decl)) fail('declaration', `expected an object { name, states, params, update, spike, reset }, got ${describeValue(decl)}`);
+  onlyKeys('declaration', decl, ['name', 'input', 'states', 'params', 'update', 'spike', 'reset', 'detachReset']);
+  const c = readCore(decl as unknown as Record<string, unknown>, true);
+  const { name, inputName, inputUnit, states, params, units, stateNames, paramNames } = c;
 
   // spike condition
   if (decl.spike === undefined) fail('spike', "expected the spike condition u (the neuron spikes where u >= 0), e.g. '(V - V_th) / (V_th - V_reset)'");
@@ -334,40 +405,7 @@ export function declareNeuron(decl: NeuronDeclaration): NeuronModel {
     return { state: s, mode, value };
   });
 
-  // update
-  if (!isRecord(decl.update) || Object.keys(decl.update).length === 0) fail('update', 'expected at least one assignment { state: expression }');
-  const update = Object.entries(decl.update).map(([s, rule]) => {
-    const field = `update.${s}`;
-    if (!stateNames.has(s)) fail(field, `unknown state '${s}' (states: ${[...stateNames].join(', ')})`);
-    let expr: Expr;
-    if (isRecord(rule) && !('kind' in rule)) {
-      onlyKeys(field, rule, ['expEuler', 'value', 'when']);
-      if (('expEuler' in rule) === ('value' in rule)) fail(field, "expected exactly one of 'value' and 'expEuler'");
-      if ('expEuler' in rule) {
-        const f = readExpr(rule.expEuler, stepNames, `${field}.expEuler`);
-        const fu = unitCheck(f, units, `${field}.expEuler`);
-        const su = units.get(s);
-        if (fu && su && !sameUnit(fu, su.div(ms))) fail(`${field}.expEuler`, `unit mismatch: the drift of '${s}' must be in '${su.symbol}/ms', got '${fu.symbol}'`);
-        expr = expEulerStep(s, f);
-      } else expr = readExpr(rule.value, stepNames, `${field}.value`);
-      if (rule.when !== undefined) {
-        const cond = readCondition(rule.when, stepNames, `${field}.when`);
-        unitCheck(cond, units, `${field}.when`);
-        expr = op('select', cond, expr, variable(s));
-      }
-    } else {
-      expr = readExpr(rule, stepNames, field);
-    }
-    const eu = unitCheck(expr, units, field);
-    const su = units.get(s);
-    if (eu && su && !sameUnit(eu, su)) fail(field, `unit mismatch: state '${s}' is in '${su.symbol}', the new value in '${eu.symbol}'`);
-    return { state: s, expr };
-  });
-  const seen = new Set<string>();
-  for (const u of update) {
-    if (seen.has(u.state)) fail(`update.${u.state}`, 'assigned twice');
-    seen.add(u.state);
-  }
+  const update = readUpdate(decl.update, c);
   const detachReset = decl.detachReset ?? false;
   if (typeof detachReset !== 'boolean') fail('detachReset', `expected a boolean, got ${describeValue(detachReset)}`);
 
@@ -376,15 +414,81 @@ export function declareNeuron(decl: NeuronDeclaration): NeuronModel {
     input: { name: inputName, ...(inputUnit ? { unit: inputUnit } : {}) },
     states: Object.fromEntries(states.map((s) => [s.name, { ...(s.unit ? { unit: s.unit } : {}), init: s.init }])),
     params: Object.fromEntries(params.map((p) => [p.name, { ...(p.unit ? { unit: p.unit } : {}), default: p.default, ...(p.positive ? { positive: true } : {}) }])),
-    update: Object.fromEntries(Object.entries(decl.update).map(([s, r]) => [s, isRecord(r) && !('kind' in r)
-      ? { ...('expEuler' in r ? { expEuler: text(r.expEuler) } : { value: text(r.value) }), ...(r.when !== undefined ? { when: text(r.when) } : {}) } as UpdateRule
-      : text(r)])),
+    update: normalisedUpdate(decl.update),
     spike: show(spike),
     reset: Object.fromEntries(reset.map((r) => [r.state, { [r.mode]: show(r.value) } as ResetRule])),
     detachReset,
   };
   const key = JSON.stringify(declaration);
   return deepFreeze({ name, input: { name: inputName, unit: inputUnit }, states, params, update, spike, reset, detachReset, declaration, key });
+}
+
+/**
+ * A spike-free model as data, for `nn.defineSynapse`: a synapse, a readout, any state-only dynamics. States and
+ * parameters as a neuron's, the update in float order (no `spike`, no reset), and the layer's output.
+ */
+export interface SynapseDeclaration {
+  /** The layer's class name, an identifier: 'Expon'. */
+  name: string;
+  /** The input's name in expressions (default 'I') and unit. */
+  input?: { name?: string; unit?: string };
+  states: Record<string, StateDeclaration>;
+  params?: Record<string, ParamDeclaration>;
+  /** state → new value, in float order (object order). */
+  update: Record<string, UpdateRule>;
+  /** The output after each step: a state's name ('g') or an expression of the states and parameters. */
+  output: ExprSource;
+}
+
+/** The checked spike-free model. */
+export interface SynapseModel {
+  readonly name: string;
+  readonly input: { readonly name: string; readonly unit: string | null };
+  readonly states: readonly { readonly name: string; readonly unit: string | null; readonly init: number }[];
+  readonly params: readonly { readonly name: string; readonly unit: string | null; readonly default: number; readonly positive: boolean }[];
+  readonly update: readonly { readonly state: string; readonly expr: Expr }[];
+  /** The output expression of the new states and the parameters. */
+  readonly output: Expr;
+  /** The state the output is, when it is one alone (the kernels then write no separate output). */
+  readonly outputState: number | null;
+  readonly declaration: SynapseDeclaration;
+  readonly key: string;
+}
+
+/** Validates a spike-free declaration (every field, every node; `spike` is not a name here) and returns its model. */
+export function declareSynapse(decl: SynapseDeclaration): SynapseModel {
+  who = 'defineSynapse';
+  try {
+    if (!isRecord(decl)) fail('declaration', `expected an object { name, states, params, update, output }, got ${describeValue(decl)}`);
+    onlyKeys('declaration', decl, ['name', 'input', 'states', 'params', 'update', 'output']);
+    const c = readCore(decl as unknown as Record<string, unknown>, false);
+    const { name, inputName, inputUnit, states, params, units, stateNames, paramNames } = c;
+    const update = readUpdate(decl.update, c);
+    if (decl.output === undefined) fail('output', "expected the layer's output: a state's name such as 'g', or an expression such as 'a * (g_decay - g_rise)'");
+    const output = readExpr(decl.output, new Set([...stateNames, ...paramNames]), 'output');
+    unitCheck(output, units, 'output');
+    if (![...varsOf(output)].some((v) => stateNames.has(v))) fail('output', 'the output depends on no state');
+    const outputState = output.kind === 'var' ? states.findIndex((st) => st.name === output.name) : -1;
+    const declaration: SynapseDeclaration = {
+      name,
+      input: { name: inputName, ...(inputUnit ? { unit: inputUnit } : {}) },
+      states: Object.fromEntries(states.map((st) => [st.name, { ...(st.unit ? { unit: st.unit } : {}), init: st.init }])),
+      params: Object.fromEntries(params.map((p) => [p.name, { ...(p.unit ? { unit: p.unit } : {}), default: p.default, ...(p.positive ? { positive: true } : {}) }])),
+      update: normalisedUpdate(decl.update),
+      output: show(output),
+    };
+    const key = JSON.stringify(declaration);
+    return deepFreeze({ name, input: { name: inputName, unit: inputUnit }, states, params, update, output, outputState: outputState >= 0 ? outputState : null, declaration, key });
+  } finally {
+    who = 'defineNeuron';
+  }
+}
+
+/** The update rules as JSON-compatible data (expressions as text). */
+function normalisedUpdate(update: Record<string, UpdateRule>): Record<string, UpdateRule> {
+  return Object.fromEntries(Object.entries(update).map(([s, r]) => [s, isRecord(r) && !('kind' in r)
+    ? { ...('expEuler' in r ? { expEuler: text(r.expEuler), ...(r.add !== undefined ? { add: text(r.add) } : {}) } : { value: text(r.value) }), ...(r.when !== undefined ? { when: text(r.when) } : {}) } as UpdateRule
+    : text(r)]));
 }
 
 function text(e: unknown): string {

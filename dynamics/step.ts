@@ -1,5 +1,5 @@
 /**
- * Step mode of a declared neuron: the bound trees (dynamics/bind.ts) evaluated with the engine's primitive
+ * Step mode of a declared neuron (and of a spike-free model, `synapseStep`): the bound trees (dynamics/bind.ts) evaluated with the engine's primitive
  * tensor ops, one op per tree node, so the tape differentiates it like any other code and the CPU forward
  * rounds exactly where the fused kernel's generated code rounds (kernels/neuron/sequenceCpu.ts).
  */
@@ -7,7 +7,7 @@ import * as O from '../engine/api.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Expr, ExprOp } from '../surrogate/expr.js';
 import { schedule } from '../surrogate/expr.js';
-import type { BoundNeuron } from './bind.js';
+import type { BoundNeuron, BoundSynapse } from './bind.js';
 import { SPIKE } from './declaration.js';
 
 type Val = Tensor | number;
@@ -69,4 +69,14 @@ export function neuronStep(b: BoundNeuron, states: readonly Tensor[], input: Ten
   const next = evalTrees(b.update, stepEnv, like);
   const [uNew] = evalTrees([b.u], new Map(b.states.map((s, k) => [s, next[k]!])), like);
   return { states: next, spikes: spike(uNew!) };
+}
+
+/** One step of a spike-free model: the update, then the output of the new states. */
+export function synapseStep(b: BoundSynapse, states: readonly Tensor[], input: Tensor): { states: Tensor[]; output: Tensor } {
+  const env = new Map<string, Tensor>(b.states.map((s, k) => [s, states[k]!]));
+  env.set(b.input, input);
+  const next = evalTrees(b.update, env, states[0]!);
+  if (b.outputState !== null) return { states: next, output: next[b.outputState]! };
+  const [output] = evalTrees([b.output!], new Map(b.states.map((s, k) => [s, next[k]!])), states[0]!);
+  return { states: next, output: output! };
 }

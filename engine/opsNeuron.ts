@@ -14,7 +14,7 @@ import { sameShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 import type { BoundNeuron } from '../dynamics/bind.js';
 import type { Expr } from '../surrogate/expr.js';
-import { checkSequenceX } from './sequenceInput.js';
+import { checkSequenceX, requirePacked } from './sequenceInput.js';
 
 /**
  * What a fused kernel needs of a surrogate (surrogate.Surrogate satisfies it): its derivative at a point for
@@ -64,14 +64,6 @@ function present(...ts: (Tensor | null)[]): Tensor[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-
-/** `states` [T, K, …] or [K, …] for K states of the per-step shape of x. */
-function requirePacked(op: string, name: string, x: InMeta, s: InMeta, K: number, seq: boolean): void {
-  const want = seq ? [x.shape[0]!, K, ...x.shape.slice(1)] : [K, ...x.shape.slice(1)];
-  if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
-    throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (the ${K} states ${seq ? 'after each step' : 'stacked'}), got ${s.dtype} ${fmtShape(s.shape)}`);
-  }
-}
 
 export const NEURON_OPS: { [K in keyof NeuronOpAttrs]: OpDef<NeuronOpAttrs[K]> } = {
   /** [x (T,…), s0 (K,…)] → [spikes (T,…), states (T,K,…)]: every state after each step. */

@@ -1,6 +1,6 @@
 /**
- * The one validator of a sequence op's inputs (the synapse family: exponRun, leakyRun, dualExponRun;
- * neuronRun checks its x here and its packed states itself): `x` a float sequence
+ * The one validator of a sequence op's inputs (the neuron and synapse families: neuronRun, synapseRun; their
+ * states are packed, `requirePacked`): `x` a float sequence
  * [T, …] with T ≥ 1, and each initial state shaped like x without its time axis, in x's dtype. Errors name the op, the argument, the expected and the actual.
  */
 import { isFloat } from './dtype.js';
@@ -16,16 +16,14 @@ export function checkSequenceX(op: string, x: InMeta): void {
   }
 }
 
-/** Checks `ins` = [x, ...states], the states named `stateNames` in that order. */
-export function checkSequenceInputs(op: string, ins: readonly InMeta[], stateNames: readonly string[]): void {
-  if (ins.length !== stateNames.length + 1) throw new SpikegradError(`${op}: expected ${stateNames.length + 1} inputs, got ${ins.length}`);
-  const x = ins[0]!;
-  checkSequenceX(op, x);
-  const want = x.shape.slice(1);
-  stateNames.forEach((name, i) => {
-    const s = ins[i + 1]!;
-    if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
-      throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (x's shape without its time axis), got ${s.dtype} ${fmtShape(s.shape)}`);
-    }
-  });
+/**
+ * `s` [T, K, …] (`seq`: the states after each step) or [K, …] (stacked) for K states of the per-step shape of x;
+ * without `stateAxis` (one state, K = 1) the K axis is absent: [T, …] or […].
+ */
+export function requirePacked(op: string, name: string, x: InMeta, s: InMeta, K: number, seq: boolean, stateAxis = true): void {
+  const want = [...(seq ? [x.shape[0]!] : []), ...(stateAxis ? [K] : []), ...x.shape.slice(1)];
+  if (!sameShape(s.shape, want) || s.dtype !== x.dtype) {
+    const what = stateAxis ? `the ${K} states ${seq ? 'after each step' : 'stacked'}` : seq ? 'the state after each step' : "x's shape without its time axis";
+    throw new SpikegradError(`${op}: argument '${name}' expected ${x.dtype} ${fmtShape(want)} (${what}), got ${s.dtype} ${fmtShape(s.shape)}`);
+  }
 }

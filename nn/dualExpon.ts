@@ -3,21 +3,17 @@
  * receive the input, and the output is a·(g_decay − g_rise) with a = (τd − τr)/(τr·τd)·A. By default A
  * normalises the peak of the response to a unit impulse to 1: A = τd/(τd − τr)·(τr/τd)^(τr/(τr − τd)).
  *
- * Sequence mode is the fused `dualExponRun` op; afterwards the states hold the final values (gradients flow).
+ * The model is declared as data (dynamics/models/dualExpon.ts, with `a` computed here in float64); both modes
+ * and every kernel come from it (nn/synapse.ts). Afterwards the states hold the final values (gradients flow).
  */
-import { add, div, mul, neg, sub } from '../engine/api.js';
-import { runOp } from '../engine/dispatch.js';
-import { getDtMs } from '../engine/environ.js';
+import { declareSynapse, type SynapseModel } from '../dynamics/declaration.js';
+import { DUAL_EXPON } from '../dynamics/models/dualExpon.js';
 import { SpikegradError } from '../engine/errors.js';
 import { HiddenState } from '../engine/state.js';
-import type { Tensor } from '../engine/tensor.js';
 import { UNITLESS, ms, type Quantity } from '../units/index.js';
-import { rounderFor } from '../engine/dtype.js';
-import { expEulerConstants, type FloatDType } from './expEuler.js';
 import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
-import { Layer, readParam } from './layer.js';
-import type { InitStateOptions } from './module.js';
-import type { DualExponAttrs } from '../engine/opsSynapse.js';
+import { readParam } from './layer.js';
+import { DeclaredSynapse } from './synapse.js';
 
 /** Options of `nn.DualExpon`, the dual-exponential synapse: rise and decay time constants, amplitude and state initializers. */
 export interface DualExponOptions {
@@ -31,7 +27,12 @@ export interface DualExponOptions {
   gInitializer?: InitLike;
 }
 
-export class DualExpon extends Layer {
+const MODEL = declareSynapse(DUAL_EXPON);
+
+export class DualExpon extends DeclaredSynapse {
+  get model(): SynapseModel {
+    return MODEL;
+  }
   readonly tauDecay: number;
   readonly tauRise: number;
   /** a = (τd − τr)/τr/τd·A, in float64. */
@@ -51,41 +52,16 @@ export class DualExpon extends Layer {
     const A = opts.A === undefined ? (td / (td - tr)) * (tr / td) ** (tr / (tr - td)) : readParam('DualExpon', 'A', opts.A, UNITLESS, 1);
     this.amp = ((td - tr) / tr / td) * A;
     this.gInitializer = toInitializer('DualExpon', 'gInitializer', opts.gInitializer ?? new Constant(0));
+    this.configure({ tau_rise: tr, tau_decay: td, a: this.amp }, { g_rise: this.gInitializer, g_decay: this.gInitializer });
   }
 
-  override initState(opts: InitStateOptions): void {
+  protected override stateKeys(): readonly string[] {
+    return ['gRise', 'gDecay'];
+  }
+
+  override initState(opts: Parameters<DeclaredSynapse['initState']>[0]): void {
     this.initHidden(this.gRise, this.gInitializer, opts, 'gInitializer');
     this.initHidden(this.gDecay, this.gInitializer, opts, 'gInitializer');
-  }
-
-  private attrs(dtype: FloatDType): DualExponAttrs {
-    const dt = getDtMs();
-    const r = expEulerConstants(this.tauRise, dt, dtype), d = expEulerConstants(this.tauDecay, dt, dtype);
-    return { tauRise: r.tau, coefRise: r.coef, tauDecay: d.tau, coefDecay: d.coef, amp: rounderFor(dtype)(this.amp) };
-  }
-
-  update(x?: Tensor): Tensor {
-    const input = x === undefined ? undefined : this.checkStep(x);
-    const r0 = this.hidden(this.gRise, input), d0 = this.hidden(this.gDecay, input);
-    const a = this.attrs(Layer.floatOf(r0));
-    let gr = add(r0, mul(div(neg(r0), a.tauRise), a.coefRise));
-    let gd = add(d0, mul(div(neg(d0), a.tauDecay), a.coefDecay));
-    if (input) {
-      gr = add(gr, input);
-      gd = add(gd, input);
-    }
-    this.gRise.value = gr;
-    this.gDecay.value = gd;
-    return mul(sub(gd, gr), a.amp);
-  }
-
-  override run(xs: Tensor): Tensor {
-    const seq = this.checkSeq(xs);
-    const r0 = this.hidden(this.gRise, seq, true), d0 = this.hidden(this.gDecay, seq, true);
-    const [out, rT, dT] = runOp('dualExponRun', [seq, r0, d0], this.attrs(Layer.floatOf(r0)));
-    this.gRise.value = rT!;
-    this.gDecay.value = dT!;
-    return out!;
   }
 
   override toString(): string {

@@ -22,4 +22,6 @@ export {
 } from './conv.js';
 export { defineNeuron, DeclaredNeuron, NeuronLayer, type DeclaredNeuronClass, type NeuronOptions } from './neuron.js';
 export type { NeuronDeclaration, NeuronModel, StateDeclaration, ParamDeclaration, UpdateRule, ResetRule } from '../dynamics/declaration.js';
+export { defineSynapse, DeclaredSynapse, type DeclaredSynapseClass, type SynapseOptions } from './synapse.js';
+export type { SynapseDeclaration, SynapseModel } from '../dynamics/declaration.js';
 export { LIFRef, Izhikevich, ExpIF, AdExIF, QuaIF, Synaptic, Alpha } from './models.js';

@@ -2,23 +2,28 @@
  * nn.LeakyRateReadout (brainpy.state LeakyRateReadout): a trainable rate readout r_t = decay·r_{t−1} + x_t W
  * with decay = e^(−dt/τ) (default τ 5 ms) and W [in, out] a ParamState `weight` (no bias).
  *
- * Sequence mode: one matmul over all T·B rows, then the fused `leakyRun` integrator. Afterwards r holds the
- * final value (gradients flow).
+ * The integrator is declared as data (dynamics/models/leakyReadout.ts) and runs as every declared spike-free
+ * model does (nn/synapse.ts): sequence mode is one matmul over all T·B rows, then the fused `synapseRun`.
+ * Afterwards r holds the final value (gradients flow).
  */
-import { add, index, matmul, mul, reshape } from '../engine/api.js';
-import { runOp } from '../engine/dispatch.js';
-import { getDtMs } from '../engine/environ.js';
+import { matmul, reshape } from '../engine/api.js';
+import { declareSynapse, type SynapseModel } from '../dynamics/declaration.js';
+import { LEAKY_READOUT } from '../dynamics/models/leakyReadout.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { HiddenState, ParamState } from '../engine/state.js';
 import { Tensor } from '../engine/tensor.js';
 import { ms, type Quantity } from '../units/index.js';
+import { getDtMs } from '../engine/environ.js';
+import type { BoundSynapse } from '../dynamics/bind.js';
+import { bindSynapse } from '../dynamics/bind.js';
 import { decayFactor, type FloatDType } from './expEuler.js';
 import { Constant, KaimingNormal, toInitializer, type InitLike } from './init.js';
-import { Layer, checkSize, readParam } from './layer.js';
+import { checkSize, readParam } from './layer.js';
 import type { InitStateOptions } from './module.js';
-import { recordSequence } from './record.js';
+import { DeclaredSynapse } from './synapse.js';
 
 const ZERO = new Constant(0);
+const MODEL = declareSynapse(LEAKY_READOUT);
 
 /** Options of `nn.LeakyRateReadout`: its time constant and weight initializer. */
 export interface LeakyRateReadoutOptions {
@@ -30,7 +35,10 @@ export interface LeakyRateReadoutOptions {
   dtype?: FloatDType;
 }
 
-export class LeakyRateReadout extends Layer {
+export class LeakyRateReadout extends DeclaredSynapse {
+  get model(): SynapseModel {
+    return MODEL;
+  }
   readonly inFeatures: number;
   readonly tau: number;
   readonly weight: ParamState;
@@ -43,6 +51,7 @@ export class LeakyRateReadout extends Layer {
     this.tau = readParam('LeakyRateReadout', 'tau', opts.tau, ms, 5, true);
     const wInit = toInitializer('LeakyRateReadout', 'wInit', opts.wInit ?? new KaimingNormal());
     this.weight = new ParamState(wInit.create([inFeatures, outFeatures], { dtype: opts.dtype ?? 'float32', where: 'LeakyRateReadout', name: 'wInit' }), 'weight');
+    this.configure({ decay: decayFactor(this.tau, getDtMs(), 'float64') }, { r: ZERO });
   }
 
   override initState(opts: InitStateOptions): void {
@@ -61,22 +70,18 @@ export class LeakyRateReadout extends Layer {
     return reshape(matmul(rows, W), [...x.shape.slice(0, -1), this.size]);
   }
 
-  update(x: Tensor): Tensor {
+  /** The integrator bound with decay = e^(−dt/τ) at the current dt, rounded as decayFactor rounds it in `dtype`. */
+  override bound(dtype: FloatDType): BoundSynapse {
+    return bindSynapse(this.model, { decay: decayFactor(this.tau, getDtMs(), dtype) }, getDtMs(), dtype);
+  }
+
+  override update(x: Tensor): Tensor {
     const h = this.project(x, 'update');
-    const r0 = this.hidden(this.r, h);
-    const r = add(mul(r0, decayFactor(this.tau, getDtMs(), Layer.floatOf(r0))), h);
-    this.r.value = r;
-    return r;
+    return this.stepWith(this.checkStep(h));
   }
 
   override run(xs: Tensor): Tensor {
-    const h = this.project(xs, 'run');
-    const seq = this.checkSeq(h);
-    const r0 = this.hidden(this.r, seq, true);
-    const [rs] = runOp('leakyRun', [seq, r0], { decay: decayFactor(this.tau, getDtMs(), Layer.floatOf(r0)) });
-    recordSequence(this, 'r', rs!);
-    this.r.value = index(rs!, -1);
-    return rs!;
+    return this.runWith(this.checkSeq(this.project(xs, 'run')));
   }
 
   override toString(): string {

@@ -10,9 +10,9 @@
  * `read()`, which joins the pieces on the device and reads each probe once.
  *
  * In sequence mode a layer's fused op computes the whole state sequence; the layers hand it over with
- * `recordSequence` (LIF and IF: V; ALIF: V, a; Expon: g; LeakyRateReadout: r). A state a fused op does not
- * produce per step (DualExpon's gRise/gDecay) is recorded in step mode only; asking for it in sequence mode
- * is an error that says so.
+ * `recordSequence` (LIF and IF: V; ALIF and the declared neurons and synapses: every state, e.g. Expon's g,
+ * DualExpon's gRise and gDecay, LeakyRateReadout's r). A state a fused op does not produce per step is
+ * recorded in step mode only; asking for it in sequence mode is an error that says so.
  */
 import { concat, gather, reshape, tensor } from '../engine/api.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';

@@ -11,7 +11,6 @@
  */
 import * as sg from '../../index.js';
 import { runOp } from '../../engine/dispatch.js';
-import { expEulerConstants } from '../../nn/expEuler.js';
 import type { WebGpuBackend } from '../../kernels/webgpu/backend.js';
 import { elementwiseTuning, matmulTuning, reduceTuning, subgroupTuning, sequenceTuning } from '../../kernels/flags.js';
 
@@ -57,8 +56,6 @@ const onePerInvocation = (be: WebGpuBackend) => {
 
 /** Element spans, but one float per access (the first of the two elementwise changes alone). */
 const noQuads = () => { elementwiseTuning.quads = false; };
-/** Quads in the sequence kernels, one per invocation (the second of their two changes off). */
-const oneQuad = () => { sequenceTuning.maxQ = 1; };
 
 async function time(be: WebGpuBackend, v: Variant, reps: number, k: Knobs): Promise<Timing> {
   v.knobs?.(be);
@@ -88,9 +85,7 @@ async function main(): Promise<void> {
   sg.random.seed(1);
   const keep = <X extends sg.Tensor>(t: X) => sg.keep(t);
   const h = keep(sg.random.uniform([R, n], -1, 1));
-  const h3 = keep(sg.reshape(h, [T, B, n]));
   const bias = keep(sg.random.uniform([n], -1, 1));
-  const v0 = keep(sg.zeros([B, n]));
   const x = keep(sg.random.uniform([R, 256], 0, 1));
   const w1 = keep(sg.random.uniform([256, n], -1, 1));
   const dO = keep(sg.random.uniform([R, 10], -1, 1));
@@ -98,17 +93,12 @@ async function main(): Promise<void> {
   const spikes = keep(sg.random.poissonSpikes(0.005, [51200, 100])); // uploaded: keeps its events
   const w0 = keep(sg.random.uniform([100, 4], -1, 1));
   const g0 = keep(sg.random.uniform([51200, 4], -1, 1));
-  const { tau, coef } = expEulerConstants(20, 1, 'float32');
 
   const cases: Case[] = [
     { name: 'add [12800,1024] + [12800,1024]', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => sg.add(h, h) }, after: { label: 'spans of quads', run: () => sg.add(h, h) } },
     { name: 'add [12800,1024] + [12800,1024], f32', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => sg.add(h, h) }, after: { label: 'spans (no quads)', knobs: noQuads, run: () => sg.add(h, h) } },
     { name: 'add [12800,1024] + [1024] (bias)', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => sg.add(h, bias) }, after: { label: 'quad row walk', run: () => sg.add(h, bias) } },
     { name: 'sum over rows of [12800,1024] (bias gradient)', before: { label: 'workgroup tree', knobs: () => { reduceTuning.softwareSlices = false; }, run: () => sg.sum(h, 0) }, after: { label: 'serial slices, quad pairs', run: () => sg.sum(h, 0) } },
-    { name: 'exponRun [100,128,1024]', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => runOp('exponRun', [h3, v0], { tau, coef }) }, after: { label: 'two quads per invocation', run: () => runOp('exponRun', [h3, v0], { tau, coef }) } },
-    { name: 'exponRun [100,128,1024], quads', before: { label: 'one quad per invocation', knobs: oneQuad, run: () => runOp('exponRun', [h3, v0], { tau, coef }) }, after: { label: 'two quads per invocation', run: () => runOp('exponRun', [h3, v0], { tau, coef }) } },
-    { name: 'decayRunGrad [100,128,1024], quads', before: { label: 'one quad per invocation', knobs: oneQuad, run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) }, after: { label: 'two quads per invocation', run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) } },
-    { name: 'decayRunGrad [100,128,1024] (reverse time)', before: { label: 'one per invocation', knobs: onePerInvocation, run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) }, after: { label: 'two quads per invocation', run: () => runOp('decayRunGrad', [h3], { decay: 0.8 }) } },
     { name: 'matmul dH = dO·W2ᵀ [12800,10]@[1024,10]ᵀ', before: { label: 'one tile per workgroup', knobs: () => { subgroupTuning.tileWork = 1; }, run: () => sg.matmul(dO, w2, { transposeB: true }) }, after: { label: 'tiles grouped', run: () => sg.matmul(dO, w2, { transposeB: true }) } },
     { name: 'X·W1 + b [12800,256]@[256,1024] + [1024]', before: { label: 'matmul, then add', run: () => sg.add(sg.matmul(x, w1), bias) }, after: { label: 'linear (bias in the epilogue)', run: () => runOp('linear', [x, w1, bias], {}) } },
     { name: 'seed input layer [51200,100]@[100,4], 5 Hz', before: { label: 'dense lane-tiled', knobs: () => { matmulTuning.events = false; }, run: () => sg.matmul(spikes, w0) }, after: { label: 'events', run: () => sg.matmul(spikes, w0) } },

@@ -7,6 +7,9 @@ import * as sg from '../../index.js';
 import { runOp } from '../../engine/dispatch.js';
 import { sweepTuning } from '../../kernels/flags.js';
 import { ReluGrad } from '../../surrogate/index.js';
+import { bindSynapse } from '../../dynamics/bind.js';
+import { declareSynapse } from '../../dynamics/declaration.js';
+import { LEAKY_READOUT } from '../../dynamics/models/leakyReadout.js';
 
 const { values: a } = parseArgs({ options: { rounds: { type: 'string', default: '8' }, steps: { type: 'string', default: '20' } } });
 const rounds = Number(a.rounds), steps = Number(a.steps);
@@ -17,8 +20,13 @@ const T = 200, N = 1024;
 const attrs = { neuron: new sg.nn.LIF(4, { tau: 20 }).bound('float32'), spkFun: new ReluGrad(), detachReset: false, hasDS: true, hasDStates: false };
 const xs = sg.keep(sg.random.rand([T, N])), vs = sg.keep(sg.random.rand([T, 1, N]).mul(1.5)), dS = sg.keep(sg.random.rand([T, N]).mul(1e-3)), v0 = sg.keep(sg.zeros([1, N]));
 const dG1 = sg.keep(sg.random.rand([T, N]).mul(1e-3)), dG2 = sg.keep(sg.random.rand([T, N / 2]).mul(1e-3));
+/** The generated backward of r ← decay·r + x (the decay synapses' linear sweep) from the states' cotangents dG [T, n]. */
+const decaySweep = (dG: sg.Tensor, decay: number) => {
+  const synapse = bindSynapse(declareSynapse(LEAKY_READOUT), { decay }, 1, 'float32');
+  return runOp('synapseRunGrad', [dG], { synapse, hasDStates: true, hasDOut: false });
+};
 const once = async () => {
-  const outs = [...runOp('neuronRunGrad', [xs, v0, vs, dS], attrs), ...runOp('decayRunGrad', [dG1], { decay: 0.8 }), ...runOp('decayRunGrad', [dG2], { decay: 0.9 })];
+  const outs = [...runOp('neuronRunGrad', [xs, v0, vs, dS], attrs), ...decaySweep(dG1, 0.8), ...decaySweep(dG2, 0.9)];
   await Promise.all(outs.map((t) => t.data()));
   sg.dispose(outs);
 };

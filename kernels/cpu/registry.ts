@@ -10,7 +10,7 @@ import { binaryKernel, castKernel, fillKernel, powScalarKernel, unaryKernel, whe
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../loss/cpu.js';
 import { linearKernel, matmulKernel } from '../matmul/cpu.js';
 import { conv2dGradInputKernel, conv2dGradWeightKernel, conv2dKernel, maxPool2dGradKernel, maxPool2dKernel } from '../conv/cpu.js';
-import { decayRunGradKernel, dualExponRunGradKernel, dualExponRunKernel, exponRunKernel, leakyRunKernel } from '../synapse/cpu.js';
+import { synapseRunGradKernel, synapseRunKernel } from '../synapse/sequenceCpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/cpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/cpu.js';
 import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/cpu.js';
@@ -56,13 +56,10 @@ export const CPU_KERNELS = {
   surrogateFun: surrogateFunKernel,
   neuronRun: neuronRunKernel,
   neuronRunGrad: neuronRunGradKernel,
-  exponRun: exponRunKernel,
-  leakyRun: leakyRunKernel,
-  decayRunGrad: decayRunGradKernel,
-  dualExponRun: dualExponRunKernel,
-  dualExponRunGrad: dualExponRunGradKernel,
   recurrentRun: recurrentRunKernel,
   recurrentRunGrad: recurrentRunGradKernel,
+  synapseRun: synapseRunKernel,
+  synapseRunGrad: synapseRunGradKernel,
 } satisfies KernelTable;
 
 export const CPU_UPDATES = {

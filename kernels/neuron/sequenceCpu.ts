@@ -34,7 +34,7 @@ export type Backward = (X: Arr, S0: Arr, ST: Arr, DSPK: Arr | null, DST: Arr | n
 const SPIKE = 'spike';
 
 /** JS statements of a program; variables through `name`, number results rounded with fr when `round`. */
-function emitJs(p: Program, name: (v: string) => string, round: boolean): { code: string; results: string[] } {
+export function emitJs(p: Program, name: (v: string) => string, round: boolean): { code: string; results: string[] } {
   const atom = (a: Atom): string => (a.kind === 'const' ? jsNumber(a.value) : a.kind === 'var' ? name(a.name) : `t${a.index}`);
   const lines = p.instrs.map((i) => {
     const e = JS_EMIT[i.op](i.args.map(atom));

@@ -1,7 +1,7 @@
 // Two-float arithmetic for the running adjoints of the backward sweeps (the generated neuron sweeps of
-// sequenceWebgpu.ts, kernels/synapse/decayBackward.wgsl): a value carried as hi + lo, lo the rounding error that float32 would
+// sequenceWebgpu.ts, the generated linear synapse sweeps of kernels/synapse/sequenceWebgpu.ts): a value carried as hi + lo, lo the rounding error that float32 would
 // drop, so that the carry through T steps is as accurate as the CPU twins' float64 carry (kernels/neuron/sequenceCpu.ts,
-// kernels/synapse/cpu.ts round only what they store, docs/numerics.md §1). Only the stored outputs are rounded
+// kernels/synapse/sequenceCpu.ts round only what they store, docs/numerics.md §1). Only the stored outputs are rounded
 // to float32 (hi after renormalisation is hi + lo rounded to nearest). Needs COMPENSATED (bool const, from
 // webgpu.ts: false gives the plain float32 chain, lo ≡ 0, for the accuracy A/B benchmark) and V (f32 or vec4<f32>).
 // The identities are exact in round-to-nearest float32 whatever the magnitudes (Knuth's two-sum, Dekker's

@@ -11,7 +11,7 @@ import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from '../los
 import { matmulKernel } from '../matmul/webgpu.js';
 import { linearGpu } from '../matmul/linearWebgpu.js';
 import { conv2dGpu, conv2dGradInputGpu, conv2dGradWeightGpu, maxPool2dGpu, maxPool2dGradGpu } from '../conv/webgpu.js';
-import { decayRunGradGpu, dualExponRunGpu, dualExponRunGradGpu, exponRunGpu, leakyRunGpu } from '../synapse/webgpu.js';
+import { synapseRunGpu, synapseRunGradGpu } from '../synapse/sequenceWebgpu.js';
 import { broadcastToKernel, concatKernel, gatherKernel, oneHotKernel, padKernel, permuteKernel, sliceKernel } from '../movement/webgpu.js';
 import { adamUpdateKernel, sgdUpdateKernel } from '../optim/webgpu.js';
 import { argmaxKernel, maxKernel, minKernel, sumKernel } from '../reduce/webgpu.js';
@@ -56,13 +56,10 @@ export const WEBGPU_KERNELS = {
   surrogateFun: surrogateFunKernel,
   neuronRun: neuronRunGpu,
   neuronRunGrad: neuronRunGradGpu,
-  exponRun: exponRunGpu,
-  leakyRun: leakyRunGpu,
-  decayRunGrad: decayRunGradGpu,
-  dualExponRun: dualExponRunGpu,
-  dualExponRunGrad: dualExponRunGradGpu,
   recurrentRun: recurrentRunGpu,
   recurrentRunGrad: recurrentRunGradGpu,
+  synapseRun: synapseRunGpu,
+  synapseRunGrad: synapseRunGradGpu,
 } satisfies KernelTable;
 
 export const WEBGPU_UPDATES = {

@@ -181,12 +181,14 @@ const CASES: Case[] = [
   {
     name: 'Alpha', cls: nn.Alpha, opts: { alpha: 0.92, beta: 0.75, threshold: 0.9 },
     init: { syn_exc: 0.5, syn_inh: 0.4, mem: 0.9 }, input: [0.9, 0.4],
+    // snnTorch's Alpha with its default reset 'zero' (alpha.py _base_state_function, _base_zero).
     ref([e, i, mem], x, p, spk, detach) {
       const s = sgd(spk(O.sub(mem!, p.threshold!)), detach);
-      const e2 = O.sub(O.add(O.mul(e!, p.alpha!), x), O.mul(s, p.alpha! * p.threshold!));
-      const i2 = O.sub(O.sub(O.mul(i!, p.beta!), x), O.mul(s, p.beta! * p.threshold!));
-      const m2 = O.add(e2, i2);
-      return { S: [e2, i2, m2], out: spk(O.sub(m2, p.threshold!)) };
+      const be = O.add(O.mul(e!, p.alpha!), x), bi = O.sub(O.mul(i!, p.beta!), x);
+      const tauAlpha = Math.log(p.alpha!) / (Math.log(p.beta!) - Math.log(p.alpha!)) + 1;
+      const bm = O.mul(O.add(be, bi), tauAlpha);
+      const [e2, i2, m2] = [be, bi, bm].map((b) => O.sub(b, O.mul(b, s)));
+      return { S: [e2!, i2!, m2!], out: spk(O.sub(m2!, p.threshold!)) };
     },
   },
   {
@@ -294,6 +296,43 @@ describe.each(CASES)('$name', (c) => {
       return O.stack(names.map((n) => stateOf(l, n)), 0);
     };
     gradcheck(f, [x], { eps: 1e-6, rtol: 1e-5, atol: 1e-8 });
+  });
+});
+
+describe("nn.Alpha is snnTorch's Alpha (alpha.py, default reset_mechanism 'zero')", () => {
+  // Numbers from snnTorch's formulas by hand: a spike zeroes every state after the next update (not a subtraction
+  // of α·threshold and β·threshold), and the membrane is τ_α·(I_exc + I_inh), τ_α = log α/(log β − log α) + 1.
+  it('integrates with τ_α and zeroes all three states on the step after a spike', async () => {
+    const [alpha, beta, threshold] = [0.9, 0.8, 1];
+    const tauAlpha = Math.log(alpha) / (Math.log(beta) - Math.log(alpha)) + 1; // 1.8947…
+    const l = new nn.Alpha(1, { alpha, beta, threshold });
+    nn.initAllStates(l, { batchSize: 1, dtype: 'float64' });
+    const step = async (x: number) => {
+      const spk = (await l.update(O.tensor([[x]], [1, 1], 'float64')).data())[0];
+      const st = await Promise.all(['syn_exc', 'syn_inh', 'mem'].map(async (n) => (await stateOf(l as never, n).data())[0]!));
+      return { spk, st };
+    };
+    const a = await step(0.4); // exc 0.4, inh −0.4: mem 0, no spike
+    expect(a.st).toEqual([0.4, -0.4, 0]);
+    const b = await step(1.5); // exc 0.36 + 1.5, inh −0.32 − 1.5
+    const [e, i] = [alpha * 0.4 + 1.5, beta * -0.4 - 1.5];
+    expect(b.st[0]).toBeCloseTo(e, 14);
+    expect(b.st[1]).toBeCloseTo(i, 14);
+    expect(b.st[2]).toBeCloseTo(tauAlpha * (e + i), 14); // 1.8947·0.04 = 0.0758: below threshold
+    expect(b.spk).toBe(0);
+    const c = await step(20); // the input cancels in the membrane: τ_α·(0.9·e + 0.8·i) = 0.41, no spike
+    const [e2, i2] = [alpha * e + 20, beta * i - 20];
+    expect(c.st[2]).toBeCloseTo(tauAlpha * (e2 + i2), 12);
+    expect(c.spk).toBe(0);
+    // Drive the membrane over threshold, then the next step starts from zero whatever the input.
+    nn.initAllStates(l, { batchSize: 1, dtype: 'float64' });
+    (l as unknown as Record<string, sg.HiddenState>).syn_exc!.value = O.tensor([[3]], [1, 1], 'float64');
+    (l as unknown as Record<string, sg.HiddenState>).mem!.value = O.tensor([[1.2]], [1, 1], 'float64');
+    const d = await step(0.7);
+    expect(d.st).toEqual([0, 0, 0]);
+    const f = await step(0.7);
+    expect(f.st[0]).toBeCloseTo(0.7, 15);
+    expect(f.st[1]).toBeCloseTo(-0.7, 15);
   });
 });
 

@@ -26,7 +26,7 @@ describe('engine import order', () => {
       const mod = await load();
       expect(Object.keys(mod).length).toBeGreaterThan(0);
       const ops = await import('../../engine/ops.js');
-      for (const op of ['spike', 'neuronRun', 'neuronRunGrad', 'exponRun', 'linear'] as const) expect(ops.OPS[op].infer).toBeTypeOf('function');
+      for (const op of ['spike', 'neuronRun', 'neuronRunGrad', 'synapseRun', 'linear'] as const) expect(ops.OPS[op].infer).toBeTypeOf('function');
       // The whole library on top of that graph: a gradient through a fused neuron, a synapse, a spike, a linear.
       const sg = await import('../../index.js');
       const x = sg.tensor([[0.5, 1.5, -0.2]]);

@@ -1,6 +1,6 @@
 /**
  * The CPU backend's WebAssembly sequence kernels (nn.LIF's generated forward and backward sweep, the Expon
- * forward, the decay sweep, column sums over leading rows) on several threads (kernels/cpu/wasmKernels.ts's runColumns over
+ * forward and its backward decay sweep generated from dynamics/models/expon.ts, column sums over leading rows) on several threads (kernels/cpu/wasmKernels.ts's runColumns over
  * kernels/cpu/threadPool.ts): each thread sweeps all T for its own range of columns, so the result must be
  * bit for bit the one-thread result, for thread counts 1, 2 and 3, on column counts that are not multiples
  * of 4 (the last range ends in single columns), with arrays in the arena (read in place) and outside it
@@ -15,11 +15,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NeuronSeqAttrs, NeuronSeqGradAttrs } from '../../engine/opsNeuron.js';
-import { bindNeuron } from '../../dynamics/bind.js';
-import { declareNeuron } from '../../dynamics/declaration.js';
-import { LIF_HARD, LIF_SOFT } from '../../dynamics/models/index.js';
-import { decayRunGradKernel, exponRunKernel } from '../../kernels/synapse/cpu.js';
-import { decaySweepWasm, exponForwardWasm } from '../../kernels/synapse/synapseWasm.js';
+import { bindNeuron, bindSynapse } from '../../dynamics/bind.js';
+import { declareNeuron, declareSynapse } from '../../dynamics/declaration.js';
+import { EXPON, LIF_HARD, LIF_SOFT } from '../../dynamics/models/index.js';
+import { synapseRunGradKernel, synapseRunKernel } from '../../kernels/synapse/sequenceCpu.js';
+import { synapseBackwardWasm, synapseForwardWasm } from '../../kernels/synapse/sequenceWasm.js';
 import { neuronRunGradKernel, neuronRunKernel } from '../../kernels/neuron/sequenceCpu.js';
 import { neuronBackwardWasm, neuronForwardWasm } from '../../kernels/neuron/sequenceWasm.js';
 import { sumRowsWasm } from '../../kernels/reduce/sumWasm.js';
@@ -32,6 +32,9 @@ import { expEulerConstants } from '../../nn/expEuler.js';
 import { surrogate } from '../../index.js';
 import { rng } from '../support/helpers.js';
 import { expectSame, firstDifference, jsOnly, place, releasePlaced, restoreKernels, savedMin, savedThreads, type Placement } from '../support/wasmCompare.js';
+
+/** nn.Expon's generated model at τ = 5 ms, dt = 1 ms, float32. */
+const EXPON_5 = bindSynapse(declareSynapse(EXPON), { tau: 5 }, 1, 'float32');
 
 afterAll(restoreKernels);
 
@@ -170,11 +173,12 @@ describe('sequence kernels on several threads, bit for bit', () => {
       const { tau, coef } = expEulerConstants(5, 1, 'float32');
       const xs = values(T * N, 0, 2, T + N), g0 = values(N, 0, 1, 3);
       const want = exponReference(xs, g0, T, N, tau, coef);
-      expectSame(jsOnly(() => exponRunKernel([input(xs, [T, N]), input(g0, [N])], { tau, coef }, [seqOut(T, N)])), [want], 'JavaScript vs reference');
+      const attrs = { synapse: EXPON_5 };
+      expectSame(jsOnly(() => synapseRunKernel([input(xs, [T, N]), input(g0, [1, N])], attrs, [{ shape: [T, 1, N], dtype: 'float32' }])), [want], 'JavaScript vs reference');
       for (const threads of THREADS) {
         expectSame(onThreads(threads, p, (pl) => {
           const gs = pl(new Float32Array(T * N));
-          expect(exponForwardWasm(pl(xs), pl(g0), gs, T, N, tau, coef)).toBe(true);
+          expect(synapseForwardWasm(EXPON_5, pl(xs), pl(g0), gs, null, T, N)).toBe(true);
           return [gs];
         }), [want], `${threads} threads`);
       }
@@ -199,13 +203,16 @@ describe('sequence kernels on several threads, bit for bit', () => {
     it.each(SHAPES)('decay sweep, T = %i, N = %i', (T, N) => {
       const { tau, coef } = expEulerConstants(5, 1, 'float32');
       const decay = 1 - coef / tau;
+      expect(EXPON_5.linear!.a[0]![0]).toBe(decay); // the coefficient derived from the declaration is the decay
       const dG = values(T * N, 0, 1, T * N + 9);
       const want = decayReference(dG, T, N, decay);
-      expectSame(jsOnly(() => decayRunGradKernel([input(dG, [T, N])], { decay }, [seqOut(T, N), rowOut(N)])), want, 'JavaScript vs reference');
+      const a = { synapse: EXPON_5, hasDStates: true, hasDOut: false };
+      const ins = [input(dG, [T, N])]; // the linear backward's one input: the states' cotangents
+      expectSame(jsOnly(() => synapseRunGradKernel(ins, a, [seqOut(T, N), rowOut(N)])), want, 'JavaScript vs reference');
       for (const threads of THREADS) {
         expectSame(onThreads(threads, p, (pl) => {
           const dx = pl(new Float32Array(T * N)), dg0 = pl(new Float32Array(N));
-          expect(decaySweepWasm(pl(dG), dx, dg0, T, N, decay)).toBe(true);
+          expect(synapseBackwardWasm(EXPON_5, a, pl(dG), null, dx, dg0, T, N)).toBe(true);
           return [dx, dg0];
         }), want, `${threads} threads`);
       }

@@ -1,6 +1,7 @@
 /**
  * The CPU backend's WebAssembly SIMD kernels against their JavaScript twins, bit for bit (NaN as NaN, −0 as
- * −0): the Expon forward and the decay sweep (the generated neuron kernels: neuronWasm.test.ts), the thin matrix
+ * −0): the generated synapse kernels (forward of every lane operation, the linear backward of Expon, DualExpon and
+ * the readout's integrator; the generated neuron kernels: neuronWasm.test.ts), the thin matrix
  * products (with the linear op's bias) and the sums over leading axes, on odd shapes (rows
  * not a whole number of vectors, T = 1), with arrays in the arena (read in place), outside it (copied
  * through scratch), both mixed, and in several column blocks; every configuration the kernels are generated
@@ -9,8 +10,11 @@
  * WebAssembly kernel must decline (the JavaScript twin then runs).
  */
 import { describe, expect, it } from 'vitest';
-import { decayRunGradKernel, exponRunKernel } from '../../kernels/synapse/cpu.js';
-import { decaySweepWasm, exponForwardWasm } from '../../kernels/synapse/synapseWasm.js';
+import { synapseRunGradKernel, synapseRunKernel } from '../../kernels/synapse/sequenceCpu.js';
+import { synapseBackwardWasm, synapseForwardWasm } from '../../kernels/synapse/sequenceWasm.js';
+import { bindSynapse, type BoundSynapse } from '../../dynamics/bind.js';
+import { declareSynapse } from '../../dynamics/declaration.js';
+import { DUAL_EXPON, EXPON, LEAKY_READOUT } from '../../dynamics/models/index.js';
 import { thinRows, thinTransposed } from '../../kernels/matmul/cpuThin.js';
 import { thinRowsWasm, thinTransposedWasm } from '../../kernels/matmul/thinWasm.js';
 import { sumKernel } from '../../kernels/reduce/cpu.js';
@@ -21,7 +25,6 @@ import { addressOf, arenaMemory, arenaRelease, arenaTake, heap, SCRATCH_BYTES } 
 import { wasmEnabled, wasmKernel } from '../../kernels/cpu/wasmKernels.js';
 import { wasmKernels } from '../../kernels/flags.js';
 import type { CpuInput } from '../../kernels/cpu/types.js';
-import { expEulerConstants } from '../../nn/expEuler.js';
 import { surrogate } from '../../index.js';
 import { inlineWasm, wasmSupports } from '../../surrogate/compileWasm.js';
 import type { Surrogate } from '../../surrogate/base.js';
@@ -71,7 +74,6 @@ function placed_(p: Placement, f: () => void): void {
 
 const input = (data: Float32Array, shape: number[]): CpuInput => ({ data, shape, dtype: 'float32', size: data.length });
 const seqOut = (T: number, N: number) => ({ shape: [T, N], dtype: 'float32' as const });
-const rowOut = (N: number) => ({ shape: [N], dtype: 'float32' as const });
 
 
 
@@ -80,28 +82,49 @@ const rowOut = (N: number) => ({ shape: [N], dtype: 'float32' as const });
 // [T, N]: rows of 1, 3, 5 and 13 neurons (vectors, then single columns), whole vectors only, T = 1.
 const SHAPES: [number, number][] = [[1, 1], [2, 3], [17, 5], [9, 8], [13, 13], [40, 64], [40, 67]];
 
+/**
+ * Declared spike-free models, float32, non-default parameters: the three ported ones (linear: their backward is
+ * generated too) and one whose forward uses every other lane operation (min, max, abs, sqrt, comparisons,
+ * logic, select), so each has its WebAssembly form compared with the JavaScript.
+ */
+const SYNAPSES: BoundSynapse[] = [
+  bindSynapse(declareSynapse(EXPON), { tau: 3.3 }, 0.7, 'float32'),
+  bindSynapse(declareSynapse(LEAKY_READOUT), { decay: 0.83 }, 1, 'float32'),
+  bindSynapse(declareSynapse(DUAL_EXPON), { tau_rise: 1.7, tau_decay: 6.1, a: 1.37 }, 1, 'float32'),
+  bindSynapse(declareSynapse({
+    name: 'Lanes', states: { g: {}, h: {} }, params: { c: { default: 0.3 } },
+    update: { g: 'max(min(g * c + I, 4), -4) - abs(h) / 8', h: '(g > 0 && !(I < h)) || g == h ? sqrt(abs(g)) : (g != I ? -h : h + c)' },
+    output: 'g * c - h',
+  }), {}, 1, 'float32'),
+];
+
 describe('WebAssembly SIMD kernels of the CPU backend', () => {
   it('run here (Node has WebAssembly SIMD), so the comparisons below compare two paths', () => {
     expect(wasmEnabled()).toBe(true);
   });
 
   describe.each(PLACEMENTS)('arrays: %s', (p) => {
-    it.each(SHAPES)('Expon forward, T = %i, N = %i', (T, N) => placed_(p, () => {
-      const { tau, coef } = expEulerConstants(5, 1, 'float32');
-      const xs = values(T * N, 0, 2, T + N), g0 = values(N, 0, 1, 3);
-      const gs = place(new Float32Array(T * N), p);
-      expect(exponForwardWasm(place(xs, p), place(g0, p), gs, T, N, tau, coef)).toBe(true);
-      expectSame([gs], jsOnly(() => exponRunKernel([input(xs, [T, N]), input(g0, [N])], { tau, coef }, [seqOut(T, N)])));
-    }));
-
-    it.each(SHAPES)('decay sweep (the synapses\' backward), T = %i, N = %i', (T, N) => placed_(p, () => {
-      const { tau, coef } = expEulerConstants(5, 1, 'float32');
-      const decay = 1 - coef / tau;
-      const dG = values(T * N, 0, 1, T * N + 9);
-      const dx = place(new Float32Array(T * N), p), dg0 = place(new Float32Array(N), p);
-      expect(decaySweepWasm(place(dG, p), dx, dg0, T, N, decay)).toBe(true);
-      expectSame([dx, dg0], jsOnly(() => decayRunGradKernel([input(dG, [T, N])], { decay }, [seqOut(T, N), rowOut(N)])));
-    }));
+    for (const b of SYNAPSES) {
+      const K = b.states.length, hasOut = b.outputState === null;
+      it.each(SHAPES)(`${b.model.name} forward, T = %i, N = %i`, (T, N) => placed_(p, () => {
+        const xs = values(T * N, 0, 2, T + N), s0 = values(K * N, 0, 1, 3);
+        const st = place(new Float32Array(T * K * N), p), out = hasOut ? place(new Float32Array(T * N), p) : null;
+        expect(synapseForwardWasm(b, place(xs, p), place(s0, p), st, out, T, N)).toBe(true);
+        const outs = [{ shape: [T, K, N], dtype: 'float32' as const }, ...(hasOut ? [seqOut(T, N)] : [])];
+        expectSame(out ? [st, out] : [st], jsOnly(() => synapseRunKernel([input(xs, [T, N]), input(s0, [K, N])], { synapse: b }, outs)));
+      }));
+      if (!b.linear) continue;
+      for (const [hasDStates, hasDOut] of hasOut ? [[true, true], [false, true], [true, false]] : [[true, false]]) {
+        it.each(SHAPES)(`${b.model.name} backward (dStates ${hasDStates}, dOut ${hasDOut}), T = %i, N = %i`, (T, N) => placed_(p, () => {
+          const a = { synapse: b, hasDStates: hasDStates!, hasDOut: hasDOut! };
+          const dSt = values(T * K * N, 0, 1, T * N + 9), dOut = values(T * N, 0, 1, T * N + 10);
+          const dx = place(new Float32Array(T * N), p), ds0 = place(new Float32Array(K * N), p);
+          expect(synapseBackwardWasm(b, a, hasDStates ? place(dSt, p) : null, hasDOut ? place(dOut, p) : null, dx, ds0, T, N)).toBe(true);
+          const ins = [...(hasDStates ? [input(dSt, [T, K, N])] : []), ...(hasDOut ? [input(dOut, [T, N])] : [])]; // a linear backward's inputs
+          expectSame([dx, ds0], jsOnly(() => synapseRunGradKernel(ins, a, [seqOut(T, N), { shape: [K, N], dtype: 'float32' }])));
+        }));
+      }
+    }
   });
 
   describe.each(PLACEMENTS)('thin products and sums, arrays: %s', (p) => {
@@ -146,31 +169,38 @@ describe('WebAssembly SIMD kernels of the CPU backend', () => {
   });
 
   it('read and write arena arrays in place (nothing is copied through scratch)', () => placed_('arena', () => {
-    const T = 9, N = 13, { tau, coef } = expEulerConstants(5, 1, 'float32');
+    const T = 9, N = 13;
     const xs = place(values(T * N, 0, 2, 1, false), 'arena'), g0 = place(values(N, 0, 1, 2, false), 'arena'), gs = place(new Float32Array(T * N), 'arena');
     expect(addressOf(gs)).toBeGreaterThanOrEqual(SCRATCH_BYTES);
     heap.f32().fill(NaN, 0, 4096); // poison the start of scratch: a kernel reading its inputs from there would spread NaN
-    expect(exponForwardWasm(xs, g0, gs, T, N, tau, coef)).toBe(true);
+    expect(synapseForwardWasm(SYNAPSES[0]!, xs, g0, gs, null, T, N)).toBe(true);
     expect(gs.some(Number.isNaN)).toBe(false);
   }));
 
   describe('decline where they do not apply (the JavaScript twin runs, with the same result as always)', () => {
     const T = 5, N = 6, vs = new Float32Array(T * N), v0 = values(N, 0.5, 1, 1), xs = values(T * N, 0.3, 2, 2);
-    it('a constant that is not a float32 number', () => {
-      expect(exponForwardWasm(xs, v0, vs, T, N, 0.1, 0.9)).toBe(false);
-    });
     it('arrays outside the arena too long for even one column of scratch', () => {
-      const longT = SCRATCH_BYTES / 8 + 1, n = 1, tau = Math.fround(5), coef = Math.fround(0.9);
+      const longT = SCRATCH_BYTES / 8 + 1, n = 1, b = SYNAPSES[0]!;
       const x = values(longT * n, 0, 2, 8), g0 = new Float32Array(n), gs = new Float32Array(longT * n);
-      expect(exponForwardWasm(x, g0, gs, longT, n, tau, coef)).toBe(false);
-      expectSame(jsOnly(() => exponRunKernel([input(x, [longT, n]), input(g0, [n])], { tau, coef }, [seqOut(longT, n)])), exponRunKernel([input(x, [longT, n]), input(g0, [n])], { tau, coef }, [seqOut(longT, n)]));
+      expect(synapseForwardWasm(b, x, g0, gs, null, longT, n)).toBe(false);
+      const run = () => synapseRunKernel([input(x, [longT, n]), input(g0, [1, n])], { synapse: b }, [{ shape: [longT, 1, n], dtype: 'float32' }]);
+      expectSame(jsOnly(run), run());
+    });
+    it('a declared model with an operation WebAssembly lacks (tanh), a nonlinear backward, float64', () => {
+      const tanh = bindSynapse(declareSynapse({ name: 'T', states: { g: {} }, update: { g: 'tanh(g) + I' }, output: 'g' }), {}, 1, 'float32');
+      const x = values(3 * N, 0, 2, 8), s0 = new Float32Array(N), st = new Float32Array(3 * N);
+      expect(synapseForwardWasm(tanh, x, s0, st, null, 3, N)).toBe(false);
+      expect(tanh.linear).toBe(null);
+      expect(synapseBackwardWasm(tanh, { synapse: tanh, hasDStates: true, hasDOut: false }, st, null, new Float32Array(3 * N), new Float32Array(N), 3, N)).toBe(false);
+      const f64 = bindSynapse(declareSynapse(EXPON), {}, 1, 'float64');
+      expect(synapseForwardWasm(f64, x, s0, st, null, 3, N)).toBe(false);
     });
     it('code generation off (where eval, and with it WebAssembly compilation, is forbidden)', async () => {
       const { codegen } = await import('../../surrogate/compileJs.js');
       codegen.enabled = false;
       try {
         expect(wasmEnabled()).toBe(false);
-        expect(exponForwardWasm(xs, v0, vs, T, N, Math.fround(5), Math.fround(0.9))).toBe(false);
+        expect(synapseForwardWasm(SYNAPSES[0]!, xs, v0, vs, null, T, N)).toBe(false);
       } finally {
         codegen.enabled = true;
       }

@@ -11,9 +11,10 @@ import { describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import { runOp } from '../../internal.js';
 import type { NeuronSeqAttrs } from '../../engine/opsNeuron.js';
-import { bindNeuron } from '../../dynamics/bind.js';
-import { declareNeuron } from '../../dynamics/declaration.js';
-import { ALIF_SOFT, IF_SOFT, LIF_SOFT } from '../../dynamics/models/index.js';
+import { bindNeuron, bindSynapse } from '../../dynamics/bind.js';
+import { declareNeuron, declareSynapse, type SynapseDeclaration } from '../../dynamics/declaration.js';
+import { ALIF_SOFT, DUAL_EXPON, EXPON, IF_SOFT, LEAKY_READOUT, LIF_SOFT } from '../../dynamics/models/index.js';
+import type { SynapseSeqAttrs } from '../../engine/opsSynapse.js';
 import { gradcheck } from '../support/gradcheck.js';
 import { cpu, rng, uniformArray } from '../support/helpers.js';
 import { ReluGrad } from '../../surrogate/index.js';
@@ -39,23 +40,33 @@ const alifOp = (dtype: 'float32' | 'float64'): NeuronSeqAttrs => ({
   spkFun: new ReluGrad(), detachReset: true,
 });
 
+/** A nonlinear spike-free model (state- and input-dependent Jacobian): the generated backward's general path. */
+const SATURATING: SynapseDeclaration = {
+  name: 'Saturating', states: { g: {}, h: {} }, params: { tau: { unit: 'ms', default: 3.7, positive: true }, k: { default: 0.6 } },
+  update: { g: { expEuler: '(-g + tanh(k * I)) / tau' }, h: 'h + g * g * 0.25 - 0.1 * h * I' }, output: 'g * h + exp(-h * h)',
+};
+/** The ported synapses' generated ops on non-default parameters (τ not round, τ_rise ≠ τ_decay, a ≠ 1, dt 0.7 ms). */
+const synOp = (decl: SynapseDeclaration, params: Record<string, number>): SynapseSeqAttrs => ({ synapse: bindSynapse(declareSynapse(decl), params, 0.7, 'float64') });
+const SYNAPSES: [string, SynapseSeqAttrs, number][] = [
+  ['Expon', synOp(EXPON, { tau: 3.3 }), 1],
+  ['LeakyReadout', synOp(LEAKY_READOUT, { decay: 0.83 }), 1],
+  ['DualExpon', synOp(DUAL_EXPON, { tau_rise: 1.7, tau_decay: 6.1, a: 1.37 }), 2],
+  ['Saturating (nonlinear)', synOp(SATURATING, {}), 2],
+];
+
 describe('fused ops: gradients against float64 finite differences', async () => {
   const be = await cpu();
   // Odd sizes, a batch axis and none, and T = 1.
   const shapes: [number, number[]][] = [[7, [3, 5]], [1, [4]], [12, [2, 1]]];
   for (const [T, s] of shapes) {
     const tag = `T=${T}, state [${s}]`;
-    it(`exponRun, ${tag}`, () => sg.tidy(() => {
-      gradcheck((x, g0) => runOp('exponRun', [x, g0], { tau: 5, coef: 5 * sg.nn.exprel(-1 / 5) })[0]!, [f64([T, ...s], -1, 1, 1, be), f64(s, -1, 1, 2, be)]);
-    }));
-    it(`leakyRun, ${tag}`, () => sg.tidy(() => {
-      gradcheck((x, r0) => runOp('leakyRun', [x, r0], { decay: 0.8 })[0]!, [f64([T, ...s], -1, 1, 3, be), f64(s, -1, 1, 4, be)]);
-    }));
-    for (const out of [0, 1, 2]) {
-      it(`dualExponRun output ${out}, ${tag}`, () => sg.tidy(() => {
-        const a = { tauRise: 2, coefRise: 2 * sg.nn.exprel(-1 / 2), tauDecay: 7, coefDecay: 7 * sg.nn.exprel(-1 / 7), amp: 1.7 };
-        gradcheck((x, r0, d0) => runOp('dualExponRun', [x, r0, d0], a)[out]!, [f64([T, ...s], -1, 1, 5, be), f64(s, -1, 1, 6, be), f64(s, -1, 1, 7, be)]);
-      }));
+    for (const [name, a, K] of SYNAPSES) {
+      const outs = a.synapse.outputState === null ? [0, 1] : [0];
+      for (const out of outs) {
+        it(`synapseRun ${name} output ${out}, ${tag}`, () => sg.tidy(() => {
+          gradcheck((x, s0) => runOp('synapseRun', [x, s0], a)[out]!, [f64([T, ...s], -1, 1, 5, be), f64(K > 1 ? [K, ...s] : s, -1, 1, 6, be)]);
+        }));
+      }
     }
     it(`neuronRun (LIF) membrane (detached soft reset), ${tag}`, () => sg.tidy(() => {
       const x = f64([T, ...s], 0, 3, 8, be);
@@ -79,9 +90,17 @@ describe('fused ops: input validation before any kernel runs', () => {
     const x = sg.zeros([5, 2, 3]);
     expect(() => runOp('neuronRun', [x, sg.zeros([1, 2, 4])], lifOp('float32'))).toThrow(/neuronRun: argument 's0' expected float32 \[1, 2, 3\] \(the 1 states stacked\), got float32 \[1, 2, 4\]/);
     expect(() => runOp('neuronRun', [x, sg.zeros([2, 3])], alifOp('float32'))).toThrow(/neuronRun: argument 's0' expected float32 \[2, 2, 3\] \(the 2 states stacked\), got float32 \[2, 3\]/);
-    expect(() => runOp('exponRun', [x, sg.zeros([2, 3], 'float64')], { tau: 1, coef: 1 })).toThrow(/exponRun: argument 'g0' expected float32 \[2, 3\].*got float64/);
-    expect(() => runOp('exponRun', [sg.zeros([5, 2, 3], 'int32'), sg.zeros([2, 3], 'int32')], { tau: 1, coef: 1 })).toThrow(/argument 'x' expected a float32 or float64 tensor/);
-    expect(() => runOp('leakyRun', [sg.zeros([0, 3]), sg.zeros([3])], { decay: 1 })).toThrow(/T >= 1/);
+    const expon = { synapse: bindSynapse(declareSynapse(EXPON), {}, 1, 'float32') };
+    expect(() => runOp('synapseRun', [x, sg.zeros([2, 3], 'float64')], expon)).toThrow(/^synapseRun: argument 's0' expected float32 \[2, 3\] \(x's shape without its time axis\), got float64 \[2, 3\]$/);
+    expect(() => runOp('synapseRun', [x, sg.zeros([1, 2, 3])], expon)).toThrow(/^synapseRun: argument 's0' expected float32 \[2, 3\]/);
+    const dual = { synapse: bindSynapse(declareSynapse(DUAL_EXPON), {}, 1, 'float32') };
+    expect(() => runOp('synapseRun', [x, sg.zeros([2, 3])], dual)).toThrow(/^synapseRun: argument 's0' expected float32 \[2, 2, 3\] \(the 2 states stacked\), got float32 \[2, 3\]$/);
+    const st = sg.zeros([5, 2, 3]), sat = { synapse: bindSynapse(declareSynapse(SATURATING), {}, 1, 'float32') };
+    expect(() => runOp('synapseRunGrad', [x, sg.zeros([2, 2, 3]), st, st], { ...sat, hasDStates: true, hasDOut: false })).toThrow(/^synapseRunGrad: argument 'states' expected float32 \[5, 2, 2, 3\] \(the 2 states after each step\), got float32 \[5, 2, 3\]$/);
+    expect(() => runOp('synapseRunGrad', [sg.zeros([5, 3, 3])], { ...dual, hasDStates: true, hasDOut: false })).toThrow(/^synapseRunGrad: argument 'dStates' expected float32 \[5, 2, 3\] \(the 2 states after each step\), got float32 \[5, 3, 3\]$/);
+    expect(() => runOp('synapseRunGrad', [x, sg.zeros([2, 2, 3]), st], { ...dual, hasDStates: true, hasDOut: false })).toThrow(/^synapseRunGrad: expected 1 inputs \(dStates\), got 3$/);
+    expect(() => runOp('synapseRun', [sg.zeros([5, 2, 3], 'int32'), sg.zeros([2, 3], 'int32')], expon)).toThrow(/argument 'x' expected a float32 or float64 tensor/);
+    expect(() => runOp('synapseRun', [sg.zeros([0, 3]), sg.zeros([3])], expon)).toThrow(/T >= 1/);
   });
 });
 

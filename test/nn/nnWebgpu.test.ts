@@ -16,9 +16,9 @@ import { afterAll, expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import * as internal from '../../internal.js';
 import type { NeuronSeqAttrs } from '../../engine/opsNeuron.js';
-import { bindNeuron } from '../../dynamics/bind.js';
-import { declareNeuron } from '../../dynamics/declaration.js';
-import { ALIF_SOFT, LIF_HARD, LIF_SOFT } from '../../dynamics/models/index.js';
+import { bindNeuron, bindSynapse } from '../../dynamics/bind.js';
+import { declareNeuron, declareSynapse } from '../../dynamics/declaration.js';
+import { ALIF_SOFT, DUAL_EXPON, EXPON, LEAKY_READOUT, LIF_HARD, LIF_SOFT } from '../../dynamics/models/index.js';
 import type { SpikeFunction } from '../../nn/spikeFunction.js';
 import { rng, uniformArray } from '../support/helpers.js';
 import { seedGrads, seedNet } from '../support/nnSeedNet.js';
@@ -37,9 +37,19 @@ const SHAPES: [number, number, number][] = [
 const lifModel = (reset: 'soft' | 'hard') => bindNeuron(declareNeuron(reset === 'soft' ? LIF_SOFT : LIF_HARD), { tau: 1.25 }, 1, 'float32');
 const LIF: NeuronSeqAttrs = { neuron: lifModel('soft'), spkFun: new ReluGrad(), detachReset: false };
 /** The exp-Euler factor the synapse checks use (τ = 5, as dt = 5 ms would give). */
-const LIF_COEF = Math.fround(5 * sg.nn.exprel(Math.fround(-1 / 5), 'float32'));
 /** nn.ALIF's generated model (dynamics/models/alif.ts), float32, τ_a = 20 ms, β = 0.3 mV. */
 const ALIF_NEURON = bindNeuron(declareNeuron(ALIF_SOFT), { tau_a: 20, beta: 0.3 }, 1, 'float32');
+
+/** The ported synapses' generated models, float32, non-default parameters (dt = 1 ms), and a nonlinear one. */
+const SYNAPSES = [
+  bindSynapse(declareSynapse(EXPON), { tau: 4.3 }, 1, 'float32'),
+  bindSynapse(declareSynapse(LEAKY_READOUT), { decay: 0.83 }, 1, 'float32'),
+  bindSynapse(declareSynapse(DUAL_EXPON), { tau_rise: 1.7, tau_decay: 6.1, a: 1.37 }, 1, 'float32'),
+  bindSynapse(declareSynapse({
+    name: 'Saturating', states: { g: {}, h: {} }, params: { tau: { default: 3.7 } },
+    update: { g: { expEuler: '(-g + tanh(0.6 * I)) / tau' }, h: 'h + g * g * 0.25 - 0.1 * h * I' }, output: 'g * h + exp(-h * h)',
+  }), {}, 1, 'float32'),
+];
 
 type Input = [Float32Array, number[]];
 
@@ -112,7 +122,8 @@ describeWebGpu('fused sequence kernels: WebGPU against the CPU twins', (gpu) => 
     const r = rng(T * 7 + B * 13 + n);
     const seq = (lo: number, hi: number): Input => [Float32Array.from(uniformArray(T * N, lo, hi, r)), [T, B, n]];
     const state = (lo: number, hi: number): Input => [Float32Array.from(uniformArray(N, lo, hi, r)), [B, n]];
-    const x = seq(-0.3, 2.7), v0 = state(-0.5, 1.2), a0 = state(0, 2);
+    const x = seq(-0.3, 2.7), v0 = state(-0.5, 1.2);
+    state(0, 2); // the draw of the ALIF check's second state: the inputs of the checks below stay as they were
     const dS = seq(-1, 1), dV = seq(-1, 1);
     seq(-1, 1); // the draw the ALIF check used: the inputs of the checks below stay as they were
 
@@ -142,18 +153,24 @@ describeWebGpu('fused sequence kernels: WebGPU against the CPU twins', (gpu) => 
       });
     }
 
-    it(`exponRun, leakyRun, dualExponRun and their backward ops, ${tag}`, async () => {
-      const checks: [sg.OpName, Input[], unknown][] = [
-        ['exponRun', [x, v0], { tau: 5, coef: LIF_COEF }],
-        ['leakyRun', [x, v0], { decay: Math.fround(Math.exp(-0.2)) }],
-        ['decayRunGrad', [dS], { decay: 0.8 }],
-        ['dualExponRun', [x, v0, a0], { tauRise: 2, coefRise: 0.8, tauDecay: 7, coefDecay: 0.95, amp: 1.3 }],
-        ['dualExponRunGrad', [dS, v0, a0], { tauRise: 2, coefRise: 0.8, tauDecay: 7, coefDecay: 0.95, amp: 1.3, hasDRise: true, hasDDecay: true }],
-        ['dualExponRunGrad', [dS], { tauRise: 2, coefRise: 0.8, tauDecay: 7, coefDecay: 0.95, amp: 1.3, hasDRise: false, hasDDecay: false }],
-      ];
-      for (const [op, ins, attrs] of checks) {
-        const res = await runBoth(op, ins, attrs as never, gpu);
-        res.cpu.forEach((c, i) => expectNear(res.gpu[i]!, c, 2e-5, `${op} output ${i} ${tag}`));
+    it(`synapseRun and synapseRunGrad of the declared synapses, ${tag}`, async () => {
+      for (const b of SYNAPSES) {
+        const K = b.states.length;
+        const axis = K > 1 ? [K] : []; // one state: no K axis (engine/opsSynapse.ts)
+        const s0: Input = [Float32Array.from({ length: K * N }, (_, i) => v0[0][i % N]! * (1 + 0.3 * Math.floor(i / N))), [...axis, B, n]];
+        const fwd = await runBoth('synapseRun', [x, s0], { synapse: b }, gpu);
+        fwd.cpu.forEach((c, i) => expectNear(fwd.gpu[i]!, c, 2e-5, `synapseRun ${b.model.name} output ${i} ${tag}`));
+        // Backward from the same saved states (the CPU's), with every cotangent combination the op takes.
+        const states: Input = [Float32Array.from(fwd.cpu[0]!), [T, ...axis, B, n]];
+        const stateOf = (i: number) => Math.floor(i / N) % K; // element i of [T, K, N]
+        const dStates: Input = [Float32Array.from({ length: T * K * N }, (_, i) => dS[0][i % (T * N)]! * (stateOf(i) ? -0.5 : 1)), [T, ...axis, B, n]];
+        const combos = b.outputState === null ? [[true, true], [true, false], [false, true]] : [[true, false]];
+        for (const [hasDStates, hasDOut] of combos) {
+          // A linear model's backward takes the cotangents alone (engine/opsSynapse.ts).
+          const ins = [...(b.linear ? [] : [x, s0, states]), ...(hasDStates ? [dStates] : []), ...(hasDOut ? [dV] : [])];
+          const g = await runBoth('synapseRunGrad', ins, { synapse: b, hasDStates: hasDStates!, hasDOut: hasDOut! }, gpu);
+          g.cpu.forEach((c, i) => expectNear(g.gpu[i]!, c, 2e-5, `synapseRunGrad ${b.model.name} ${hasDStates}/${hasDOut} output ${i} ${tag}`));
+        }
       }
     });
   }

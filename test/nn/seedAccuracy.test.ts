@@ -28,9 +28,9 @@ import { rng, uniformArray } from '../support/helpers.js';
 import { seedGrads, seedNet } from '../support/nnSeedNet.js';
 import { describeWebGpu } from '../support/webgpu.js';
 import { runOp } from '../../engine/dispatch.js';
-import { bindNeuron } from '../../dynamics/bind.js';
-import { declareNeuron } from '../../dynamics/declaration.js';
-import { LIF_SOFT } from '../../dynamics/models/index.js';
+import { bindNeuron, bindSynapse } from '../../dynamics/bind.js';
+import { declareNeuron, declareSynapse } from '../../dynamics/declaration.js';
+import { LEAKY_READOUT, LIF_SOFT } from '../../dynamics/models/index.js';
 
 interface StepResult { loss: number; grads: Record<string, Float64Array> }
 
@@ -94,6 +94,15 @@ describeWebGpu('long contractions in float32 on WebGPU against float64 (K = 51,2
   });
 });
 
+/**
+ * The backward of r_t = decay·r_{t−1} + x_t (the readout's integrator, dynamics/models/leakyReadout.ts) from
+ * the cotangents dG [T, N] of its states: the generated linear sweep (two-float carries on WebGPU).
+ */
+function decaySweep(dG: sg.Tensor, decay: number, dtype: 'float32' | 'float64'): sg.Tensor[] {
+  const b = bindSynapse(declareSynapse(LEAKY_READOUT), { decay }, 1, dtype);
+  expect(b.linear).not.toBe(null); // a linear recurrence: its backward takes the cotangents alone
+  return runOp('synapseRunGrad', [dG], { synapse: b, hasDStates: true, hasDOut: false });
+}
 describeWebGpu('the generated neuron backward sweep in float32 on WebGPU against float64 (T = 200)', (gpu) => {
   // LIF (dynamics/models/lif.ts) through neuronRunGrad with a detached reset and only dStates: the adjoint's
   // linear chain b = g − (g·coef)/τ through 200 steps (τ = 10: 0.9 per step), from states given to every run
@@ -131,7 +140,7 @@ describeWebGpu('the decay synapse backward sweep in float32 on WebGPU against fl
     const dG = Float32Array.from(uniformArray(T * N, 0.001, 0.002, r));
     const run = async (be: sg.Backend, dtype: 'float32' | 'float64') => {
       const g = sg.tensor(dG, [T, N], dtype, be);
-      const [dx, dg0] = runOp('decayRunGrad', [g], { decay: 1 - 1 / 10 });
+      const [dx, dg0] = decaySweep(g, 1 - 1 / 10, dtype);
       const out = await Promise.all([dx!, dg0!].map(async (t) => Float64Array.from(await t.data())));
       sg.dispose([g, dx!, dg0!]);
       return out;
@@ -148,7 +157,7 @@ describeWebGpu('the decay synapse backward sweep in float32 on WebGPU against fl
     const dG = new Float32Array(3 * 4);
     dG.set([Infinity, 1e36, -3e38, 3e38], 8);
     const t = sg.tensor(dG, [3, 4], 'float32', gpu);
-    const [dx, dg0] = runOp('decayRunGrad', [t], { decay: 0.9 });
+    const [dx, dg0] = decaySweep(t, 0.9, 'float32');
     const [x, g0] = [Array.from(await dx!.data()), Array.from(await dg0!.data())];
     sg.dispose([t, dx!, dg0!]);
     expect(x.every((v) => !Number.isNaN(v)) && g0.every((v) => !Number.isNaN(v)), `dx ${x}, dg0 ${g0}`).toBe(true);
