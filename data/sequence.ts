@@ -11,8 +11,9 @@
 import { SpikegradError, describeValue } from '../engine/errors.js';
 import type { HostTransform } from './augment.js';
 
-/** How `data.imageSequence` reads an image: one row per step, or one pixel per step. */
+/** The orders `data.imageSequence` reads an image in: one row per step, or one pixel per step. */
 export const SEQUENCE_ORDERS = ['rows', 'pixels'] as const;
+/** 'rows' (one row of the image per step) or 'pixels' (one pixel per step, in reading order). */
 export type SequenceOrder = (typeof SEQUENCE_ORDERS)[number];
 
 /** Options of `data.imageSequence`. */
