@@ -1,6 +1,7 @@
 /**
  * `spikegrad bench --peers`: the TF.js and jax-js rows beside ours, in the same run, and the Python ones
- * (PyTorch and BrainPy on seed/wide, snnTorch on digits; bench/peers/python.ts) when their environment exists. Each peer runs the same
+ * (PyTorch and BrainPy on seed/wide, snnTorch on digits, snnTorch and BrainPy's JAX stack on rnn;
+ * bench/peers/python.ts) when their environment exists. Each peer runs the same
  * workload (network, sizes, weights and data) in its own process, one after another, with the same
  * iteration policy as spikegrad's rows. Before the ratios mean anything, everyone must compute the same
  * thing: spikegrad (on each backend) and each peer are checked against the float64 reference on the check
@@ -11,9 +12,10 @@ import { checkPeer, findCheckProblem, type CheckResult } from './peers/check.js'
 import { CheckCache, frameworkVersion } from './peers/checkCache.js';
 import { defaultPeers, isPythonPeer, peerRuns, PEERS, type PeerId, type PeerJob } from './peers/job.js';
 import { DIGITS_PEER_WORKLOAD, PYTHON_SETUP_HINT, pythonExecutable, runPythonPeerJob } from './peers/python.js';
+import { RNN_PEER_WORKLOAD } from './peers/rnn.js';
 import { runPeerJob, type PeerResult } from './peers/run.js';
 import { spikegradModel } from './trainStep.js';
-import type { BenchBackend, EpochWorkload, TrainWorkload } from './workloads.js';
+import type { BenchBackend, EpochWorkload, TrainWorkload, Workload } from './workloads.js';
 
 export interface PeerOptions {
   /** Peer ids, or 'all'; default: all five on `seed`, the two wasm ones elsewhere (job.ts defaultPeers). */
@@ -47,7 +49,7 @@ export interface SelfCheck {
 }
 
 export async function runPeers(
-  workloads: readonly (TrainWorkload | EpochWorkload)[],
+  workloads: readonly (TrainWorkload | EpochWorkload | Workload)[],
   backends: ReadonlyMap<BenchBackend, sg.Backend>,
   opts: PeerOptions & { seed: number; log?: (line: string) => void },
 ): Promise<{ peers: PeerRow[]; checks: SelfCheck[] }> {
@@ -63,6 +65,27 @@ export async function runPeers(
     return true;
   };
   for (const w of workloads) {
+    if (w.name === RNN_PEER_WORKLOAD.name) {
+      // rnn: the Python peers only (snnTorch RLeaky, JAX lax.scan), each checked against bench/peers/rnn.ts's
+      // float64 reference; the sizes follow the workload's when --steps/--batch changed them.
+      const sized = w as { steps?: unknown; batch?: unknown };
+      const net = {
+        ...RNN_PEER_WORKLOAD,
+        ...(typeof sized.steps === 'number' ? { steps: sized.steps } : {}), ...(typeof sized.batch === 'number' ? { batch: sized.batch } : {}),
+      };
+      const ids = (opts.ids === 'all' ? (Object.keys(PEERS) as PeerId[]) : opts.ids ?? defaultPeers(w.name)).filter((id) => peerRuns(id, w.name));
+      for (const id of ids) {
+        const job: PeerJob = {
+          ...PEERS[id], workload: net, seed: opts.seed, warmup: opts.warmup ?? 1, minIters: opts.minIters ?? 3,
+          maxIters: opts.maxIters ?? 20, budgetMs: opts.budgetMs ?? 2000, check: true,
+        };
+        log(`${w.name} peer ${id}…`);
+        pythonMissing();
+        peers.push(await runPythonPeerJob(job, { timeoutMs: (opts.timeoutS ?? 600) * 1000 }));
+      }
+      continue;
+    }
+    if (w.kind !== 'train' && w.kind !== 'epoch') continue;
     if (w.kind === 'epoch') {
       // digits: whole epochs, timed beside spikegrad's epoch rows; spikegrad's model is checked by its tests.
       const ids = (opts.ids === 'all' ? (Object.keys(PEERS) as PeerId[]) : opts.ids ?? defaultPeers(w.name)).filter((id) => peerRuns(id, w.name));

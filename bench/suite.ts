@@ -208,7 +208,7 @@ export async function runSuite(cfg: BenchConfig): Promise<BenchReport> {
     }
   }
   if (cfg.peers) {
-    const trainWorkloads = cfg.workloads.filter((w) => w.kind === 'train' || w.kind === 'epoch');
+    const trainWorkloads = cfg.workloads.filter((w) => w.kind === 'train' || w.kind === 'epoch' || w.name === 'rnn');
     if (trainWorkloads.length === 0) log('bench: --peers compares training steps and epochs; no seed, wide, dense or digits among the workloads, so no peer rows');
     const { peers, checks } = await runPeers(trainWorkloads, backends, { ...cfg.peers, seed: cfg.seed ?? 0, log });
     report.peers = peers;

@@ -12,7 +12,11 @@ const pct = (v: number | null): string => (v === null ? '—' : `${(100 * v).toF
 
 export function describeRun(r: Pick<DigitsResult, 'config' | 'backend' | 'trainSize' | 'testSize'>): string {
   const c = r.config;
-  const net = c.model === 'mlp' ? `MLP 784→${c.hidden} ReLU→10 on raw pixels` : c.model === 'csnn' ? `CSNN ${c.channels?.[0] ?? 12}C5-MP2-${c.channels?.[1] ?? 64}C5-MP2-FC10 ${c.loss.includes('membrane') ? 'leaky readout' : 'LIF'}, T=${c.steps} ${c.encoder}-coded, loss ${c.loss}` : `SNN 784→${c.hidden} LIF→10 ${c.loss.includes('membrane') ? 'leaky readout' : 'LIF'}, T=${c.steps} ${c.encoder}-coded, loss ${c.loss}`;
+  const readout = c.loss.includes('membrane') ? 'leaky readout' : 'LIF';
+  // Sequential digits: the 28×28 images read as rows (T = 28 of 28 inputs) or pixels (T = 784 of 1).
+  const sequential = c.sequential === 'rows' ? 'T=28 rows of 28 px' : 'T=784 pixels';
+  const net = c.sequential ? `recurrent SNN ${c.sequential === 'rows' ? 28 : 1}→${c.hidden} ${(c.neuron ?? 'lif').toUpperCase()} (recurrent)→10 ${readout}, ${sequential} as input currents, loss ${c.loss}`
+    : c.model === 'mlp' ? `MLP 784→${c.hidden} ReLU→10 on raw pixels` : c.model === 'csnn' ? `CSNN ${c.channels?.[0] ?? 12}C5-MP2-${c.channels?.[1] ?? 64}C5-MP2-FC10 ${c.loss.includes('membrane') ? 'leaky readout' : 'LIF'}, T=${c.steps} ${c.encoder}-coded, loss ${c.loss}` : `SNN 784→${c.hidden} LIF→10 ${c.loss.includes('membrane') ? 'leaky readout' : 'LIF'}, T=${c.steps} ${c.encoder}-coded, loss ${c.loss}`;
   return `${c.dataset}: ${net}; ${r.trainSize} train / ${r.testSize} test images, ${c.shift ? `shifts of up to ${c.shift} px, ` : ''}batch ${c.batch}, Adam lr=${c.lr}${c.schedule === 'cosine' ? ' (cosine decay)' : ''}, seed ${c.seed}, ${r.backend} backend`;
 }
 

@@ -12,5 +12,6 @@ export { encodeImageCache, decodeImageCache, crc32, CACHE_MAGIC, CACHE_VERSION, 
 export { parseNmnist, encodeNmnist, nmnistSample, loadNmnist, NMNIST_SIDE, type NmnistEvents, type NmnistOptions } from './nmnist.js';
 export { readShd, SHD_CHANNELS, type ShdOptions, type H5wasmModule } from './shd.js';
 export { randomShift, type RandomShiftOptions, type HostTransform } from './augment.js';
+export { imageSequence, sequenceShape, SEQUENCE_ORDERS, type SequenceOrder, type ImageSequenceOptions } from './sequence.js';
 export { DataLoader, type Batch, type DataLoaderOptions } from './loader.js';
 export { cacheFile, defaultCacheDir } from './nodeStore.js';

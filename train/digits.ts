@@ -10,6 +10,11 @@
  * The output layer is a LIF layer for the count losses and a leaky readout (nn.LeakyRateReadout, the
  * "membrane") for the membrane losses.
  *
+ * With `sequential` ('rows' or 'pixels') the image is instead a time series fed to a recurrent network
+ * (sequential MNIST, issue 14): row by row (T = 28 steps of 28 inputs) or pixel by pixel (T = 784 steps of one
+ * input), the intensities as input currents (data.imageSequence), into nn.Recurrent over LIF or ALIF neurons
+ * (DigitsRSNN), with the same readouts and losses.
+ *
  * Per epoch: the mean training loss, the training accuracy (counted on the training batches as they are
  * trained), the test accuracy (a forward pass over the held-out set) and, for spiking outputs, the test
  * accuracy by first spike. At the end: the test set's confusion matrix.
@@ -28,9 +33,11 @@ import { grad, jit } from '../engine/transform.js';
 import { randomShift } from '../data/augment.js';
 import { readDigitsCheckpoint, restoreDigitsCheckpoint, saveDigitsCheckpoint, type DigitsResumePoint } from './digitsCheckpoint.js';
 import { ArrayDataset } from '../data/dataset.js';
+import { SEQUENCE_ORDERS, imageSequence, sequenceShape, type SequenceOrder } from '../data/sequence.js';
 import { digits, fashion, type ImageSets } from '../data/images.js';
 import { DataLoader } from '../data/loader.js';
 import * as nn from '../nn/index.js';
+import { KaimingUniform } from '../nn/init.js';
 import { Adam } from '../optim/adam.js';
 import { cosineLR } from '../optim/schedule.js';
 import { softmaxCrossEntropyWithIntegerLabels } from '../optim/metric.js';
@@ -48,6 +55,9 @@ export type DigitsLoss = (typeof LOSSES)[number];
 export const ENCODERS = ['rate', 'latency', 'direct'] as const;
 export type DigitsEncoder = (typeof ENCODERS)[number];
 export const MODELS = ['snn', 'mlp', 'csnn'] as const;
+/** The neurons of the recurrent network of a `sequential` run: LIF, or ALIF (adaptive threshold, the LSNN's). */
+export const SEQUENTIAL_NEURONS = ['lif', 'alif'] as const;
+export type SequentialNeuron = (typeof SEQUENTIAL_NEURONS)[number];
 
 export interface DigitsConfig {
   dataset: 'digits' | 'fashion';
@@ -79,6 +89,15 @@ export interface DigitsConfig {
   cacheDir?: string;
   /** --model csnn: the channels of its two convolutions (default [12, 64]). */
   channels?: [number, number];
+  /**
+   * Sequential digits: feed each image to a recurrent SNN (DigitsRSNN) one row per step ('rows': T = the
+   * image's height, its width as inputs) or one pixel per step ('pixels': T = its pixel count, 1 input), the
+   * intensities as input currents. Needs model 'snn' and encoder 'direct'; `steps` is not used (T is the
+   * image's). Unset: the feed-forward SNN.
+   */
+  sequential?: SequenceOrder;
+  /** The recurrent network's neurons with `sequential` (default 'lif'). */
+  neuron?: SequentialNeuron;
 }
 
 export const DIGITS_DEFAULTS: DigitsConfig = {
@@ -125,7 +144,8 @@ export interface DigitsRunOptions extends DigitsHooks {
   resume?: string | DigitsResumePoint;
 }
 
-function checkConfig(c: DigitsConfig): void {
+/** Checks a full configuration: a SpikegradError naming the first bad argument, before any work. */
+export function checkDigitsConfig(c: DigitsConfig): void {
   const fn = 'trainDigits';
   const posInt = (name: keyof DigitsConfig, v: unknown) => {
     if (!Number.isInteger(v) || (v as number) < 1) throw new SpikegradError(`${fn}: argument '${name}' expected a positive integer, got ${String(v)}`);
@@ -139,11 +159,34 @@ function checkConfig(c: DigitsConfig): void {
   if (c.schedule !== 'constant' && c.schedule !== 'cosine') throw new SpikegradError(`${fn}: argument 'schedule' expected 'constant' or 'cosine', got '${String(c.schedule)}'`);
   if (!Number.isInteger(c.shift) || c.shift < 0 || c.shift > 8) throw new SpikegradError(`${fn}: argument 'shift' expected an integer from 0 to 8 (pixels), got ${String(c.shift)}`);
   if (!Number.isInteger(c.seed)) throw new SpikegradError(`${fn}: argument 'seed' expected an integer, got ${c.seed}`);
+  if (c.sequential !== undefined) {
+    if (!SEQUENCE_ORDERS.includes(c.sequential)) throw new SpikegradError(`${fn}: argument 'sequential' expected 'rows' or 'pixels', got ${JSON.stringify(c.sequential)}`);
+    if (c.model !== 'snn') throw new SpikegradError(`${fn}: argument 'sequential' ('${c.sequential}') trains the recurrent SNN and expected model 'snn', got model '${c.model}'`);
+    // Each pixel is seen at one step only: its intensity is the input current (a rate code would keep one
+    // Bernoulli draw of it, a latency code has no time axis of its own to use).
+    if (c.encoder !== 'direct') throw new SpikegradError(`${fn}: argument 'encoder' expected 'direct' with sequential '${c.sequential}' (each pixel is one step's input current), got '${c.encoder}'`);
+  }
+  if (c.neuron !== undefined) {
+    if (!SEQUENTIAL_NEURONS.includes(c.neuron)) throw new SpikegradError(`${fn}: argument 'neuron' expected one of ${SEQUENTIAL_NEURONS.join(', ')}, got ${JSON.stringify(c.neuron)}`);
+    if (c.neuron !== 'lif' && c.sequential === undefined) throw new SpikegradError(`${fn}: argument 'neuron' '${c.neuron}' is for the recurrent network of a sequential run; without 'sequential' the SNN is LIF`);
+  }
   if (c.trainPerClass !== undefined) posInt('trainPerClass', c.trainPerClass);
   if (c.testPerClass !== undefined) posInt('testPerClass', c.testPerClass);
 }
 
 const isMembraneLoss = (l: DigitsLoss) => l === 'ce-max-membrane' || l === 'ce-mean-membrane';
+
+/** snnTorch's Leaky(beta) as nn.LIF options at dt = 1 ms: τ = −1/ln β, R = 1/(1 − β), threshold 1, soft reset detached, arctan surrogate. */
+function leakyOptions(beta: number) {
+  return { tau: u.ms(-1 / Math.log(beta)), R: u.ohm(1 / (1 - beta)), VTh: u.mV(1), VReset: u.mV(0), spkFun: atan(), detachReset: true };
+}
+
+/** The output layers of the digits SNNs: a leaky readout (membrane losses), or Linear → LIF (count losses). */
+function outputLayers(hidden: number, classes: number, beta: number, readout: boolean): { fc2: nn.Linear | null; out: nn.LIF | nn.LeakyRateReadout } {
+  return readout
+    ? { fc2: null, out: new nn.LeakyRateReadout(hidden, classes, { tau: u.ms(-1 / Math.log(beta)) }) }
+    : { fc2: new nn.Linear(hidden, classes), out: new nn.LIF(classes, leakyOptions(beta)) };
+}
 
 /** The SNN: Linear → LIF → Linear → LIF (count losses) or LeakyRateReadout (membrane losses). */
 export class DigitsSNN extends nn.Module {
@@ -154,17 +197,9 @@ export class DigitsSNN extends nn.Module {
 
   constructor(nIn: number, hidden: number, classes: number, opts: { beta: number; readout: boolean }) {
     super();
-    const tau = -1 / Math.log(opts.beta); // ms, at dt = 1 ms
-    const lif = { tau: u.ms(tau), R: u.ohm(1 / (1 - opts.beta)), VTh: u.mV(1), VReset: u.mV(0), spkFun: atan(), detachReset: true };
     this.fc1 = new nn.Linear(nIn, hidden);
-    this.lif1 = new nn.LIF(hidden, lif);
-    if (opts.readout) {
-      this.fc2 = null;
-      this.out = new nn.LeakyRateReadout(hidden, classes, { tau: u.ms(tau) });
-    } else {
-      this.fc2 = new nn.Linear(hidden, classes);
-      this.out = new nn.LIF(classes, lif);
-    }
+    this.lif1 = new nn.LIF(hidden, leakyOptions(opts.beta));
+    ({ fc2: this.fc2, out: this.out } = outputLayers(hidden, classes, opts.beta, opts.readout));
   }
 
   update(x: Tensor): Tensor {
@@ -175,6 +210,42 @@ export class DigitsSNN extends nn.Module {
   /** xs [T, B, 784] → output sequence [T, B, classes] (spikes, or the readout's membrane). */
   override run(xs: Tensor): Tensor {
     const h = this.lif1.run(this.fc1.run(xs));
+    return this.out.run(this.fc2 ? this.fc2.run(h) : h);
+  }
+}
+
+/**
+ * The recurrent SNN of sequential digits: nn.Recurrent(inputs → hidden, LIF or ALIF) → the output layers of
+ * DigitsSNN. The LIF neurons are DigitsSNN's (snnTorch's Leaky(β)); the ALIF neurons have the same membrane
+ * and an adaptive threshold 1 mV + 0.5 mV·a, with a += 1 per spike decaying with τ_a = the sequence's length
+ * (LSNN, Bellec et al. 2018: an adaptation time constant of the order of the task's duration, so that the
+ * threshold carries what a neuron did earlier in the sequence).
+ */
+export class DigitsRSNN extends nn.Module {
+  rec: nn.Recurrent<nn.LIF | nn.ALIF>;
+  fc2: nn.Linear | null;
+  out: nn.LIF | nn.LeakyRateReadout;
+
+  /** `inputs` per step, `hidden` recurrent neurons, `classes` outputs; `steps` (T) sets the ALIF's τ_a. */
+  constructor(inputs: number, hidden: number, classes: number, opts: { beta: number; readout: boolean; neuron: SequentialNeuron; steps: number }) {
+    super();
+    const lif = leakyOptions(opts.beta);
+    const neuron = opts.neuron === 'alif' ? new nn.ALIF(hidden, { ...lif, tauA: u.ms(opts.steps), beta: u.mV(0.5) }) : new nn.LIF(hidden, lif);
+    // W_in ~ U(±3/√inputs), three times PyTorch's default: a row of 28 pixels has few bright ones, and at the
+    // default bound the hidden layer starts near 5 % activity and trained slower (bench/RESULTS.md,
+    // "Sequential digits"). KaimingUniform's bound is √(3·scale/fan_in).
+    this.rec = new nn.Recurrent(inputs, neuron, { wInit: new KaimingUniform({ scale: 3 }) });
+    ({ fc2: this.fc2, out: this.out } = outputLayers(hidden, classes, opts.beta, opts.readout));
+  }
+
+  update(x: Tensor): Tensor {
+    const h = this.rec.update(x);
+    return this.out.update(this.fc2 ? this.fc2.update(h) : h);
+  }
+
+  /** xs [T, B, inputs] → output sequence [T, B, classes] (spikes, or the readout's membrane). */
+  override run(xs: Tensor): Tensor {
+    const h = this.rec.run(xs);
     return this.out.run(this.fc2 ? this.fc2.run(h) : h);
   }
 }
@@ -247,13 +318,15 @@ export interface DigitsTrainer {
  */
 export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: ArrayDataset, test: ArrayDataset): DigitsTrainer {
   const c: DigitsConfig = { ...DIGITS_DEFAULTS, ...partial };
-  checkConfig(c);
+  checkDigitsConfig(c);
   if (train.featureSize !== test.featureSize) throw new SpikegradError(`trainDigits: train and test samples differ in size (${train.featureSize} and ${test.featureSize})`);
   const F = train.featureSize, C = train.classes;
   random.seed(c.seed);
   const snn = c.model !== 'mlp';
+  const seq = c.sequential === undefined ? null : sequenceOf(c.sequential, train.featureShape);
   const net: nn.Module = c.model === 'csnn' ? csnnFor(F, C, c)
-    : snn ? new DigitsSNN(F, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss) }) : new DigitsMLP(F, c.hidden, C);
+    : seq ? new DigitsRSNN(seq.inputs, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss), neuron: c.neuron ?? 'lif', steps: seq.steps })
+      : snn ? new DigitsSNN(F, c.hidden, C, { beta: c.beta, readout: isMembraneLoss(c.loss) }) : new DigitsMLP(F, c.hidden, C);
   const batches = c.batch >= train.length ? 1 : Math.ceil(train.length / c.batch);
   const optimizer = new Adam({ lr: c.schedule === 'cosine' ? cosineLR({ lr: c.lr, steps: batches * c.epochs }) : c.lr });
   optimizer.registerTrainableWeights(net.states(ParamState));
@@ -261,6 +334,7 @@ export function createDigitsTrainer(partial: Partial<DigitsConfig>, train: Array
   const augmentGen = new Generator(c.seed + 2);
   const flat = (v: Float32Array, shape: number[]) => ({ values: v, shape: [shape[0]!, F] });
   const encodeHost = !snn ? flat
+    : seq ? imageSequence({ order: seq.order })
     : c.encoder === 'rate' ? (v: Float32Array, shape: number[]) => rateArray(v, [shape[0]!, F], { numSteps: c.steps, generator: encGen })
       : c.encoder === 'direct' ? (v: Float32Array, shape: number[]) => repeatSteps(v, shape[0]!, F, c.steps)
         : flat;
@@ -327,6 +401,14 @@ function repeatSteps(v: Float32Array, B: number, F: number, T: number): { values
   return { values: out, shape: [T, B, F] };
 }
 
+/** The sequence a `sequential` run reads from images of shape `featureShape` ([H, W] or [H, W, 1]). */
+function sequenceOf(order: SequenceOrder, featureShape: readonly number[]): { order: SequenceOrder; steps: number; inputs: number } {
+  if (!(featureShape.length === 2 || (featureShape.length === 3 && featureShape[2] === 1))) {
+    throw new SpikegradError(`trainDigits: argument 'sequential' '${order}' reads one-channel images [height, width], but the samples have the shape [${featureShape.join(', ')}]; give them an image shape (data.fromArrays(x, y, { shape: [28, 28] }))`);
+  }
+  return { order, ...sequenceShape(order, featureShape[0]!, featureShape[1]!) };
+}
+
 /** --model csnn: the convolutional SNN of train/csnn.ts on square one-channel images. */
 function csnnFor(F: number, C: number, c: DigitsConfig): nn.Module {
   const side = Math.round(Math.sqrt(F));
@@ -340,7 +422,7 @@ function csnnFor(F: number, C: number, c: DigitsConfig): nn.Module {
 /** Trains and evaluates; `data` defaults to loadDigitsData(config). */
 export async function trainDigits(partial: Partial<DigitsConfig> = {}, hooks: DigitsRunOptions = {}, data?: { train: ArrayDataset; test: ArrayDataset; cacheFile?: string | null }): Promise<DigitsResult> {
   const c: DigitsConfig = { ...DIGITS_DEFAULTS, ...partial };
-  checkConfig(c);
+  checkDigitsConfig(c);
   if (hooks.save !== undefined && (typeof hooks.save !== 'string' || hooks.save === '')) throw new SpikegradError(`trainDigits: argument 'save' expected a file path, got ${JSON.stringify(hooks.save)}`);
   const resume = typeof hooks.resume === 'string' ? await readDigitsCheckpoint(hooks.resume, c) : hooks.resume;
   const t0 = performance.now();

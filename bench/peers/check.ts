@@ -1,6 +1,6 @@
 /** Compares a peer's loss and gradients with the float64 reference on the same problem. */
 import type { PeerModel } from './model.js';
-import { makeProblem, PARAM_NAMES, type ParamName, type PeerWorkload, type Problem } from './problem.js';
+import { makeProblem, PARAM_NAMES, type PeerWorkload, type Problem } from './problem.js';
 import { referenceLossAndGrads, RELU_GRAD, type ReferenceResult } from './reference.js';
 
 export interface GradError {
@@ -17,7 +17,8 @@ export interface CheckResult {
   seed: number;
   lossRef: number;
   lossPeer: number;
-  grads: Record<ParamName, GradError>;
+  /** Per parameter (w1, b1, w2, b2; the rnn workload's w_in, b, w_rec). */
+  grads: Record<string, GradError>;
   /** Largest maxAbsErr / maxAbsRef over the parameters. */
   worstRelErr: number;
   spikeRate: number;
@@ -53,10 +54,22 @@ export function findCheckProblem(w: PeerWorkload, seed: number, tries = 64): { p
 }
 
 export async function checkPeer(model: PeerModel, problem: Problem, ref: ReferenceResult): Promise<CheckResult> {
-  const peer = await model.lossAndGrads();
-  const grads = {} as Record<ParamName, GradError>;
+  return compareGrads(PARAM_NAMES, await model.lossAndGrads(), ref, problem);
+}
+
+/**
+ * A peer's loss and gradients (named `names`) against a float64 reference's, with CHECK_TOLERANCE: the
+ * verdict of every workload's check (checkPeer; the rnn workload's Python peers, bench/peers/python.ts).
+ */
+export function compareGrads<K extends string>(
+  names: readonly K[],
+  peer: { loss: number; grads: Record<K, ArrayLike<number>> },
+  ref: { loss: number; grads: Record<K, ArrayLike<number>>; spikeRate: number; thresholdMargin: number },
+  problem: { batch: number; seed: number },
+): CheckResult {
+  const grads: Record<string, GradError> = {};
   let worstRelErr = 0;
-  for (const k of PARAM_NAMES) {
+  for (const k of names) {
     const a = peer.grads[k], e = ref.grads[k];
     if (a.length !== e.length) throw new Error(`peer gradient ${k} has ${a.length} entries, expected ${e.length}`);
     let maxAbsErr = 0, maxAbsRef = 0;

@@ -34,6 +34,7 @@ export type PeerId = keyof typeof PEERS;
  */
 export function defaultPeers(workload: string): PeerId[] {
   if (workload === 'digits') return ['snntorch-cpu'];
+  if (workload === 'rnn') return ['snntorch-cpu', 'brainpy-cpu'];
   const js = (Object.keys(PEERS) as PeerId[]).filter((id) => !isPythonPeer(PEERS[id]));
   const python: PeerId[] = ['pytorch-cpu', 'brainpy-cpu'];
   return workload === 'seed' ? [...js, ...python] : workload === 'wide' ? ['tfjs-wasm', 'jaxjs-wasm', ...python] : ['tfjs-wasm', 'jaxjs-wasm'];
@@ -42,9 +43,10 @@ export function defaultPeers(workload: string): PeerId[] {
 /** The peers that have a version of a workload: the Python ones only of some. */
 export function peerRuns(id: PeerId, workload: string): boolean {
   switch (PEERS[id].framework) {
-    case 'snntorch': return workload === 'digits';
-    case 'pytorch': case 'brainpy': return workload === 'seed' || workload === 'wide';
-    default: return workload !== 'digits';
+    case 'snntorch': return workload === 'digits' || workload === 'rnn';
+    case 'pytorch': return workload === 'seed' || workload === 'wide';
+    case 'brainpy': return workload === 'seed' || workload === 'wide' || workload === 'rnn';
+    default: return workload !== 'digits' && workload !== 'rnn';
   }
 }
 

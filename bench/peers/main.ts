@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { defaultPeers, isPythonPeer, PEERS, type PeerId, type PeerJob } from './job.js';
 import { runPythonPeerJob } from './python.js';
 import { getPeerWorkload, PEER_WORKLOADS } from './problem.js';
+import { RNN_PEER_WORKLOAD } from './rnn.js';
 import { peerJsonLine, peerTable } from './report.js';
 import { runPeerJob, type PeerResult } from './run.js';
 
@@ -17,7 +18,7 @@ function list(value: string): string[] {
 const program = new Command()
   .name('peers')
   .description('Times the seed and dense workloads in TF.js and jax-js, each peer in its own process')
-  .option('--workloads <names>', `comma-separated (${Object.keys(PEER_WORKLOADS).join(', ')})`, 'seed,dense')
+  .option('--workloads <names>', `comma-separated (${[...Object.keys(PEER_WORKLOADS), RNN_PEER_WORKLOAD.name].join(', ')})`, 'seed,dense')
   .option('--peers <ids>', `comma-separated (${Object.keys(PEERS).join(', ')}), or 'all'; default: all on seed, the wasm ones on dense`)
   .option('--warmup <n>', 'untimed steps after the first', '2')
   .option('--min-iters <n>', 'timed steps at least', '3')
@@ -38,7 +39,7 @@ const results: PeerResult[] = [];
 for (const name of list(o.workloads)) {
   let workload;
   try {
-    workload = getPeerWorkload(name);
+    workload = name === RNN_PEER_WORKLOAD.name ? RNN_PEER_WORKLOAD : getPeerWorkload(name);
   } catch (e) {
     console.error(`peers: ${(e as Error).message}`);
     process.exit(2);

@@ -8,7 +8,8 @@
  * labels and initial weights every peer and spikegrad get) and, for the check, the check problem, whose loss
  * and gradients come back and are compared with the float64 reference (check.ts) exactly as the JS peers'
  * are; for digits the 8,000 training and 2,000 test images of data.digits() as spikegrad's train/digits.ts
- * trains on them. The answers are JSON lines on stdout (peer.py documents them).
+ * trains on them; for rnn the recurrent layer's problem of bench/peers/rnn.ts (input spikes, W_in, b, W_rec) and
+ * its check problem, compared with that file's float64 reference. The answers are JSON lines on stdout (peer.py documents them).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,8 @@ import { join } from 'node:path';
 import { digits } from '../../data/images.js';
 import { DIGITS_DEFAULTS } from '../../train/digits.js';
 import { encodeSafetensors, type SafeTensor } from '../../io/safetensors.js';
-import { checkPeer, findCheckProblem, type CheckResult } from './check.js';
+import { CHECK_MARGIN, checkPeer, compareGrads, findCheckProblem, type CheckResult } from './check.js';
+import { findRnnCheckProblem, makeRnnProblem, RNN_PARAM_NAMES, type RnnPeerWorkload, type RnnProblem, type RnnReference } from './rnn.js';
 import { stepStats, type PeerJob } from './job.js';
 import { makeProblem, PARAM_NAMES, paramShapes, type Params, type PeerWorkload, type Problem } from './problem.js';
 import { packageRoot, peerLabel, type PeerResult } from './run.js';
@@ -64,6 +66,19 @@ function problemFile(dir: string, name: string, p: Problem): string {
   return file;
 }
 
+/** The rnn workload's problem as the peer reads it: x [T, B, nIn], w_in [nIn, n], b [n], w_rec [n, n]. */
+function rnnProblemFile(dir: string, name: string, p: RnnProblem): string {
+  const { nIn, nRec: n } = p.workload;
+  const file = join(dir, `${name}.safetensors`);
+  writeFileSync(file, encodeSafetensors({
+    x: { dtype: 'F32', shape: [p.steps, p.batch, nIn], data: p.x },
+    w_in: { dtype: 'F32', shape: [nIn, n], data: p.params.w_in },
+    b: { dtype: 'F32', shape: [n], data: p.params.b },
+    w_rec: { dtype: 'F32', shape: [n, n], data: p.params.w_rec },
+  }));
+  return file;
+}
+
 async function digitsFile(dir: string): Promise<string> {
   const { train, test } = await digits({ log: () => {} });
   const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
@@ -101,12 +116,20 @@ export async function runPythonPeerJob(job: PeerJob, opts: { timeoutMs?: number;
   try {
     const w = job.workload;
     let check: { problem: Problem; reference: ReturnType<typeof findCheckProblem>['reference'] } | null = null;
+    let rnnCheck: { problem: RnnProblem; reference: RnnReference } | null = null;
     const spec: Record<string, unknown> = {
       framework: job.framework, workload: w, seed: job.seed, warmup: job.warmup, minIters: job.minIters, maxIters: job.maxIters,
       budgetMs: job.budgetMs, threads: 2, epochs: opts.epochs ?? 2,
     };
     if (w.name === 'digits') {
       spec.dataFile = await digitsFile(dir);
+    } else if (w.name === 'rnn') {
+      const rw = w as RnnPeerWorkload;
+      spec.dataFile = rnnProblemFile(dir, 'problem', makeRnnProblem(rw, { seed: job.seed }));
+      if (job.check) {
+        rnnCheck = findRnnCheckProblem(rw, job.seed, CHECK_MARGIN);
+        spec.checkFile = rnnProblemFile(dir, 'check', rnnCheck.problem);
+      }
     } else {
       spec.dataFile = problemFile(dir, 'problem', makeProblem(w, { seed: job.seed }));
       if (job.check) {
@@ -122,6 +145,9 @@ export async function runPythonPeerJob(job: PeerJob, opts: { timeoutMs?: number;
         result.label = peerLabel(job, m.version);
       } else if (m.type === 'check' && check) {
         result.check = await checkFromPeer(m, check.problem, check.reference);
+      } else if (m.type === 'check' && rnnCheck) {
+        const grads = Object.fromEntries(RNN_PARAM_NAMES.map((k) => [k, Float32Array.from(m.grads[k] ?? [])])) as Record<(typeof RNN_PARAM_NAMES)[number], Float32Array>;
+        result.check = compareGrads(RNN_PARAM_NAMES, { loss: m.loss, grads }, rnnCheck.reference, rnnCheck.problem);
       } else if (m.type === 'result') {
         result.firstStepMs = m.firstStepMs;
         // digits epochs sit beside spikegrad's epoch row, whose median is the harness's nearest-rank one (with 2

@@ -13,8 +13,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { intArg, positiveArg } from '../optionParsers.js';
 import cliProgress from 'cli-progress';
 import { setBackend, type BackendChoice } from '../../engine/backends.js';
-import { DIGITS_DEFAULTS, ENCODERS, LOSSES, MODELS, loadDigitsData, trainDigits, type DigitsConfig, type DigitsResult } from '../../train/digits.js';
+import { DIGITS_DEFAULTS, ENCODERS, LOSSES, MODELS, SEQUENTIAL_NEURONS, checkDigitsConfig, loadDigitsData, trainDigits, type DigitsConfig, type DigitsResult } from '../../train/digits.js';
 import { readDigitsCheckpoint } from '../../train/digitsCheckpoint.js';
+import { SEQUENCE_ORDERS } from '../../data/sequence.js';
 import { describeRun, formatConfusion, formatEpoch, prepareOut, toJson, writeOutputs } from '../trainReport.js';
 import { loadChartLibs } from '../plot.js';
 
@@ -42,6 +43,10 @@ export interface TrainCliOptions {
   cacheDir?: string;
   /** --model csnn: the channels of its two convolutions. */
   channels?: [number, number];
+  /** Sequential digits: the image fed to a recurrent SNN one row or one pixel per step. */
+  sequential?: DigitsConfig['sequential'];
+  /** --sequential: the recurrent network's neurons (default lif). */
+  neuron?: DigitsConfig['neuron'];
   json: boolean;
   progress: boolean;
 }
@@ -55,6 +60,25 @@ function channelsArg(v: string): [number, number] {
   return parts as [number, number];
 }
 
+/**
+ * --sequential sets the sequence length and the encoding itself: an explicit --steps, an --encoder other than
+ * direct or a --model other than snn is refused, and the encoder defaults to direct (the intensities as input
+ * currents). --neuron is for --sequential only. `sourceOf` tells whether the user gave an option (commander's
+ * getOptionValueSource: 'cli', or 'default').
+ */
+export function sequentialOptions(o: TrainCliOptions, sourceOf: (option: string) => string | undefined): TrainCliOptions {
+  const given = (k: string) => sourceOf(k) !== undefined && sourceOf(k) !== 'default';
+  if (o.sequential === undefined) {
+    if (o.neuron !== undefined && o.neuron !== 'lif') throw new InvalidArgumentError(`train: option '--neuron ${o.neuron}' is for the recurrent network of --sequential rows|pixels; without it the SNN is LIF.`);
+    return o;
+  }
+  const what = `train: option '--sequential ${o.sequential}'`;
+  if (given('steps')) throw new InvalidArgumentError(`${what} sets T itself (28 rows or 784 pixels of a 28×28 image); it cannot be used with '--steps ${o.steps}'.`);
+  if (o.model !== 'snn') throw new InvalidArgumentError(`${what} trains a recurrent SNN and expected --model snn, got '--model ${o.model}'.`);
+  if (given('encoder') && o.encoder !== 'direct') throw new InvalidArgumentError(`${what} feeds the intensities as input currents and expected --encoder direct, got '--encoder ${o.encoder}'.`);
+  return { ...o, encoder: 'direct' };
+}
+
 /** Runs the task for parsed options; returns the result (printed and written). */
 export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s: string) => void; err?: (s: string) => void } = {}): Promise<DigitsResult> {
   const out = io.out ?? ((s: string) => process.stdout.write(`${s}\n`));
@@ -66,10 +90,12 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
     ...(o.trainPerClass ? { trainPerClass: o.trainPerClass } : {}), ...(o.testPerClass ? { testPerClass: o.testPerClass } : {}),
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
     ...(o.channels ? { channels: o.channels } : {}),
+    ...(o.sequential ? { sequential: o.sequential } : {}), ...(o.neuron ? { neuron: o.neuron } : {}),
   };
   // Everything that can fail on the user's input fails here, before training: --resume, --save, --out, the
   // data, the backend.
   const full: DigitsConfig = { ...DIGITS_DEFAULTS, ...config };
+  checkDigitsConfig(full);
   const resume = o.resume === undefined ? undefined : await readDigitsCheckpoint(o.resume, full, "train: option '--resume'");
   if (o.save !== undefined) await checkSaveFile(o.save, { resume: o.resume, force: o.force ?? false });
   const outDir = await prepareOut(o.out, o.force ?? false);
@@ -153,6 +179,8 @@ export function register(program: Command): void {
     .option('--shift <n>', 'augmentation: move each training image by up to n pixels per axis, a fresh draw per epoch (0: none)', intArg('--shift', 0), d.shift)
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
     .option('--channels <c1,c2>', '--model csnn: channels of its two 5×5 convolutions (default 12,64: snnTorch tutorial 7)', channelsArg)
+    .addOption(new Option('--sequential <order>', 'sequential digits: feed each image to a recurrent SNN row by row (T = 28) or pixel by pixel (T = 784), the intensities as input currents').choices([...SEQUENCE_ORDERS]))
+    .addOption(new Option('--neuron <name>', "--sequential: the recurrent network's neurons, LIF or adaptive ALIF (LSNN) (default lif)").choices([...SEQUENTIAL_NEURONS]))
     .option('--seed <n>', 'seed of the weights, the shuffles and the spike encoding', intArg('--seed', -(2 ** 31)), d.seed)
     .option('--train-per-class <n>', 'use only the first n training images of each class (quick runs)', intArg('--train-per-class', 1))
     .option('--test-per-class <n>', 'use only the first n test images of each class', intArg('--test-per-class', 1))
@@ -163,7 +191,7 @@ export function register(program: Command): void {
     .option('--force', 'overwrite the results of an earlier run in --out, or another file at --save (without it, either is an error before training)', false)
     .option('--json', 'print the full result as JSON', false)
     .option('--no-progress', 'no progress bar')
-    .action(async (task: string, opts: TrainCliOptions) => {
-      await runTrain(task, opts);
+    .action(async (task: string, opts: TrainCliOptions, cmd: Command) => {
+      await runTrain(task, sequentialOptions(opts, (k) => cmd.getOptionValueSource(k)));
     });
 }

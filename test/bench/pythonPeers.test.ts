@@ -61,7 +61,7 @@ describe('Python peers (TypeScript side)', () => {
 
     const bad = await runPythonPeerJob(job(true), { python: fakePython('bad', [ready, { type: 'check', loss: reference.loss, grads: wrong }, result]) });
     expect(bad.check?.ok).toBe(false);
-    expect(bad.check!.grads.w2.maxAbsErr).toBeGreaterThan(1e-4);
+    expect(bad.check!.grads.w2!.maxAbsErr).toBeGreaterThan(1e-4);
 
     const crashed = await runPythonPeerJob(job(false), { python: fakePython('crash', [ready, { type: 'error', message: 'ModuleNotFoundError: No module named torch\nmore' }]) });
     expect(crashed.error).toBe('ModuleNotFoundError: No module named torch');

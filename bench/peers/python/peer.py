@@ -18,6 +18,16 @@ Jobs (bench/peers/python.ts writes the data, drawn by spikegrad's own generator,
       'snntorch' snntorch.Leaky(β = 0.95, atan surrogate, reset subtracted and detached), the readout a Leaky
                  with reset_mechanism 'none'; spikes from snntorch.spikegen.rate
     timed: whole training epochs over the same 8,000 images (shuffled per epoch), then the test accuracy.
+  workload 'rnn' (bench/peers/rnn.ts: a recurrent LIF layer 64 → 256, all-to-all, T = 1,000, B = 32, Poisson
+    input; V_t = β·V_{t−1} + x_t·W_in + b + s_{t−1}·W_rec − s_{t−1} with the reset detached, s_t = H(V_t − 1),
+    arctan surrogate α = 2; loss = the mean of the spikes), forward + backward (gradients of W_in, b, W_rec; no
+    optimizer step), framework
+      'snntorch' snntorch.RLeaky(all_to_all=True, reset by subtraction), its recurrent nn.Linear holding W_recᵀ
+                 with the bias fixed at 0 (b is the input layer's), a Python loop over the T steps
+      'brainpy'  plain JAX on BrainPy's state stack: brainstate ParamStates and grad, braintools' Arctan
+                 surrogate, the time loop a jax.lax.scan, jit-compiled (brainpy.state has no recurrent LIF layer
+                 to use here, so the same equations are written in jax.numpy)
+    `check`: loss and gradients on the check problem (compared with rnn.ts's float64 reference), then timed steps.
 
 `python peer.py --versions` prints the frameworks this environment has.
 """
@@ -228,6 +238,61 @@ def run_snntorch_digits(job):
           "testAccuracy": correct / x_test.shape[0]})
 
 
+def run_snntorch_rnn(job):
+    import snntorch as snn
+    import torch
+    from snntorch import surrogate
+
+    torch.set_num_threads(job.get("threads", 2))
+    emit({"type": "ready", "version": snn.__version__, "device": f"torch {torch.__version__} cpu, {torch.get_num_threads()} threads"})
+    w = job["workload"]
+
+    def model(problem):
+        x = torch.from_numpy(problem["x"].copy())  # [T, B, nIn]
+        n_in, n = problem["w_in"].shape
+        fc = torch.nn.Linear(n_in, n)
+        rlif = snn.RLeaky(beta=w["beta"], linear_features=n, all_to_all=True, spike_grad=surrogate.atan(alpha=2.0),
+                          reset_mechanism="subtract")
+        with torch.no_grad():  # torch's Linear holds [out, in]: the transposes of spikegrad's [from, to]
+            fc.weight.copy_(torch.from_numpy(problem["w_in"].T.copy()))
+            fc.bias.copy_(torch.from_numpy(problem["b"].copy()))
+            rlif.recurrent.weight.copy_(torch.from_numpy(problem["w_rec"].T.copy()))
+            rlif.recurrent.bias.zero_()
+        rlif.recurrent.bias.requires_grad_(False)
+
+        def loss_fn():
+            spk, mem = rlif.init_rleaky()
+            cur = fc(x).unbind(0)  # every step's input current in one product; unbind (not cur[t]) keeps the backward O(T)
+            out = []
+            for t in range(x.shape[0]):
+                spk, mem = rlif(cur[t], spk, mem)
+                out.append(spk)
+            return torch.stack(out).mean()
+
+        params = {"w_in": fc.weight, "b": fc.bias, "w_rec": rlif.recurrent.weight}
+        return params, loss_fn
+
+    def grads_of(params):
+        return {"w_in": params["w_in"].grad.T, "b": params["b"].grad, "w_rec": params["w_rec"].grad.T}
+
+    if job.get("checkFile"):
+        params, loss_fn = model(load(job["checkFile"]))
+        loss = loss_fn()
+        loss.backward()
+        emit({"type": "check", "loss": float(loss), "grads": {k: g.reshape(-1).tolist() for k, g in grads_of(params).items()}})
+    params, loss_fn = model(load(job["dataFile"]))
+
+    def step():
+        for p in params.values():
+            p.grad = None
+        loss = loss_fn()
+        loss.backward()
+        return float(loss)
+
+    first, times, losses = step_times(step, job)
+    emit({"type": "result", "firstStepMs": first, "times": times, "losses": losses})
+
+
 # ---------------------------------------------------------------------------------------------------- BrainPy
 
 
@@ -306,6 +371,59 @@ def run_brainpy(job):
     emit({"type": "result", "firstStepMs": first, "times": times, "losses": losses})
 
 
+def run_brainpy_rnn(job):
+    import braintools
+    import brainstate
+    import jax
+    import jax.numpy as jnp
+
+    emit({"type": "ready", "version": f"stack: brainstate {brainstate.__version__}, braintools {braintools.__version__}, JAX {jax.__version__}", "device": "cpu (XLA)"})
+    w = job["workload"]
+    beta = w["beta"]
+    spike = braintools.surrogate.Arctan(alpha=2.0)  # snnTorch's atan(alpha=2): (α/2)/(1 + (π/2·α·x)²)
+
+    def model(problem):
+        x = jnp.asarray(problem["x"])
+        T, B, n_in = x.shape
+        n = problem["w_rec"].shape[0]
+        params = {k: brainstate.ParamState(jnp.asarray(problem[k])) for k in ("w_in", "b", "w_rec")}
+
+        def loss_fn():
+            p = {k: s.value for k, s in params.items()}
+            cur = (x.reshape(T * B, n_in) @ p["w_in"] + p["b"]).reshape(T, B, n)
+
+            def step(carry, i):
+                v, s = carry
+                # RLeaky: decay, input, recurrent spikes, minus the previous spike's reset (detached, as snnTorch's mem_reset)
+                v = beta * v + i + s @ p["w_rec"] - jax.lax.stop_gradient(s)
+                s = spike(v - 1.0)
+                return (v, s), s
+
+            zeros = jnp.zeros((B, n), x.dtype)
+            _, spikes = jax.lax.scan(step, (zeros, zeros), cur)
+            return spikes.mean()
+
+        return params, loss_fn
+
+    if job.get("checkFile"):
+        params, loss_fn = model(load(job["checkFile"]))
+        grads, loss = brainstate.transform.grad(loss_fn, params, return_value=True)()
+        emit({"type": "check", "loss": float(loss), "grads": {k: [float(v) for v in jnp.ravel(grads[k])] for k in params}})
+    params, loss_fn = model(load(job["dataFile"]))
+
+    @brainstate.transform.jit
+    def grad_step():
+        return brainstate.transform.grad(loss_fn, params, return_value=True)()
+
+    def step():
+        grads, loss = grad_step()
+        jax.block_until_ready(grads)
+        return float(loss)
+
+    first, times, losses = step_times(step, job)
+    emit({"type": "result", "firstStepMs": first, "times": times, "losses": losses})
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--versions":
         for k, v in versions().items():
@@ -318,6 +436,10 @@ def main():
             run_pytorch(job)
         elif fw == "snntorch" and wl == "digits":
             run_snntorch_digits(job)
+        elif fw == "snntorch" and wl == "rnn":
+            run_snntorch_rnn(job)
+        elif fw == "brainpy" and wl == "rnn":
+            run_brainpy_rnn(job)
         elif fw == "brainpy":
             run_brainpy(job)
         else:
