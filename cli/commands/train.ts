@@ -42,6 +42,8 @@ export interface TrainCliOptions {
   cacheDir?: string;
   /** --model csnn: the channels of its two convolutions. */
   channels?: [number, number];
+  /** The LIF layers' decay per step (snnTorch's Leaky beta). */
+  beta?: number;
   json: boolean;
   progress: boolean;
 }
@@ -55,6 +57,13 @@ function channelsArg(v: string): [number, number] {
   return parts as [number, number];
 }
 
+/** --beta 0.5: a number strictly between 0 and 1. */
+function betaArg(v: string): number {
+  const n = Number(v);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`--beta expects a number strictly between 0 and 1, got '${v}'.`);
+  return n;
+}
+
 /** Runs the task for parsed options; returns the result (printed and written). */
 export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s: string) => void; err?: (s: string) => void } = {}): Promise<DigitsResult> {
   const out = io.out ?? ((s: string) => process.stdout.write(`${s}\n`));
@@ -66,6 +75,7 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
     ...(o.trainPerClass ? { trainPerClass: o.trainPerClass } : {}), ...(o.testPerClass ? { testPerClass: o.testPerClass } : {}),
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
     ...(o.channels ? { channels: o.channels } : {}),
+    ...(o.beta !== undefined ? { beta: o.beta } : {}),
   };
   // Everything that can fail on the user's input fails here, before training: --resume, --save, --out, the
   // data, the backend.
@@ -153,6 +163,7 @@ export function register(program: Command): void {
     .option('--shift <n>', 'augmentation: move each training image by up to n pixels per axis, a fresh draw per epoch (0: none)', intArg('--shift', 0), d.shift)
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'cpu', 'webgpu']).default('auto'))
     .option('--channels <c1,c2>', '--model csnn: channels of its two 5×5 convolutions (default 12,64: snnTorch tutorial 7)', channelsArg)
+    .option('--beta <x>', "the LIF layers' decay per step, snnTorch's Leaky beta (default 0.95; snnTorch's CSNN tutorial: 0.5)", betaArg)
     .option('--seed <n>', 'seed of the weights, the shuffles and the spike encoding', intArg('--seed', -(2 ** 31)), d.seed)
     .option('--train-per-class <n>', 'use only the first n training images of each class (quick runs)', intArg('--train-per-class', 1))
     .option('--test-per-class <n>', 'use only the first n test images of each class', intArg('--test-per-class', 1))

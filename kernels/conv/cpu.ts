@@ -24,11 +24,13 @@ import { arenaRelease, arenaTake } from '../cpu/wasmArena.js';
 import type { CpuKernel } from '../cpu/types.js';
 
 /**
- * Below this fraction of nonzero inputs the forward convolution runs event-driven. Measured with
- * `spikegrad bench --workloads conv` (bench/RESULTS.md): on the digits network's shapes the event path wins
- * below ~20–30 % density; 0.15 keeps a margin.
+ * Below this fraction of nonzero inputs the forward convolution runs event-driven. Measured on the digits
+ * CSNN's conv2 (bench/experiments/convCpuAB.ts, bench/RESULTS.md 2026-12-08): against the WebAssembly dense
+ * path on two threads the event path (one thread) wins at 2 % (2.4×) and 5 % (1.4×) and loses at 10 % (0.9×);
+ * in CPU time the two cross near 9 %, in wall time on two free cores near 5 %. (Against the JavaScript dense
+ * path it won up to ~30 %, hence the 15 % this was before.)
  */
-export const CONV_EVENT_DENSITY = 0.15;
+export const CONV_EVENT_DENSITY = 0.06;
 
 /**
  * The density below which conv2d runs event-driven (the bench sets it to 0 or 1 to time one path alone);
