@@ -65,15 +65,90 @@ const forwardBody = (bias: boolean) => `
   }
   y[i] = acc${bias ? ' + b[o]' : ''};`;
 
+/**
+ * The forward as a register-tiled direct convolution (the matmul's R×4 tile, matmulTiled.wgsl, with the
+ * columns gathered from the image as in an implicit GEMM): one invocation per (image, 4 output channels of a
+ * group, output row, 4 neighbouring output columns) keeps a 4×4 tile of sums in four vec4 accumulators; per
+ * tap it loads the 4 input values its columns read (zero in the padding) and the 4 channels' weights, and
+ * does 4 vec4 FMAs: 8 loads per 16 multiply-adds where 'direct' does 2 per 1 (loads are what costs on
+ * lavapipe, kernels/webgpu/README.md). Channel rows past the group's last and columns past OW are computed
+ * from clamped indices and not stored.
+ */
+const FORWARD_TILED = (bias: boolean) => `
+  let OWQ = (params.OW + 3u) / 4u;
+  let OBg = (params.Og + 3u) / 4u;
+  let owq = i % OWQ;
+  let oh = i32((i / OWQ) % params.OH);
+  let ob = (i / (OWQ * params.OH)) % (OBg * params.G);
+  let n = i / (OWQ * params.OH * OBg * params.G);
+  let g = ob / OBg;
+  let ol0 = (ob % OBg) * 4u;
+  let o0 = g * params.Og + ol0;
+  let oLast = min(3u, params.Og - ol0 - 1u);
+  let ow0 = i32(owq * 4u);
+  let ohs = oh * params.sh - params.ph;
+  let khLo = tapLo(ohs, params.dilH);
+  let khHi = tapHi(ohs, params.dilH, i32(params.H), i32(params.KH));
+  let lanes = vec4<i32>(ow0) + vec4<i32>(0, 1, 2, 3);
+  let laneOk = lanes < vec4<i32>(i32(params.OW));
+  let iwBase = lanes * params.sw - vec4<i32>(params.pw);
+  let Wi = vec4<i32>(i32(params.W));
+  let taps = params.KH * params.KW;
+  let wStride = params.Cg * taps;
+  let w1 = min(1u, oLast) * wStride;
+  let w2 = min(2u, oLast) * wStride;
+  let w3 = oLast * wStride;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var c = 0u; c < params.Cg; c++) {
+    let xPlane = (n * params.C + g * params.Cg + c) * params.H * params.W;
+    let wc = (o0 * params.Cg + c) * taps;
+    for (var kh = khLo; kh < khHi; kh++) {
+      let xRow = vec4<i32>(i32(xPlane + u32(ohs + kh * params.dilH) * params.W));
+      let wk = wc + u32(kh) * params.KW;
+      for (var kw = 0u; kw < params.KW; kw++) {
+        let iw = iwBase + vec4<i32>(i32(kw) * params.dilW);
+        let ok = laneOk & (iw >= vec4<i32>(0)) & (iw < Wi);
+        let at = vec4<u32>(select(xRow, xRow + iw, ok));
+        let xv = select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), ok);
+        let wi = wk + kw;
+        acc0 = fma(vec4<f32>(w[wi]), xv, acc0);
+        acc1 = fma(vec4<f32>(w[wi + w1]), xv, acc1);
+        acc2 = fma(vec4<f32>(w[wi + w2]), xv, acc2);
+        acc3 = fma(vec4<f32>(w[wi + w3]), xv, acc3);
+      }
+    }
+  }
+  let rowLen = params.OH * params.OW;
+  let yRow = (n * params.O + o0) * rowLen + u32(oh) * params.OW + u32(ow0);
+  let cols = min(4u, params.OW - u32(ow0));
+  var accs = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+  for (var r = 0u; r <= oLast; r++) {
+    let v = accs[r]${bias ? ' + vec4<f32>(b[o0 + r])' : ''};
+    for (var q = 0u; q < cols; q++) { y[yRow + r * rowLen + q] = v[q]; }
+  }`;
+
 export const conv2dGpu: GpuKernel<Conv2dAttrs> = (gpu, ins, a, [meta]) => {
   const [x, w, b] = ins as [TensorInfo, TensorInfo, TensorInfo | undefined];
   const y = gpu.output(meta!);
   const bias = b !== undefined;
+  const geo = geometryParams(x.shape, w.shape, meta!.shape, a);
+  if (convGpuTuning.forward === 'tiled') {
+    const p = cachedProgram(`conv2d|tiled|${bias ? 'bias' : 'nobias'}`, () => ({
+      params: { n: 'u32', ...GEOMETRY, G: 'u32' }, inputs: (bias ? { x: 'f32', w: 'f32', b: 'f32' } : { x: 'f32', w: 'f32' }) as Record<string, 'f32'>, outputs: { y: 'f32' },
+      element: FORWARD_TILED(bias), helpers: TAP_RANGE, spanElements: false,
+    }));
+    const tiles = geo.N * a.groups * Math.ceil(geo.Og / 4) * geo.OH * Math.ceil(geo.OW / 4);
+    gpu.dispatch(p, { inputs: bias ? [x, w, b] : [x, w], outputs: [y], params: { n: tiles, ...geo, G: a.groups } });
+    return [y];
+  }
   const p = cachedProgram(`conv2d|${bias ? 'bias' : 'nobias'}`, () => ({
     params: { n: 'u32', ...GEOMETRY }, inputs: (bias ? { x: 'f32', w: 'f32', b: 'f32' } : { x: 'f32', w: 'f32' }) as Record<string, 'f32'>, outputs: { y: 'f32' },
     element: forwardBody(bias), helpers: TAP_RANGE, spanElements: false,
   }));
-  gpu.dispatch(p, { inputs: bias ? [x, w, b] : [x, w], outputs: [y], params: { n: y.size, ...geometryParams(x.shape, w.shape, meta!.shape, a) } });
+  gpu.dispatch(p, { inputs: bias ? [x, w, b] : [x, w], outputs: [y], params: { n: y.size, ...geo } });
   return [y];
 };
 
@@ -81,8 +156,10 @@ export const conv2dGpu: GpuKernel<Conv2dAttrs> = (gpu, ins, a, [meta]) => {
  * The input gradient's kernel (the bench times both): 'rows' walks only the output rows and columns whose
  * window reaches the input element (their range from the geometry, no test per tap) with the output channels
  * innermost, a plain strided multiply-add; 'taps', the first version, tests every (channel, kh, kw) tap.
+ * The forward's: 'tiled', a 4×4 register tile per invocation (FORWARD_TILED), or 'direct', one output each
+ * (kept for the A/B, bench/experiments/convGpuAB.ts).
  */
-export const convGpuTuning: { inputGradient: 'rows' | 'taps' } = { inputGradient: 'rows' };
+export const convGpuTuning: { inputGradient: 'rows' | 'taps'; forward: 'tiled' | 'direct' } = { inputGradient: 'rows', forward: 'tiled' };
 
 const INPUT_GRAD_TAPS = `
   let iw = i32(i % params.W);
