@@ -207,34 +207,28 @@ describeWebGpu('conv2d and pooling on WebGPU (float32) against the CPU (float64)
       await checkParity(pc, gpu);
     });
   }
-  it("the input gradient's first kernel ('taps', kept for the bench's A/B) on every case", async () => {
-    convGpuTuning.inputGradient = 'taps';
-    try {
-      for (const c of CONV_CASES) {
-        await checkParity({ name: `conv2d ${c.name} (taps)`, fn: (x, w, b) => convFn(c)(x!, w!, b), inputs: inputsOf(c), tol: convTol, gradTol: { rtol: 1e-4, atol: 2e-5 } }, gpu);
-      }
-    } finally {
-      convGpuTuning.inputGradient = 'rows';
-    }
-  });
-  it("the forward's tiles: 9 output channels (two full blocks of 4 and one of 1) and 11 columns (a partial quad), stride and groups", async () => {
+  it("the register tiles' edges: 9 channels (two full blocks of 4 and one of 1), 11 columns (a partial quad), stride and groups", async () => {
     for (const c of [
       { name: '9 channels, 11 columns', x: [2, 2, 5, 11], w: [9, 2, 3, 3], bias: true, geom: geom([1, 1], [1, 1]) },
       { name: 'groups 3 of 5 channels, stride [1, 2]', x: [1, 6, 7, 13], w: [15, 2, 3, 2], bias: false, geom: geom([1, 2], [0, 1], [1, 1], 3) },
+      { name: '9 input channels, stride 2, dilation 2', x: [2, 9, 11, 10], w: [6, 9, 3, 3], bias: true, geom: geom([2, 2], [2, 1], [2, 2]) },
     ] as ConvCase[]) {
       await checkParity({ name: `conv2d ${c.name}`, fn: (x, w, b) => convFn(c)(x!, w!, b), inputs: inputsOf(c), tol: convTol, gradTol: { rtol: 1e-4, atol: 2e-5 } }, gpu);
     }
   });
-  it("the forward's first kernel ('direct', one output per invocation, kept for the bench's A/B) on every case", async () => {
-    convGpuTuning.forward = 'direct';
-    try {
-      for (const c of CONV_CASES) {
-        await checkParity({ name: `conv2d ${c.name} (direct)`, fn: (x, w, b) => convFn(c)(x!, w!, b), inputs: inputsOf(c), tol: convTol }, gpu);
+  for (const variant of [{ inputGradient: 'taps' }, { inputGradient: 'rows' }, { forward: 'direct', weightGradient: 'direct' }] as const) {
+    it(`the earlier kernels kept for the bench's A/B (${JSON.stringify(variant)}) on every case`, async () => {
+      const saved = { ...convGpuTuning };
+      Object.assign(convGpuTuning, variant);
+      try {
+        for (const c of CONV_CASES) {
+          await checkParity({ name: `conv2d ${c.name} ${JSON.stringify(variant)}`, fn: (x, w, b) => convFn(c)(x!, w!, b), inputs: inputsOf(c), tol: convTol, gradTol: { rtol: 1e-4, atol: 2e-5 } }, gpu);
+        }
+      } finally {
+        Object.assign(convGpuTuning, saved);
       }
-    } finally {
-      convGpuTuning.forward = 'tiled';
-    }
-  });
+    });
+  }
   it('conv2dGradWeight over many images (the chunked partial sums)', async () => {
     const c: ConvCase = { name: 'many images', x: [67, 2, 9, 9], w: [3, 2, 3, 3], bias: true, geom: geom([1, 1], [1, 1]) };
     await checkParity({ name: c.name, fn: (x, w, b) => convFn(c)(x!, w!, b), inputs: inputsOf(c), tol: convTol, gradTol: { rtol: 1e-4, atol: 2e-5 } }, gpu);
