@@ -52,6 +52,18 @@ function stepTable(rows: readonly CaseRow[], style: Style): string {
   return formatTable(cols, own, style);
 }
 
+/** PyTorch's CPU convolution beside the conv rows (bench/conv.ts torchConvRows), or why it is missing. */
+function torchConvTable(t: NonNullable<BenchReport['torchConv']>, style: Style): string {
+  if ('error' in t) return `PyTorch CPU convolution: ${t.error}`;
+  const cols: Column<(typeof t.rows)[number]>[] = [
+    { header: 'kernel', value: (r) => `conv2d ${r.kernel}` },
+    { header: 'shape', value: (r) => r.shape },
+    { header: 'median ms', align: 'right', value: (r) => fmtMs(r.ms) },
+    { header: 'rate', align: 'right', value: (r) => `${num(r.gflops, 2)} GFLOP/s` },
+  ];
+  return `PyTorch CPU convolution on the same shapes (${t.torch}):\n${formatTable(cols, t.rows, style)}`;
+}
+
 function microTable(rows: readonly CaseRow[], style: Style): string {
   const micro = rows.filter((r) => r.kind === 'micro');
   const cols: Column<CaseRow>[] = [
@@ -179,6 +191,7 @@ export function formatReport(r: BenchReport, style: Style = 'text', opts: Report
   ];
   if (r.rows.some((x) => x.kind !== 'micro')) parts.push(`Training steps (forward, backward, optimizer; median after warm-up; device synchronised):\n${stepTable(r.rows, style)}`);
   if (r.rows.some((x) => x.kind === 'micro')) parts.push(`Kernels:\n${microTable(r.rows, style)}`);
+  if (r.torchConv) parts.push(torchConvTable(r.torchConv, style));
   if (r.peers.length) parts.push(`spikegrad and its peers (same network, weights and data; check: worst gradient error against float64):\n${peersTable(r, style)}`);
   for (const p of r.profiles) parts.push(profileTable(p, style));
   const errs = [
@@ -201,6 +214,9 @@ export function jsonLines(r: BenchReport, opts: ReportOptions = {}): string[] {
     });
   }
   for (const c of r.checks) lines.push({ kind: 'check', ...c });
+  const tc = r.torchConv;
+  if (tc && 'error' in tc) lines.push({ kind: 'torchConv', error: tc.error });
+  else if (tc) for (const t of tc.rows) lines.push({ kind: 'torchConv', torch: tc.torch, ...t });
   for (const p of r.peers) {
     const best = bestOwn(r.rows, p.job.workload.name);
     const line = JSON.parse(peerJsonLine(p)) as Record<string, unknown>;

@@ -8,8 +8,11 @@
  * On the CPU the spike input of conv2 is timed both ways, event-driven and dense (convTuning forces the
  * path), at 5 %, 10 % and 30 % ones: where the two cross is what CONV_EVENT_DENSITY is set from.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import * as sg from '../index.js';
 import { runOp } from '../engine/dispatch.js';
+import { packageRoot } from './peers/run.js';
 import type { Conv2dAttrs } from '../engine/opsConv.js';
 import { convTuning } from '../kernels/conv/cpu.js';
 import type { BenchCase } from './harness.js';
@@ -100,4 +103,31 @@ function densityCases(backend: sg.Backend): BenchCase<Operands>[] {
 export function convCases(backend: sg.Backend): BenchCase<never>[] {
   const all = [...CONV_SHAPES.flatMap((s) => cases(s, backend)), ...(backend.name === 'cpu' ? densityCases(backend) : [])];
   return all as unknown as BenchCase<never>[];
+}
+
+/** One row of PyTorch's CPU convolution beside the conv workload: a kernel on a shape, median ms and GFLOP/s. */
+export interface TorchConvRow {
+  kernel: string;
+  shape: string;
+  ms: number;
+  gflops: number;
+}
+
+/**
+ * PyTorch's CPU convolution on CONV_SHAPES (bench/experiments/torchConv.py, torch on `threads` threads), when
+ * the Python peers' environment exists: the rows, or a line saying why there are none. Run after spikegrad's
+ * own rows, so that nothing runs beside it.
+ */
+export function torchConvRows(python: string | null, threads = 2): Promise<{ torch: string; rows: TorchConvRow[] } | { error: string }> {
+  if (!python) return Promise.resolve({ error: 'no Python peers environment (bench/peers/python/setup.sh): no PyTorch rows' });
+  const shapes = JSON.stringify(CONV_SHAPES.map((s) => ({ label: s.label, x: s.x, w: s.w, padding: s.padding, ...(s.spikes !== undefined ? { spikes: s.spikes } : {}) })));
+  const script = join(packageRoot(), 'bench', 'experiments', 'torchConv.py');
+  return new Promise((resolve) => {
+    execFile(python, [script, shapes, String(threads)], { env: { ...process.env, OMP_NUM_THREADS: String(threads) }, timeout: 600_000, maxBuffer: 1 << 22 }, (err, stdout, stderr) => {
+      if (err) return resolve({ error: `PyTorch's convolution failed: ${(stderr || err.message).trim().split('\n').at(-1)}` });
+      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const head = lines[0] as { torch?: string; threads?: number };
+      resolve({ torch: `torch ${head.torch}, ${head.threads} threads`, rows: lines.slice(1) as unknown as TorchConvRow[] });
+    });
+  });
 }

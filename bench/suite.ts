@@ -18,6 +18,8 @@ import { jitSplit, type JitSplitRow } from './jitSplit.js';
 import { makeProblem } from './peers/problem.js';
 import { trainCase } from './trainStep.js';
 import type { BenchBackend, Mode, Workload } from './workloads.js';
+import { torchConvRows } from './conv.js';
+import { pythonExecutable } from './peers/python.js';
 
 export interface IterationOptions {
   /** Untimed iterations first (compilation, pools). */
@@ -86,6 +88,8 @@ export interface BenchReport {
   profiles: ProfileRow[];
   peers: PeerRow[];
   checks: SelfCheck[];
+  /** The conv workload: PyTorch's CPU convolution on the same shapes, when the Python peers' environment exists. */
+  torchConv?: Awaited<ReturnType<typeof torchConvRows>>;
 }
 
 /** Iteration defaults per kind: `onm` steps take minutes on a CPU or a software GPU, so one timed step. */
@@ -182,6 +186,10 @@ export async function runSuite(cfg: BenchConfig): Promise<BenchReport> {
         report.rows.push(row);
       }
     }
+  }
+  if (cfg.workloads.some((w) => w.kind === 'micro' && w.name === 'conv')) {
+    log('conv: PyTorch CPU convolution on the same shapes…');
+    report.torchConv = await torchConvRows(pythonExecutable());
   }
   if (cfg.profile) {
     for (const w of cfg.workloads) {

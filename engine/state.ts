@@ -70,5 +70,19 @@ export class HiddenState extends State {}
 /** Anything else a module carries between calls (counters, running statistics). */
 export class ShortTermState extends State {}
 
+/**
+ * A statistic a layer keeps across batches (nn.BatchNorm2d's running mean and variance): not trained by the
+ * optimizers (not a ParamState) and not reset by nn.initAllStates (not a HiddenState), but part of what the
+ * layer has learnt, so saved and loaded with the parameters (PyTorch's buffers in its state_dict).
+ */
+export class RunningState extends State {}
+
+/**
+ * The states a module's state dict, weights file and checkpoint hold unless told otherwise: its parameters
+ * and its running statistics (PyTorch's state_dict: parameters and buffers). A model saved while training
+ * and loaded for evaluation then normalises with the statistics it was trained with.
+ */
+export const savedStates = (s: State): boolean => s instanceof ParamState || s instanceof RunningState;
+
 /** A State subclass, as passed to `module.states(ParamState)` to select states of that kind. */
 export type StateClass = abstract new (...args: never[]) => State;

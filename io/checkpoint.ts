@@ -60,7 +60,7 @@ export interface Checkpoint {
   config?: unknown;
   /** Extra `__metadata__` strings. */
   metadata?: Readonly<Record<string, string>>;
-  /** Which states of a module (default its parameters). */
+  /** Which states of a module (default its parameters and running statistics). */
   states?: StateFilter;
 }
 

@@ -8,7 +8,7 @@
 import type { DType, TypedArray } from '../engine/dtype.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
 import { sameShape } from '../engine/shape.js';
-import { ParamState, State } from '../engine/state.js';
+import { State, savedStates } from '../engine/state.js';
 import { Module, type StateFilter } from '../nn/module.js';
 import { assignStates, readStateDict } from '../nn/stateDict.js';
 import { version } from '../package.json';
@@ -29,7 +29,7 @@ export const META = {
 } as const;
 
 export interface SaveOptions {
-  /** Which states of a module (default: its parameters, `ParamState`). */
+  /** Which states of a module (default: its parameters and running statistics, `ParamState` and `nn.RunningState`). */
   states?: StateFilter;
   /** Extra `__metadata__` entries (strings); keys starting with 'spikegrad.' are spikegrad's own. */
   metadata?: Readonly<Record<string, string>>;
@@ -46,7 +46,7 @@ export interface SaveOptions {
 }
 
 export interface LoadOptions {
-  /** Which states of a module to load (default: its parameters, `ParamState`). */
+  /** Which states of a module to load (default: its parameters and running statistics, `ParamState` and `nn.RunningState`). */
   states?: StateFilter;
   /**
    * Every state must be in the file and every tensor of the file must be a state (default true). With
@@ -80,7 +80,7 @@ const TO_SAFE: Record<DType, SafeDType> = { float32: 'F32', float64: 'F64', int3
 const FROM_SAFE: Partial<Record<SafeDType, DType>> = { F32: 'float32', F64: 'float64', I32: 'int32', BOOL: 'bool' };
 
 /** The states of a target by path; every one must hold a value (a hidden state before initAllStates has none). */
-export function statesOf(where: string, target: Target, filter: StateFilter = ParamState): Record<string, State> {
+export function statesOf(where: string, target: Target, filter: StateFilter = savedStates): Record<string, State> {
   let states: Record<string, State>;
   if (target instanceof Module) states = target.states(filter);
   else if (target !== null && typeof target === 'object' && !Array.isArray(target) && Object.values(target).every((s) => s instanceof State)) states = { ...target };

@@ -14,7 +14,7 @@
 import { avgPool2d, conv2d, maxPool2d, mean, reshape, sqrt, type Size2 } from '../engine/api.js';
 import { isFloat } from '../engine/dtype.js';
 import { SpikegradError, describeValue, fmtShape } from '../engine/errors.js';
-import { ParamState, State } from '../engine/state.js';
+import { ParamState, RunningState } from '../engine/state.js';
 import { noGrad } from '../engine/tape.js';
 import { Tensor } from '../engine/tensor.js';
 import type { FloatDType } from './expEuler.js';
@@ -217,11 +217,7 @@ export class Unflatten extends Module {
   }
 }
 
-/**
- * A statistic a layer keeps across batches (BatchNorm2d's running mean and variance): not trained by the
- * optimizers (not a ParamState) and not reset by nn.initAllStates (not a HiddenState).
- */
-export class RunningState extends State {}
+export { RunningState };
 
 /** Options of `nn.BatchNorm2d`: epsilon, momentum of the running statistics, a learned scale and shift, precision. */
 export interface BatchNorm2dOptions {
@@ -239,7 +235,9 @@ export interface BatchNorm2dOptions {
  * each channel is normalised by the mean and (biased) variance over the batch and the pixels — in sequence
  * mode over all T·B images at once, as SpikingJelly's multi-step CSNN does — and the running statistics move
  * toward them (the unbiased variance, as PyTorch); in evaluation mode (`nn.setTraining(net, false)`) the
- * running statistics are used. The running statistics are RunningStates, read with `net.states(RunningState)`.
+ * running statistics are used. The running statistics are RunningStates, read with `net.states(RunningState)`;
+ * `net.stateDict()`, io.save and io.saveCheckpoint hold them beside the parameters, so a model saved while
+ * training normalises the same way once loaded for evaluation.
  */
 export class BatchNorm2d extends Module {
   readonly numFeatures: number;

@@ -11,7 +11,7 @@
  */
 import type { Backend } from '../engine/backend.js';
 import { SpikegradError, describeValue } from '../engine/errors.js';
-import { HiddenState, ParamState, State, type StateClass } from '../engine/state.js';
+import { HiddenState, ParamState, State, savedStates, type StateClass } from '../engine/state.js';
 import type { Tensor } from '../engine/tensor.js';
 import { forLoop } from '../engine/transform.js';
 import { inLayer, numerics, setModulePath } from '../engine/numerics.js';
@@ -132,17 +132,21 @@ export abstract class Module {
     return out;
   }
 
-  /** The parameters (or the states `filter` selects) as typed arrays with shapes, read back from the backend. */
-  stateDict(filter: StateFilter = ParamState): Promise<StateDict> {
+  /**
+   * The parameters and running statistics (nn.BatchNorm2d's; PyTorch's parameters and buffers), or the
+   * states `filter` selects, as typed arrays with shapes, read back from the backend.
+   */
+  stateDict(filter: StateFilter = savedStates): Promise<StateDict> {
     return readStateDict(this.states(filter));
   }
 
   /**
-   * Writes the parameters from `dict` (as `stateDict` returns it). Every parameter must be present with its
-   * shape; with `strict` (default) unknown entries are errors too. Nothing is written unless all entries check.
+   * Writes the parameters and running statistics from `dict` (as `stateDict` returns it). Every one must be
+   * present with its shape; with `strict` (default) unknown entries are errors too. Nothing is written unless
+   * all entries check.
    */
   loadStateDict(dict: StateDictInput, opts: LoadOptions = {}): void {
-    loadStateDictInto(this.states(ParamState), dict, opts);
+    loadStateDictInto(this.states(savedStates), dict, opts);
   }
 
   toString(): string {

@@ -79,7 +79,8 @@ function rnnProblemFile(dir: string, name: string, p: RnnProblem): string {
   return file;
 }
 
-async function digitsFile(dir: string): Promise<string> {
+/** The 8,000 training and 2,000 test digits as a safetensors file in `dir`, for a Python peer (x_train, y_train, x_test, y_test). */
+export async function digitsFile(dir: string): Promise<string> {
   const { train, test } = await digits({ log: () => {} });
   const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
   const file = join(dir, 'digits.safetensors');

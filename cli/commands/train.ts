@@ -47,6 +47,8 @@ export interface TrainCliOptions {
   sequential?: DigitsConfig['sequential'];
   /** --sequential: the recurrent network's neurons (default lif). */
   neuron?: DigitsConfig['neuron'];
+  /** The LIF layers' decay per step (snnTorch's Leaky beta). */
+  beta?: number;
   json: boolean;
   progress: boolean;
 }
@@ -79,6 +81,13 @@ export function sequentialOptions(o: TrainCliOptions, sourceOf: (option: string)
   return { ...o, encoder: 'direct' };
 }
 
+/** --beta 0.5: a number strictly between 0 and 1. */
+function betaArg(v: string): number {
+  const n = Number(v);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`--beta expects a number strictly between 0 and 1, got '${v}'.`);
+  return n;
+}
+
 /** Runs the task for parsed options; returns the result (printed and written). */
 export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s: string) => void; err?: (s: string) => void } = {}): Promise<DigitsResult> {
   const out = io.out ?? ((s: string) => process.stdout.write(`${s}\n`));
@@ -91,6 +100,7 @@ export async function runTrain(task: string, o: TrainCliOptions, io: { out?: (s:
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
     ...(o.channels ? { channels: o.channels } : {}),
     ...(o.sequential ? { sequential: o.sequential } : {}), ...(o.neuron ? { neuron: o.neuron } : {}),
+    ...(o.beta !== undefined ? { beta: o.beta } : {}),
   };
   // Everything that can fail on the user's input fails here, before training: --resume, --save, --out, the
   // data, the backend.
@@ -181,6 +191,7 @@ export function register(program: Command): void {
     .option('--channels <c1,c2>', '--model csnn: channels of its two 5×5 convolutions (default 12,64: snnTorch tutorial 7)', channelsArg)
     .addOption(new Option('--sequential <order>', 'sequential digits: feed each image to a recurrent SNN row by row (T = 28) or pixel by pixel (T = 784), the intensities as input currents').choices([...SEQUENCE_ORDERS]))
     .addOption(new Option('--neuron <name>', "--sequential: the recurrent network's neurons, LIF or adaptive ALIF (LSNN) (default lif)").choices([...SEQUENTIAL_NEURONS]))
+    .option('--beta <x>', "the LIF layers' decay per step, snnTorch's Leaky beta (default 0.95; snnTorch's CSNN tutorial: 0.5)", betaArg)
     .option('--seed <n>', 'seed of the weights, the shuffles and the spike encoding', intArg('--seed', -(2 ** 31)), d.seed)
     .option('--train-per-class <n>', 'use only the first n training images of each class (quick runs)', intArg('--train-per-class', 1))
     .option('--test-per-class <n>', 'use only the first n test images of each class', intArg('--test-per-class', 1))

@@ -6,28 +6,44 @@
  *   y_g  [O/g, nb·P]  = W_g [O/g, K] · cols                 (forward)
  *   dcols[K, nb·P]    = W_gᵀ · dy_g, scattered back (col2im) (input gradient)
  *   dW_g [O/g, K]    += dy_g · colsᵀ                          (weight gradient)
- * run by the packed float64 kernel of the dense matmul (kernels/matmul/cpuPacked.ts), so every output is one
- * float64 sum rounded once to the output type. Spike inputs (mostly zeros) take the event-driven path
- * instead: each nonzero input adds its value times a kernel-sized patch of weights to the outputs it reaches,
- * so the work scales with the number of spikes (chosen below CONV_EVENT_DENSITY, measured in the bench).
+ * In float32 they run on the dense matmul's WebAssembly SIMD kernel on the CPU backend's threads
+ * (kernels/matmul/gemmWasm.ts; the forward as y_gᵀ [nb·P, O/g] = colsᵀ · W_gᵀ, so the long side nb·P is
+ * the one split between threads; the input gradient's dcols and the weight gradient's sums kept in float64,
+ * the latter continued across chunks of images), elsewhere (float64, WebAssembly off, no room in its arena)
+ * on the packed JavaScript kernel (kernels/matmul/cpuPacked.ts). Both give every output as the same serial
+ * float64 sum rounded once to the output type, so the bits do not depend on the path. Spike inputs (mostly
+ * zeros) take the event-driven path instead: each nonzero input adds its value times a kernel-sized patch of
+ * weights to the outputs it reaches, so the work scales with the number of spikes (chosen below
+ * CONV_EVENT_DENSITY, measured in the bench).
  */
 import { allocOutput, rounderFor, type TypedArray } from '../../engine/dtype.js';
 import type { Conv2dAttrs, Pair, Pool2dAttrs } from '../../engine/opsConv.js';
 import { gemmPacked } from '../matmul/cpuPacked.js';
+import { gemmWasm, gemmWasm64 } from '../matmul/gemmWasm.js';
+import { arenaRelease, arenaTake } from '../cpu/wasmArena.js';
 import type { CpuKernel } from '../cpu/types.js';
 
 /**
- * Below this fraction of nonzero inputs the forward convolution runs event-driven. Measured with
- * `spikegrad bench --workloads conv` (bench/RESULTS.md): on the digits network's shapes the event path wins
- * below ~20–30 % density; 0.15 keeps a margin.
+ * Below this fraction of nonzero inputs the forward convolution runs event-driven. Measured on the digits
+ * CSNN's conv2 (bench/experiments/convCpuAB.ts, bench/RESULTS.md 2026-12-08): against the WebAssembly dense
+ * path on two threads the event path (one thread) wins at 2 % (2.4×) and 5 % (1.4×) and loses at 10 % (0.9×);
+ * in CPU time the two cross near 9 %, in wall time on two free cores near 5 %. (Against the JavaScript dense
+ * path it won up to ~30 %, hence the 15 % this was before.)
  */
-export const CONV_EVENT_DENSITY = 0.15;
+export const CONV_EVENT_DENSITY = 0.06;
 
-/** The density below which conv2d runs event-driven (the bench sets it to 0 or 1 to time one path alone). */
-export const convTuning = { eventDensity: CONV_EVENT_DENSITY };
+/**
+ * The density below which conv2d runs event-driven (the bench sets it to 0 or 1 to time one path alone);
+ * `wasm`: float32 convolutions on the WebAssembly gemm (false: the JavaScript kernels, for the bench's A/B
+ * and the tests' comparison); `wasmChunk`: float32 values of one chunk's columns (tests make it small to
+ * cover the chunking; 2²¹ float32 values are 8 MB of the CPU backend's arena); `threads`: the gemm's
+ * threads (null: its own choice by size; tests set it to cover the split).
+ */
+export const convTuning = { eventDensity: CONV_EVENT_DENSITY, wasm: true, wasmChunk: 1 << 21, threads: null as number | null };
 
 /** Columns per chunk: nb·P·K float64 values stay near 8 MB however large the batch. */
 const CHUNK_VALUES = 1 << 20;
+
 
 interface Geometry {
   N: number; C: number; H: number; W: number;
@@ -62,7 +78,7 @@ const chunkOf = (g: Geometry, K: number) => Math.max(1, Math.min(g.N, Math.floor
  * cols[k, j·P + p] (row length ld = nb·P) for images n0 … n0+nb−1 of group gi: k = (c·KH + kh)·KW + kw,
  * p = oh·OW + ow. With `transposed`, colsᵀ[j·P + p, k] instead (row length K).
  */
-function im2col(x: TypedArray, g: Geometry, gi: number, n0: number, nb: number, cols: Float64Array, transposed: boolean): void {
+function im2col(x: TypedArray, g: Geometry, gi: number, n0: number, nb: number, cols: Float64Array | Float32Array, transposed: boolean): void {
   const { C, H, W, Cg, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw } = g;
   const P = OH * OW, K = Cg * KH * KW, ld = nb * P;
   cols.fill(0);
@@ -192,11 +208,150 @@ function conv2dEvents(x: TypedArray, w: TypedArray, g: Geometry, y: Float64Array
   }
 }
 
+// ---- The WebAssembly path (float32) ------------------------------------------------------------------------
+
+/** Arena arrays for one kernel call, all released at its end (an arena block is 16-byte aligned). */
+class ArenaScratch {
+  private taken: Float32Array[] = [];
+  /** n float32 values, or undefined when the arena has no room. */
+  f32(n: number): Float32Array | undefined {
+    const t = arenaTake(Math.max(1, n), false);
+    if (t) this.taken.push(t);
+    return t?.subarray(0, n);
+  }
+  /** n float64 values (a Float64Array over a block of 2n float32), zeroed. */
+  f64(n: number): Float64Array | undefined {
+    const t = arenaTake(Math.max(2, 2 * n), true);
+    if (!t) return undefined;
+    this.taken.push(t);
+    return new Float64Array(t.buffer, t.byteOffset, n);
+  }
+  release(): void {
+    for (const t of this.taken) arenaRelease(t);
+    this.taken = [];
+  }
+}
+
+/** Calls of the WebAssembly path that ran to the end (tests check that it was taken). */
+export const convStats = { wasmCalls: 0 };
+
+const useWasm = (...arrays: TypedArray[]): boolean => convTuning.wasm && arrays.every((v) => v instanceof Float32Array);
+
+/** Images per chunk of the WebAssembly path, for matrices of `width` values per output position. */
+const wasmChunkOf = (g: Geometry, width: number) => Math.max(1, Math.min(g.N, Math.floor(convTuning.wasmChunk / Math.max(1, width * g.OH * g.OW))));
+
+/**
+ * The dense forward on the WebAssembly gemm: per group and chunk, y_gᵀ [nb·P, O/g] = colsᵀ [nb·P, K] · W_gᵀ
+ * (+ bias after rounding, as the gemm adds it), then to NCHW. False (res partly written) when it cannot run.
+ */
+function conv2dWasm(x: Float32Array, w: Float32Array, b: Float32Array | null, g: Geometry, res: Float32Array): boolean {
+  const { N, O, Og, Cg, KH, KW, OH, OW, G } = g;
+  const P = OH * OW, K = Cg * KH * KW;
+  const nbMax = wasmChunkOf(g, Math.max(K, Og));
+  const sc = new ArenaScratch();
+  try {
+    const colsT = sc.f32(nbMax * P * K), yT = sc.f32(nbMax * P * Og);
+    if (!colsT || !yT) return false;
+    for (let gi = 0; gi < G; gi++) {
+      const bias = b ? b.subarray(gi * Og, (gi + 1) * Og) : null;
+      for (let n0 = 0; n0 < N; n0 += nbMax) {
+        const nb = Math.min(nbMax, N - n0), ld = nb * P;
+        im2col(x, g, gi, n0, nb, colsT, true);
+        if (!gemmWasm(colsT, 0, false, w, gi * Og * K, true, yT, 0, ld, K, Og, bias, convTuning.threads ?? undefined)) return false;
+        for (let j = 0; j < nb; j++) {
+          for (let o = 0; o < Og; o++) {
+            const dst = ((n0 + j) * O + gi * Og + o) * P, src = j * P * Og + o;
+            for (let p = 0; p < P; p++) res[dst + p] = yT[src + p * Og]!;
+          }
+        }
+      }
+    }
+    convStats.wasmCalls++;
+    return true;
+  } finally {
+    sc.release();
+  }
+}
+
+/** dy_g of images n0 … n0+nb−1 as [O/g, nb·P] (row length ld = nb·P). */
+function gatherDy(dy: TypedArray, g: Geometry, gi: number, n0: number, nb: number, dst: Float64Array | Float32Array): void {
+  const { O, Og, OH, OW } = g;
+  const P = OH * OW, ld = nb * P;
+  for (let j = 0; j < nb; j++) {
+    for (let o = 0; o < Og; o++) {
+      const src = ((n0 + j) * O + gi * Og + o) * P, d = o * ld + j * P;
+      for (let p = 0; p < P; p++) dst[d + p] = dy[src + p]!;
+    }
+  }
+}
+
+/** The input gradient on the WebAssembly gemm: dcols [K, nb·P] = W_gᵀ · dy_g in float64, then col2im. */
+function gradInputWasm(dy: Float32Array, w: Float32Array, g: Geometry, dx: Float64Array): boolean {
+  const { N, Og, Cg, KH, KW, OH, OW, G } = g;
+  const P = OH * OW, K = Cg * KH * KW;
+  const nbMax = wasmChunkOf(g, Math.max(K, Og));
+  const sc = new ArenaScratch();
+  try {
+    const dyg = sc.f32(Og * nbMax * P), dcols = sc.f64(K * nbMax * P);
+    if (!dyg || !dcols) return false;
+    for (let gi = 0; gi < G; gi++) {
+      for (let n0 = 0; n0 < N; n0 += nbMax) {
+        const nb = Math.min(nbMax, N - n0), ld = nb * P;
+        gatherDy(dy, g, gi, n0, nb, dyg);
+        // W_g is stored [O/g, K]: op(A) = W_gᵀ is A transposed.
+        if (!gemmWasm64(w, gi * Og * K, true, dyg, 0, false, dcols, K, Og, ld, false, convTuning.threads ?? undefined)) return false;
+        col2im(dcols, g, gi, n0, nb, dx);
+      }
+    }
+    convStats.wasmCalls++;
+    return true;
+  } finally {
+    sc.release();
+  }
+}
+
+/**
+ * The weight gradient on the WebAssembly gemm: dW_gᵀ [K, O/g] = cols [K, nb·P] · dy_gᵀ, one float64 sum per
+ * weight continued across the chunks (the gemm's `accumulate`), rounded once at the end.
+ */
+function gradWeightWasm(dy: Float32Array, x: Float32Array, g: Geometry, res: Float32Array): boolean {
+  const { N, O, Og, Cg, KH, KW, OH, OW, G } = g;
+  const P = OH * OW, K = Cg * KH * KW;
+  const nbMax = wasmChunkOf(g, Math.max(K, Og));
+  const sc = new ArenaScratch();
+  try {
+    const cols = sc.f32(K * nbMax * P), dyT = sc.f32(nbMax * P * Og), dwT = sc.f64(K * Og);
+    if (!cols || !dyT || !dwT) return false;
+    for (let gi = 0; gi < G; gi++) {
+      dwT.fill(0);
+      for (let n0 = 0; n0 < N; n0 += nbMax) {
+        const nb = Math.min(nbMax, N - n0), ld = nb * P;
+        im2col(x, g, gi, n0, nb, cols, false);
+        for (let j = 0; j < nb; j++) {
+          for (let o = 0; o < Og; o++) {
+            const src = ((n0 + j) * O + gi * Og + o) * P, d = j * P * Og + o;
+            for (let p = 0; p < P; p++) dyT[d + p * Og] = dy[src + p]!;
+          }
+        }
+        if (!gemmWasm64(cols, 0, false, dyT, 0, false, dwT, K, ld, Og, true, convTuning.threads ?? undefined)) return false;
+      }
+      for (let o = 0; o < Og; o++) for (let k = 0; k < K; k++) res[(gi * Og + o) * K + k] = dwT[k * Og + o]!;
+    }
+    convStats.wasmCalls++;
+    return true;
+  } finally {
+    sc.release();
+  }
+}
+
 export const conv2dKernel: CpuKernel<Conv2dAttrs> = ([x, w, b], a, [out]) => {
   const g = geometry(x!.shape, w!.shape, out!.shape, a);
   const res = allocOutput(out!.dtype, out!.shape.reduce((p, d) => p * d, 1));
+  const events = density(x!.data) < convTuning.eventDensity;
+  if (!events && useWasm(x!.data, w!.data, res, ...(b ? [b.data] : []))
+    && conv2dWasm(x!.data as Float32Array, w!.data as Float32Array, (b?.data as Float32Array | undefined) ?? null, g, res as Float32Array)) return [res];
   const y = new Float64Array(res.length);
-  if (density(x!.data) < convTuning.eventDensity) conv2dEvents(x!.data, w!.data, g, y);
+  if (events) conv2dEvents(x!.data, w!.data, g, y);
   else conv2dDense(x!.data, w!.data, g, y);
   const P = g.OH * g.OW;
   // Each output is its float64 sum rounded once, plus the bias (as conv then add would give, bit for bit).
@@ -209,9 +364,15 @@ export const conv2dKernel: CpuKernel<Conv2dAttrs> = ([x, w, b], a, [out]) => {
 
 export const conv2dGradInputKernel: CpuKernel<Conv2dAttrs & { inputHW: Pair }> = ([dy, w], a, [out]) => {
   const g = geometry(out!.shape, w!.shape, dy!.shape, a);
-  const { N, O, Og, Cg, KH, KW, OH, OW, G } = g;
+  const { N, Og, Cg, KH, KW, OH, OW, G } = g;
   const P = OH * OW, K = Cg * KH * KW;
   const dx = new Float64Array(out!.shape.reduce((p, d) => p * d, 1));
+  const res = allocOutput(out!.dtype, dx.length);
+  if (useWasm(dy!.data, w!.data, res) && gradInputWasm(dy!.data as Float32Array, w!.data as Float32Array, g, dx)) {
+    res.set(dx);
+    return [res];
+  }
+  dx.fill(0);
   const nbMax = chunkOf(g, Math.max(K, Og));
   for (let gi = 0; gi < G; gi++) {
     // W_gᵀ [K, Og]
@@ -220,19 +381,13 @@ export const conv2dGradInputKernel: CpuKernel<Conv2dAttrs & { inputHW: Pair }> =
     for (let n0 = 0; n0 < N; n0 += nbMax) {
       const nb = Math.min(nbMax, N - n0), ld = nb * P;
       const dyg = bufB(Og * ld);
-      for (let j = 0; j < nb; j++) {
-        for (let o = 0; o < Og; o++) {
-          const src = ((n0 + j) * O + gi * Og + o) * P, dst = o * ld + j * P;
-          for (let p = 0; p < P; p++) dyg[dst + p] = dy!.data[src + p]!;
-        }
-      }
+      gatherDy(dy!.data, g, gi, n0, nb, dyg);
       const dcols = bufA(K * ld);
       dcols.fill(0);
       gemmPacked(wT, 0, dyg, 0, dcols, K, Og, ld);
       col2im(dcols, g, gi, n0, nb, dx);
     }
   }
-  const res = allocOutput(out!.dtype, dx.length);
   res.set(dx);
   return [res];
 };
@@ -242,24 +397,20 @@ export const conv2dGradWeightKernel: CpuKernel<Conv2dAttrs & { kernel: Pair }> =
   const { N, O, Og, Cg, KH, KW, OH, OW, G } = g;
   const P = OH * OW, K = Cg * KH * KW;
   const dw = new Float64Array(O * K);
+  const res = allocOutput(out!.dtype, dw.length);
+  if (useWasm(dy!.data, x!.data, res) && gradWeightWasm(dy!.data as Float32Array, x!.data as Float32Array, g, res as Float32Array)) return [res];
   const nbMax = chunkOf(g, Math.max(K, Og));
   for (let gi = 0; gi < G; gi++) {
     for (let n0 = 0; n0 < N; n0 += nbMax) {
       const nb = Math.min(nbMax, N - n0), ld = nb * P;
       const dyg = bufB(Og * ld);
-      for (let j = 0; j < nb; j++) {
-        for (let o = 0; o < Og; o++) {
-          const src = ((n0 + j) * O + gi * Og + o) * P, dst = o * ld + j * P;
-          for (let p = 0; p < P; p++) dyg[dst + p] = dy!.data[src + p]!;
-        }
-      }
+      gatherDy(dy!.data, g, gi, n0, nb, dyg);
       const colsT = bufA(ld * K);
       im2col(x!.data, g, gi, n0, nb, colsT, true);
       // dW_g rows live at gi·Og·K in dw: the packed kernel accumulates into them.
       gemmPacked(dyg, 0, colsT, 0, dw.subarray(gi * Og * K, (gi + 1) * Og * K), Og, ld, K);
     }
   }
-  const res = allocOutput(out!.dtype, dw.length);
   res.set(dw);
   return [res];
 };

@@ -43,7 +43,13 @@ const geU = (a: Code, b: Code): Code => [...a, ...b, 0x4f];
 /** Parameters of the kernel, in order; the pool appends (thread, lo, hi): this thread's row strips [lo, hi). */
 const PARAMS = ['A', 'SAI', 'SAK', 'BP', 'K', 'N', 'M', 'OUT', 'BIAS', 'AP', 'APS', 'NC', 'THREAD', 'LO', 'HI'] as const;
 
-function gemmModule(withBias: boolean) {
+/**
+ * The kernel. `out64`: the float64 sums are stored as they are (no rounding; no bias), for a caller that adds
+ * them up further (the convolution's col2im); `accumulate` (with out64): each sum starts from the value in
+ * `out` instead of 0, so a product split along K into calls stays one serial float64 sum in ascending k
+ * (the convolution's weight gradient over chunks of images).
+ */
+function gemmModule(withBias: boolean, out64 = false, accumulate = false) {
   const params: ValType[] = PARAMS.map(() => 'i32');
   const [A, SAI, SAK, BP, K, N, M, OUT, BIAS, APB, APS, NC, THREAD, LO, HI] = slots(params);
   const L = new Locals(params);
@@ -97,6 +103,33 @@ function gemmModule(withBias: boolean) {
     set(pa, add(get(pa), i32(32))), set(pb, add(get(pb), i32(32))),
   ];
   const biasAt = add(get(BIAS), shl(get(js), i32(2)));
+  const osh = out64 ? 3 : 2; // log2 of the output's element size
+  const outRow = (row: Code): Code => add(get(OUT), shl(add(mul(row, get(N)), get(js)), i32(osh)));
+  // float64 output: a whole tile as eight f64x2 (loaded first when accumulating).
+  const f64Tile = (write: boolean): Code[] => [
+    set(o, outRow(get(i0))),
+    ...Array.from({ length: MR }, (_, rr) => [
+      ...(write ? store(get(o), get(acc[2 * rr]!)) : set(acc[2 * rr]!, load(get(o)))),
+      ...(write ? store(get(o), get(acc[2 * rr + 1]!), 16) : set(acc[2 * rr + 1]!, load(get(o), 16))),
+      ...set(o, add(get(o), shl(get(N), i32(3)))),
+    ]),
+  ];
+  // float64 output, an edge tile: through a float64 4×4 tile in scratch, the rows and columns that exist.
+  const f64Edge = (write: boolean): Code[] => [
+    set(nc, select(gtU(get(nc), i32(NR)), i32(NR), get(nc))),
+    ...(write
+      ? Array.from({ length: MR }, (_, rr): Code => [...store(get(tile), get(acc[2 * rr]!), 32 * rr), ...store(get(tile), get(acc[2 * rr + 1]!), 32 * rr + 16)])
+      : [forRange(q, get(tile), add(get(tile), i32(128)), 16, store(get(q), f64x2.const(0)))]),
+    forRange(r, i32(0), get(mr), 1,
+      set(o, outRow(add(get(i0), get(r)))),
+      forRange(q, i32(0), get(nc), 1, (() => {
+        const at = add(get(tile), shl(add(shl(get(r), i32(2)), get(q)), i32(3)));
+        const there = add(get(o), shl(get(q), i32(3)));
+        return write ? f64s.store(there, f64s.load(at)) : f64s.store(at, f64s.load(there));
+      })())),
+    ...(write ? [] : Array.from({ length: MR }, (_, rr): Code => [...set(acc[2 * rr]!, load(get(tile), 32 * rr)), ...set(acc[2 * rr + 1]!, load(get(tile), 32 * rr + 16))])),
+  ];
+  const fullTile = (): Code => and(eqI(get(mr), i32(MR)), geU(get(nc), i32(NR)));
   const finish = (v: Code, half: number): Code => (withBias ? f32x4.add(f32x4.demote(v), load64(biasAt, 8 * half)) : f32x4.demote(v));
   // A whole tile: straight into the output rows.
   const storeFull: Code[] = [
@@ -137,12 +170,13 @@ function gemmModule(withBias: boolean) {
       set(mr, select(gtU(get(mr), i32(MR)), i32(MR), get(mr))),
       ifElse(eqI(get(mr), i32(MR)), [ifElse(eqI(get(SAI), i32(4)), packAdjacent, packFull)], packPartial),
       forRange(js, get(jb), get(jEnd), NR,
-        ...acc.map((a) => set(a, f64x2.const(0))),
+        set(nc, sub(get(N), get(js))),
+        ...(accumulate ? [ifElse(fullTile(), f64Tile(false), f64Edge(false))] : acc.map((a) => set(a, f64x2.const(0)))),
         set(pa, get(ap)),
         set(pb, add(get(BP), mul(shl(get(js), i32(3)), get(K)))),
         forRange(k, i32(0), get(K), 1, ...step),
         set(nc, sub(get(N), get(js))),
-        ifElse(and(eqI(get(mr), i32(MR)), geU(get(nc), i32(NR))), storeFull, storePartial)))),
+        out64 ? ifElse(fullTile(), f64Tile(true), f64Edge(true)) : ifElse(fullTile(), storeFull, storePartial)))),
   ];
   return { params, locals: L, body: body.flat() };
 }
@@ -209,8 +243,8 @@ function transposeInto(src: Float32Array, sOff: number, M: number, K: number, ds
   }
 }
 
-/** Bytes of one thread's scratch: the packed A strip ([K][4] float64) and a 4×4 float32 edge tile. */
-const threadScratchBytes = (K: number): number => 32 * K + 64;
+/** Bytes of one thread's scratch: the packed A strip ([K][4] float64) and a 4×4 edge tile (float64 at most). */
+const threadScratchBytes = (K: number): number => 32 * K + 128;
 
 /**
  * Packs op(B) ([K, N]: B stored [K, N], or [N, K] when transposed) as float64 strips of `width` columns ([K][width]
@@ -290,8 +324,28 @@ export function inArena(a: Float32Array): { arr: Float32Array; temp: boolean } |
  */
 export function gemmWasm(a: Float32Array, aOff: number, tA: boolean, b: Float32Array, bOff: number, tB: boolean, out: Float32Array, outOff: number,
   M: number, K: number, N: number, bias: Float32Array | null, threads = parallelThreads(2 * M * K * N)): boolean {
+  return gemmRun(a, aOff, tA, b, bOff, tB, out, outOff, M, K, N, bias, threads, false);
+}
+
+/**
+ * The same product with float64 outputs, unrounded: out[i·N + j] = the float64 sum, or, with `accumulate`,
+ * out[i·N + j] + Σ_k … continued as one serial sum (so K may be split over calls without changing a bit).
+ * `out` must be an arena array (wasmArena.ts: a Float64Array over arenaTake's block); returns false, having
+ * written nothing, where the kernel does not apply (the caller then uses the JavaScript kernel, cpuPacked.ts,
+ * whose sums are the same).
+ */
+export function gemmWasm64(a: Float32Array, aOff: number, tA: boolean, b: Float32Array, bOff: number, tB: boolean, out: Float64Array,
+  M: number, K: number, N: number, accumulate: boolean, threads = parallelThreads(2 * M * K * N)): boolean {
+  if (addressOf(out) < 0) return false;
+  return gemmRun(a, aOff, tA, b, bOff, tB, out, 0, M, K, N, null, threads, accumulate);
+}
+
+function gemmRun(a: Float32Array, aOff: number, tA: boolean, b: Float32Array, bOff: number, tB: boolean, out: Float32Array | Float64Array, outOff: number,
+  M: number, K: number, N: number, bias: Float32Array | null, threads: number, accumulate: boolean): boolean {
   if (!wasmEnabled() || M === 0 || N === 0) return false;
-  const run = wasmKernel(`gemm|${bias !== null}`, () => gemmModule(bias !== null));
+  const out64 = out instanceof Float64Array;
+  const key = out64 ? `gemm64|${accumulate}` : `gemm|${bias !== null}`;
+  const run = wasmKernel(key, () => gemmModule(bias !== null, out64, accumulate));
   if (!run) return false;
   const strips = Math.ceil(N / NR);
   const aps = threadScratchBytes(K);
@@ -315,8 +369,8 @@ export function gemmWasm(a: Float32Array, aOff: number, tA: boolean, b: Float32A
       }
     }
     A ??= inArena(a);
-    const O = inArena(out), C = bias ? inArena(bias) : { arr: null, temp: false };
-    for (const x of [A, O, C]) if (x?.temp) temps.push(x.arr!);
+    const O = out instanceof Float64Array ? { arr: out, temp: false } : inArena(out), C = bias ? inArena(bias) : { arr: null, temp: false };
+    for (const x of [A, O, C]) if (x?.temp) temps.push(x.arr as Float32Array);
     // Packed B (float64) and every thread's scratch, as one float32 block (16-byte aligned).
     const bBytes = strips * K * NR * 8;
     const work = arenaTake((bBytes + threads * aps) / 4, false);
@@ -327,9 +381,9 @@ export function gemmWasm(a: Float32Array, aOff: number, tA: boolean, b: Float32A
     packB(b, bOff, tB, K, N, f64, base / 8); // (K = 0: nothing to pack, and the kernel reads nothing: sums are +0)
     const aAddr = addressOf(A.arr) + 4 * aOff;
     const [sai, sak] = tA ? [4, 4 * M] : [4 * K, 4];
-    const args = [aAddr, sai, sak, base, K, N, M, addressOf(O.arr) + 4 * outOff, C.arr ? addressOf(C.arr) : 0, base + bBytes, aps, columnBlock(K, N)];
-    parallelFor(`gemm|${bias !== null}`, run, args, Math.ceil(M / MR), threads);
-    if (O.temp) out.set(O.arr.subarray(outOff, outOff + M * N), outOff);
+    const args = [aAddr, sai, sak, base, K, N, M, addressOf(O.arr) + O.arr.BYTES_PER_ELEMENT * outOff, C.arr ? addressOf(C.arr) : 0, base + bBytes, aps, columnBlock(K, N)];
+    parallelFor(key, run, args, Math.ceil(M / MR), threads);
+    if (O.temp) (out as Float32Array).set((O.arr as Float32Array).subarray(outOff, outOff + M * N), outOff);
     return true;
   } finally {
     for (const t of temps) arenaRelease(t);

@@ -70,6 +70,7 @@ describe('spikegrad train digits', () => {
     expect(await parse('digits', '--steps', '0')).toMatch(/--steps expects an integer >= 1, got '0'/);
     expect(await parse('digits', '--batch', '0')).toMatch(/--batch expects an integer >= 1, got '0'/);
     expect(await parse('digits', '--lr', '-1')).toMatch(/--lr expects a positive number, got '-1'/);
+    expect(await parse('digits', '--beta', '1')).toMatch(/--beta expects a number strictly between 0 and 1, got '1'/);
     expect(await parse('digits', '--encoder', 'poisson')).toMatch(/argument 'poisson' is invalid.*rate, latency/);
     expect(await parse('digits', '--loss', 'hinge')).toMatch(/argument 'hinge' is invalid/);
     const file = join(tmp, 'a-file');

@@ -28,6 +28,11 @@ Jobs (bench/peers/python.ts writes the data, drawn by spikegrad's own generator,
                  surrogate, the time loop a jax.lax.scan, jit-compiled (brainpy.state has no recurrent LIF layer
                  to use here, so the same equations are written in jax.numpy)
     `check`: loss and gradients on the check problem (compared with rnn.ts's float64 reference), then timed steps.
+  workload 'csnn' (snnTorch's CSNN tutorial network, 12C5-MP2-64C5-MP2-1024FC10, as spikegrad's `train digits
+    --model csnn --encoder direct --loss ce-rate`: the image fed at each of T steps, Leaky(β, atan surrogate,
+    reset subtracted and detached) after each pooled convolution and the output layer, snntorch.functional's
+    ce_rate_loss, Adam), framework 'snntorch'; timed: `epochs` passes over the first `batches` batches of a
+    shuffled order (a part of an epoch, for a loaded machine), then the test accuracy on `testImages` images.
 
 `python peer.py --versions` prints the frameworks this environment has.
 """
@@ -291,6 +296,81 @@ def run_snntorch_rnn(job):
 
     first, times, losses = step_times(step, job)
     emit({"type": "result", "firstStepMs": first, "times": times, "losses": losses})
+def run_snntorch_csnn(job):
+    import numpy as np
+    import snntorch as snn
+    import snntorch.functional as SF
+    import torch
+    import torch.nn.functional as F
+    from snntorch import surrogate
+
+    torch.set_num_threads(job.get("threads", 2))
+    torch.manual_seed(job.get("seed", 0))
+    emit({"type": "ready", "version": snn.__version__, "device": f"torch {torch.__version__} cpu, {torch.get_num_threads()} threads"})
+    w = job["workload"]
+    data = load(job["dataFile"])
+    x_train = torch.from_numpy(data["x_train"]).view(-1, 1, 28, 28)
+    y_train = torch.from_numpy(data["y_train"].astype(np.int64))
+    x_test = torch.from_numpy(data["x_test"]).view(-1, 1, 28, 28)
+    y_test = torch.from_numpy(data["y_test"].astype(np.int64))
+    T, B, beta = w["steps"], w["batch"], w["beta"]
+    c1, c2 = w.get("channels", [12, 64])
+    grad = surrogate.atan(alpha=2.0)
+
+    class Net(torch.nn.Module):  # snnTorch tutorial 6's CSNN
+        def __init__(self):
+            super().__init__()
+            self.conv1 = torch.nn.Conv2d(1, c1, 5)
+            self.lif1 = snn.Leaky(beta=beta, spike_grad=grad)  # reset by subtraction, detached: snnTorch's default
+            self.conv2 = torch.nn.Conv2d(c1, c2, 5)
+            self.lif2 = snn.Leaky(beta=beta, spike_grad=grad)
+            self.fc1 = torch.nn.Linear(c2 * 4 * 4, 10)
+            self.lif3 = snn.Leaky(beta=beta, spike_grad=grad)
+
+        def forward(self, x):  # x [B, 1, 28, 28], fed at every step → output spikes [T, B, 10]
+            mem1, mem2, mem3 = self.lif1.reset_mem(), self.lif2.reset_mem(), self.lif3.reset_mem()
+            rec = []
+            for _ in range(T):
+                spk1, mem1 = self.lif1(F.max_pool2d(self.conv1(x), 2), mem1)
+                spk2, mem2 = self.lif2(F.max_pool2d(self.conv2(spk1), 2), mem2)
+                spk3, mem3 = self.lif3(self.fc1(spk2.flatten(1)), mem3)
+                rec.append(spk3)
+            return torch.stack(rec)
+
+    net = Net()
+    opt = torch.optim.Adam(net.parameters(), lr=w["lr"], betas=(0.9, 0.999), eps=1e-8)
+    loss_fn = SF.ce_rate_loss()
+    n = x_train.shape[0]
+    batches = min(job.get("batches", n // B), n // B)
+
+    def epoch():
+        order = torch.randperm(n)
+        total = 0.0
+        for k in range(batches):
+            idx = order[k * B:(k + 1) * B]
+            spk = net(x_train[idx])
+            loss = loss_fn(spk, y_train[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.item()
+        return total / batches
+
+    epochs = job.get("epochs", 2)
+    times, cpu, losses = [], [], []
+    for _ in range(epochs):
+        t, c = time.perf_counter(), time.process_time()
+        losses.append(epoch())
+        times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    n_test = min(job.get("testImages", x_test.shape[0]), x_test.shape[0])
+    with torch.no_grad():
+        correct = 0
+        for k in range(0, n_test, 256):
+            spk = net(x_test[k:min(k + 256, n_test)])
+            correct += int((spk.sum(0).argmax(-1) == y_test[k:min(k + 256, n_test)]).sum())
+    emit({"type": "result", "firstStepMs": times[0], "times": times, "cpuMs": cpu, "losses": losses, "batches": batches,
+          "testAccuracy": correct / max(1, n_test)})
 
 
 # ---------------------------------------------------------------------------------------------------- BrainPy
@@ -440,6 +520,8 @@ def main():
             run_snntorch_rnn(job)
         elif fw == "brainpy" and wl == "rnn":
             run_brainpy_rnn(job)
+        elif fw == "snntorch" and wl == "csnn":
+            run_snntorch_csnn(job)
         elif fw == "brainpy":
             run_brainpy(job)
         else:
