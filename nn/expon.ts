@@ -13,7 +13,8 @@ import { HiddenState } from '../engine/state.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Quantity } from '../units/index.js';
 import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
-import { DeclaredSynapse, readSynapseParams } from './synapse.js';
+import { readDeclaredParams } from './declared.js';
+import { DeclaredSynapse } from './synapse.js';
 
 /** Options of `nn.Expon`, the exponential synapse: its time constant and the state initializer. */
 export interface ExponOptions {
@@ -35,7 +36,7 @@ export class Expon extends DeclaredSynapse {
 
   constructor(size: number, opts: ExponOptions = {}) {
     super(size);
-    const params = readSynapseParams(MODEL, 'Expon', { tau: opts.tau });
+    const params = readDeclaredParams(MODEL, 'Expon', { tau: opts.tau });
     this.tau = params.tau!;
     this.gInitializer = toInitializer('Expon', 'gInitializer', opts.gInitializer ?? new Constant(0));
     this.configure(params, { g: this.gInitializer });

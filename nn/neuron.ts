@@ -17,10 +17,11 @@ import { bindNeuron, type BoundNeuron } from '../dynamics/bind.js';
 import { declareNeuron, type NeuronDeclaration, type NeuronModel } from '../dynamics/declaration.js';
 import { neuronStep } from '../dynamics/step.js';
 import { parseUnit } from '../dynamics/units.js';
-import { UNITLESS, type Quantity, type Unit } from '../units/index.js';
+import type { Quantity } from '../units/index.js';
 import type { FloatDType } from './expEuler.js';
-import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
-import { Layer, readParam } from './layer.js';
+import type { InitLike, Initializer } from './init.js';
+import { Layer } from './layer.js';
+import { checkDeclaredModel, checkDeclaredOptions, declareStates, readDeclaredParams } from './declared.js';
 import type { InitStateOptions } from './module.js';
 import { recordSequence, recording } from './record.js';
 import { checkSpikeFunction, defaultSpikeFunction, type SpikeFunction } from './spikeFunction.js';
@@ -116,32 +117,13 @@ export abstract class DeclaredNeuron extends NeuronLayer {
 /** The layer class `nn.defineNeuron(declaration)` returns: construct it with a size and options; `model` is the checked declaration. */
 export type DeclaredNeuronClass = (new (size: number, opts?: NeuronOptions) => DeclaredNeuron) & { readonly model: NeuronModel };
 
-/** Property names a state may not take (the layer's own members). */
-function memberNames(): Set<string> {
-  const out = new Set<string>(['size', 'params', 'spkFun', 'detachReset', 'initializers', 'model']);
-  for (let p: object | null = DeclaredNeuron.prototype; p; p = Object.getPrototypeOf(p)) Object.getOwnPropertyNames(p).forEach((n) => out.add(n));
-  return out;
-}
-
 /**
  * A layer class from a neuron declaration: validated now (a bad declaration throws here, naming the field),
  * kernels generated on first use per precision and parameter values.
  */
 export function defineNeuron(declaration: NeuronDeclaration): DeclaredNeuronClass {
   const model = declareNeuron(declaration);
-  // The defaults must give finite constants (a parameter-only subexpression such as log(-tau) would not).
-  try {
-    bindNeuron(model, {}, 1, 'float32');
-    bindNeuron(model, {}, 1, 'float64');
-  } catch (e) {
-    if (e instanceof SpikegradError) throw new SpikegradError(`defineNeuron: ${e.message}`);
-    throw e;
-  }
-  const members = memberNames();
-  for (const s of model.states) {
-    if (members.has(s.name)) throw new SpikegradError(`defineNeuron: states.${s.name}: name clash with the layer's member '${s.name}' (rename the state)`);
-  }
-  const units = new Map<string, Unit>(model.params.map((p) => [p.name, p.unit ? parseUnit(p.unit, p.name) : UNITLESS]));
+  checkDeclaredModel('defineNeuron', model, (dtype) => bindNeuron(model, {}, 1, dtype), DeclaredNeuron.prototype, ['size', 'params', 'spkFun', 'detachReset', 'initializers', 'model']);
   const optionNames = [...model.params.map((p) => p.name), ...model.states.map((s) => `${s.name}Initializer`), 'spkFun', 'detachReset'];
 
   const cls = class extends DeclaredNeuron {
@@ -150,23 +132,10 @@ export function defineNeuron(declaration: NeuronDeclaration): DeclaredNeuronClas
     constructor(size: number, opts: NeuronOptions = {}) {
       super(size);
       const where = model.name;
-      if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-        throw new SpikegradError(`${where}: expected an options object, got ${describeValue(opts)}`);
-      }
-      for (const k of Object.keys(opts)) {
-        if (!optionNames.includes(k)) throw new SpikegradError(`${where}: unknown option '${k}' (options: ${optionNames.join(', ')})`);
-      }
-      const params: Record<string, number> = {};
-      for (const p of model.params) params[p.name] = readParam(where, p.name, opts[p.name], units.get(p.name)!, p.default, p.positive);
+      checkDeclaredOptions(where, opts, optionNames);
+      const params = readDeclaredParams(model, where, opts);
       bindNeuron(model, params, getDtMs(), 'float32'); // every constant finite with these parameters (cached for run)
-      const initializers: Record<string, Initializer> = {};
-      for (const s of model.states) {
-        const given = opts[`${s.name}Initializer`];
-        initializers[s.name] = given === undefined
-          ? new Constant(s.init, s.unit ? { unit: parseUnit(s.unit, s.name) } : {})
-          : toInitializer(where, `${s.name}Initializer`, given as InitLike);
-        (this as unknown as Record<string, HiddenState>)[s.name] = new HiddenState(undefined, s.name);
-      }
+      const initializers = declareStates(this, model, where, opts);
       if (opts.detachReset !== undefined && typeof opts.detachReset !== 'boolean') {
         throw new SpikegradError(`${where}: argument 'detachReset' expected a boolean, got ${describeValue(opts.detachReset)}`);
       }

@@ -13,17 +13,17 @@
 import { index, stack, zerosLike } from '../engine/api.js';
 import { runOp } from '../engine/dispatch.js';
 import { getDtMs } from '../engine/environ.js';
-import { SpikegradError, describeValue } from '../engine/errors.js';
 import { HiddenState } from '../engine/state.js';
 import type { Tensor } from '../engine/tensor.js';
 import { bindSynapse, type BoundSynapse } from '../dynamics/bind.js';
 import { declareSynapse, type SynapseDeclaration, type SynapseModel } from '../dynamics/declaration.js';
 import { synapseStep } from '../dynamics/step.js';
 import { parseUnit } from '../dynamics/units.js';
-import { UNITLESS, type Quantity, type Unit } from '../units/index.js';
+import type { Quantity } from '../units/index.js';
 import type { FloatDType } from './expEuler.js';
-import { Constant, toInitializer, type InitLike, type Initializer } from './init.js';
-import { Layer, readParam } from './layer.js';
+import type { InitLike, Initializer } from './init.js';
+import { Layer } from './layer.js';
+import { checkDeclaredModel, checkDeclaredOptions, declareStates, readDeclaredParams } from './declared.js';
 import type { InitStateOptions } from './module.js';
 import { recordSequence, recording } from './record.js';
 
@@ -119,23 +119,6 @@ export abstract class DeclaredSynapse extends Layer {
 /** The layer class `nn.defineSynapse(declaration)` returns: construct it with a size and options; `model` is the checked declaration. */
 export type DeclaredSynapseClass = (new (size: number, opts?: SynapseOptions) => DeclaredSynapse) & { readonly model: SynapseModel };
 
-/** Property names a state may not take (the layer's own members). */
-function memberNames(): Set<string> {
-  const out = new Set<string>(['size', 'params', 'initializers', 'model']);
-  for (let p: object | null = DeclaredSynapse.prototype; p; p = Object.getPrototypeOf(p)) Object.getOwnPropertyNames(p).forEach((n) => out.add(n));
-  return out;
-}
-
-/** Reads each declared parameter from `opts` (its unit checked, its default where absent). */
-export function readSynapseParams(model: SynapseModel, where: string, opts: Readonly<Record<string, unknown>>): Record<string, number> {
-  const params: Record<string, number> = {};
-  for (const p of model.params) {
-    const unit: Unit = p.unit ? parseUnit(p.unit, p.name) : UNITLESS;
-    params[p.name] = readParam(where, p.name, opts[p.name] as number | Quantity | undefined, unit, p.default, p.positive);
-  }
-  return params;
-}
-
 /**
  * A layer class from a spike-free declaration (a synapse, a readout's integrator, any state-only dynamics):
  * validated now (a bad declaration throws here, naming the field), kernels generated on first use per precision
@@ -143,17 +126,7 @@ export function readSynapseParams(model: SynapseModel, where: string, opts: Read
  */
 export function defineSynapse(declaration: SynapseDeclaration): DeclaredSynapseClass {
   const model = declareSynapse(declaration);
-  try {
-    bindSynapse(model, {}, 1, 'float32');
-    bindSynapse(model, {}, 1, 'float64');
-  } catch (e) {
-    if (e instanceof SpikegradError) throw new SpikegradError(`defineSynapse: ${e.message}`);
-    throw e;
-  }
-  const members = memberNames();
-  for (const s of model.states) {
-    if (members.has(s.name)) throw new SpikegradError(`defineSynapse: states.${s.name}: name clash with the layer's member '${s.name}' (rename the state)`);
-  }
+  checkDeclaredModel('defineSynapse', model, (dtype) => bindSynapse(model, {}, 1, dtype), DeclaredSynapse.prototype, ['size', 'params', 'initializers', 'model']);
   const optionNames = [...model.params.map((p) => p.name), ...model.states.map((s) => `${s.name}Initializer`)];
 
   const cls = class extends DeclaredSynapse {
@@ -164,21 +137,9 @@ export function defineSynapse(declaration: SynapseDeclaration): DeclaredSynapseC
     constructor(size: number, opts: SynapseOptions = {}) {
       super(size);
       const where = model.name;
-      if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-        throw new SpikegradError(`${where}: expected an options object, got ${describeValue(opts)}`);
-      }
-      for (const k of Object.keys(opts)) {
-        if (!optionNames.includes(k)) throw new SpikegradError(`${where}: unknown option '${k}' (options: ${optionNames.join(', ')})`);
-      }
-      const initializers: Record<string, Initializer> = {};
-      for (const s of model.states) {
-        const given = opts[`${s.name}Initializer`];
-        initializers[s.name] = given === undefined
-          ? new Constant(s.init, s.unit ? { unit: parseUnit(s.unit, s.name) } : {})
-          : toInitializer(where, `${s.name}Initializer`, given as InitLike);
-        (this as unknown as Record<string, HiddenState>)[s.name] = new HiddenState(undefined, s.name);
-      }
-      this.configure(readSynapseParams(model, where, opts), initializers);
+      checkDeclaredOptions(where, opts, optionNames);
+      const initializers = declareStates(this, model, where, opts);
+      this.configure(readDeclaredParams(model, where, opts), initializers);
     }
   };
   Object.defineProperty(cls, 'name', { value: model.name });
