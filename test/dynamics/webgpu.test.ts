@@ -7,6 +7,8 @@ import { expect, it } from 'vitest';
 import * as sg from '../../index.js';
 import { describeWebGpu } from '../support/webgpu.js';
 import { rng } from '../support/helpers.js';
+import { sequenceTuning } from '../../kernels/flags.js';
+import { neuronWgsl } from '../../kernels/neuron/sequenceWebgpu.js';
 
 const { nn } = sg;
 type T = sg.Tensor;
@@ -73,5 +75,58 @@ describeWebGpu('declared neurons on WebGPU', (gpu) => {
       for (let t = 0; t < TT; t++) steps.push(...(await b.update(sg.index(x, t)).data()));
       expect(Array.from(seq)).toEqual(steps);
     });
+  }
+});
+
+/**
+ * On software adapters the neuron sequence kernels of a vector-safe model (LIF) run four neighbouring neurons
+ * per invocation as vec4<f32> where B·N % 4 = 0 (kernels/neuron/sequenceWebgpu.ts): componentwise the same
+ * float32 operations, so the same bits as one neuron per invocation (sequenceTuning.maxW = 1).
+ */
+describeWebGpu('neuron sequence kernels: vec4 lanes = one lane', (gpu) => {
+  const lifs: [string, sg.nn.LIFOptions][] = [
+    ['soft', { R: 1.7, tau: 6, VTh: 1.1, VReset: -0.4, VRest: 0.3 }],
+    ['hard', { R: 0.8, tau: 9, VTh: 0.9, VReset: -0.45, VRest: -0.1, spkReset: 'hard' }],
+  ];
+  for (const [reset, opts] of lifs) {
+    for (const detachReset of [false, true]) {
+      for (const n of [24, 23, 4]) {
+        it(`LIF (${reset}${detachReset ? ', detachReset' : ''}), N = ${n}: W = 4 = W = 1 bit for bit, = the CPU twin`, async () => {
+          const r = rng(11);
+          const data = Float32Array.from({ length: TT * B * n }, () => 0.6 + 1.5 * (2 * r() - 1));
+          const w = Float32Array.from({ length: TT * B * n }, (_, i) => Math.cos(i));
+          const make = () => new nn.LIF(n, { ...opts, detachReset });
+          expect(neuronWgsl.vectorSafe(make().bound('float32'))).toBe(true);
+          const outcome = async (backend: sg.Backend) => {
+            const x = sg.tensor(data, [TT, B, n], 'float32', backend), wt = sg.tensor(w, [TT, B, n], 'float32', backend);
+            const l = make();
+            const loss = (xs: T): T => {
+              nn.initAllStates(l, { batchSize: B, backend });
+              const s1 = l.run(sg.slice(xs, [0, 0, 0], [TT / 2, B, n]));
+              const s2 = l.run(sg.slice(xs, [TT / 2, 0, 0], [TT / 2, B, n]));
+              return sg.add(sg.sum(sg.mul(sg.concat([s1, s2], 0), wt)), sg.sum(sg.mul(l.V.value, 0.1)));
+            };
+            const [[g], lv] = sg.grad(loss, [x], { returnValue: true })(x);
+            const spikes = await l.run(x).data();
+            return { g: Array.from(await g!.data()), l: (await lv.data())[0]!, spikes: Array.from(spikes), v: Array.from(await l.V.value.data()) };
+          };
+          const w4 = await outcome(gpu);
+          sequenceTuning.maxW = 1;
+          let w1: Awaited<ReturnType<typeof outcome>>;
+          try {
+            w1 = await outcome(gpu);
+          } finally {
+            sequenceTuning.maxW = 4;
+          }
+          expect(w4).toEqual(w1);
+          const cpu = await outcome(sg.getBackend());
+          expect(w4.spikes).toEqual(cpu.spikes);
+          close([w4.l], [cpu.l], 1e-4);
+          close(w4.g, cpu.g, 2e-3);
+          close(w4.v, cpu.v, 1e-5);
+          expect(cpu.g.some((v) => v !== 0)).toBe(true);
+        });
+      }
+    }
   }
 });
