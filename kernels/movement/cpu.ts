@@ -66,7 +66,10 @@ export const broadcastToKernel: CpuKernel<{ shape: number[] }> = ([x], { shape }
   while (first < x!.shape.length && x!.shape[first] === 1) first++;
   const core = x!.shape.slice(first);
   if (x!.size > 0 && core.every((d, i) => d === shape[shape.length - core.length + i])) {
-    for (let o = 0; o < res.length; o += x!.size) res.set(x!.data, o);
+    // By doubling: log₂(repeats) copies, not one per repeat (a scalar mean's gradient over [T, B, n] has millions).
+    if (res.length === 0) return [res];
+    res.set(x!.data, 0);
+    for (let filled = x!.size; filled < res.length; filled *= 2) res.copyWithin(filled, 0, Math.min(filled, res.length - filled));
     return [res];
   }
   gatherStrided(x!.data, res, shape, broadcastStrides(x!.shape, shape), 0);

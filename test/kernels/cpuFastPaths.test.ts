@@ -30,11 +30,18 @@ function refSum(x: sg.Tensor, axes: number[]): Float64Array {
 describe('CPU fast paths', () => {
   const cases: [number[], number[]][] = [
     [[1, 256, 2], [200, 256, 2]], [[256, 1], [3, 256, 5]], [[1], [7, 3]], [[4, 1, 3], [4, 5, 3]], [[1, 1, 6], [2, 1, 6]],
+    // The repeated block copied by doubling: a scalar into 3·37·11 copies, a row into 7·5 (not powers of two), one copy.
+    [[], [3, 37, 11]], [[1, 3], [7, 5, 3]], [[2, 3], [1, 2, 3]],
   ];
   it.each(cases)('broadcastTo %j → %j', (from, to) => {
     const x = t(from);
     const ref = referenceElementwise([from, to], [x.dataSync(), new Float64Array(to.reduce((p, d) => p * d, 1))], (a) => a);
     expectClose(sg.broadcastTo(x, to).dataSync(), ref.values, F64, `broadcastTo ${from}→${to}`);
+  });
+  it('broadcastTo into a shape with a zero axis gives an empty tensor', () => {
+    const y = sg.broadcastTo(t([5]), [0, 5]);
+    expect([...y.shape]).toEqual([0, 5]);
+    expect(y.dataSync().length).toBe(0);
   });
   const binaryCases: [number[], number[]][] = [
     [[51, 4], [4]], [[4], [51, 4]], [[6, 5, 4], [5, 4]], [[6, 5, 4], [6, 1, 4]], [[3, 1], [1, 4]], [[2, 3, 1], [3, 7]], [[1, 1], [5, 1]],
