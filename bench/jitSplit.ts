@@ -52,7 +52,7 @@ export interface JitSplitRow {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
- * `threadCpuMs`: the calling thread's CPU clock in ms (bench/threadClock.ts), when there is one: adds the
+ * `threadCpuMs`: the calling thread's CPU clock in ms (bench/experiments/threadClock.ts), when there is one: adds the
  * rows' threadCpuMs and overheadCpuUsPerOp.
  */
 export async function jitSplit(w: TrainWorkload, be: Backend, mode: Mode, problem: Problem, steps = 9, threadCpuMs: (() => number) | null = null): Promise<JitSplitRow[]> {

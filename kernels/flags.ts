@@ -38,7 +38,7 @@ export const sequenceTuning: { maxW: 1 | 4; maxQ: 1 | 2 } = { maxW: 4, maxQ: 2 }
 
 /**
  * The backward sweeps of LIF and the decay synapses carry their adjoint as a two-float (kernels/neuron/twoFloat.wgsl;
- * false: plain float32 chains, for bench/accuracyAB.ts).
+ * false: plain float32 chains, for bench/experiments/accuracyAB.ts).
  */
 export const sweepTuning = { compensated: true };
 
@@ -48,7 +48,7 @@ export const reduceTuning = {
   softwareSlices: true,
   /** Pairs of quads per invocation in the slices. */
   pairQuads: true,
-  /** Compensated float sums in the serial loops (false: plain float32 chains; bench/accuracyAB.ts compares). */
+  /** Compensated float sums in the serial loops (false: plain float32 chains; bench/experiments/accuracyAB.ts compares). */
   compensated: true,
 };
 

@@ -5,7 +5,7 @@
 // shared machine, read the ratios, not the absolute times. Environment per side: `--env-a K=V`, `--env-b K=V`
 // (e.g. SPIKEGRAD_CPU_THREADS=1 against the default, on one build).
 //
-// Usage: node bench/cpuAB.mjs <a/cli.js> <b/cli.js> [--rounds 3] [--label-a main] [--label-b branch]
+// Usage: node bench/experiments/cpuAB.mjs <a/cli.js> <b/cli.js> [--rounds 3] [--label-a main] [--label-b branch]
 //          [--env-a K=V] [--env-b K=V] -- <bench arguments…>
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -19,7 +19,7 @@ const opt = (name, fallback) => {
   return i >= 0 ? own[i + 1] : fallback;
 };
 if (!a || !b) {
-  console.error('usage: node bench/cpuAB.mjs <a/cli.js> <b/cli.js> [--rounds 3] [--label-a A] [--label-b B] [--env-a K=V] [--env-b K=V] -- <bench args>');
+  console.error('usage: node bench/experiments/cpuAB.mjs <a/cli.js> <b/cli.js> [--rounds 3] [--label-a A] [--label-b B] [--env-a K=V] [--env-b K=V] -- <bench args>');
   process.exit(2);
 }
 const rounds = Number(opt('rounds', '3'));

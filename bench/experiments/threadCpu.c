@@ -1,5 +1,5 @@
-// The calling thread's CPU time, for bench/jitProbe.ts: Node 20 has no thread CPU clock (process.cpuUsage()
-// counts every thread, lavapipe's included). Built by `node bench/jitAB.mjs --build-addon` into out/.
+// The calling thread's CPU time, for bench/experiments/jitProbe.ts: Node 20 has no thread CPU clock (process.cpuUsage()
+// counts every thread, lavapipe's included). Built by `node bench/experiments/jitAB.mjs --build-addon` into out/.
 #include <node_api.h>
 #include <time.h>
 static napi_value now(napi_env env, napi_callback_info info) {

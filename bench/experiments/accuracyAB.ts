@@ -5,14 +5,14 @@
  * a warm-up. The loss kernel's exp/log is not switched (B·C = 512 values per step). `--switch sweeps` switches
  * instead the two-float carries of the LIF and decay-synapse backward sweeps (kernels/neuron/twoFloat.wgsl);
  * `--switch all` both.
- *   node scripts/run-ts.mjs bench/accuracyAB.ts [--rounds 6] [--steps 10] [--switch reductions|sweeps|all]
+ *   node scripts/run-ts.mjs bench/experiments/accuracyAB.ts [--rounds 6] [--steps 10] [--switch reductions|sweeps|all]
  * Prints each round's median step time and, at the end, the ranges, the fastest round of each variant and the
  * median of the rounds' paired B/A ratios (under load, single rounds swing by 2× or more).
  */
 import { parseArgs } from 'node:util';
-import * as sg from '../index.js';
-import { accuracy } from '../kernels/matmul/subgroupTile.js';
-import { reduceTuning, sweepTuning } from '../kernels/flags.js';
+import * as sg from '../../index.js';
+import { accuracy } from '../../kernels/matmul/subgroupTile.js';
+import { reduceTuning, sweepTuning } from '../../kernels/flags.js';
 
 const { values: a } = parseArgs({ options: { rounds: { type: 'string', default: '6' }, steps: { type: 'string', default: '10' }, switch: { type: 'string', default: 'reductions' } } });
 const rounds = Number(a.rounds), steps = Number(a.steps), what = a.switch!;

@@ -2,15 +2,15 @@
  * Host time against device wait of one training workload, transform.jit replayed and unrecorded
  * (bench/jitSplit.ts), without the per-op profile that `spikegrad bench --profile` runs first (step mode's
  * profile holds ~12,400 calls alive for its replays and crashes lavapipe, on main as well).
- *   node scripts/run-ts.mjs bench/jitHost.ts [seed|wide|dense] [sequence|step] [webgpu|cpu] [steps]
+ *   node scripts/run-ts.mjs bench/experiments/jitHost.ts [seed|wide|dense] [sequence|step] [webgpu|cpu] [steps]
  */
-import * as sg from '../index.js';
-import * as internal from '../internal.js';
-import { jitSplit } from './jitSplit.js';
-import { makeProblem } from './peers/problem.js';
+import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
+import { jitSplit } from '../jitSplit.js';
+import { makeProblem } from '../peers/problem.js';
 import { threadClock } from './threadClock.js';
-import { fmtMs } from './table.js';
-import { WORKLOADS, type Mode, type TrainWorkload } from './workloads.js';
+import { fmtMs } from '../table.js';
+import { WORKLOADS, type Mode, type TrainWorkload } from '../workloads.js';
 
 const [name = 'seed', mode = 'sequence', backend = 'webgpu', steps = '9'] = process.argv.slice(2);
 const w = WORKLOADS[name];

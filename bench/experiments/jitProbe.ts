@@ -1,22 +1,22 @@
 /**
  * One variant of one training workload's jitted step, called many times, for profiling the replay path
- * (`node --cpu-prof`) and for bench/jitAB.mjs's alternated A/B of two checkouts. Unlike bench/jitHost.ts it
+ * (`node --cpu-prof`) and for bench/experiments/jitAB.mjs's alternated A/B of two checkouts. Unlike bench/experiments/jitHost.ts it
  * runs a single variant, so a CPU profile shows only that variant's work.
- *   node scripts/run-ts.mjs bench/jitProbe.ts [seed|wide|dense] [sequence|step] [webgpu|cpu] [steps] [replayed|unrecorded] [--json]
+ *   node scripts/run-ts.mjs bench/experiments/jitProbe.ts [seed|wide|dense] [sequence|step] [webgpu|cpu] [steps] [replayed|unrecorded] [--json]
  *
  * Per step, after `backend.sync()` (so the device is idle when the call begins): host ms (the call's wall
  * time), and the CPU time of the calling thread during the call when out/threadCpu.node is built
- * (bench/threadCpu.c, `node bench/jitAB.mjs --build-addon`): unlike process.cpuUsage() it leaves out
+ * (bench/experiments/threadCpu.c, `node bench/experiments/jitAB.mjs --build-addon`): unlike process.cpuUsage() it leaves out
  * lavapipe's and Dawn's own threads, and unlike wall time it leaves out the time the thread waited for a core
  * on a loaded machine. Prints medians, p10 and p90 (or one JSON line with --json).
  */
 import { loadavg } from 'node:os';
-import * as sg from '../index.js';
-import * as internal from '../internal.js';
-import { makeProblem } from './peers/problem.js';
+import * as sg from '../../index.js';
+import * as internal from '../../internal.js';
+import { makeProblem } from '../peers/problem.js';
 import { threadClock } from './threadClock.js';
-import { trainCase } from './trainStep.js';
-import { WORKLOADS, type Mode, type TrainWorkload } from './workloads.js';
+import { trainCase } from '../trainStep.js';
+import { WORKLOADS, type Mode, type TrainWorkload } from '../workloads.js';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--json');
 const json = process.argv.includes('--json');

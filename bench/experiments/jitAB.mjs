@@ -1,12 +1,12 @@
 // A/B of transform.jit's host time in two checkouts (e.g. a snapshot of main and a branch), alternated: each
-// round runs bench/jitProbe.ts for every case in A then B (B then A on odd rounds), each in its own process,
+// round runs bench/experiments/jitProbe.ts for every case in A then B (B then A on odd rounds), each in its own process,
 // and the table gives per case the median over rounds of each side's median host time and calling-thread CPU
 // time (the CPU time the step's JavaScript and Dawn's encoding took, without lavapipe's threads or the time
 // spent waiting for a core: the stable figure on a loaded machine), with the range over rounds.
 //
-// Usage (from this checkout's root; both checkouts need bench/jitProbe.ts and their node_modules):
-//   node bench/jitAB.mjs --build-addon          compile bench/threadCpu.c into out/threadCpu.node (gcc, Node's headers)
-//   node bench/jitAB.mjs <rootA> <rootB> [--rounds 3] [--label-a main] [--label-b jit] [case …]
+// Usage (from this checkout's root; both checkouts need bench/experiments/jitProbe.ts and their node_modules):
+//   node bench/experiments/jitAB.mjs --build-addon          compile bench/experiments/threadCpu.c into out/threadCpu.node (gcc, Node's headers)
+//   node bench/experiments/jitAB.mjs <rootA> <rootB> [--rounds 3] [--label-a main] [--label-b jit] [case …]
 // A case is workload:mode:backend:steps:variant, e.g. seed:sequence:webgpu:300:replayed (the defaults cover
 // seed, wide and dense in sequence mode and seed in step mode, replayed and unrecorded, on WebGPU and the CPU).
 import { execFileSync } from 'node:child_process';
@@ -20,7 +20,7 @@ if (argv[0] === '--build-addon') {
   const dirs = [include, '/usr/include/node', '/usr/local/include/node'].filter((d) => existsSync(join(d, 'node_api.h')));
   if (!dirs.length) throw new Error("jitAB: Node's headers (node_api.h) were not found");
   mkdirSync('out', { recursive: true });
-  execFileSync('gcc', ['-O2', '-shared', '-fPIC', `-I${dirs[0]}`, 'bench/threadCpu.c', '-o', 'out/threadCpu.node'], { stdio: 'inherit' });
+  execFileSync('gcc', ['-O2', '-shared', '-fPIC', `-I${dirs[0]}`, 'bench/experiments/threadCpu.c', '-o', 'out/threadCpu.node'], { stdio: 'inherit' });
   console.log('built out/threadCpu.node');
   process.exit(0);
 }
@@ -35,7 +35,7 @@ const rounds = Number(opt('rounds', '3'));
 const labels = [opt('label-a', 'A'), opt('label-b', 'B')];
 const [rootA, rootB, ...caseArgs] = argv;
 if (!rootA || !rootB || !Number.isInteger(rounds) || rounds < 1) {
-  console.error('usage: node bench/jitAB.mjs <rootA> <rootB> [--rounds 3] [--label-a A] [--label-b B] [workload:mode:backend:steps:variant …]');
+  console.error('usage: node bench/experiments/jitAB.mjs <rootA> <rootB> [--rounds 3] [--label-a A] [--label-b B] [workload:mode:backend:steps:variant …]');
   process.exit(2);
 }
 const cases = caseArgs.length ? caseArgs : [
@@ -51,7 +51,7 @@ for (const root of roots) {
     mkdirSync(join(root, 'out'), { recursive: true });
     copyFileSync('out/threadCpu.node', join(root, 'out/threadCpu.node'));
   }
-  execFileSync(process.execPath, ['scripts/run-ts.mjs', 'bench/jitProbe.ts', 'seed', 'sequence', 'cpu', '1', 'unrecorded'], { cwd: root, stdio: 'ignore' });
+  execFileSync(process.execPath, ['scripts/run-ts.mjs', 'bench/experiments/jitProbe.ts', 'seed', 'sequence', 'cpu', '1', 'unrecorded'], { cwd: root, stdio: 'ignore' });
 }
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`load at start: ${load()} · ${rounds} rounds · A = ${labels[0]} (${rootA}), B = ${labels[1]} (${rootB})`);

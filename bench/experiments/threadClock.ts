@@ -1,6 +1,6 @@
 /**
  * The calling thread's CPU time in ms (clock_gettime(CLOCK_THREAD_CPUTIME_ID)) for the jit benchmarks, from
- * the small addon bench/threadCpu.c built into out/threadCpu.node (`node bench/jitAB.mjs --build-addon`);
+ * the small addon bench/experiments/threadCpu.c built into out/threadCpu.node (`node bench/experiments/jitAB.mjs --build-addon`);
  * null when it is not built. Node 20 has no such clock: process.cpuUsage() counts every thread of the
  * process (lavapipe's device threads, the CPU backend's workers), and wall time on a loaded machine counts
  * the time the thread waited for a core.
