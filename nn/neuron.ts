@@ -128,7 +128,11 @@ export function defineNeuron(declaration: NeuronDeclaration): DeclaredNeuronClas
 
   const cls = class extends DeclaredNeuron {
     static readonly model = model;
-    readonly model = model;
+    // A getter, not an own field: nn.Module's walks (states, initAllStates) visit own fields, and a model's
+    // expression trees are not modules.
+    get model(): NeuronModel {
+      return model;
+    }
     constructor(size: number, opts: NeuronOptions = {}) {
       super(size);
       const where = model.name;
