@@ -13,30 +13,24 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as sg from '../../index.js';
-import { arenaRelease, arenaTake } from '../../kernels/cpu/wasmArena.js';
 import { shutdownPool, threadPool } from '../../kernels/cpu/threadPool.js';
 import { wasmKernels } from '../../kernels/flags.js';
 import { eventView, forgetSparseView, sparseTuning } from '../../kernels/matmul/cpuSparse.js';
 import { eventCounters, eventGroups, scanEvents, type EventLists } from '../../kernels/matmul/eventsWasm.js';
 import { rng } from '../support/helpers.js';
+import { place, releasePlaced } from '../support/wasmCompare.js';
 
 const savedThreads = threadPool.threads;
 afterEach(() => {
   sparseTuning.density = null;
   wasmKernels.enabled = true;
   threadPool.threads = savedThreads;
-  for (const t of held.splice(0)) arenaRelease(t);
+  releasePlaced();
 });
 afterAll(() => shutdownPool());
 
-const held: Float32Array[] = [];
-function inArena(a: Float32Array): Float32Array {
-  const t = arenaTake(a.length, false);
-  if (!t) throw new Error('arena full');
-  held.push(t);
-  t.set(a);
-  return t;
-}
+/** A copy of `a` in the arena (kernels read it in place), given back after each test. */
+const inArena = (a: Float32Array): Float32Array => place(a, 'arena');
 
 const bits = (a: Float32Array): number[] => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
 

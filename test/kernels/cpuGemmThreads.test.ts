@@ -23,8 +23,9 @@ import { poolCounters, poolThreads, shutdownPool, threadPool } from '../../kerne
 import { defaultThreads } from '../../kernels/cpu/threadCount.js';
 import { wasmEnabled } from '../../kernels/cpu/wasmKernels.js';
 import { wasmKernels } from '../../kernels/flags.js';
-import { arenaRelease, arenaShared, arenaTake } from '../../kernels/cpu/wasmArena.js';
+import { arenaShared } from '../../kernels/cpu/wasmArena.js';
 import { ALWAYS_EVENTS_DENSITY, eventDensityLimits, SPARSE_DENSITY_THRESHOLD, sparseView } from '../../kernels/matmul/cpuSparse.js';
+import { place, releasePlaced } from '../support/wasmCompare.js';
 import { rng } from '../support/helpers.js';
 
 const savedThreads = threadPool.threads;
@@ -53,17 +54,7 @@ function reference(a: Float32Array, tA: boolean, b: Float32Array, tB: boolean, M
 }
 
 /** A copy of `a` in the arena (kernels read it in place), released after the test. */
-const held: Float32Array[] = [];
-function inArena(a: Float32Array): Float32Array {
-  const t = arenaTake(a.length, false);
-  if (!t) throw new Error('arena full');
-  held.push(t);
-  t.set(a);
-  return t;
-}
-function releaseHeld(): void {
-  for (const t of held.splice(0)) arenaRelease(t);
-}
+const inArena = (a: Float32Array): Float32Array => place(a, 'arena');
 
 const bits = (a: Float32Array): number[] => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
 
@@ -93,7 +84,7 @@ describe('gemmWasm', () => {
             }
           }
         }
-        releaseHeld();
+        releasePlaced();
       });
     }
   }
@@ -176,7 +167,7 @@ describe('the workers', () => {
       expect(poolCounters.workerChunks).toBeGreaterThan(start);
     } finally {
       threadPool.threads = savedThreads;
-      releaseHeld();
+      releasePlaced();
     }
   }, 60_000);
 });
