@@ -7,7 +7,7 @@ import * as sg from '../../index.js';
 import * as internal from '../../internal.js';
 import { SUBMIT_EVERY, type WebGpuBackend } from '../../kernels/webgpu/index.js';
 import { elementSpan, program } from '../../kernels/webgpu/program.js';
-import { rng, uniformArray } from '../support/helpers.js';
+import { rng, settleCollected, uniformArray } from '../support/helpers.js';
 import { describeWebGpu } from '../support/webgpu.js';
 
 describeWebGpu('WebGPU runtime', (backend) => {
@@ -134,7 +134,8 @@ describeWebGpu('WebGPU runtime', (backend) => {
     const losses: number[] = [];
     let baseline = { bytesInUse: 0, liveBuffers: 0 }, allocatedAt10 = 0;
     for (let step = 1; step <= 100; step++) {
-      if (step === 2) { await be.sync(); baseline = be.memory(); }
+      // Earlier tests' unreferenced tensors released now, not during the count (their finalizers free buffers).
+      if (step === 2) { await be.sync(); await settleCollected(); baseline = be.memory(); }
       const l = sg.tidy(() => {
         const [grads, value] = sg.grad(loss, [w1, b1, w2], { returnValue: true })();
         [w1, b1, w2].forEach((w, k) => be.update('adam', [w, ...slots[k]!], [grads[k]!],
@@ -146,6 +147,7 @@ describeWebGpu('WebGPU runtime', (backend) => {
       if (step === 10) allocatedAt10 = be.memory().bytesAllocated;
     }
     await be.sync();
+    await settleCollected();
     expect(be.memory().bytesInUse).toBe(baseline.bytesInUse);
     expect(be.memory().liveBuffers).toBe(baseline.liveBuffers);
     // The pool recycles: 90 more iterations (each allocating about what the first 10 needed in all, divided
